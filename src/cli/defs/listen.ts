@@ -1,0 +1,43 @@
+import { Command, Option } from 'commander';
+import { addJson, addSchemeOptions, addSecretOptions, examples } from '../shared-options.js';
+import { SCHEME_NAMES } from '../../schemes/registry.js';
+
+export function listenCommand(): Command {
+  const command = new Command('listen')
+    .description('run a local webhook receiver that verifies, dedupes, captures and forwards deliveries')
+    .option('-p, --port <n>', 'port to listen on (0 picks a free one)', '8787')
+    .option('--host <host>', 'interface to bind (0.0.0.0 makes it reachable from the network)', '127.0.0.1')
+    .option('--path <path>', 'only accept deliveries on this path (others get 404)')
+    .addOption(new Option('--scheme <name>', 'signature scheme, or auto to detect per request').choices(['auto', ...SCHEME_NAMES]).default('auto'))
+    .option('--tolerance <duration>', 'allowed timestamp skew', '5m')
+    .option('--capture <dir>', 'where captures go', 'fixtures/captured')
+    .option('--no-capture', 'do not record deliveries')
+    .option('--capture-files', 'one fixture file per delivery instead of the journal')
+    .option('--durable', 'answer 2xx only once the capture is on disk (fsync, group commit)')
+    .option('--id-header <name>', 'header carrying the event id, for custom senders')
+    .option('--forward-to <url>', "pass each new delivery on to your app (headers and body byte for byte)")
+    .option('--forward-secret <secret>', 're-sign forwarded deliveries with this secret')
+    .option('--ack-first', 'answer 2xx at once and forward from a queue with retries')
+    .option('--status <code>', 'answer every delivery with this status')
+    .option('--fail-first <n>', 'fail the first N deliveries of each event id')
+    .option('--fail-rate <p>', 'fail this fraction of deliveries (0..1)')
+    .option('--fail-status <code>', 'status used for injected failures', '500')
+    .option('--retry-after <duration>', 'send Retry-After with injected failures')
+    .option('--reset-rate <p>', 'drop this fraction of connections without an answer (0..1)')
+    .option('--delay <duration>', 'wait this long before answering')
+    .option('--max-body <size>', 'largest body accepted (413 above)', '1mb')
+    .option('-v, --verbose', 'show headers and the pretty-printed body of each delivery');
+  addSecretOptions(command, 'secret to verify with');
+  addSchemeOptions(command);
+  addJson(command);
+  return command.addHelpText(
+    'after',
+    examples([
+      'hookctl listen',
+      'hookctl listen --port 0 --scheme stripe --secret "$STRIPE_WEBHOOK_SECRET"',
+      'hookctl listen --secret "$SECRET" --forward-to http://127.0.0.1:3000/webhooks --ack-first',
+      'hookctl listen --fail-first 2 --fail-status 503 --retry-after 1s   # exercise a sender\'s retries',
+      'hookctl listen --json | jq \'select(.type == "delivery")\'',
+    ]),
+  );
+}

@@ -1,0 +1,34 @@
+import { Command, Option } from 'commander';
+import { addDeliveryOptions, addJson, addSchemeOptions, addSecretOptions, examples } from '../shared-options.js';
+import { SCHEME_NAMES } from '../../schemes/registry.js';
+
+export function replayCommand(): Command {
+  const command = new Command('replay')
+    .description('replay saved deliveries byte for byte, re-signed, to any URL')
+    .argument('[paths...]', 'fixture files, journals or folders (default: fixtures/)')
+    .option('--to <url>', 'where to send them (asked on a TTY when missing)')
+    .addOption(new Option('--scheme <name>', 'scheme to re-sign with (default: the one each fixture was captured with)').choices(SCHEME_NAMES))
+    .option('--as-is', 'send the stored headers unchanged (no re-signing)')
+    .option('--new-ids', 'give each replay a fresh event id (to get past dedupe)')
+    .option('--filter <glob>', 'only event types matching this glob, e.g. "payment_intent.*"')
+    .option('--since <time>', 'only deliveries captured at or after this time (ISO date, or a duration ago like 1h)')
+    .option('--concurrency <n>', 'deliveries in flight at once', '1')
+    .option('--delay <duration>', 'wait between sends')
+    .option('--pick', 'choose fixtures interactively (TTY only)')
+    .option('--dry-run', 'list what would be sent, send nothing')
+    .option('--extract <id>', 'write one journal record (by capture or event id) as a fixture file')
+    .option('--out <file>', 'with --extract: the fixture file to write');
+  addDeliveryOptions(command);
+  addSecretOptions(command, 'secret to re-sign with');
+  addSchemeOptions(command);
+  addJson(command);
+  return command.addHelpText(
+    'after',
+    examples([
+      'hookctl replay --to http://127.0.0.1:3000/webhooks --secret "$SECRET"',
+      'hookctl replay fixtures/stripe --to http://127.0.0.1:3000/webhooks --scheme stripe --secret whsec_test --filter "invoice.*"',
+      'hookctl replay fixtures/captured --to http://127.0.0.1:3000/hooks --as-is --dry-run',
+      'hookctl replay --extract evt_123 --out fixtures/regressions/evt_123.json',
+    ]),
+  );
+}

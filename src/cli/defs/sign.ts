@@ -1,0 +1,25 @@
+import { Command, Option } from 'commander';
+import { addJson, addSchemeOptions, addSecretOptions, examples } from '../shared-options.js';
+import { SCHEME_NAMES } from '../../schemes/registry.js';
+
+export function signCommand(): Command {
+  const command = new Command('sign')
+    .description('print the signature headers a provider would send for a body')
+    .addOption(new Option('--scheme <name>', 'signature scheme').choices(SCHEME_NAMES).makeOptionMandatory())
+    .option('--data <text>', 'the body, as given (byte for byte)')
+    .option('--file <path>', 'read the body from a file, or - for stdin')
+    .option('--timestamp <unix>', 'signature timestamp in Unix seconds (default: now)')
+    .option('--id <id>', 'event/message id (default: a fresh one)')
+    .option('--curl <url>', 'print a ready-to-run curl command posting the body to URL');
+  addSecretOptions(command);
+  addSchemeOptions(command);
+  addJson(command);
+  return command.addHelpText(
+    'after',
+    examples([
+      `hookctl sign --scheme github --secret "It's a Secret to Everybody" --data 'Hello, World!'`,
+      `hookctl sign --scheme stripe --secret-file .stripe-secret --file event.json --json`,
+      `hookctl sign --scheme standard --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw --data '{"a":1}' --curl http://127.0.0.1:8787/`,
+    ]),
+  );
+}

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { CommanderError, type Command } from 'commander';
+import { EXIT, isUserError, messageOf } from '../errors.js';
+import { applyConfig, loadConfig } from './config.js';
+import { Output } from './output.js';
+import { buildProgram, COMMAND_MODULES } from './program.js';
+import type { CommandContext } from './context.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+
+export interface MainOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+/** Runs the CLI and returns the exit code; only bin/hookctl.js turns it into process.exit. */
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const stderr = options.stderr ?? process.stderr;
+  const stdout = options.stdout ?? process.stdout;
+  let exitCode: number = EXIT.ok;
+  let debug = Boolean(env.HOOKCTL_DEBUG && env.HOOKCTL_DEBUG !== '0');
+
+  const program = buildProgram(packageVersion());
+  for (const command of allCommands(program)) {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => stdout.write(text),
+      writeErr: (text) => stderr.write(text),
+      outputError: (text, write) => write(text.replace(/^error: /, 'hookctl: ')),
+    });
+  }
+
+  program.hook('preAction', (_root, action) => {
+    const globals = program.opts();
+    debug ||= Boolean(globals.debug);
+    const config = loadConfig(cwd, (globals.config as string | undefined) ?? env.HOOKCTL_CONFIG);
+    if (config) applyConfig(action, config);
+  });
+
+  for (const [path, load] of Object.entries(COMMAND_MODULES)) {
+    const command = findCommand(program, path);
+    command.action(async () => {
+      const module = (await load()) as { run: (context: CommandContext) => Promise<number> };
+      const opts = command.opts();
+      const context: CommandContext = {
+        command,
+        options: opts,
+        args: command.args,
+        output: new Output({ json: Boolean(opts.json), stdout, stderr, env }),
+        env,
+        cwd,
+        debug,
+      };
+      exitCode = await module.run(context);
+    });
+  }
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; everything else is a usage error, already printed.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (isUserError(error)) {
+      stderr.write(`hookctl: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (debug) stderr.write(`${(error as Error)?.stack ?? messageOf(error)}\n`);
+    else stderr.write(`hookctl: unexpected error: ${messageOf(error)} (run with --debug for details)\n`);
+    return EXIT.failed;
+  }
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
+}
+
+function findCommand(program: Command, path: string): Command {
+  let command = program;
+  for (const name of path.split(' ')) {
+    const next = command.commands.find((sub) => sub.name() === name);
+    if (!next) throw new Error(`command ${path} is not registered`);
+    command = next;
+  }
+  return command;
+}
+

@@ -1,0 +1,60 @@
+import { Command, type Option } from 'commander';
+import { benchCommand } from './defs/bench.js';
+import { listenCommand } from './defs/listen.js';
+import { replayCommand } from './defs/replay.js';
+import { sendCommand } from './defs/send.js';
+import { signCommand } from './defs/sign.js';
+import { verifyCommand } from './defs/verify.js';
+import { examples } from './shared-options.js';
+
+/** Options that read their environment variable themselves (HOOKCTL_SECRET) or make no sense there. */
+const NO_ENV = new Set(['secret', 'secretFile', 'header', 'help', 'version']);
+
+function envName(option: Option): string {
+  return `HOOKCTL_${option.attributeName().replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/** Every option can also come from HOOKCTL_<NAME> (e.g. HOOKCTL_PORT, HOOKCTL_FORWARD_TO). */
+function addEnvironment(command: Command): void {
+  for (const option of command.options) {
+    if (option.negate || NO_ENV.has(option.attributeName()) || option.envVar) continue;
+    option.env(envName(option));
+  }
+  for (const sub of command.commands) addEnvironment(sub);
+}
+
+export type CommandLoader = () => Promise<{ run: (...args: never[]) => Promise<number> }>;
+
+/** Command modules by command path; each is imported only when its command runs. */
+export const COMMAND_MODULES: Record<string, CommandLoader> = {
+  sign: () => import('../commands/sign.js'),
+  verify: () => import('../commands/verify.js'),
+  listen: () => import('../commands/listen.js'),
+  send: () => import('../commands/send.js'),
+  replay: () => import('../commands/replay.js'),
+  'bench polling-vs-push': () => import('../commands/bench.js'),
+};
+
+export function buildProgram(version: string): Command {
+  const program = new Command('hookctl')
+    .description('Build and test webhooks offline: verify, send, capture, replay and benchmark.')
+    .version(version, '-V, --version', 'print the version')
+    .option('--debug', 'show stack traces for unexpected errors (or HOOKCTL_DEBUG=1)')
+    .option('--config <file>', 'config file with per-command defaults (default: ./hookctl.config.json or ./.hookctlrc)')
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .addHelpText(
+      'after',
+      examples([
+        'hookctl listen --secret "$SECRET"                          # verify, dedupe and capture deliveries',
+        'hookctl send http://127.0.0.1:8787/ --scheme github --event push --secret "$SECRET"',
+        'hookctl replay fixtures/captured --to http://127.0.0.1:3000/webhooks --secret "$SECRET"',
+        'hookctl bench polling-vs-push --events 50 --rate 50',
+      ]),
+    );
+  for (const command of [listenCommand(), sendCommand(), replayCommand(), benchCommand(), signCommand(), verifyCommand()]) {
+    program.addCommand(command);
+  }
+  addEnvironment(program);
+  return program;
+}

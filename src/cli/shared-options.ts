@@ -1,0 +1,41 @@
+import { Option, type Command } from 'commander';
+
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function addJson(command: Command): Command {
+  return command.option('--json', 'machine-readable output: NDJSON records on stdout, everything else on stderr');
+}
+
+/** --secret (repeatable), --secret-file (repeatable); HOOKCTL_SECRET is read in resolveSecrets. */
+export function addSecretOptions(command: Command, what = 'secret to sign/verify with'): Command {
+  return command
+    .addOption(new Option('--secret <value>', `${what}; repeat for rotation (or HOOKCTL_SECRET)`).argParser(collect))
+    .addOption(new Option('--secret-file <path>', 'read the secret from a file (one trailing newline is ignored); repeatable').argParser(collect));
+}
+
+/** Flags of the configurable schemes: legacy GitHub sha1 and the generic hmac scheme. */
+export function addSchemeOptions(command: Command): Command {
+  return command
+    .option('--legacy-sha1', 'github: also sign/accept the legacy X-Hub-Signature (sha1) header')
+    .option('--signature-header <name>', 'hmac: header carrying the signature (default X-Signature)')
+    .addOption(new Option('--algorithm <name>', 'hmac: digest').choices(['sha1', 'sha256', 'sha512']))
+    .addOption(new Option('--encoding <name>', 'hmac: signature encoding').choices(['hex', 'base64']))
+    .option('--prefix <text>', 'hmac: text before the signature, e.g. "sha256="')
+    .option('--url <url>', 'twilio: the public URL the provider posts to (it is part of the signature)');
+}
+
+export function addDeliveryOptions(command: Command): Command {
+  return command
+    .option('--retries <n>', 'retry at most N times (default: as many as the schedule has)')
+    .option('--retry-schedule <list>', 'delays between attempts, e.g. 0,5s,30s,5m (default) or the preset "standard"')
+    .option('--no-retry', 'one attempt only')
+    .option('--time-scale <factor>', 'multiply every retry delay, e.g. 0.001 to run a long schedule in seconds')
+    .option('--timeout <duration>', 'per-attempt timeout (default 10s)');
+}
+
+/** Examples block for --help. */
+export function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+}

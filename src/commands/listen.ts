@@ -1,0 +1,6 @@
+import type { CommandContext } from '../cli/context.js';
+import { failure } from '../errors.js';
+
+export async function run(_context: CommandContext): Promise<number> {
+  throw failure('listen is not implemented yet');
+}

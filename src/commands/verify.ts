@@ -1,0 +1,65 @@
+import type { CommandContext } from '../cli/context.js';
+import { readBody, readFileFor } from '../cli/body.js';
+import { schemeOptionsFrom } from '../cli/scheme-flags.js';
+import { resolveSecrets } from '../cli/secrets.js';
+import { EXIT, failure, usageError } from '../errors.js';
+import { decodeBody, isDeliveryRecord } from '../fixtures/record.js';
+import { parseDuration, parseHeaderFlag, parseInteger, parseUrl } from '../options/units.js';
+import { verifyWith } from '../schemes/registry.js';
+import type { HeaderMap } from '../schemes/types.js';
+import { renderVerification } from './render-verification.js';
+
+async function requestFromFlags(options: CommandContext['options']): Promise<{ headers: HeaderMap; body: Buffer; url?: string }> {
+  if (options.fixture !== undefined) {
+    if (options.data !== undefined || options.file !== undefined) throw usageError('--fixture: give either a fixture or --data/--file, not both');
+    const text = (await readFileFor('--fixture', options.fixture)).toString('utf8');
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      throw failure(`--fixture: ${options.fixture} is not JSON`);
+    }
+    if (!isDeliveryRecord(record)) throw failure(`--fixture: ${options.fixture} is not a hookctl delivery record (a bare body? pass it with --file and its headers with -H)`);
+    const headers: HeaderMap = { ...record.headers };
+    for (const flag of (options.header as string[] | undefined) ?? []) {
+      const [name, value] = parseHeaderFlag(flag);
+      headers[name.toLowerCase()] = value;
+    }
+    const url = record.receivedAt ? new URL(record.path, record.receivedAt).toString() : undefined;
+    return { headers, body: decodeBody(record), ...(url ? { url } : {}) };
+  }
+  const body = await readBody(options);
+  if (body === undefined) throw usageError('--data or --file: the raw body to verify is required (--file - reads stdin)');
+  const headers: HeaderMap = {};
+  for (const flag of (options.header as string[] | undefined) ?? []) {
+    const [name, value] = parseHeaderFlag(flag);
+    const key = name.toLowerCase();
+    const previous = headers[key];
+    // Repeated headers are kept as a list, the way they arrive over HTTP.
+    headers[key] = previous === undefined ? value : [previous, value].flat();
+  }
+  if (Object.keys(headers).length === 0) throw usageError('--header: give the signature headers, e.g. -H "Stripe-Signature: t=…,v1=…"');
+  return { headers, body };
+}
+
+export async function run({ options, output, env }: CommandContext): Promise<number> {
+  const secrets = resolveSecrets(options, env);
+  if (secrets.length === 0) throw usageError('--secret: a secret is required to verify (or --secret-file, or HOOKCTL_SECRET)');
+  const request = await requestFromFlags(options);
+  const url = options.url !== undefined ? parseUrl(options.url, '--url').toString() : request.url;
+  const nowMs = options.now !== undefined ? parseInteger(options.now, '--now', { min: 0 }) * 1000 : Date.now();
+  const { result } = verifyWith(
+    options.scheme,
+    {
+      body: request.body,
+      headers: request.headers,
+      secrets,
+      toleranceSeconds: parseDuration(options.tolerance, '--tolerance') / 1000,
+      nowMs,
+      ...(url ? { url } : {}),
+    },
+    schemeOptionsFrom(options),
+  );
+  renderVerification(output, result);
+  return result.verified ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,129 @@
+import { BadSecretError, keyFromSecret, safeEqual } from './crypto.js';
+import type { KeyEncoding, ReasonCode, VerifyInput, VerifyResult } from './types.js';
+
+export function verified(scheme: string, secretIndex: number, message = 'signature verified'): VerifyResult {
+  return { verified: true, scheme, reason: null, message, secretIndex };
+}
+
+export function rejected(scheme: string, reason: ReasonCode, message: string, extra: Partial<VerifyResult> = {}): VerifyResult {
+  return { verified: false, scheme, reason, message, ...extra };
+}
+
+/**
+ * Tries every secret against every signature the request carries (key rotation on both sides).
+ * `expected` computes the signature bytes for one key. Returns the index of the secret that
+ * matched, -1 for none, or a rejection when a secret cannot be turned into a key.
+ */
+export function matchSecrets(
+  scheme: string,
+  input: VerifyInput,
+  defaultEncoding: KeyEncoding,
+  candidates: readonly Uint8Array[],
+  expected: (key: Buffer) => Uint8Array,
+): number | VerifyResult {
+  if (input.secrets.length === 0) return rejected(scheme, 'no_secret', 'no secret was given to verify with');
+  const encoding = input.keyEncoding ?? defaultEncoding;
+  let usable = 0;
+  let lastProblem = '';
+  for (const [index, secret] of input.secrets.entries()) {
+    let key: Buffer;
+    try {
+      key = keyFromSecret(secret, encoding);
+    } catch (error) {
+      if (!(error instanceof BadSecretError)) throw error;
+      lastProblem = error.message;
+      continue;
+    }
+    usable++;
+    const mine = expected(key);
+    // Compare against every candidate, without stopping early, so timing does not say which matched.
+    let matched = false;
+    for (const candidate of candidates) matched = safeEqual(mine, candidate) || matched;
+    if (matched) return index;
+  }
+  if (usable === 0) {
+    return rejected(scheme, 'bad_secret_format', `${lastProblem}${input.secrets.length > 1 ? ' (all secrets)' : ''}`);
+  }
+  return -1;
+}
+
+export function mismatch(scheme: string, input: VerifyInput, signatures: number, what: string): VerifyResult {
+  const secrets = input.secrets.length;
+  const tried = `${signatures} signature${signatures === 1 ? '' : 's'} against ${secrets} secret${secrets === 1 ? '' : 's'}`;
+  return rejected(scheme, 'signature_mismatch', `no signature matched: computed ${what} and compared ${tried}`);
+}
+
+export interface TimestampRule {
+  /** Stripe and Slack's library accept future timestamps; Standard Webhooks refuses both ways. */
+  rejectFuture: boolean;
+}
+
+/** Parses a Unix-seconds timestamp and checks it against the tolerance. */
+export function checkTimestamp(
+  scheme: string,
+  text: string | undefined,
+): { timestamp: number } | VerifyResult {
+  if (text === undefined || text === '') return rejected(scheme, 'missing_timestamp', 'the request has no signature timestamp');
+  if (!/^\d{1,12}$/.test(text.trim())) {
+    return rejected(scheme, 'malformed_timestamp', `the signature timestamp "${clip(text)}" is not a Unix time in seconds`);
+  }
+  return { timestamp: Number(text.trim()) };
+}
+
+/** After the signature matched: is the (now authenticated) timestamp fresh enough? */
+export function checkTolerance(scheme: string, timestamp: number, input: VerifyInput, rule: TimestampRule): VerifyResult | undefined {
+  const skew = Math.round(timestamp - input.nowMs / 1000);
+  const tolerance = input.toleranceSeconds;
+  if (tolerance <= 0) return undefined;
+  const tooOld = -skew > tolerance;
+  const tooNew = rule.rejectFuture && skew > tolerance;
+  if (!tooOld && !tooNew) return undefined;
+  const direction = tooOld ? `${-skew}s old` : `${skew}s in the future`;
+  return rejected(
+    scheme,
+    'timestamp_outside_tolerance',
+    `the signature is valid but its timestamp is ${direction}, outside the ${tolerance}s tolerance (a replayed or delayed delivery, or a skewed clock)`,
+    { skewSeconds: skew },
+  );
+}
+
+/** Shortens attacker-controlled text before it goes into a message. */
+export function clip(text: string, max = 40): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
+}
+
+const jsonCache = new WeakMap<Uint8Array, unknown>();
+
+/** The body parsed as JSON, or undefined; cached per body so several lookups parse once. */
+export function jsonBody(body: Uint8Array): unknown {
+  if (jsonCache.has(body)) return jsonCache.get(body);
+  let value: unknown;
+  const first = body.find((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09);
+  if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
+    try {
+      value = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    } catch {
+      value = undefined;
+    }
+  }
+  jsonCache.set(body, value);
+  return value;
+}
+
+/** A string (or number) field of the JSON body at a dotted path. */
+export function jsonField(body: Uint8Array, path: string): string | undefined {
+  let value: unknown = jsonBody(body);
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+/** Splits a header holding several signatures (comma or space separated). */
+export function splitList(value: string, separator: RegExp = /[\s,]+/): string[] {
+  return value.split(separator).map((part) => part.trim()).filter(Boolean);
+}

@@ -1,0 +1,72 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { KeyEncoding } from './types.js';
+
+export type Digest = 'sha1' | 'sha256' | 'sha512';
+
+export function hmac(algorithm: Digest, key: Uint8Array, ...parts: Uint8Array[]): Buffer {
+  const mac = createHmac(algorithm, key);
+  for (const part of parts) mac.update(part);
+  return mac.digest();
+}
+
+/**
+ * Constant-time comparison of two byte strings. A length mismatch returns false at once, which
+ * leaks only the length, and the length of a signature is public anyway.
+ */
+export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(a, b);
+}
+
+export function utf8(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+
+/** Strict base64 (standard or url-safe alphabet); undefined when the text is not base64. */
+export function decodeBase64(text: string): Buffer | undefined {
+  if (text.length === 0 || text.length % 4 === 1) return undefined;
+  if (BASE64.test(text)) return Buffer.from(text, 'base64');
+  if (BASE64URL.test(text)) return Buffer.from(text, 'base64url');
+  return undefined;
+}
+
+export function decodeHex(text: string): Buffer | undefined {
+  return text.length > 0 && HEX.test(text) ? Buffer.from(text, 'hex') : undefined;
+}
+
+/** Text after the first `_` of a prefixed secret such as `whsec_…`, or the whole text. */
+export function stripSecretPrefix(secret: string): string {
+  const match = /^(whsec|whsk|whpk)_/.exec(secret);
+  return match ? secret.slice(match[0].length) : secret;
+}
+
+export class BadSecretError extends Error {}
+
+/**
+ * Key bytes for a secret string. `utf8` is what GitHub, Stripe, Slack, Shopify and Twilio do
+ * (Stripe included: its `whsec_` string is the key as is); `base64` is Standard Webhooks (decode
+ * after the `whsec_` prefix).
+ */
+export function keyFromSecret(secret: string, encoding: KeyEncoding): Buffer {
+  if (secret.length === 0) throw new BadSecretError('the secret is empty');
+  switch (encoding) {
+    case 'utf8':
+      return utf8(secret);
+    case 'base64': {
+      const key = decodeBase64(stripSecretPrefix(secret));
+      if (!key || key.length === 0) {
+        throw new BadSecretError('the secret is not valid base64 after its whsec_ prefix');
+      }
+      return key;
+    }
+    case 'hex': {
+      const key = decodeHex(secret);
+      if (!key) throw new BadSecretError('the secret is not valid hex');
+      return key;
+    }
+  }
+}

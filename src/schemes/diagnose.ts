@@ -1,0 +1,106 @@
+import { jsonBody } from './common.js';
+import type { KeyEncoding, Scheme, VerifyInput } from './types.js';
+
+/** Bodies larger than this are not re-serialized for diagnosis: it would cost more than it tells. */
+const MAX_DIAGNOSED_BODY = 1024 * 1024;
+
+interface Suspect {
+  cause: string;
+  input: VerifyInput;
+}
+
+function bodySuspects(input: VerifyInput): Suspect[] {
+  const text = Buffer.from(input.body).toString('utf8');
+  const suspects: Suspect[] = [];
+  const withBody = (body: string) => ({ ...input, body: Buffer.from(body, 'utf8') });
+  const parsed = input.body.length <= MAX_DIAGNOSED_BODY ? jsonBody(input.body) : undefined;
+  if (parsed !== undefined) {
+    const rawAdvice = 'verify the raw request bytes (e.g. express.raw({ type: "*/*" }), or read the body before any JSON parser)';
+    for (const [layout, body] of [
+      ['compact', JSON.stringify(parsed)],
+      ['pretty-printed with 2 spaces', JSON.stringify(parsed, null, 2)],
+      ['pretty-printed with 4 spaces', JSON.stringify(parsed, null, 4)],
+      ['pretty-printed with tabs', JSON.stringify(parsed, null, '\t')],
+    ] as const) {
+      if (body === text) continue;
+      suspects.push({
+        cause: `the signature matches this JSON re-serialized ${layout}: the body was parsed and re-serialized (JSON.stringify(JSON.parse(body))) somewhere between sender and verifier — ${rawAdvice}`,
+        input: withBody(body),
+      });
+    }
+  }
+  if (text.endsWith('\r\n')) {
+    suspects.push({ cause: 'the signature matches the body without its trailing CRLF: a trailing newline was added to the body', input: withBody(text.slice(0, -2)) });
+  } else if (text.endsWith('\n')) {
+    suspects.push({ cause: 'the signature matches the body without its trailing newline: a newline was added (an editor, echo, or a heredoc adds one)', input: withBody(text.slice(0, -1)) });
+  }
+  suspects.push({ cause: 'the signature matches the body with a trailing newline: the sender signed a newline that was stripped (e.g. by $(cat file) or a trim())', input: withBody(`${text}\n`) });
+  if (text.includes('\r\n')) {
+    suspects.push({ cause: 'the signature matches the body with LF line endings: CRLFs were introduced (git autocrlf, Windows editor) — keep fixtures byte for byte', input: withBody(text.replace(/\r\n/g, '\n')) });
+  } else if (text.includes('\n')) {
+    suspects.push({ cause: 'the signature matches the body with CRLF line endings: line endings were converted to LF — keep fixtures byte for byte', input: withBody(text.replace(/\n/g, '\r\n')) });
+  }
+  return suspects;
+}
+
+const ENCODING_ADVICE: Record<KeyEncoding, string> = {
+  utf8: 'the secret string used as-is (UTF-8), the way Stripe, GitHub, Slack and Shopify use it',
+  base64: 'the secret base64-decoded after its whsec_ prefix, the way Standard Webhooks and Svix use it',
+  hex: 'the secret hex-decoded',
+};
+
+function secretSuspects(scheme: Scheme, input: VerifyInput): Suspect[] {
+  const suspects: Suspect[] = [];
+  for (const encoding of ['utf8', 'base64', 'hex'] as const) {
+    if (encoding === scheme.keyEncoding) continue;
+    suspects.push({
+      cause: `the signature matches ${ENCODING_ADVICE[encoding]}, but ${scheme.title} uses ${ENCODING_ADVICE[scheme.keyEncoding].replace(/, the way.*$/, '')}: the sender treats the secret as another provider's format`,
+      input: { ...input, keyEncoding: encoding },
+    });
+  }
+  const trimmed = input.secrets.map((secret) => secret.trim());
+  if (trimmed.some((secret, i) => secret !== input.secrets[i])) {
+    suspects.push({ cause: 'the signature matches the secret without its surrounding whitespace: the secret has a trailing newline or spaces (common with secret files and copy-paste)', input: { ...input, secrets: trimmed } });
+  }
+  const unprefixed = input.secrets.map((secret) => secret.replace(/^whsec_/, ''));
+  if (unprefixed.some((secret, i) => secret !== input.secrets[i])) {
+    suspects.push({ cause: 'the signature matches the secret without its whsec_ prefix: one side strips the prefix and the other does not', input: { ...input, secrets: unprefixed, keyEncoding: 'utf8' } });
+  }
+  return suspects;
+}
+
+function urlSuspects(input: VerifyInput): Suspect[] {
+  if (!input.url) return [];
+  const variants: Array<[string, string]> = [];
+  const url = input.url;
+  if (url.startsWith('http://')) variants.push([`https://${url.slice(7)}`, 'the signature matches the https:// form of the URL: behind a tunnel or proxy, verify against the public URL the provider called']);
+  if (url.startsWith('https://')) variants.push([`http://${url.slice(8)}`, 'the signature matches the http:// form of the URL: the provider called an http URL']);
+  const [path, query] = url.split('?', 2) as [string, string | undefined];
+  const toggled = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
+  variants.push([query === undefined ? toggled : `${toggled}?${query}`, 'the signature matches the URL with a different trailing slash: verify against the exact URL configured at the provider']);
+  return variants.map(([variant, cause]) => ({ cause, input: { ...input, url: variant } }));
+}
+
+/**
+ * On a signature mismatch, tries the usual causes one at a time and names the first that makes
+ * the signature verify. Returns null when none does (then the secret is simply wrong, or the body
+ * was changed in a way we cannot guess).
+ */
+export function diagnoseMismatch(scheme: Scheme, input: VerifyInput): string | null {
+  const suspects = [...bodySuspects(input), ...secretSuspects(scheme, input), ...urlSuspects(input)];
+  for (const suspect of suspects) {
+    const result = scheme.verify(suspect.input);
+    // A stale timestamp is reported only after the signature matched, so it counts as a match here.
+    if (result.verified || result.reason === 'timestamp_outside_tolerance' || (result.reason === 'missing_header' && result.secretIndex !== undefined)) {
+      return suspect.cause;
+    }
+  }
+  return null;
+}
+
+/** Verifies and, on a mismatch, attaches the diagnosis. */
+export function verifyAndDiagnose(scheme: Scheme, input: VerifyInput) {
+  const result = scheme.verify(input);
+  if (result.reason === 'signature_mismatch') result.diagnosis = diagnoseMismatch(scheme, input);
+  return result;
+}

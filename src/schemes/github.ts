@@ -1,0 +1,74 @@
+import { decodeHex, hmac, keyFromSecret } from './crypto.js';
+import { clip, jsonField, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
+import { header, hasHeader } from './headers.js';
+import type { Scheme, SchemeOptions } from './types.js';
+
+const SHA256_HEADER = 'x-hub-signature-256';
+const SHA1_HEADER = 'x-hub-signature';
+
+/**
+ * GitHub: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the raw body, secret as UTF-8.
+ * The legacy `X-Hub-Signature: sha1=<hex>` is signed and accepted only when asked for.
+ */
+export function github(options: SchemeOptions = {}): Scheme {
+  const legacySha1 = options.legacySha1 ?? false;
+  return {
+    name: 'github',
+    title: 'GitHub',
+    timestamped: false,
+    signatureHeaders: [SHA256_HEADER, SHA1_HEADER],
+    keyEncoding: 'utf8',
+    detect: (headers) => hasHeader(headers, SHA256_HEADER) || hasHeader(headers, SHA1_HEADER),
+    sign({ body, secret }) {
+      const key = keyFromSecret(secret, 'utf8');
+      const headers: Record<string, string> = {
+        'X-Hub-Signature-256': `sha256=${hmac('sha256', key, body).toString('hex')}`,
+      };
+      if (legacySha1) headers['X-Hub-Signature'] = `sha1=${hmac('sha1', key, body).toString('hex')}`;
+      return headers;
+    },
+    verify(input) {
+      const sha256 = header(input.headers, SHA256_HEADER);
+      const sha1 = legacySha1 ? header(input.headers, SHA1_HEADER) : undefined;
+      const [value, algorithm] = sha256 !== undefined ? [sha256, 'sha256' as const] : [sha1, 'sha1' as const];
+      if (value === undefined) {
+        const legacyOnly = !legacySha1 && hasHeader(input.headers, SHA1_HEADER);
+        return rejected(
+          'github',
+          'missing_signature',
+          legacyOnly
+            ? 'only the legacy X-Hub-Signature (sha1) header is present; pass --legacy-sha1 to accept it'
+            : 'no X-Hub-Signature-256 header',
+        );
+      }
+      const digestLength = algorithm === 'sha256' ? 32 : 20;
+      const signatures: Buffer[] = [];
+      for (const part of splitList(value, /,\s*/)) {
+        const match = new RegExp(`^${algorithm}=(.*)$`).exec(part);
+        const bytes = match ? decodeHex(match[1]!) : undefined;
+        if (!bytes || bytes.length !== digestLength) {
+          return rejected('github', 'malformed_signature_header', `expected "${algorithm}=<${digestLength * 2} hex digits>", got "${clip(part)}"`);
+        }
+        signatures.push(bytes);
+      }
+      const match = matchSecrets('github', input, 'utf8', signatures, (key) => hmac(algorithm, key, input.body));
+      if (typeof match !== 'number') return match;
+      if (match < 0) return mismatch('github', input, signatures.length, `HMAC-${algorithm.toUpperCase()} of the raw body`);
+      return verified('github', match, `${algorithm} signature verified`);
+    },
+    deliveryHeaders: ({ id, type }) => ({
+      'User-Agent': 'GitHub-Hookshot/hookctl',
+      'X-GitHub-Event': type ?? 'ping',
+      'X-GitHub-Delivery': id,
+      'X-GitHub-Hook-ID': '123456789',
+      'X-GitHub-Hook-Installation-Target-Type': 'repository',
+      'X-GitHub-Hook-Installation-Target-ID': '987654321',
+    }),
+    eventId: (headers) => header(headers, 'x-github-delivery'),
+    eventType: (headers, body) => {
+      const event = header(headers, 'x-github-event');
+      const action = jsonField(body, 'action');
+      return event && action ? `${event}.${action}` : event;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { usageError } from '../errors.js';
+import { verifyAndDiagnose } from './diagnose.js';
+import { github } from './github.js';
+import { genericHmac } from './hmac.js';
+import { shopify } from './shopify.js';
+import { slack } from './slack.js';
+import { standardWebhooks } from './standard.js';
+import { stripe } from './stripe.js';
+import { twilio } from './twilio.js';
+import type { HeaderMap, Scheme, SchemeOptions, VerifyInput, VerifyResult } from './types.js';
+
+/** Every scheme by name. Adding a provider: one file, one line here. */
+const FACTORIES = {
+  github: (options: SchemeOptions) => github(options),
+  stripe: () => stripe(),
+  standard: () => standardWebhooks('webhook'),
+  svix: () => standardWebhooks('svix'),
+  slack: () => slack(),
+  shopify: () => shopify(),
+  twilio: () => twilio(),
+  hmac: (options: SchemeOptions) => genericHmac(options),
+} satisfies Record<string, (options: SchemeOptions) => Scheme>;
+
+export type SchemeName = keyof typeof FACTORIES;
+export const SCHEME_NAMES = Object.keys(FACTORIES) as SchemeName[];
+
+export function isSchemeName(name: string): name is SchemeName {
+  return Object.hasOwn(FACTORIES, name);
+}
+
+export function getScheme(name: string, options: SchemeOptions = {}): Scheme {
+  if (!isSchemeName(name)) {
+    throw usageError(`--scheme: unknown scheme "${name}" (expected one of ${SCHEME_NAMES.join(', ')}${name === 'auto' ? '' : ', or auto where verifying'})`);
+  }
+  return FACTORIES[name](options);
+}
+
+/**
+ * The scheme whose signature header is present. The generic `hmac` scheme joins in only when the
+ * user named its header, since any header could be one.
+ */
+export function detectScheme(headers: HeaderMap, options: SchemeOptions = {}): Scheme | undefined {
+  const order: SchemeName[] = ['stripe', 'github', 'svix', 'standard', 'slack', 'shopify', 'twilio'];
+  if (options.signatureHeader) order.unshift('hmac');
+  for (const name of order) {
+    const scheme = getScheme(name, options);
+    if (scheme.detect(headers)) return scheme;
+  }
+  return undefined;
+}
+
+/** Resolves `auto` (or a scheme name) to a scheme for these headers; undefined when none is found. */
+export function resolveScheme(name: string, headers: HeaderMap, options: SchemeOptions = {}): Scheme | undefined {
+  return name === 'auto' ? detectScheme(headers, options) : getScheme(name, options);
+}
+
+export const KNOWN_SIGNATURE_HEADERS = [
+  'Stripe-Signature',
+  'X-Hub-Signature-256',
+  'webhook-signature',
+  'svix-signature',
+  'X-Slack-Signature',
+  'X-Shopify-Hmac-Sha256',
+  'X-Twilio-Signature',
+];
+
+/**
+ * Verifies with a named scheme or `auto`; a request with no known signature header is explained,
+ * and a mismatch comes with its likely cause.
+ */
+export function verifyWith(name: string, input: VerifyInput, options: SchemeOptions = {}): { scheme: Scheme | undefined; result: VerifyResult } {
+  const scheme = resolveScheme(name, input.headers, options);
+  if (!scheme) {
+    return {
+      scheme,
+      result: {
+        verified: false,
+        scheme: 'auto',
+        reason: 'missing_signature',
+        message: `no known signature header found (looked for ${KNOWN_SIGNATURE_HEADERS.join(', ')}); name the scheme with --scheme`,
+      },
+    };
+  }
+  return { scheme, result: verifyAndDiagnose(scheme, input) };
+}

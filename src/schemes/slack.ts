@@ -1,0 +1,52 @@
+import { decodeHex, hmac, keyFromSecret, utf8 } from './crypto.js';
+import { checkTimestamp, checkTolerance, clip, jsonField, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
+import { header, hasHeader } from './headers.js';
+import type { Scheme } from './types.js';
+
+const SIGNATURE_HEADER = 'x-slack-signature';
+const TIMESTAMP_HEADER = 'x-slack-request-timestamp';
+
+/**
+ * Slack: `X-Slack-Signature: v0=<hex>`, HMAC-SHA256 over `v0:<ts>:<raw body>` with
+ * `X-Slack-Request-Timestamp`; the signing secret is used as UTF-8. Slack's docs refuse
+ * timestamps more than the tolerance away in either direction.
+ */
+export function slack(): Scheme {
+  return {
+    name: 'slack',
+    title: 'Slack',
+    timestamped: true,
+    signatureHeaders: [SIGNATURE_HEADER, TIMESTAMP_HEADER],
+    keyEncoding: 'utf8',
+    detect: (headers) => hasHeader(headers, SIGNATURE_HEADER),
+    sign({ body, secret, timestamp }) {
+      const signature = hmac('sha256', keyFromSecret(secret, 'utf8'), utf8(`v0:${timestamp}:`), body).toString('hex');
+      return { 'X-Slack-Request-Timestamp': String(timestamp), 'X-Slack-Signature': `v0=${signature}` };
+    },
+    verify(input) {
+      const value = header(input.headers, SIGNATURE_HEADER);
+      if (value === undefined) return rejected('slack', 'missing_signature', 'no X-Slack-Signature header');
+      const parsed = checkTimestamp('slack', header(input.headers, TIMESTAMP_HEADER));
+      if ('verified' in parsed) return parsed;
+      const signatures: Buffer[] = [];
+      for (const part of splitList(value)) {
+        const bytes = part.startsWith('v0=') ? decodeHex(part.slice(3)) : undefined;
+        if (!bytes || bytes.length !== 32) {
+          return rejected('slack', 'malformed_signature_header', `expected "v0=<64 hex digits>", got "${clip(part)}"`);
+        }
+        signatures.push(bytes);
+      }
+      const prefix = utf8(`v0:${parsed.timestamp}:`);
+      const match = matchSecrets('slack', input, 'utf8', signatures, (key) => hmac('sha256', key, prefix, input.body));
+      if (typeof match !== 'number') return match;
+      if (match < 0) return mismatch('slack', input, signatures.length, 'HMAC-SHA256 of "v0:<timestamp>:<raw body>"');
+      return checkTolerance('slack', parsed.timestamp, input, { rejectFuture: true }) ?? verified('slack', match);
+    },
+    deliveryHeaders: () => ({
+      'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+      'Content-Type': 'application/json',
+    }),
+    eventId: (_headers, body) => jsonField(body, 'event_id'),
+    eventType: (_headers, body) => jsonField(body, 'type'),
+  };
+}

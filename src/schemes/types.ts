@@ -1,0 +1,110 @@
+/** Incoming headers as Node gives them (any case, possibly repeated), or a plain record. */
+export type HeaderValue = string | string[] | undefined;
+export type HeaderMap = Record<string, HeaderValue>;
+/** Headers a signer produces, in the provider's own capitalisation. */
+export type OutgoingHeaders = Record<string, string>;
+
+/** Why a verification failed: stable codes that scripts (`--json`) and the listener's 401 use. */
+export type ReasonCode =
+  | 'no_secret'
+  | 'unknown_scheme'
+  | 'missing_signature'
+  | 'malformed_signature_header'
+  | 'missing_timestamp'
+  | 'malformed_timestamp'
+  | 'timestamp_outside_tolerance'
+  | 'missing_header'
+  | 'missing_url'
+  | 'bad_secret_format'
+  | 'signature_mismatch';
+
+/** How a secret string becomes key bytes. Schemes differ here; diagnosis tries the others. */
+export type KeyEncoding = 'utf8' | 'base64' | 'hex';
+
+export interface SignInput {
+  /** The raw body bytes, exactly as they go on the wire. */
+  body: Uint8Array;
+  secret: string;
+  /** Unix seconds. */
+  timestamp: number;
+  /** Event/message id, for schemes that sign it or send it. */
+  id: string;
+  /** The public URL the provider posts to (Twilio signs it). */
+  url?: string;
+}
+
+export interface VerifyInput {
+  body: Uint8Array;
+  headers: HeaderMap;
+  /** One or more secrets (rotation): any one verifying is enough. */
+  secrets: readonly string[];
+  /** Allowed clock skew for timestamped schemes, seconds. */
+  toleranceSeconds: number;
+  /** The clock, injectable for tests: Unix milliseconds. */
+  nowMs: number;
+  /** Public URL the request was sent to (Twilio). */
+  url?: string;
+  /** Overrides how the secret is turned into key bytes; used by the diagnosis only. */
+  keyEncoding?: KeyEncoding;
+}
+
+export interface VerifyResult {
+  verified: boolean;
+  scheme: string;
+  reason: ReasonCode | null;
+  /** One human sentence: what was checked and what went wrong. */
+  message: string;
+  /** Signed timestamp minus now, seconds (timestamped schemes). */
+  skewSeconds?: number;
+  /** Which of the given secrets verified (rotation). */
+  secretIndex?: number;
+  /** On a mismatch: the likely cause, when one of the usual suspects reproduces the signature. */
+  diagnosis?: string | null;
+}
+
+/** What a provider sends beside the signature for one event. */
+export interface EventMeta {
+  id: string;
+  type?: string;
+}
+
+/**
+ * One provider's signature scheme. Adding a provider is one file implementing this and one line
+ * in the registry.
+ */
+export interface Scheme {
+  readonly name: string;
+  /** Provider name for people: "GitHub", "Standard Webhooks". */
+  readonly title: string;
+  readonly timestamped: boolean;
+  /** Header names (lower case) that carry the signature; stripped before re-signing on replay. */
+  readonly signatureHeaders: readonly string[];
+  /** How this scheme turns a secret string into key bytes. */
+  readonly keyEncoding: KeyEncoding;
+  /** True when these headers carry this scheme's signature. */
+  detect(headers: HeaderMap): boolean;
+  sign(input: SignInput): OutgoingHeaders;
+  verify(input: VerifyInput): VerifyResult;
+  /** Headers the real provider sends beside the signature (event type, delivery id, user agent). */
+  deliveryHeaders(event: EventMeta): OutgoingHeaders;
+  /** The URL to post this body to, when the scheme signs the URL (Twilio adds `bodySHA256`). */
+  targetUrl?(url: string, body: Uint8Array, headers?: HeaderMap): string;
+  /** The provider's event id for idempotency, if this delivery carries one. */
+  eventId(headers: HeaderMap, body: Uint8Array): string | undefined;
+  /** The provider's event type, if this delivery carries one. */
+  eventType(headers: HeaderMap, body: Uint8Array): string | undefined;
+}
+
+/** Options for the configurable schemes. */
+export interface SchemeOptions {
+  /** github: also sign/accept the legacy `X-Hub-Signature: sha1=` header. */
+  legacySha1?: boolean;
+  /** hmac: the header carrying the signature. */
+  signatureHeader?: string;
+  /** hmac: digest algorithm. */
+  algorithm?: 'sha1' | 'sha256' | 'sha512';
+  /** hmac: signature encoding. */
+  encoding?: 'hex' | 'base64';
+  /** hmac: text before the signature, e.g. `sha256=`. */
+  prefix?: string;
+}
