@@ -37,12 +37,15 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     });
   }
 
-  program.hook('preAction', (_root, action) => {
+  // Config values must be in place before the subcommand parses its flags, so the command line and
+  // the environment can override them and a config value satisfies a required flag.
+  const configHook = (_parent: Command, sub: Command) => {
     const globals = program.opts();
     debug ||= Boolean(globals.debug);
     const config = loadConfig(cwd, (globals.config as string | undefined) ?? env.HOOKCTL_CONFIG);
-    if (config) applyConfig(action, config);
-  });
+    if (config) applyConfig(sub, config);
+  };
+  for (const command of allCommands(program)) if (command.commands.length > 0) command.hook('preSubcommand', configHook);
 
   for (const [path, load] of Object.entries(COMMAND_MODULES)) {
     const command = findCommand(program, path);

@@ -1,5 +1,7 @@
 import { Command, type Option } from 'commander';
 import { benchCommand } from './defs/bench.js';
+import { completionCommand } from './defs/completion.js';
+import { initCommand } from './defs/init.js';
 import { listenCommand } from './defs/listen.js';
 import { replayCommand } from './defs/replay.js';
 import { sendCommand } from './defs/send.js';
@@ -14,11 +16,32 @@ function envName(option: Option): string {
   return `HOOKCTL_${option.attributeName().replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
-/** Every option can also come from HOOKCTL_<NAME> (e.g. HOOKCTL_PORT, HOOKCTL_FORWARD_TO). */
+/**
+ * Every option can also come from HOOKCTL_<NAME> (e.g. HOOKCTL_PORT, HOOKCTL_FORWARD_TO). Commander
+ * wires environment variables only for options that had one when they were added, so the listener
+ * it would have registered is registered here, with the same precedence: it overrides defaults and
+ * config values, and the command line overrides it.
+ */
 function addEnvironment(command: Command): void {
   for (const option of command.options) {
     if (option.negate || NO_ENV.has(option.attributeName()) || option.envVar) continue;
-    option.env(envName(option));
+    const variable = envName(option);
+    option.env(variable);
+    command.on(`optionEnv:${option.name()}`, () => {
+      const raw = process.env[variable] ?? '';
+      const key = option.attributeName();
+      if (!option.required && !option.optional) {
+        command.setOptionValueWithSource(key, !['', '0', 'false', 'no'].includes(raw.toLowerCase()), 'env');
+        return;
+      }
+      if (option.argChoices && !option.argChoices.includes(raw)) {
+        command.error(`error: option '${option.flags}' value '${raw}' from ${variable} is invalid. Allowed choices are ${option.argChoices.join(', ')}.`, {
+          code: 'commander.invalidArgument',
+          exitCode: 2,
+        });
+      }
+      command.setOptionValueWithSource(key, option.parseArg ? option.parseArg(raw, command.getOptionValue(key)) : raw, 'env');
+    });
   }
   for (const sub of command.commands) addEnvironment(sub);
 }
@@ -33,6 +56,8 @@ export const COMMAND_MODULES: Record<string, CommandLoader> = {
   send: () => import('../commands/send.js'),
   replay: () => import('../commands/replay.js'),
   'bench polling-vs-push': () => import('../commands/bench.js'),
+  init: () => import('../commands/init.js'),
+  completion: () => import('../commands/completion.js'),
 };
 
 export function buildProgram(version: string): Command {
@@ -52,7 +77,7 @@ export function buildProgram(version: string): Command {
         'hookctl bench polling-vs-push --events 50 --rate 50',
       ]),
     );
-  for (const command of [listenCommand(), sendCommand(), replayCommand(), benchCommand(), signCommand(), verifyCommand()]) {
+  for (const command of [listenCommand(), sendCommand(), replayCommand(), benchCommand(), signCommand(), verifyCommand(), initCommand(), completionCommand()]) {
     program.addCommand(command);
   }
   addEnvironment(program);
