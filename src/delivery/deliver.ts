@@ -1,0 +1,237 @@
+import { setMaxListeners } from 'node:events';
+import type { Dispatcher } from 'undici';
+import { createDispatcher } from './dispatcher.js';
+import { isDelivered, isRetryable, parseRetryAfter } from './retry-after.js';
+import { scheduledWaitMs, type RetryPolicy } from './policy.js';
+
+export interface PreparedRequest {
+  url: string;
+  method?: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+export interface Attempt {
+  /** 1-based. */
+  attempt: number;
+  /** HTTP status, or null when there was no answer (network error, timeout, interrupted). */
+  status: number | null;
+  /** Why there was no answer, in a few words; null when there was one. */
+  error: string | null;
+  /** From sending the request to the end of the response body. */
+  ms: number;
+  /** What the receiver's Retry-After asked for, unscaled. */
+  retryAfterMs?: number;
+  willRetry: boolean;
+  /** The wait before the next attempt, scaled, when willRetry. */
+  nextDelayMs?: number;
+  /** The start of a non-2xx response body (up to 512 characters), for diagnosing a refusal. */
+  responseSnippet?: string;
+}
+
+export interface DeliveryOutcome {
+  delivered: boolean;
+  attempts: Attempt[];
+  /** Status of the last attempt. */
+  status: number | null;
+  /** Stopped by the AbortSignal before delivering or giving up. */
+  interrupted?: boolean;
+}
+
+export interface DeliverOptions {
+  dispatcher?: Dispatcher;
+  signal?: AbortSignal;
+  onAttempt?(attempt: Attempt): void;
+  onWait?(ms: number, nextAttempt: number): void;
+  /** Randomness for jitter, injectable for tests. */
+  random?: () => number;
+}
+
+const SNIPPET_CHARS = 512;
+
+let sharedDispatcher: Dispatcher | undefined;
+function defaultDispatcher(): Dispatcher {
+  sharedDispatcher ??= createDispatcher();
+  return sharedDispatcher;
+}
+
+// Load mode posts to one URL tens of thousands of times; parse it once.
+let lastUrl = '';
+let lastTarget: { origin: string; path: string } = { origin: '', path: '' };
+function splitUrl(url: string): { origin: string; path: string } {
+  if (url !== lastUrl) {
+    const parsed = new URL(url);
+    lastTarget = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    lastUrl = url;
+  }
+  return lastTarget;
+}
+
+/** A few words for a network error; codes from node:net and undici. */
+export function describeNetworkError(error: unknown): string {
+  const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err?.code ?? err?.cause?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (ECONNREFUSED)';
+    case 'ECONNRESET':
+      return 'connection reset (ECONNRESET)';
+    case 'UND_ERR_SOCKET':
+      return 'connection closed before an answer (UND_ERR_SOCKET)';
+    case 'ENOTFOUND':
+      return 'host not found (ENOTFOUND)';
+    case 'EAI_AGAIN':
+      return 'DNS lookup failed (EAI_AGAIN)';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect timed out (UND_ERR_CONNECT_TIMEOUT)';
+    case 'EHOSTUNREACH':
+      return 'host unreachable (EHOSTUNREACH)';
+    case 'ENETUNREACH':
+      return 'network unreachable (ENETUNREACH)';
+    case 'EPIPE':
+      return 'connection closed while sending (EPIPE)';
+    default: {
+      const message = err?.cause?.message ?? err?.message ?? String(error);
+      return code ? `${message} (${code})` : message;
+    }
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+interface AttemptResult {
+  status: number | null;
+  error: string | null;
+  ms: number;
+  retryAfterMs?: number;
+  responseSnippet?: string;
+  interrupted: boolean;
+}
+
+async function readSnippet(body: Dispatcher.ResponseData['body']): Promise<string> {
+  let text = '';
+  body.setEncoding('utf8');
+  for await (const chunk of body) {
+    text += chunk as string;
+    if (text.length >= SNIPPET_CHARS) {
+      body.destroy();
+      break;
+    }
+  }
+  return text.slice(0, SNIPPET_CHARS);
+}
+
+async function sendOnce(request: PreparedRequest, timeoutMs: number, dispatcher: Dispatcher, signal: AbortSignal | undefined): Promise<AttemptResult> {
+  const controller = new AbortController();
+  let timedOut = false;
+  let interrupted = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = () => {
+    interrupted = true;
+    controller.abort();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const started = performance.now();
+  try {
+    const { origin, path } = splitUrl(request.url);
+    const response = await dispatcher.request({
+      origin,
+      path,
+      method: (request.method ?? 'POST') as Dispatcher.HttpMethod,
+      headers: request.headers,
+      body: request.body,
+      signal: controller.signal,
+    });
+    const status = response.statusCode;
+    const retryAfterMs = status === 429 || status === 503 || status >= 300 ? parseRetryAfter(response.headers['retry-after']) : undefined;
+    let responseSnippet: string | undefined;
+    // The body must be consumed for the connection to go back to the pool.
+    if (isDelivered(status)) await response.body.dump();
+    else responseSnippet = await readSnippet(response.body);
+    const result: AttemptResult = { status, error: null, ms: Math.round(performance.now() - started), interrupted: false };
+    if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
+    if (responseSnippet) result.responseSnippet = responseSnippet;
+    return result;
+  } catch (error) {
+    const ms = Math.round(performance.now() - started);
+    if (interrupted) return { status: null, error: 'interrupted', ms, interrupted: true };
+    if (timedOut) return { status: null, error: `timed out after ${formatMs(timeoutMs)}`, ms, interrupted: false };
+    return { status: null, error: describeNetworkError(error), ms, interrupted: false };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Resolves after `ms`, or at once (false) when the signal aborts. */
+function wait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const tunedSignals = new WeakSet<AbortSignal>();
+
+/**
+ * Delivers one event under a retry policy. `prepare(attempt)` is called for every attempt so the
+ * caller can re-sign with a fresh timestamp while keeping the event id. Retries network errors,
+ * timeouts, 5xx, 408 and 429, never other 4xx; a Retry-After longer than the scheduled wait wins
+ * (both scaled by timeScale). Aborting the signal stops at once and marks the outcome interrupted.
+ */
+export async function deliver(prepare: (attempt: number) => PreparedRequest, policy: RetryPolicy, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
+  const dispatcher = options.dispatcher ?? defaultDispatcher();
+  const { signal } = options;
+  if (signal && !tunedSignals.has(signal)) {
+    // Load mode shares one signal among many deliveries in flight; that is not a leak.
+    setMaxListeners(0, signal);
+    tunedSignals.add(signal);
+  }
+  const attempts: Attempt[] = [];
+  const total = Math.max(1, policy.delaysMs.length);
+  let status: number | null = null;
+
+  for (let index = 0; index < total; index++) {
+    if (index > 0) {
+      const previous = attempts[index - 1]!;
+      const ms = previous.nextDelayMs ?? 0;
+      options.onWait?.(ms, index + 1);
+      if (!(await wait(ms, signal))) return { delivered: false, attempts, status, interrupted: true };
+    } else if (signal?.aborted) {
+      return { delivered: false, attempts, status, interrupted: true };
+    }
+
+    const result = await sendOnce(prepare(index + 1), policy.timeoutMs, dispatcher, signal);
+    status = result.status;
+    const attempt: Attempt = { attempt: index + 1, status: result.status, error: result.error, ms: result.ms, willRetry: false };
+    if (result.retryAfterMs !== undefined) attempt.retryAfterMs = result.retryAfterMs;
+    if (result.responseSnippet !== undefined) attempt.responseSnippet = result.responseSnippet;
+    const delivered = isDelivered(result.status);
+    if (!delivered && !result.interrupted && index + 1 < total && isRetryable(result.status)) {
+      const scheduled = scheduledWaitMs(policy, index + 1, options.random);
+      const askedFor = result.retryAfterMs !== undefined ? Math.round(result.retryAfterMs * policy.timeScale) : 0;
+      attempt.willRetry = true;
+      attempt.nextDelayMs = Math.max(scheduled, askedFor);
+    }
+    attempts.push(attempt);
+    options.onAttempt?.(attempt);
+    if (result.interrupted) return { delivered: false, attempts, status, interrupted: true };
+    if (delivered) return { delivered: true, attempts, status };
+    if (!attempt.willRetry) break;
+  }
+  return { delivered: false, attempts, status };
+}
