@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv } from '../helpers/cli.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+let work: string;
+let tarball: string;
+let files: string[];
+let bin: string;
+
+/**
+ * What users get: `npm pack`, then a global install of the tarball into an empty prefix, from the
+ * npm cache only (no network: the cache is warm from this checkout's own install).
+ */
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'hookctl-pack-'));
+  // The build is already fresh (npm test builds first); --ignore-scripts skips building it again.
+  const { stdout } = await run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, env: cliEnv() });
+  const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = join(work, packed!.filename);
+  files = packed!.files.map((file) => file.path);
+  const prefix = join(work, 'global');
+  await run(npm, ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], {
+    cwd: work,
+    env: cliEnv(),
+  });
+  bin = join(prefix, 'bin', 'hookctl');
+}, 120_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('the published package', () => {
+  it('ships only what users need', () => {
+    expect(files).toContain('bin/hookctl.js');
+    expect(files).toContain('dist/cli/main.js');
+    expect(files).toContain('README.md');
+    expect(files).toContain('LICENSE');
+    expect(files).toContain('package.json');
+    expect(files.some((file) => file.startsWith('fixtures/'))).toBe(true);
+    for (const file of files) {
+      expect(file).not.toMatch(/^(src|test|scripts|node_modules|\.ci)\//);
+      expect(file).not.toMatch(/\.map$/);
+      expect(file).not.toMatch(/^fixtures\/captured\//);
+    }
+  });
+
+  it('installs globally with a working hookctl and no dev dependencies', async () => {
+    const version = await run(bin, ['--version'], { env: cliEnv() });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const installed = join(work, 'global', 'lib', 'node_modules', 'hookctl', 'node_modules');
+    const { stdout } = await run('ls', [installed]).catch(() => ({ stdout: '' }));
+    for (const dev of ['vitest', 'typescript', 'tsx', 'stripe', 'fast-check']) expect(stdout.split('\n')).not.toContain(dev);
+  });
+
+  it('signs with the installed binary', async () => {
+    const { stdout } = await run(bin, ['sign', '--scheme', 'github', '--secret', "It's a Secret to Everybody", '--data', 'Hello, World!'], { env: cliEnv() });
+    expect(stdout).toContain('X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17');
+  });
+});
