@@ -54,27 +54,38 @@ export function mismatch(scheme: string, input: VerifyInput, signatures: number,
 }
 
 export interface TimestampRule {
-  /** Stripe and Slack's library accept future timestamps; Standard Webhooks refuses both ways. */
+  /** Stripe's library accepts future timestamps; Standard Webhooks and Slack refuse both ways. */
   rejectFuture: boolean;
 }
 
-/** Parses a Unix-seconds timestamp and checks it against the tolerance. */
+/**
+ * Parses a Unix-seconds timestamp. `text` is the header value as sent (Slack signs it as is);
+ * `canonical` is the number as the Stripe and Standard Webhooks libraries re-print it after
+ * parseInt (so `0123` is signed as `123` there).
+ */
 export function checkTimestamp(
   scheme: string,
   text: string | undefined,
-): { timestamp: number } | VerifyResult {
-  if (text === undefined || text === '') return rejected(scheme, 'missing_timestamp', 'the request has no signature timestamp');
-  if (!/^\d{1,12}$/.test(text.trim())) {
-    return rejected(scheme, 'malformed_timestamp', `the signature timestamp "${clip(text)}" is not a Unix time in seconds`);
+  headerName = 'signature timestamp',
+): { timestamp: number; text: string; canonical: string } | VerifyResult {
+  if (text === undefined || text === '') return rejected(scheme, 'missing_timestamp', `the request has no ${headerName}`);
+  const trimmed = text.trim();
+  if (!/^\d{1,12}$/.test(trimmed)) {
+    const repeated = /^\s*\d+\s*,\s*\d+/.test(text) ? ' (the header was sent more than once)' : '';
+    return rejected(scheme, 'malformed_timestamp', `the ${headerName} "${clip(text)}" is not a Unix time in seconds${repeated}`);
   }
-  return { timestamp: Number(text.trim()) };
+  const timestamp = Number(trimmed);
+  return { timestamp, text: trimmed, canonical: String(timestamp) };
 }
 
-/** After the signature matched: is the (now authenticated) timestamp fresh enough? */
+/**
+ * After the signature matched: is the (now authenticated) timestamp fresh enough? Like every
+ * official library, "now" is whole seconds (floor), and a skew equal to the tolerance passes.
+ */
 export function checkTolerance(scheme: string, timestamp: number, input: VerifyInput, rule: TimestampRule): VerifyResult | undefined {
-  const skew = Math.round(timestamp - input.nowMs / 1000);
+  const skew = timestamp - Math.floor(input.nowMs / 1000);
   const tolerance = input.toleranceSeconds;
-  if (tolerance <= 0) return undefined;
+  if (!(tolerance > 0)) return undefined;
   const tooOld = -skew > tolerance;
   const tooNew = rule.rejectFuture && skew > tolerance;
   if (!tooOld && !tooNew) return undefined;

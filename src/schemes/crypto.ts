@@ -59,7 +59,8 @@ export function keyFromSecret(secret: string, encoding: KeyEncoding): Buffer {
     case 'base64': {
       const key = decodeBase64(stripSecretPrefix(secret));
       if (!key || key.length === 0) {
-        throw new BadSecretError('the secret is not valid base64 after its whsec_ prefix');
+        const why = /\s/.test(secret) ? ' (it contains whitespace: a trailing newline or a space from copy-paste?)' : '';
+        throw new BadSecretError(`the secret is not valid base64 after its whsec_ prefix${why}`);
       }
       return key;
     }

@@ -95,6 +95,20 @@ export function diagnoseMismatch(scheme: Scheme, input: VerifyInput): string | n
       return suspect.cause;
     }
   }
+  return emptyBodyHint(input.body);
+}
+
+/**
+ * No variant verified, but an empty or `{}` body is itself the usual symptom: a body parser ran
+ * first and the handler signed/verified what it left behind. A guess, so worded as one.
+ */
+function emptyBodyHint(body: Uint8Array): string | null {
+  if (body.length === 0) {
+    return 'the body is empty: probably a body parser consumed the request stream before verification (read the raw bytes first, e.g. express.raw({ type: "*/*" }))';
+  }
+  if (body.length === 2 && body[0] === 0x7b && body[1] === 0x7d) {
+    return 'the body is "{}": probably a JSON parser ran before verification and the handler re-serialized its (empty) result, e.g. express.raw() with a type that did not match the request, then JSON.stringify(req.body) — verify the raw request bytes';
+  }
   return null;
 }
 

@@ -4,24 +4,35 @@ import { header, hasHeader } from './headers.js';
 import type { Scheme } from './types.js';
 
 const SIGNATURE_HEADER = 'x-shopify-hmac-sha256';
+/**
+ * Shopify's "events" deliveries use the same HMAC under unprefixed names; @shopify/shopify-api@13
+ * (`webhooks.validate`) picks that type whenever `Shopify-Hmac-Sha256` is present.
+ */
+const EVENTS_SIGNATURE_HEADER = 'shopify-hmac-sha256';
 /** Shopify's library refuses a webhook without these, even with a valid HMAC. */
 const REQUIRED_HEADERS = ['X-Shopify-Topic', 'X-Shopify-Shop-Domain', 'X-Shopify-API-Version', 'X-Shopify-Webhook-Id'];
+const EVENTS_REQUIRED_HEADERS = ['Shopify-Topic', 'Shopify-Shop-Domain', 'Shopify-API-Version', 'Shopify-Webhook-Id', 'Shopify-Event-Id'];
 export const SHOPIFY_API_VERSION = '2025-10';
 
-/** Shopify: `X-Shopify-Hmac-Sha256: <base64>`, HMAC-SHA256 of the raw body, secret as UTF-8. */
+/**
+ * Shopify: `X-Shopify-Hmac-Sha256: <base64>`, HMAC-SHA256 of the raw body, secret (the app's API
+ * secret key) as UTF-8. Like the library, a valid HMAC without the topic/shop/version/id headers
+ * is still refused (`missing_header`).
+ */
 export function shopify(): Scheme {
   return {
     name: 'shopify',
     title: 'Shopify',
     timestamped: false,
-    signatureHeaders: [SIGNATURE_HEADER],
+    signatureHeaders: [SIGNATURE_HEADER, EVENTS_SIGNATURE_HEADER],
     keyEncoding: 'utf8',
-    detect: (headers) => hasHeader(headers, SIGNATURE_HEADER),
+    detect: (headers) => hasHeader(headers, SIGNATURE_HEADER) || hasHeader(headers, EVENTS_SIGNATURE_HEADER),
     sign: ({ body, secret }) => ({
       'X-Shopify-Hmac-Sha256': hmac('sha256', keyFromSecret(secret, 'utf8'), body).toString('base64'),
     }),
     verify(input) {
-      const value = header(input.headers, SIGNATURE_HEADER);
+      const events = hasHeader(input.headers, EVENTS_SIGNATURE_HEADER);
+      const value = header(input.headers, events ? EVENTS_SIGNATURE_HEADER : SIGNATURE_HEADER);
       if (value === undefined) return rejected('shopify', 'missing_signature', 'no X-Shopify-Hmac-Sha256 header');
       const signatures: Buffer[] = [];
       for (const part of splitList(value, /,\s*/)) {
@@ -34,7 +45,7 @@ export function shopify(): Scheme {
       const match = matchSecrets('shopify', input, 'utf8', signatures, (key) => hmac('sha256', key, input.body));
       if (typeof match !== 'number') return match;
       if (match < 0) return mismatch('shopify', input, signatures.length, 'HMAC-SHA256 of the raw body');
-      const missing = REQUIRED_HEADERS.filter((name) => !hasHeader(input.headers, name));
+      const missing = (events ? EVENTS_REQUIRED_HEADERS : REQUIRED_HEADERS).filter((name) => !hasHeader(input.headers, name));
       if (missing.length > 0) {
         return rejected(
           'shopify',
@@ -55,7 +66,7 @@ export function shopify(): Scheme {
       'X-Shopify-Event-Id': id,
       'X-Shopify-Triggered-At': new Date().toISOString(),
     }),
-    eventId: (headers) => header(headers, 'x-shopify-webhook-id'),
-    eventType: (headers) => header(headers, 'x-shopify-topic'),
+    eventId: (headers) => header(headers, 'x-shopify-webhook-id') ?? header(headers, 'shopify-webhook-id'),
+    eventType: (headers) => header(headers, 'x-shopify-topic') ?? header(headers, 'shopify-topic'),
   };
 }

@@ -1,14 +1,15 @@
 import { BadSecretError, decodeBase64, hmac, keyFromSecret, safeEqual, utf8 } from './crypto.js';
 import { checkTimestamp, checkTolerance, clip, jsonField, mismatch, rejected, verified } from './common.js';
-import { ed25519Sign, ed25519Verify, isEd25519Secret } from './ed25519.js';
-import { header, hasHeader } from './headers.js';
-import type { Scheme, VerifyInput, VerifyResult } from './types.js';
+import { ed25519Sign, ed25519Verify, isEd25519Secret, publicKeyFrom } from './ed25519.js';
+import { hasHeader, headerValues } from './headers.js';
+import type { HeaderMap, Scheme, VerifyInput, VerifyResult } from './types.js';
 
 /**
  * Standard Webhooks (and Svix, the same scheme with `svix-` headers): `webhook-signature:
  * v1,<base64> [v1,<base64> …]`, HMAC-SHA256 over `<id>.<timestamp>.<raw body>` with the key
  * base64-decoded after the `whsec_` prefix. `v1a` is the asymmetric variant: Ed25519 with
- * `whsk_` (secret) / `whpk_` (public) keys. Timestamps are refused both ways outside the tolerance.
+ * `whsk_` (secret) / `whpk_` (public) keys (format in ed25519.ts). Timestamps are refused both
+ * ways outside the tolerance, like standardwebhooks@1.1 (`verifyTimestamp`).
  */
 export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme {
   const name = prefix === 'svix' ? 'svix' : 'standard';
@@ -17,52 +18,83 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
   const signatureHeader = `${prefix}-signature`;
   const title = prefix === 'svix' ? 'Svix' : 'Standard Webhooks';
 
-  function signedContent(id: string, timestamp: string, body: Uint8Array): Buffer {
-    return Buffer.concat([utf8(`${id}.${timestamp}.`), body]);
+  /**
+   * A header by name. Svix's library reads each `svix-*` header and falls back to the
+   * `webhook-*` one, so the svix scheme does the same.
+   */
+  function read(headers: HeaderMap, which: 'id' | 'timestamp' | 'signature'): string[] {
+    const values = headerValues(headers, `${prefix}-${which}`);
+    return values.length > 0 || prefix === 'webhook' ? values : headerValues(headers, `webhook-${which}`);
+  }
+
+  function prefixOf(id: string, timestamp: string): Buffer {
+    return utf8(`${id}.${timestamp}.`);
   }
 
   function verify(input: VerifyInput): VerifyResult {
-    const id = header(input.headers, idHeader);
-    const timestampText = header(input.headers, timestampHeader);
-    const value = header(input.headers, signatureHeader);
-    if (value === undefined) return rejected(name, 'missing_signature', `no ${signatureHeader} header`);
-    if (id === undefined) return rejected(name, 'missing_header', `no ${idHeader} header (it is part of the signed content)`);
-    const parsed = checkTimestamp(name, timestampText);
+    const signatureValues = read(input.headers, 'signature');
+    if (signatureValues.length === 0) return rejected(name, 'missing_signature', `no ${signatureHeader} header`);
+    const ids = [...new Set(read(input.headers, 'id'))];
+    if (ids.length === 0) return rejected(name, 'missing_header', `no ${idHeader} header (it is part of the signed content)`);
+    if (ids.length > 1) return rejected(name, 'malformed_signature_header', `${ids.length} different ${idHeader} headers: the id is signed, so it must be sent once`);
+    const timestamps = [...new Set(read(input.headers, 'timestamp'))];
+    if (timestamps.length > 1) return rejected(name, 'malformed_timestamp', `${timestamps.length} different ${timestampHeader} headers: the timestamp is signed, so it must be sent once`);
+    const parsed = checkTimestamp(name, timestamps[0], timestampHeader);
     if ('verified' in parsed) return parsed;
     if (input.secrets.length === 0) return rejected(name, 'no_secret', 'no secret was given to verify with');
 
+    // Entries are space separated; repeated headers arrive as a list or joined with ", " by Node.
     const hmacSignatures: Buffer[] = [];
     const edSignatures: Buffer[] = [];
-    for (const part of value.split(' ').filter(Boolean)) {
+    let malformed: string | undefined;
+    for (const raw of signatureValues.join(' ').split(' ')) {
+      const part = raw.replace(/,$/, '');
+      if (part === '') continue;
       const comma = part.indexOf(',');
       const version = comma > 0 ? part.slice(0, comma) : '';
-      const bytes = comma > 0 ? decodeBase64(part.slice(comma + 1)) : undefined;
-      if (!bytes) {
-        return rejected(name, 'malformed_signature_header', `expected "v1,<base64>" entries separated by spaces, got "${clip(part)}"`);
+      if (version !== 'v1' && version !== 'v1a') {
+        // Unknown versions are skipped, as the spec asks, so newer senders keep working.
+        if (comma <= 0) malformed ??= part;
+        continue;
       }
-      if (version === 'v1') hmacSignatures.push(bytes);
-      else if (version === 'v1a') edSignatures.push(bytes);
-      // Unknown versions are skipped, as the spec asks, so newer senders keep working.
+      // Like the official library, a broken entry just does not match; another may still verify.
+      const bytes = decodeBase64(part.slice(comma + 1));
+      if (!bytes || bytes.length !== (version === 'v1' ? 32 : 64)) {
+        malformed ??= part;
+        continue;
+      }
+      (version === 'v1' ? hmacSignatures : edSignatures).push(bytes);
     }
     if (hmacSignatures.length + edSignatures.length === 0) {
-      return rejected(name, 'malformed_signature_header', `no v1 or v1a signature in "${clip(value)}"`);
+      return rejected(
+        name,
+        'malformed_signature_header',
+        malformed !== undefined
+          ? `expected "v1,<base64 of 32 bytes>" entries separated by spaces, got "${clip(malformed)}"`
+          : `no v1 or v1a signature in "${clip(signatureValues.join(' '))}"`,
+      );
     }
 
-    const content = signedContent(id, timestampText!.trim(), input.body);
+    // The library signs the timestamp as parseInt printed it back, not the header text.
+    const signedPrefix = prefixOf(ids[0]!, parsed.canonical);
     const encoding = input.keyEncoding ?? 'base64';
     let usable = 0;
     let problem = '';
     let matchedIndex = -1;
+    let edContent: Buffer | undefined;
     for (const [index, secret] of input.secrets.entries()) {
       try {
         let matched = false;
         if (isEd25519Secret(secret)) {
+          const key = publicKeyFrom(secret);
           usable++;
-          for (const signature of edSignatures) matched = ed25519Verify(secret, content, signature) || matched;
+          // Ed25519 cannot stream, so only this path copies the body into one message.
+          edContent ??= Buffer.concat([signedPrefix, input.body]);
+          for (const signature of edSignatures) matched = ed25519Verify(key, edContent, signature) || matched;
         } else {
           const key = keyFromSecret(secret, encoding);
           usable++;
-          const mine = hmac('sha256', key, content);
+          const mine = hmac('sha256', key, signedPrefix, input.body);
           for (const signature of hmacSignatures) matched = safeEqual(mine, signature) || matched;
         }
         if (matched) {
@@ -74,7 +106,7 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
         problem = error.message;
       }
     }
-    if (usable === 0) return rejected(name, 'bad_secret_format', problem);
+    if (usable === 0) return rejected(name, 'bad_secret_format', `${problem}${input.secrets.length > 1 ? ' (all secrets)' : ''}`);
     if (matchedIndex < 0) {
       return mismatch(name, input, hmacSignatures.length + edSignatures.length, `${edSignatures.length > 0 && hmacSignatures.length === 0 ? 'Ed25519 (v1a)' : 'HMAC-SHA256 (v1)'} over "<id>.<timestamp>.<raw body>"`);
     }
@@ -89,15 +121,15 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
     keyEncoding: 'base64',
     detect: (headers) => hasHeader(headers, signatureHeader),
     sign({ body, secret, timestamp, id }) {
-      const content = signedContent(id, String(timestamp), body);
+      const signedPrefix = prefixOf(id, String(timestamp));
       const signature = isEd25519Secret(secret)
-        ? `v1a,${ed25519Sign(secret, content).toString('base64')}`
-        : `v1,${hmac('sha256', keyFromSecret(secret, 'base64'), content).toString('base64')}`;
+        ? `v1a,${ed25519Sign(secret, Buffer.concat([signedPrefix, body])).toString('base64')}`
+        : `v1,${hmac('sha256', keyFromSecret(secret, 'base64'), signedPrefix, body).toString('base64')}`;
       return { [idHeader]: id, [timestampHeader]: String(timestamp), [signatureHeader]: signature };
     },
     verify,
     deliveryHeaders: () => ({ 'Content-Type': 'application/json', 'User-Agent': `hookctl (${title})` }),
-    eventId: (headers) => header(headers, idHeader),
+    eventId: (headers) => read(headers, 'id')[0],
     eventType: (_headers, body) => jsonField(body, 'type') ?? jsonField(body, 'eventType'),
   };
 }

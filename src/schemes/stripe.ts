@@ -8,7 +8,9 @@ const SIGNATURE_HEADER = 'stripe-signature';
 /**
  * Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`, HMAC-SHA256 over `<t>.<raw body>`.
  * The whole `whsec_…` string is the key as UTF-8 (unlike Standard Webhooks, it is not decoded).
- * Like Stripe's library, only timestamps older than the tolerance are refused.
+ * Like Stripe's library (stripe@23 Webhooks.js), only timestamps older than the tolerance are
+ * refused; future ones pass. Several v1 entries are accepted (Stripe sends one per active secret
+ * while a secret is being rolled); v0 entries are ignored.
  */
 export function stripe(): Scheme {
   return {
@@ -26,32 +28,38 @@ export function stripe(): Scheme {
     verify(input) {
       const value = header(input.headers, SIGNATURE_HEADER);
       if (value === undefined) return rejected('stripe', 'missing_signature', 'no Stripe-Signature header');
-      let timestampText: string | undefined;
+      const timestamps = new Set<string>();
       const signatures: Buffer[] = [];
+      let malformed: string | undefined;
       for (const item of value.split(',')) {
         const eq = item.indexOf('=');
         if (eq < 0) continue;
         const key = item.slice(0, eq).trim();
         const text = item.slice(eq + 1).trim();
-        if (key === 't') timestampText = text;
+        if (key === 't') timestamps.add(text);
         else if (key === 'v1') {
+          // Stripe's library compares every v1 and lets a malformed one simply not match, so one
+          // bad entry beside a good one still verifies; we do the same and report it only alone.
           const bytes = decodeHex(text);
-          if (!bytes || bytes.length !== 32) {
-            return rejected('stripe', 'malformed_signature_header', `v1 signature "${clip(text)}" is not 64 hex digits`);
-          }
-          signatures.push(bytes);
+          if (bytes && bytes.length === 32) signatures.push(bytes);
+          else malformed ??= text;
         }
       }
-      if (timestampText === undefined || signatures.length === 0) {
-        return rejected(
-          'stripe',
-          'malformed_signature_header',
-          `expected "t=<unix>,v1=<hex>", got "${clip(value)}"${signatures.length === 0 && timestampText !== undefined ? ' (no v1 signature; v0 is ignored)' : ''}`,
-        );
+      if (timestamps.size > 1) {
+        return rejected('stripe', 'malformed_signature_header', `the Stripe-Signature header carries ${timestamps.size} different t= values (was the header sent more than once?)`);
       }
-      const parsed = checkTimestamp('stripe', timestampText);
+      const [timestampText] = timestamps;
+      if (timestampText === undefined || signatures.length === 0) {
+        const why =
+          malformed !== undefined
+            ? `v1 signature "${clip(malformed)}" is not 64 hex digits`
+            : `expected "t=<unix>,v1=<hex>", got "${clip(value)}"${timestampText !== undefined ? ' (no v1 signature; v0 is ignored)' : ''}`;
+        return rejected('stripe', 'malformed_signature_header', why);
+      }
+      const parsed = checkTimestamp('stripe', timestampText, 't= timestamp');
       if ('verified' in parsed) return parsed;
-      const prefix = utf8(`${timestampText}.`);
+      // Stripe's library signs the timestamp as parseInt printed it back, not the header text.
+      const prefix = utf8(`${parsed.canonical}.`);
       const match = matchSecrets('stripe', input, 'utf8', signatures, (key) => hmac('sha256', key, prefix, input.body));
       if (typeof match !== 'number') return match;
       if (match < 0) return mismatch('stripe', input, signatures.length, 'HMAC-SHA256 of "<t>.<raw body>"');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { decodeBase64, hmac, keyFromSecret, utf8 } from './crypto.js';
-import { clip, jsonBody, matchSecrets, mismatch, rejected, verified } from './common.js';
+import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
+import { decodeBase64, hmac, keyFromSecret, safeEqual, utf8 } from './crypto.js';
+import { clip, matchSecrets, mismatch, rejected, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { HeaderMap, Scheme } from './types.js';
 
@@ -9,9 +10,11 @@ const SIGNATURE_HEADER = 'x-twilio-signature';
 /** Form parameters of a body, or undefined when the body is not `a=b&c=d` form data. */
 export function formParams(body: Uint8Array, headers?: HeaderMap): Map<string, string[]> | undefined {
   const contentType = headers ? (header(headers, 'content-type') ?? '') : '';
-  const text = Buffer.from(body).toString('utf8');
-  const looksLikeForm = contentType.includes('application/x-www-form-urlencoded') || (!contentType && jsonBody(body) === undefined && /^[^=&\s]+=[^&\s]*(?:&[^=&\s]+=[^&\s]*)*$/.test(text));
-  if (!looksLikeForm) return undefined;
+  const declared = contentType.includes('application/x-www-form-urlencoded');
+  // Without a Content-Type, guess: JSON (first byte { or [, no parse needed) is not form data.
+  if (!declared && (contentType !== '' || startsLikeJson(body))) return undefined;
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  if (!declared && !/^[^=&\s]+=[^&\s]*(?:&[^=&\s]+=[^&\s]*)*$/.test(text)) return undefined;
   const params = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(text)) {
     const list = params.get(name) ?? [];
@@ -19,6 +22,14 @@ export function formParams(body: Uint8Array, headers?: HeaderMap): Map<string, s
     params.set(name, list);
   }
   return params;
+}
+
+function startsLikeJson(body: Uint8Array): boolean {
+  for (const byte of body) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+    return byte === 0x7b || byte === 0x5b;
+  }
+  return false;
 }
 
 function bodyHash(body: Uint8Array): string {
@@ -41,22 +52,75 @@ function signedData(url: string, params: Map<string, string[]> | undefined): Buf
  * The sender must post to this URL; form bodies go to the URL unchanged.
  */
 export function twilioTargetUrl(url: string, body: Uint8Array, headers?: HeaderMap): string {
-  if (url.includes('bodySHA256=') || formParams(body, headers) || body.length === 0) return url;
+  if (bodyHashParam(url) !== undefined || body.length === 0 || formParams(body, headers)) return url;
   return `${url}${url.includes('?') ? '&' : '?'}bodySHA256=${bodyHash(body)}`;
 }
 
-const URL_PARTS = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/i;
+const URL_PARTS = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i;
 
-/** The URL with and without its default port: Twilio's library accepts either. */
-function portVariants(url: string): string[] {
+/** Splits a URL without normalising it (Twilio signs the exact characters it requested). */
+function splitUrl(url: string): { scheme: string; userInfo: string; host: string; port: string; rest: string } | undefined {
   const match = URL_PARTS.exec(url);
-  if (!match) return [url];
-  const [, scheme, authority, rest] = match as unknown as [string, string, string, string];
-  const portStart = authority.indexOf(':', authority.lastIndexOf(']') + 1);
-  const host = portStart < 0 ? authority : authority.slice(0, portStart);
-  const defaultPort = scheme.toLowerCase() === 'https://' ? ':443' : ':80';
-  const withPort = portStart < 0 ? `${scheme}${host}${defaultPort}${rest}` : url;
-  return [...new Set([url, `${scheme}${host}${rest}`, withPort])];
+  if (!match) return undefined;
+  const [prefix, scheme, authority] = match as unknown as [string, string, string];
+  const userInfoEnd = authority.lastIndexOf('@');
+  const hostAndPort = authority.slice(userInfoEnd + 1);
+  // A colon starts the port only after the closing bracket of an IPv6 literal.
+  const portStart = hostAndPort.indexOf(':', hostAndPort.lastIndexOf(']') + 1);
+  return {
+    scheme,
+    userInfo: authority.slice(0, userInfoEnd + 1),
+    host: portStart < 0 ? hostAndPort : hostAndPort.slice(0, portStart),
+    port: portStart < 0 ? '' : hostAndPort.slice(portStart),
+    rest: url.slice(prefix.length),
+  };
+}
+
+function withoutPort(url: string): string {
+  const parts = splitUrl(url);
+  return parts ? parts.scheme + parts.userInfo + parts.host + parts.rest : url;
+}
+
+function withPort(url: string): string {
+  const parts = splitUrl(url);
+  if (!parts || parts.port) return url;
+  return parts.scheme + parts.userInfo + parts.host + (parts.scheme.toLowerCase() === 'https://' ? ':443' : ':80') + parts.rest;
+}
+
+/** The query string re-encoded the way Node's legacy querystring does, as twilio@6 also tries. */
+function withLegacyQuerystring(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart < 0 || queryStart === url.length - 1) return url;
+  return `${url.slice(0, queryStart)}?${stringifyQuery(parseQuery(url.slice(queryStart + 1)))}`;
+}
+
+/**
+ * The URLs twilio@6 `validateRequest` accepts a signature for, in its order: as received with and
+ * without the default port, then normalised by `new URL()` with and without the port, each also
+ * with a legacy-querystring query.
+ */
+function urlVariants(url: string): string[] {
+  const variants = [withoutPort(url), withPort(url)];
+  let normalized: string | undefined;
+  try {
+    normalized = new URL(url).toString();
+  } catch {
+    normalized = undefined;
+  }
+  if (normalized !== undefined) {
+    const bare = withoutPort(normalized);
+    const ported = withPort(normalized);
+    variants.push(bare, ported, withLegacyQuerystring(bare), withLegacyQuerystring(ported));
+  }
+  return [...new Set(variants)];
+}
+
+/** The bodySHA256 query parameter of a URL, or undefined when it has none. */
+function bodyHashParam(url: string): string | undefined {
+  const queryStart = url.indexOf('?');
+  if (queryStart < 0) return undefined;
+  const value = new URLSearchParams(url.slice(queryStart + 1).split('#', 1)[0]).get('bodySHA256');
+  return value ?? undefined;
 }
 
 /**
@@ -74,7 +138,7 @@ export function twilio(): Scheme {
     sign({ body, secret, url }) {
       if (!url) throw new TypeError('twilio signs the public URL: pass the URL the request is sent to');
       const target = twilioTargetUrl(url, body);
-      const params = target.includes('bodySHA256=') ? undefined : formParams(body);
+      const params = bodyHashParam(target) !== undefined ? undefined : formParams(body);
       return { 'X-Twilio-Signature': hmac('sha1', keyFromSecret(secret, 'utf8'), signedData(target, params)).toString('base64') };
     },
     verify(input) {
@@ -89,15 +153,16 @@ export function twilio(): Scheme {
       }
       const url = input.url;
       let params: Map<string, string[]> | undefined;
-      const hashMatch = /[?&]bodySHA256=([0-9a-fA-F]{64})/.exec(url);
-      if (hashMatch) {
-        if (hashMatch[1]!.toLowerCase() !== bodyHash(input.body)) {
-          return rejected('twilio', 'signature_mismatch', 'the bodySHA256 in the URL is not the SHA-256 of the raw body (the body was changed)');
+      const expectedHash = bodyHashParam(url);
+      if (expectedHash !== undefined) {
+        // The URL signature covers only the hash; the hash must then cover the raw body exactly.
+        if (!safeEqual(utf8(expectedHash), utf8(bodyHash(input.body)))) {
+          return rejected('twilio', 'signature_mismatch', 'the bodySHA256 in the URL is not the SHA-256 (lower-case hex) of the raw body: the body was changed');
         }
       } else {
         params = formParams(input.body, input.headers);
       }
-      for (const candidate of portVariants(url)) {
+      for (const candidate of urlVariants(url)) {
         const data = signedData(candidate, params);
         const match = matchSecrets('twilio', input, 'utf8', [signature], (key) => hmac('sha1', key, data));
         if (typeof match !== 'number') return match;
