@@ -18,6 +18,8 @@ export function listenCommand(): Command {
     .option('--forward-to <url>', "pass each new delivery on to your app (headers and body byte for byte)")
     .option('--forward-secret <secret>', 're-sign forwarded deliveries with this secret')
     .option('--ack-first', 'answer 2xx at once and forward from a queue with retries')
+    .option('--forward-retry-schedule <list>', 'waits between forward attempts with --ack-first (default 0,5s,30s,5m)')
+    .option('--forward-timeout <duration>', 'per-attempt timeout when forwarding', '10s')
     .option('--status <code>', 'answer every delivery with this status')
     .option('--fail-first <n>', 'fail the first N deliveries of each event id')
     .option('--fail-rate <p>', 'fail this fraction of deliveries (0..1)')
@@ -26,6 +28,10 @@ export function listenCommand(): Command {
     .option('--reset-rate <p>', 'drop this fraction of connections without an answer (0..1)')
     .option('--delay <duration>', 'wait this long before answering')
     .option('--max-body <size>', 'largest body accepted (413 above)', '1mb')
+    .option('--header-timeout <duration>', 'cut off clients that take longer to send the headers (408)', '10s')
+    .option('--body-timeout <duration>', 'cut off clients that take longer to send the body (408)', '30s')
+    .option('--drain-timeout <duration>', 'on Ctrl-C, how long to wait for requests in flight and queued forwards', '10s')
+    .option('-q, --quiet', 'no line per delivery (the summary still shows on stop)')
     .option('-v, --verbose', 'show headers and the pretty-printed body of each delivery');
   addSecretOptions(command, 'secret to verify with');
   addSchemeOptions(command);
@@ -38,6 +44,8 @@ export function listenCommand(): Command {
       'hookctl listen --secret "$SECRET" --forward-to http://127.0.0.1:3000/webhooks --ack-first',
       'hookctl listen --fail-first 2 --fail-status 503 --retry-after 1s   # exercise a sender\'s retries',
       'hookctl listen --json | jq \'select(.type == "delivery")\'',
+      'hookctl listen --scheme twilio --secret "$TWILIO_AUTH_TOKEN" --url https://abc.ngrok.app   # Twilio signs the public URL',
+      'hookctl listen --capture-files --durable --capture fixtures/captured   # one fixture per delivery, on disk before 2xx',
     ]),
   );
 }

@@ -1,0 +1,120 @@
+import { dirname } from 'node:path';
+import { realFileOps, type FileOps } from './file-ops.js';
+
+export interface AppendLogOptions {
+  /** fsync before a write is reported done. */
+  durable?: boolean;
+  ops?: FileOps;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * An append-only line log with group commit. Lines that arrive while a write (and, when durable,
+ * its fsync) is in flight wait together and go to disk in the next single write + fsync, the way
+ * a database commits its log: under load one fsync covers many records instead of one each.
+ *
+ * A failed write fails the lines of that batch (the caller answers 503 so the sender retries);
+ * the file is reopened for the next batch, so the log recovers once the disk does.
+ */
+export class AppendLog {
+  readonly path: string;
+  private readonly durable: boolean;
+  private readonly ops: FileOps;
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private waiters: Waiter[] = [];
+  private busy = false;
+  private closed = false;
+  private idle: Array<() => void> = [];
+  /** Batches written; with `lines` it shows how much group commit saved. */
+  batches = 0;
+  lines = 0;
+  /** A torn line (no final newline) found when the file was opened. */
+  tornTail = false;
+
+  constructor(path: string, options: AppendLogOptions = {}) {
+    this.path = path;
+    this.durable = options.durable ?? false;
+    this.ops = options.ops ?? realFileOps;
+  }
+
+  /** Opens (creating the folder and file). Throws the fs error: start-up reports it once. */
+  async open(): Promise<void> {
+    await this.ops.mkdir(dirname(this.path));
+    const fd = await this.ops.open(this.path, 'a');
+    try {
+      // A crash mid-write leaves a torn last line; start ours on a fresh line so it stays readable.
+      const size = await this.ops.size(fd);
+      if (size > 0) {
+        const last = await this.ops.read(fd, 1, size - 1);
+        if (last[0] !== NEWLINE) {
+          this.tornTail = true;
+          await this.ops.writeAll(fd, Buffer.from('\n'));
+        }
+      }
+    } catch (error) {
+      await this.ops.close(fd).catch(() => {});
+      throw error;
+    }
+    this.fd = fd;
+  }
+
+  /** Appends one line (without its newline); resolves once written (and fsynced when durable). */
+  append(line: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the log is closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push(line);
+      this.waiters.push({ resolve, reject });
+      if (!this.busy) void this.cycle();
+    });
+  }
+
+  private async cycle(): Promise<void> {
+    this.busy = true;
+    while (this.pending.length > 0) {
+      const lines = this.pending;
+      const waiters = this.waiters;
+      this.pending = [];
+      this.waiters = [];
+      try {
+        if (this.fd === undefined) await this.open();
+        const data = Buffer.from(lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`, 'utf8');
+        await this.ops.writeAll(this.fd!, data);
+        if (this.durable) await this.ops.fsync(this.fd!);
+        this.batches++;
+        this.lines += lines.length;
+        for (const waiter of waiters) waiter.resolve();
+      } catch (error) {
+        // Reopen next time: the file may have been replaced, or the disk may come back.
+        const fd = this.fd;
+        this.fd = undefined;
+        if (fd !== undefined) await this.ops.close(fd).catch(() => {});
+        for (const waiter of waiters) waiter.reject(error);
+      }
+    }
+    this.busy = false;
+    const idle = this.idle;
+    this.idle = [];
+    for (const wake of idle) wake();
+  }
+
+  /** Resolves when nothing is pending. */
+  flushed(): Promise<void> {
+    if (!this.busy && this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    await this.flushed();
+    this.closed = true;
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd !== undefined) await this.ops.close(fd).catch(() => {});
+  }
+}

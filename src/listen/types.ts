@@ -1,0 +1,164 @@
+import type { FileOps } from '../capture/file-ops.js';
+import type { DeliveryRecord } from '../fixtures/record.js';
+import type { SchemeOptions, VerifyResult } from '../schemes/types.js';
+
+export interface FaultOptions {
+  /** Answer every otherwise accepted delivery with this status. */
+  status?: number;
+  /** The first N deliveries of each event id fail. */
+  failFirst?: number;
+  /** This fraction of deliveries fail. */
+  failRate?: number;
+  /** Status for injected failures (default 500). */
+  failStatus?: number;
+  /** Retry-After sent with injected failures, ms (rounded up to whole seconds on the wire). */
+  retryAfterMs?: number;
+  /** This fraction of deliveries get no answer: the connection is dropped after processing. */
+  resetRate?: number;
+  /** Wait before answering, ms. */
+  delayMs?: number;
+  /** Randomness for the rates; injectable for tests. */
+  random?: () => number;
+}
+
+export interface ForwardOptions {
+  url: string;
+  /** Re-sign forwarded deliveries with this secret (fresh timestamp, same event id). */
+  secret?: string;
+  /** Answer 2xx at once and forward from an in-process queue with retries. */
+  ackFirst?: boolean;
+  /** Waits between attempts (ack-first), ms; the first is 0. Default: the send default (0, 5s, 30s, 5m). */
+  retryScheduleMs?: number[];
+  /** Per-attempt timeout, ms (default 10s). */
+  timeoutMs?: number;
+  /** Forwards in flight at once from the queue (default 16). */
+  concurrency?: number;
+}
+
+export interface ListenOptions {
+  port?: number;
+  host?: string;
+  /** Only this path is accepted (others get 404); undefined accepts any path. */
+  path?: string;
+  /** Scheme name or `auto`. */
+  scheme?: string;
+  schemeOptions?: SchemeOptions;
+  /** Secrets to verify with; none means accept everything, unverified. */
+  secrets?: readonly string[];
+  toleranceSeconds?: number;
+  /** The public URL providers post to (Twilio signs it); else built from Host and the path. */
+  publicUrl?: string;
+  /** Header carrying the event id, for custom senders. */
+  idHeader?: string;
+  /** Capture folder; undefined: no capture (the ledger stays in memory). */
+  captureDir?: string;
+  captureFiles?: boolean;
+  durable?: boolean;
+  forward?: ForwardOptions;
+  faults?: FaultOptions;
+  /** Largest body accepted, bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Time allowed to receive the request headers, ms (default 10s). */
+  headerTimeoutMs?: number;
+  /** Time allowed to receive the body once the headers are in, ms (default 30s). */
+  bodyTimeoutMs?: number;
+  /** Bound on the drain at close(), ms (default 10s). */
+  drainTimeoutMs?: number;
+  /** Called for every request answered on the listener (deliveries and refusals). */
+  onDelivery?(delivery: Delivery): void;
+  /** Called when a queued (--ack-first) forward finishes. */
+  onForward?(forward: QueuedForward): void;
+  /** Called for problems that are not a delivery's (a capture write failed, a client broke the protocol). */
+  onWarning?(message: string): void;
+  /** File-system calls of the capture writers; tests inject failures here. */
+  fileOps?: FileOps;
+  /** The clock for verification, Unix ms. */
+  now?: () => number;
+}
+
+export interface ForwardResult {
+  status: number | null;
+  ms: number;
+  error?: string | null;
+  attempts?: number;
+}
+
+/** One request the listener answered, and what it did with it. */
+export interface Delivery {
+  /** Capture id (sorts by arrival). */
+  id: string;
+  receivedAt: Date;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  bytes: number;
+  scheme: string | null;
+  eventId: string | null;
+  eventType: string | null;
+  /** The id used for idempotency: the event id, or a hash of the body. */
+  idempotencyKey: string | null;
+  verified: boolean | null;
+  reason: string | null;
+  /** The verification message and diagnosis, when it was verified. */
+  verification: VerifyResult | null;
+  duplicate: boolean;
+  /** Status answered; null when the connection was dropped (--reset-rate). */
+  status: number | null;
+  /** True when --reset-rate dropped the connection instead of answering. */
+  reset: boolean;
+  /** Why the listener answered as it did when not a plain success: injected failure, capture failure, forward failure. */
+  note: string | null;
+  /** Journal or fixture path, or null. */
+  capture: string | null;
+  forward: ForwardResult | null;
+  /** Queued for forwarding (--ack-first); the outcome comes later through onForward. */
+  forwardQueued: boolean;
+  /** Time from the end of the headers to the answer. */
+  ms: number;
+}
+
+export interface QueuedForward {
+  id: string;
+  eventId: string | null;
+  delivered: boolean;
+  status: number | null;
+  error: string | null;
+  attempts: number;
+  ms: number;
+}
+
+export interface ListenStats {
+  received: number;
+  verified: number;
+  rejected: number;
+  duplicates: number;
+  forwarded: number;
+  forwardFailed: number;
+  injected: number;
+  resets: number;
+  captured: number;
+  captureErrors: number;
+}
+
+export interface ListenSummary extends ListenStats {
+  /** Queued forwards abandoned because the drain timed out. */
+  abandonedForwards: number;
+  /** In-flight requests cut off because the drain timed out. */
+  abandonedRequests: number;
+}
+
+export interface ListenerHandle {
+  url: string;
+  port: number;
+  readonly stats: ListenStats;
+  /** Capture folder and ledger details, for the start-up banner. */
+  readonly capture: { dir: string | null; journal: string | null; files: boolean; ledgerEntries: number; tornJournal: boolean; tornLedger: boolean };
+  /**
+   * Stops accepting, finishes requests in flight and queued forwards (bounded by drainTimeoutMs),
+   * flushes captures. Idempotent: every call returns the same summary.
+   */
+  close(): Promise<ListenSummary>;
+}
+
+export type { DeliveryRecord };
