@@ -1,6 +1,338 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { failure } from '../errors.js';
+import type { Output } from '../cli/output.js';
+import { schemeOptionsFrom } from '../cli/scheme-flags.js';
+import { resolveSecrets } from '../cli/secrets.js';
+import { createDispatcher, retryPolicyFromFlags } from '../delivery/index.js';
+import { EXIT, failure, usageError } from '../errors.js';
+import { FileExistsError, findRecords, fixtureContent, writeFileAtomic } from '../fixtures/extract.js';
+import { where } from '../fixtures/reader.js';
+import { parseDuration, parseInteger, parseUrl } from '../options/units.js';
+import { executePlan, formatBytes, type StepResult } from '../replay/execute.js';
+import { eventTypeMatcher } from '../replay/glob.js';
+import { buildPlan, type Plan, type PlanInvalid, type PlanItem, type PlanStep } from '../replay/plan.js';
 
-export async function run(_context: CommandContext): Promise<number> {
-  throw failure('replay is not implemented yet');
+const DEFAULT_PATH = 'fixtures/';
+
+function isInteractive(output: Output): boolean {
+  return Boolean(process.stdin.isTTY && output.stderr.isTTY);
+}
+
+/** --since: an ISO time, or a duration ago ("30m" = captured in the last 30 minutes). */
+export function parseSince(value: string, nowMs = Date.now()): number {
+  const text = value.trim();
+  if (/^\d+(?:\.\d+)?(?:ms|s|m|h|d)?$/.test(text) && !/^\d{4}$/.test(text)) {
+    try {
+      return nowMs - parseDuration(text, '--since');
+    } catch {
+      // Fall through to the date reading and its message.
+    }
+  }
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw usageError(`--since: expected an ISO time (2026-01-15T10:00:00Z) or a duration ago (30m, 2h), got "${value}"`);
+  return time;
+}
+
+async function askForUrl(output: Output): Promise<string> {
+  const { input } = await import('@inquirer/prompts');
+  const answer = await input(
+    {
+      message: 'Replay to which URL?',
+      default: 'http://127.0.0.1:3000/webhooks',
+      validate: (text: string) => {
+        try {
+          parseUrl(text.trim(), '--to');
+          return true;
+        } catch (error) {
+          return (error as Error).message.replace(/^--to: /, '');
+        }
+      },
+    },
+    { output: output.stderr },
+  );
+  return answer.trim();
+}
+
+function stepLabel(step: PlanStep): string {
+  const type = step.eventType ?? '(no type)';
+  return `${where(step)}  ${type}${step.eventId ? `  ${step.eventId}` : ''}`;
+}
+
+async function pickSteps(steps: PlanStep[], output: Output): Promise<PlanStep[]> {
+  const { checkbox } = await import('@inquirer/prompts');
+  const picked = await checkbox(
+    {
+      message: `Pick deliveries to replay (${steps.length})`,
+      choices: steps.map((step) => ({ name: stepLabel(step), value: step.index })),
+      pageSize: 15,
+      loop: false,
+    },
+    { output: output.stderr },
+  );
+  const wanted = new Set(picked);
+  return steps.filter((step) => wanted.has(step.index));
+}
+
+async function defaultPaths(args: string[], cwd: string): Promise<string[]> {
+  if (args.length > 0) return args;
+  const exists = await stat(resolve(cwd, DEFAULT_PATH)).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  if (!exists) throw usageError(`no PATH given and ./${DEFAULT_PATH} does not exist here: pass fixture files, journals or folders (e.g. hookctl replay captures/ --to …)`);
+  return [DEFAULT_PATH];
+}
+
+// ------------------------------------------------------------------ extract
+
+async function extract({ options, args, output, cwd }: CommandContext): Promise<number> {
+  const id = String(options.extract);
+  if (!options.out) throw usageError('--out: the fixture file to write is required with --extract (e.g. --out fixtures/regressions/evt_123.json)');
+  const paths = await defaultPaths(args, cwd);
+  const { matches, problems } = await findRecords(paths, id, { cwd });
+  const missing = problems.filter((problem) => problem.missing);
+  if (missing.length > 0) throw usageError(`${missing.map((problem) => problem.source).join(', ')}: no such file or folder`);
+  for (const problem of problems) if (!problem.empty) output.warn(`${where(problem)}: ${problem.message}`);
+  const first = matches[0];
+  if (!first) throw failure(`--extract: no record with capture id or event id "${id}" in ${paths.join(', ')}`);
+  if (matches.length > 1) {
+    output.warn(`${matches.length} records match "${id}" (retries or duplicates); wrote the first, ${where(first)} (capture id ${first.record.id}); name another by its capture id`);
+  }
+  const out = resolve(cwd, String(options.out));
+  try {
+    await writeFileAtomic(out, fixtureContent(first), { overwrite: Boolean(options.force) });
+  } catch (error) {
+    if (error instanceof FileExistsError) throw failure(`--out: ${options.out} already exists (pass --force to replace it)`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw failure(`--out: cannot write ${options.out} (${code === 'EACCES' ? 'permission denied' : code ?? (error as Error).message})`);
+  }
+  const { record } = first;
+  output.record({ type: 'extract', file: String(options.out), from: first.source, ...(first.line !== undefined ? { line: first.line } : {}), id: record.id, eventId: record.eventId, eventType: record.eventType, bytes: record.bytes });
+  output.line(`wrote ${options.out}  ${record.eventType ?? '(no type)'}  ${formatBytes(record.bytes)}  from ${where(first)}`);
+  return EXIT.ok;
+}
+
+// ------------------------------------------------------------------ replay
+
+interface Settings {
+  to: string | undefined;
+  secret: string | undefined;
+  dryRun: boolean;
+}
+
+async function settingsFrom({ options, env, output }: CommandContext): Promise<Settings> {
+  const dryRun = Boolean(options.dryRun);
+  let to = options.to !== undefined ? parseUrl(String(options.to), '--to').toString() : undefined;
+  if (to === undefined && !dryRun) {
+    if (!isInteractive(output)) throw usageError('--to: the URL to replay to is required (e.g. --to http://127.0.0.1:3000/webhooks)');
+    to = parseUrl(await askForUrl(output), '--to').toString();
+  }
+  const [secret] = resolveSecrets(options, env);
+  if (secret === undefined && !options.asIs && !dryRun) {
+    throw usageError('--secret: a secret is required to re-sign (or --secret-file, or HOOKCTL_SECRET); --as-is sends the stored headers unchanged instead');
+  }
+  return { to, secret, dryRun };
+}
+
+function describeStep(step: PlanStep, asIs: boolean): string {
+  const how = asIs ? 'as stored' : step.scheme ? `re-signed (${step.scheme})` : 'unsigned';
+  const changed = step.bodyChanged ? ', id in body replaced' : '';
+  return `${step.method} ${step.url ?? '(no --to)'}  ${formatBytes(step.bytes)}  ${how}${changed}`;
+}
+
+function renderDryRun(plan: Plan, items: PlanItem[], output: Output, asIs: boolean): number {
+  let invalid = 0;
+  for (const item of items) {
+    if (item.kind === 'invalid') {
+      invalid++;
+      output.record({ type: 'plan', file: item.source, ...(item.line !== undefined ? { line: item.line } : {}), eventId: item.eventId, eventType: item.eventType, ok: false, error: item.message });
+      output.line(output.bad(`${where(item)}  ${item.message}`));
+      continue;
+    }
+    output.record({
+      type: 'plan',
+      file: item.source,
+      ...(item.line !== undefined ? { line: item.line } : {}),
+      eventId: item.eventId,
+      eventType: item.eventType,
+      method: item.method,
+      url: item.url,
+      bytes: item.bytes,
+      scheme: item.scheme,
+      asIs,
+      ok: true,
+    });
+    output.line(`• ${where(item)}  ${item.eventType ?? '(no type)'}  ${describeStep(item, asIs)}`);
+  }
+  const total = items.length;
+  output.record({ type: 'summary', total, ok: total - invalid, failed: invalid, dryRun: true, skipped: plan.skipped.filter + plan.skipped.since });
+  output.line(`dry run: ${total - invalid} of ${total} would be sent${invalid ? `, ${invalid} cannot be (see above)` : ''}; nothing was sent`);
+  return invalid > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function invalidResult(output: Output, item: PlanInvalid): void {
+  output.record({ type: 'replay', file: item.source, ...(item.line !== undefined ? { line: item.line } : {}), eventId: item.eventId, eventType: item.eventType, status: null, ms: 0, ok: false, attempts: 0, error: item.message });
+  output.line(output.bad(`${where(item)}  ${item.eventType ?? '—'}  ${item.message}`));
+}
+
+function renderResult(output: Output, result: StepResult): void {
+  const { step } = result;
+  output.record({
+    type: 'replay',
+    file: step.source,
+    ...(step.line !== undefined ? { line: step.line } : {}),
+    eventId: step.eventId,
+    eventType: step.eventType,
+    status: result.status,
+    ms: result.ms,
+    ok: result.ok,
+    attempts: result.attempts,
+    ...(result.error ? { error: result.error } : {}),
+  });
+  const status = result.status === null ? '—' : String(result.status);
+  const attempts = result.attempts > 1 ? `  ${result.attempts} attempts` : '';
+  const text = `${where(step)}  ${step.eventType ?? '(no type)'}  ${status}  ${result.ms}ms${attempts}`;
+  output.line(result.ok ? output.ok(text) : output.bad(`${text}  ${result.error ?? ''}`.trimEnd()));
+}
+
+/**
+ * Ctrl-C: the first stops starting new deliveries and interrupts those in flight (the summary still
+ * prints, exit 130); a second one ends the process at once with the default SIGINT behaviour.
+ */
+function interruptHandler(controller: AbortController, output: Output): () => void {
+  const onSignal = () => {
+    if (controller.signal.aborted) {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    output.note('interrupted: stopping (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
+}
+
+export async function run(context: CommandContext): Promise<number> {
+  const { options, args, output, cwd } = context;
+  if (options.extract !== undefined) return extract(context);
+  if (options.out !== undefined) throw usageError('--out: only with --extract ID');
+  if (options.pick && !isInteractive(output)) {
+    throw usageError('--pick: choosing fixtures needs an interactive terminal; without one, narrow the set with PATHs, --filter or --since');
+  }
+  if (options.asIs && options.newIds) throw usageError('--as-is and --new-ids: --as-is sends the stored headers unchanged, so it cannot give new ids');
+  const concurrency = parseInteger(String(options.concurrency ?? '1'), '--concurrency', { min: 1, max: 1000 });
+  const delayMs = options.delay !== undefined ? parseDuration(String(options.delay), '--delay') : 0;
+  const policy = retryPolicyFromFlags(options);
+  const filter = options.filter !== undefined ? eventTypeMatcher(String(options.filter)) : undefined;
+  const sinceMs = options.since !== undefined ? parseSince(String(options.since)) : undefined;
+  const publicUrl = options.url !== undefined ? parseUrl(String(options.url), '--url').toString() : undefined;
+  const paths = await defaultPaths(args, cwd);
+  const settings = await settingsFrom(context);
+  const asIs = Boolean(options.asIs);
+
+  const plan = await buildPlan(paths, {
+    ...(settings.to !== undefined ? { to: settings.to } : {}),
+    asIs,
+    ...(options.scheme ? { scheme: String(options.scheme) } : {}),
+    schemeOptions: schemeOptionsFrom(options),
+    ...(settings.secret !== undefined ? { secret: settings.secret } : {}),
+    newIds: Boolean(options.newIds),
+    ...(publicUrl ? { publicUrl } : {}),
+    ...(filter ? { filter } : {}),
+    ...(sinceMs !== undefined ? { sinceMs } : {}),
+    cwd,
+  });
+
+  if (plan.missing.length > 0) {
+    throw usageError(`${plan.missing.map((problem) => problem.source).join(', ')}: no such file or folder`);
+  }
+  for (const problem of plan.empty) output.warn(`${problem.source}: ${problem.message}`);
+  const skipped = plan.skipped.filter + plan.skipped.since;
+  if (skipped > 0) {
+    const parts = [plan.skipped.filter ? `${plan.skipped.filter} not matching --filter` : '', plan.skipped.since ? `${plan.skipped.since} captured before --since` : ''].filter(Boolean);
+    output.note(`skipped ${parts.join(', ')}`);
+  }
+
+  let items: PlanItem[] = plan.items;
+  if (items.length === 0) {
+    if (skipped > 0) throw failure(`nothing to replay: no delivery in ${paths.join(', ')} matches ${[options.filter !== undefined ? `--filter ${options.filter}` : '', sinceMs !== undefined ? `--since ${options.since}` : ''].filter(Boolean).join(' and ')}`);
+    throw failure(`nothing to replay: ${paths.join(', ')} ${paths.length === 1 ? 'holds' : 'hold'} no fixtures (.json) or journals (.ndjson)`);
+  }
+
+  if (options.pick) {
+    const invalid = items.filter((item): item is PlanInvalid => item.kind === 'invalid');
+    for (const item of invalid) output.warn(`${where(item)}: ${item.message} (not offered)`);
+    const steps = items.filter((item): item is PlanStep => item.kind === 'send');
+    if (steps.length === 0) throw failure('--pick: nothing can be replayed (see the problems above)');
+    items = await pickSteps(steps, output);
+    if (items.length === 0) {
+      output.note('nothing picked; nothing sent');
+      return EXIT.ok;
+    }
+  }
+
+  if (settings.dryRun) return renderDryRun(plan, items, output, asIs);
+
+  const steps = items.filter((item): item is PlanStep => item.kind === 'send');
+  const invalid = items.filter((item): item is PlanInvalid => item.kind === 'invalid');
+  output.note(
+    `replaying ${steps.length} ${steps.length === 1 ? 'delivery' : 'deliveries'} to ${settings.to}${asIs ? ' as stored' : ', re-signed with a fresh timestamp'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`,
+  );
+  for (const item of invalid) invalidResult(output, item);
+
+  const controller = new AbortController();
+  const dispose = interruptHandler(controller, output);
+  const dispatcher = createDispatcher({ connections: concurrency });
+  const spinner = await output.spinner(`replaying 0/${steps.length}`);
+  let done = 0;
+  let summary;
+  try {
+    summary = await executePlan(steps, {
+      policy,
+      dispatcher,
+      signal: controller.signal,
+      concurrency,
+      delayMs,
+      onAttempt: (step, attempt) => {
+        if (attempt.willRetry) {
+          spinner.text = `${where(step)}: ${attempt.status ?? attempt.error}, retrying in ${attempt.nextDelayMs}ms`;
+        }
+      },
+      onResult: (result) => {
+        done++;
+        spinner.stop();
+        renderResult(output, result);
+        spinner.text = `replaying ${done}/${steps.length}`;
+      },
+    });
+  } finally {
+    spinner.stop();
+    dispose();
+    await dispatcher.close().catch(() => undefined);
+  }
+
+  const ok = summary.results.filter((result) => result.ok).length;
+  const failed = summary.results.length - ok + invalid.length;
+  const total = steps.length + invalid.length;
+  output.record({
+    type: 'summary',
+    total,
+    ok,
+    failed,
+    ...(summary.interrupted ? { interrupted: true, notSent: summary.notStarted.length } : {}),
+  });
+  if (summary.interrupted) {
+    const interruptedCount = summary.results.filter((result) => result.interrupted).length;
+    output.line(`interrupted: ${ok} delivered, ${failed - interruptedCount} failed, ${interruptedCount} cut short, ${summary.notStarted.length} not sent (of ${total})`);
+    return EXIT.interrupted;
+  }
+  output.line(`${total} replayed: ${ok} ok${failed ? `, ${failed} failed` : ''}`);
+  return failed > 0 ? EXIT.failed : EXIT.ok;
 }

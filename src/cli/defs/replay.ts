@@ -17,7 +17,8 @@ export function replayCommand(): Command {
     .option('--pick', 'choose fixtures interactively (TTY only)')
     .option('--dry-run', 'list what would be sent, send nothing')
     .option('--extract <id>', 'write one journal record (by capture or event id) as a fixture file')
-    .option('--out <file>', 'with --extract: the fixture file to write');
+    .option('--out <file>', 'with --extract: the fixture file to write')
+    .option('--force', 'with --extract: replace --out if it already exists');
   addDeliveryOptions(command);
   addSecretOptions(command, 'secret to re-sign with');
   addSchemeOptions(command);
@@ -28,7 +29,8 @@ export function replayCommand(): Command {
       'hookctl replay --to http://127.0.0.1:3000/webhooks --secret "$SECRET"',
       'hookctl replay fixtures/stripe --to http://127.0.0.1:3000/webhooks --scheme stripe --secret whsec_test --filter "invoice.*"',
       'hookctl replay fixtures/captured --to http://127.0.0.1:3000/hooks --as-is --dry-run',
-      'hookctl replay --extract evt_123 --out fixtures/regressions/evt_123.json',
+      'hookctl replay fixtures/captured --to http://127.0.0.1:3000/hooks --secret "$SECRET" --new-ids --since 1h --concurrency 4',
+      'hookctl replay fixtures/captured --extract evt_123 --out fixtures/regressions/evt_123.json',
     ]),
   );
 }

@@ -1,0 +1,162 @@
+/**
+ * The replay plan: every delivery that will be sent, in order, with how it will be sent. A dry run
+ * prints the plan; a real run executes it. Files that cannot be read are steps that already failed,
+ * so they are reported and counted beside the rest.
+ */
+import { decodeBody } from '../fixtures/record.js';
+import { readFixtures, type FixtureEntry, type FixtureProblem } from '../fixtures/reader.js';
+import { detectScheme, getScheme } from '../schemes/registry.js';
+import type { Scheme, SchemeOptions } from '../schemes/types.js';
+import { messageOf } from '../errors.js';
+import type { TypeMatcher } from './glob.js';
+import { asIsRequest, resignedRequest, type ReplayRequest } from './request.js';
+
+export interface PlanSettings {
+  /** Target URL; absent only for a dry run. */
+  to?: string;
+  asIs: boolean;
+  /** --scheme: re-sign every delivery with this scheme instead of the captured one. */
+  scheme?: string;
+  schemeOptions?: SchemeOptions;
+  /** The signing secret; absent only for --as-is or a dry run. */
+  secret?: string;
+  newIds: boolean;
+  /** --url: the public URL a URL-signing scheme (Twilio) signs. */
+  publicUrl?: string;
+  filter?: TypeMatcher;
+  /** Only records captured at or after this time (Unix ms). */
+  sinceMs?: number;
+  cwd?: string;
+  now?: () => number;
+}
+
+/** One delivery to send. */
+export interface PlanStep {
+  kind: 'send';
+  index: number;
+  source: string;
+  line?: number;
+  entry: FixtureEntry;
+  /** Signing scheme, or null for --as-is. */
+  scheme: string | null;
+  eventId: string | null;
+  eventType: string | null;
+  method: string;
+  url: string | null;
+  bytes: number;
+  /** --new-ids changed an id inside the body (Stripe, Slack keep it there). */
+  bodyChanged: boolean;
+  /** Absent in a dry run without a secret: nothing would be signed. */
+  request?: ReplayRequest;
+}
+
+/** A file or line that cannot be replayed: counts as a failed delivery. */
+export interface PlanInvalid {
+  kind: 'invalid';
+  index: number;
+  source: string;
+  line?: number;
+  eventId: string | null;
+  eventType: string | null;
+  message: string;
+}
+
+export type PlanItem = PlanStep | PlanInvalid;
+
+export interface Plan {
+  items: PlanItem[];
+  /** Paths that do not exist: the caller decides how loud that is. */
+  missing: FixtureProblem[];
+  /** Folders with nothing to replay in them. */
+  empty: FixtureProblem[];
+  skipped: { filter: number; since: number };
+}
+
+function resolveScheme(entry: FixtureEntry, settings: PlanSettings): { scheme: Scheme; captured?: Scheme } | string {
+  const options = settings.schemeOptions ?? {};
+  let captured: Scheme | undefined;
+  if (entry.record.scheme) {
+    try {
+      captured = getScheme(entry.record.scheme, options);
+    } catch {
+      // An unknown captured scheme only matters when nothing else names one.
+    }
+  }
+  captured ??= detectScheme(entry.record.headers, options);
+  if (settings.scheme) return { scheme: getScheme(settings.scheme, options), ...(captured ? { captured } : {}) };
+  if (captured) return { scheme: captured, captured };
+  if (entry.record.scheme) return `the fixture's scheme "${entry.record.scheme}" is unknown: pass --scheme (or --as-is)`;
+  return entry.bare ? 'a bare body has no scheme to re-sign with: pass --scheme (or --as-is)' : 'no scheme recorded or detectable to re-sign with: pass --scheme (or --as-is)';
+}
+
+/** Builds the plan from the given paths, reading them as a stream. */
+export async function buildPlan(paths: readonly string[], settings: PlanSettings): Promise<Plan> {
+  const plan: Plan = { items: [], missing: [], empty: [], skipped: { filter: 0, since: 0 } };
+  let index = 0;
+  for await (const item of readFixtures(paths, settings.cwd ? { cwd: settings.cwd } : {})) {
+    if (item.kind === 'problem') {
+      if (item.missing) plan.missing.push(item);
+      else if (item.empty) plan.empty.push(item);
+      else plan.items.push({ kind: 'invalid', index: index++, source: item.source, ...(item.line !== undefined ? { line: item.line } : {}), eventId: null, eventType: null, message: item.message });
+      continue;
+    }
+    const { record } = item;
+    if (settings.filter && !settings.filter(record.eventType)) {
+      plan.skipped.filter++;
+      continue;
+    }
+    if (settings.sinceMs !== undefined) {
+      const captured = Date.parse(record.capturedAt);
+      if (Number.isNaN(captured) || captured < settings.sinceMs) {
+        plan.skipped.since++;
+        continue;
+      }
+    }
+    const where = { source: item.source, ...(item.line !== undefined ? { line: item.line } : {}) };
+    const body = decodeBody(record);
+    let request: ReplayRequest | undefined;
+    let schemeName: string | null = null;
+    try {
+      if (settings.asIs) {
+        request = settings.to ? asIsRequest(record, body, settings.to) : undefined;
+      } else {
+        const resolved = resolveScheme(item, settings);
+        if (typeof resolved === 'string') {
+          plan.items.push({ kind: 'invalid', index: index++, ...where, eventId: record.eventId, eventType: record.eventType, message: resolved });
+          continue;
+        }
+        schemeName = resolved.scheme.name;
+        if (settings.secret !== undefined && settings.to !== undefined) {
+          request = resignedRequest(record, body, {
+            scheme: resolved.scheme,
+            secret: settings.secret,
+            url: settings.to,
+            newIds: settings.newIds,
+            ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
+            ...(resolved.captured && resolved.captured.name !== resolved.scheme.name ? { capturedScheme: resolved.captured } : {}),
+            ...(settings.now ? { now: settings.now } : {}),
+          });
+        }
+      }
+    } catch (error) {
+      // A scheme that cannot sign this delivery (e.g. a malformed secret for it) fails this step only.
+      plan.items.push({ kind: 'invalid', index: index++, ...where, eventId: record.eventId, eventType: record.eventType, message: messageOf(error) });
+      continue;
+    }
+    plan.items.push({
+      kind: 'send',
+      index: index++,
+      ...where,
+      entry: item,
+      scheme: schemeName,
+      eventId: request?.eventId ?? record.eventId,
+      eventType: request?.eventType ?? record.eventType,
+      method: record.method,
+      url: request ? request.prepare(1).url : (settings.to ?? null),
+      bytes: (request?.body ?? body).length,
+      bodyChanged: request?.bodyChanged ?? false,
+      ...(request ? { request } : {}),
+    });
+  }
+  return plan;
+}
