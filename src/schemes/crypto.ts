@@ -38,6 +38,29 @@ export function decodeHex(text: string): Buffer | undefined {
   return text.length > 0 && HEX.test(text) ? Buffer.from(text, 'hex') : undefined;
 }
 
+const LOWER_HEX = /^(?:[0-9a-f]{2})*$/;
+
+/**
+ * A hex signature as the providers print it: lower case only. Every official library compares the
+ * hex text, so `ABC…` never verifies there; it must not here either (one changed byte, one failure).
+ */
+export function signatureHex(text: string): Buffer | undefined {
+  return text.length > 0 && LOWER_HEX.test(text) ? Buffer.from(text, 'hex') : undefined;
+}
+
+/**
+ * A base64 signature, in its one canonical spelling: Buffer ignores the spare bits of the last
+ * character, so `…E=` and `…F=` can decode alike, but the libraries compare the text and tell
+ * them apart. Padding may be left out; the url-safe alphabet is accepted for the generic scheme.
+ */
+export function signatureBase64(text: string): Buffer | undefined {
+  const bytes = decodeBase64(text);
+  if (!bytes) return undefined;
+  const unpadded = text.replace(/=+$/, '');
+  const alphabet = /[-_]/.test(text) ? 'base64url' : 'base64';
+  return bytes.toString(alphabet).replace(/=+$/, '') === unpadded ? bytes : undefined;
+}
+
 /** Text after the first `_` of a prefixed secret such as `whsec_…`, or the whole text. */
 export function stripSecretPrefix(secret: string): string {
   const match = /^(whsec|whsk|whpk)_/.exec(secret);

@@ -1,4 +1,4 @@
-import { decodeHex, hmac, keyFromSecret } from './crypto.js';
+import { signatureHex, hmac, keyFromSecret } from './crypto.js';
 import { clip, jsonField, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { Scheme, SchemeOptions } from './types.js';
@@ -45,9 +45,9 @@ export function github(options: SchemeOptions = {}): Scheme {
       const signatures: Buffer[] = [];
       for (const part of splitList(value, /,\s*/)) {
         const match = new RegExp(`^${algorithm}=(.*)$`).exec(part);
-        const bytes = match ? decodeHex(match[1]!) : undefined;
+        const bytes = match ? signatureHex(match[1]!) : undefined;
         if (!bytes || bytes.length !== digestLength) {
-          return rejected('github', 'malformed_signature_header', `expected "${algorithm}=<${digestLength * 2} hex digits>", got "${clip(part)}"`);
+          return rejected('github', 'malformed_signature_header', `expected "${algorithm}=<${digestLength * 2} lower-case hex digits>", got "${clip(part)}"`);
         }
         signatures.push(bytes);
       }

@@ -1,4 +1,4 @@
-import { decodeBase64, decodeHex, hmac, keyFromSecret } from './crypto.js';
+import { signatureBase64, signatureHex, hmac, keyFromSecret } from './crypto.js';
 import { clip, jsonField, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { Scheme, SchemeOptions } from './types.js';
@@ -31,7 +31,7 @@ export function genericHmac(options: SchemeOptions = {}): Scheme {
       const signatures: Buffer[] = [];
       for (const part of splitList(value, /,\s*/)) {
         const text = part.startsWith(prefix) ? part.slice(prefix.length) : undefined;
-        const bytes = text === undefined ? undefined : encoding === 'hex' ? decodeHex(text) : decodeBase64(text);
+        const bytes = text === undefined ? undefined : encoding === 'hex' ? signatureHex(text) : signatureBase64(text);
         if (!bytes || bytes.length !== DIGEST_BYTES[algorithm]) {
           return rejected('hmac', 'malformed_signature_header', `expected "${expectedForm}", got "${clip(part)}"`);
         }

@@ -1,4 +1,4 @@
-import { decodeBase64, hmac, keyFromSecret } from './crypto.js';
+import { signatureBase64, hmac, keyFromSecret } from './crypto.js';
 import { clip, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { Scheme } from './types.js';
@@ -36,7 +36,7 @@ export function shopify(): Scheme {
       if (value === undefined) return rejected('shopify', 'missing_signature', 'no X-Shopify-Hmac-Sha256 header');
       const signatures: Buffer[] = [];
       for (const part of splitList(value, /,\s*/)) {
-        const bytes = decodeBase64(part);
+        const bytes = signatureBase64(part);
         if (!bytes || bytes.length !== 32) {
           return rejected('shopify', 'malformed_signature_header', `expected the base64 of a 32-byte HMAC-SHA256, got "${clip(part)}"`);
         }

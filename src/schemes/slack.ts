@@ -1,4 +1,4 @@
-import { decodeHex, hmac, keyFromSecret, utf8 } from './crypto.js';
+import { signatureHex, hmac, keyFromSecret, utf8 } from './crypto.js';
 import { checkTimestamp, checkTolerance, clip, jsonField, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { Scheme } from './types.js';
@@ -33,9 +33,9 @@ export function slack(): Scheme {
       if ('verified' in parsed) return parsed;
       const signatures: Buffer[] = [];
       for (const part of splitList(value)) {
-        const bytes = part.startsWith('v0=') ? decodeHex(part.slice(3)) : undefined;
+        const bytes = part.startsWith('v0=') ? signatureHex(part.slice(3)) : undefined;
         if (!bytes || bytes.length !== 32) {
-          return rejected('slack', 'malformed_signature_header', `expected "v0=<64 hex digits>", got "${clip(part)}"`);
+          return rejected('slack', 'malformed_signature_header', `expected "v0=<64 lower-case hex digits>", got "${clip(part)}"`);
         }
         signatures.push(bytes);
       }

@@ -1,4 +1,4 @@
-import { BadSecretError, decodeBase64, hmac, keyFromSecret, safeEqual, utf8 } from './crypto.js';
+import { BadSecretError, signatureBase64, hmac, keyFromSecret, safeEqual, utf8 } from './crypto.js';
 import { checkTimestamp, checkTolerance, clip, jsonField, mismatch, rejected, verified } from './common.js';
 import { ed25519Sign, ed25519Verify, isEd25519Secret, publicKeyFrom } from './ed25519.js';
 import { hasHeader, headerValues } from './headers.js';
@@ -58,7 +58,7 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
         continue;
       }
       // Like the official library, a broken entry just does not match; another may still verify.
-      const bytes = decodeBase64(part.slice(comma + 1));
+      const bytes = signatureBase64(part.slice(comma + 1));
       if (!bytes || bytes.length !== (version === 'v1' ? 32 : 64)) {
         malformed ??= part;
         continue;

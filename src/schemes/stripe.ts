@@ -1,4 +1,4 @@
-import { decodeHex, hmac, keyFromSecret, utf8 } from './crypto.js';
+import { signatureHex, hmac, keyFromSecret, utf8 } from './crypto.js';
 import { checkTimestamp, checkTolerance, clip, jsonField, matchSecrets, mismatch, rejected, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { Scheme } from './types.js';
@@ -40,7 +40,7 @@ export function stripe(): Scheme {
         else if (key === 'v1') {
           // Stripe's library compares every v1 and lets a malformed one simply not match, so one
           // bad entry beside a good one still verifies; we do the same and report it only alone.
-          const bytes = decodeHex(text);
+          const bytes = signatureHex(text);
           if (bytes && bytes.length === 32) signatures.push(bytes);
           else malformed ??= text;
         }
@@ -52,7 +52,7 @@ export function stripe(): Scheme {
       if (timestampText === undefined || signatures.length === 0) {
         const why =
           malformed !== undefined
-            ? `v1 signature "${clip(malformed)}" is not 64 hex digits`
+            ? `v1 signature "${clip(malformed)}" is not 64 lower-case hex digits`
             : `expected "t=<unix>,v1=<hex>", got "${clip(value)}"${timestampText !== undefined ? ' (no v1 signature; v0 is ignored)' : ''}`;
         return rejected('stripe', 'malformed_signature_header', why);
       }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
-import { decodeBase64, hmac, keyFromSecret, safeEqual, utf8 } from './crypto.js';
+import { signatureBase64, hmac, keyFromSecret, safeEqual, utf8 } from './crypto.js';
 import { clip, matchSecrets, mismatch, rejected, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { HeaderMap, Scheme } from './types.js';
@@ -144,7 +144,7 @@ export function twilio(): Scheme {
     verify(input) {
       const value = header(input.headers, SIGNATURE_HEADER);
       if (value === undefined) return rejected('twilio', 'missing_signature', 'no X-Twilio-Signature header');
-      const signature = decodeBase64(value.trim());
+      const signature = signatureBase64(value.trim());
       if (!signature || signature.length !== 20) {
         return rejected('twilio', 'malformed_signature_header', `expected the base64 of a 20-byte HMAC-SHA1, got "${clip(value)}"`);
       }
