@@ -1,6 +1,322 @@
 import type { CommandContext } from '../cli/context.js';
-import { failure } from '../errors.js';
+import type { Output, Spinner } from '../cli/output.js';
+import { schemeOptionsFrom } from '../cli/scheme-flags.js';
+import { requireSigningSecret } from '../cli/secrets.js';
+import { createDispatcher, retryPolicyFromFlags, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
+import { EXIT, usageError } from '../errors.js';
+import { parseHeaderFlag, parseInteger, parseNumber, parseUrl } from '../options/units.js';
+import { BadSecretError } from '../schemes/crypto.js';
+import { getScheme } from '../schemes/registry.js';
+import { signRequest } from '../schemes/sign-request.js';
+import type { Scheme } from '../schemes/types.js';
+import { EventFactory, type OutgoingEvent, type SendPlan } from '../send/event.js';
+import { formatDuration, formatMs, formatStatus, snippetOf } from '../send/format.js';
+import { LoadRun, type LoadSummary } from '../send/load.js';
+import { sendSequence, type SequenceResult } from '../send/single.js';
+import { resolveSource } from '../send/source.js';
 
-export async function run(_context: CommandContext): Promise<number> {
-  throw failure('send is not implemented yet');
+/** Ctrl-C once: stop cleanly (abort the signal); twice: the default action, at once. */
+function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (!controller.signal.aborted) {
+      controller.abort();
+      return;
+    }
+    process.off('SIGINT', onSigint);
+    process.kill(process.pid, 'SIGINT');
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+function explicitlySet(context: CommandContext, name: string): boolean {
+  const source = context.command.getOptionValueSource(name);
+  return source !== undefined && source !== 'default' && source !== 'implied';
+}
+
+/** Fails early, with the flag named, when the secret cannot sign for this scheme (e.g. a bad whsec_). */
+function checkSecret(scheme: Scheme, secret: string, url: string): void {
+  try {
+    signRequest(scheme, { body: Buffer.from('{}'), secret, timestamp: Math.floor(Date.now() / 1000), id: 'check', url });
+  } catch (error) {
+    if (error instanceof BadSecretError) throw usageError(`--secret: ${error.message} (${scheme.name} secrets look like ${scheme.keyEncoding === 'base64' ? 'whsec_<base64>' : 'any text'})`);
+    throw error;
+  }
+}
+
+export async function run(context: CommandContext): Promise<number> {
+  const { options, args, output, env } = context;
+  const [rawUrl, fixture] = args;
+  const url = parseUrl(rawUrl ?? '', '<url>').href;
+  if (options.url !== undefined) parseUrl(String(options.url), '--url');
+  const policy = retryPolicyFromFlags(options);
+  const loadMode = options.count !== undefined;
+  const count = loadMode ? parseInteger(String(options.count), '--count', { min: 1, max: 100_000_000 }) : 1;
+  const concurrency = parseInteger(String(options.concurrency ?? '10'), '--concurrency', { min: 1, max: 10_000 });
+  const rate = options.rate !== undefined ? parseNumber(String(options.rate), '--rate', { min: 0.001 }) : undefined;
+  if (rate !== undefined && !loadMode) throw usageError('--rate: applies to load mode; add --count N');
+  if (loadMode && options.id !== undefined && count > 1) throw usageError('--id: load mode sends --count distinct events, each with its own id; drop --id');
+  if (options.id !== undefined && String(options.id).trim() === '') throw usageError('--id: the event id is empty');
+  const headerOverrides = ((options.header as string[] | undefined) ?? []).map((value) => parseHeaderFlag(value, '--header'));
+  const secret = requireSigningSecret(options, env);
+
+  let scheme = getScheme(options.scheme, schemeOptionsFrom(options));
+  const warn = (text: string) => output.warn(text);
+  const sourceInput = { data: options.data, file: options.file, fixture, event: options.event, cwd: context.cwd, warn };
+  let source = await resolveSource({ ...sourceInput, scheme });
+  if (source.fixtureScheme && source.fixtureScheme !== scheme.name && !explicitlySet(context, 'scheme')) {
+    // A fixture knows how it was signed; --scheme only wins when given.
+    scheme = getScheme(source.fixtureScheme, schemeOptionsFrom(options));
+    source = await resolveSource({ ...sourceInput, scheme, warn: () => {} });
+  }
+  const signingUrl = options.url !== undefined ? String(options.url) : rawUrl!;
+  checkSecret(scheme, secret, signingUrl);
+
+  const plan: SendPlan = { scheme, secret, url, signingUrl, headerOverrides };
+  const factories = source.templates.map((template) => new EventFactory(template, plan));
+  const dispatcher = createDispatcher(loadMode ? { connections: concurrency } : {});
+  const interrupt = interruptOnSigint();
+  try {
+    if (loadMode) return await runLoad(output, plan, factories, { count, concurrency, policy, signal: interrupt.signal, dispatcher, ...(rate !== undefined ? { rate } : {}) });
+    const events = factories.map((factory) => factory.make(options.id !== undefined ? { id: String(options.id) } : {}));
+    return await runEvents(output, plan, events, policy, interrupt.signal, dispatcher);
+  } finally {
+    interrupt.dispose();
+    // Nothing is in flight any more; do not wait for idle keep-alive sockets to time out.
+    await dispatcher.destroy().catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------- one event (or a journal's few)
+
+function attemptRecord(event: OutgoingEvent, attempt: Attempt): { type: string } & Record<string, unknown> {
+  return {
+    type: 'attempt',
+    eventId: event.id,
+    attempt: attempt.attempt,
+    status: attempt.status,
+    error: attempt.error,
+    ms: attempt.ms,
+    willRetry: attempt.willRetry,
+    ...(attempt.nextDelayMs !== undefined ? { nextDelayMs: attempt.nextDelayMs } : {}),
+    ...(attempt.retryAfterMs !== undefined ? { retryAfterMs: attempt.retryAfterMs } : {}),
+  };
+}
+
+function resultRecord(event: OutgoingEvent, outcome: DeliveryOutcome): { type: string } & Record<string, unknown> {
+  return {
+    type: 'result',
+    eventId: event.id,
+    eventType: event.type ?? null,
+    delivered: outcome.delivered,
+    attempts: outcome.attempts.length,
+    status: outcome.status,
+    ...(outcome.interrupted ? { interrupted: true } : {}),
+  };
+}
+
+type Restartable = Spinner & { start?(text?: string): unknown };
+
+/** The spinner line: which attempt, the last answer, and a countdown to the next try. */
+class AttemptSpinner {
+  private spinner: Restartable | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly output: Output,
+    private readonly total: number,
+  ) {}
+
+  /** Loads ora (on a TTY only) before anything is sent, so later updates are synchronous. */
+  async init(): Promise<void> {
+    if (!this.output.interactive) return;
+    this.spinner = (await this.output.spinner('preparing…')) as Restartable;
+    this.spinner.stop();
+  }
+
+  sending(attempt: number, last: string | undefined): void {
+    this.show(`attempt ${attempt}/${this.total}${last ? ` · last ${last}` : ''} · sending…`);
+  }
+
+  waiting(ms: number, nextAttempt: number, last: string): void {
+    const until = Date.now() + ms;
+    const text = () => {
+      const left = until - Date.now();
+      if (left <= 0) return `attempt ${nextAttempt}/${this.total} · last ${last} · sending…`;
+      return `attempt ${nextAttempt - 1}/${this.total} · last ${last} · next try (${nextAttempt}/${this.total}) in ${formatDuration(left)} · Ctrl-C to stop`;
+    };
+    this.show(text());
+    this.ticker = setInterval(() => {
+      if (this.spinner) this.spinner.text = text();
+    }, 200);
+  }
+
+  private show(text: string): void {
+    this.clearTicker();
+    if (!this.spinner) return;
+    this.spinner.text = text;
+    this.spinner.start?.(text);
+  }
+
+  private clearTicker(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  /** Clears the line so a result can be printed where it was. */
+  stop(): void {
+    this.clearTicker();
+    this.spinner?.stop();
+  }
+}
+
+function describeAttempt(output: Output, attempt: Attempt): string {
+  const { color } = output;
+  const ok = attempt.status !== null && attempt.status >= 200 && attempt.status < 300;
+  const status = formatStatus(attempt.status, attempt.error);
+  const painted = ok ? color.green(status) : attempt.status !== null && attempt.status < 500 && !attempt.willRetry ? color.red(status) : color.yellow(status);
+  let line = `  attempt ${attempt.attempt}: ${painted} in ${attempt.ms}ms`;
+  const snippet = ok ? undefined : snippetOf(attempt);
+  if (snippet) line += color.dim(` — ${snippet}`);
+  if (attempt.willRetry) {
+    const asked = attempt.retryAfterMs !== undefined ? ` (Retry-After ${formatDuration(attempt.retryAfterMs)})` : '';
+    line += `; retrying in ${formatDuration(attempt.nextDelayMs ?? 0)}${asked}`;
+  } else if (!ok && attempt.status !== null && attempt.status >= 400 && attempt.status < 500 && attempt.status !== 408 && attempt.status !== 429) {
+    line += '; not retried (a 4xx answer is final)';
+  }
+  return line;
+}
+
+function verdict(output: Output, event: OutgoingEvent, outcome: DeliveryOutcome, total: number): string {
+  const n = outcome.attempts.length;
+  const tries = `${n} attempt${n === 1 ? '' : 's'}`;
+  if (outcome.delivered) return output.ok(`delivered ${event.id} (${tries})`);
+  const last = outcome.attempts[n - 1];
+  const lastText = last ? formatStatus(last.status, last.error) : 'no attempt';
+  if (outcome.interrupted) return output.bad(`interrupted: ${event.id} was not delivered (${tries}, last: ${lastText})`);
+  if (last && !last.willRetry && n < total && last.status !== null && last.status < 500) return output.bad(`not delivered: ${event.id} was refused with ${lastText}`);
+  return output.bad(`gave up on ${event.id} after ${tries} (last: ${lastText})`);
+}
+
+async function runEvents(output: Output, plan: SendPlan, events: OutgoingEvent[], policy: RetryPolicy, signal: AbortSignal, dispatcher: ReturnType<typeof createDispatcher>): Promise<number> {
+  const total = policy.delaysMs.length;
+  const spinner = new AttemptSpinner(output, total);
+  await spinner.init();
+  let last: string | undefined;
+  const result: SequenceResult = await sendSequence(plan, events, {
+    policy,
+    dispatcher,
+    signal,
+    onStart: (event) => {
+      last = undefined;
+      const type = event.type ? ` ${event.type}` : '';
+      output.line(output.color.bold(`→ ${plan.scheme.name}${type} ${event.id}`) + output.color.dim(` to ${event.postUrl}`) + (events.length > 1 ? output.color.dim(` (${event.template.source})`) : ''));
+      spinner.sending(1, undefined);
+    },
+    onAttempt: (event, attempt) => {
+      spinner.stop();
+      last = formatStatus(attempt.status, attempt.error);
+      output.record(attemptRecord(event, attempt));
+      output.line(describeAttempt(output, attempt));
+    },
+    onWait: (_event, ms, nextAttempt) => spinner.waiting(ms, nextAttempt, last ?? ''),
+    onResult: (event, outcome) => {
+      spinner.stop();
+      output.record(resultRecord(event, outcome));
+      output.line(verdict(output, event, outcome, total));
+    },
+  });
+  spinner.stop();
+
+  const delivered = result.results.filter((entry) => entry.outcome.delivered).length;
+  if (result.interrupted) {
+    const notDelivered = result.results.length - delivered + result.notSent.length;
+    output.note(`interrupted: ${delivered} delivered, ${notDelivered} not delivered${result.notSent.length ? ` (${result.notSent.length} never sent: ${result.notSent.map((event) => event.id).join(', ')})` : ''}`);
+    return EXIT.interrupted;
+  }
+  if (events.length > 1) output.line(`${delivered} of ${events.length} delivered`);
+  return delivered === events.length ? EXIT.ok : EXIT.failed;
+}
+
+// ---------------------------------------------------------------- load mode
+
+function progressBar(done: number, total: number, width = 24): string {
+  const filled = Math.round((done / total) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+async function runLoad(
+  output: Output,
+  plan: SendPlan,
+  factories: EventFactory[],
+  options: { count: number; concurrency: number; rate?: number; policy: RetryPolicy; signal: AbortSignal; dispatcher: ReturnType<typeof createDispatcher> },
+): Promise<number> {
+  const json = output.json;
+  const run = new LoadRun(plan, factories, {
+    ...options,
+    ...(json
+      ? {
+          onAttempt: (event: OutgoingEvent, attempt: Attempt) => output.record(attemptRecord(event, attempt)),
+          onResult: (event: OutgoingEvent, outcome: DeliveryOutcome) => output.record(resultRecord(event, outcome)),
+        }
+      : {}),
+  });
+  const spinner = output.interactive ? await output.spinner(`sending ${options.count} events…`) : undefined;
+  const ticker = spinner
+    ? setInterval(() => {
+        const c = run.counters;
+        const seconds = run.elapsedMs() / 1000;
+        const rate = seconds > 0 ? Math.round(c.finished / seconds) : 0;
+        spinner.text = `${progressBar(c.finished, options.count)} ${c.finished}/${options.count} · ${c.delivered} delivered · ${c.failed} failed · ${rate}/s`;
+      }, 100)
+    : undefined;
+  let summary: LoadSummary;
+  try {
+    summary = await run.run();
+  } finally {
+    if (ticker) clearInterval(ticker);
+    spinner?.stop();
+  }
+
+  output.record({
+    type: 'summary',
+    sent: summary.finished,
+    delivered: summary.delivered,
+    failed: summary.failed,
+    rps: summary.rps,
+    latencyMs: { p50: summary.latencyMs.p50, p90: summary.latencyMs.p90, p99: summary.latencyMs.p99, max: summary.latencyMs.max },
+    count: summary.count,
+    notSent: summary.notSent,
+    attempts: summary.attempts,
+    deliveredPerSecond: summary.deliveredPerSecond,
+    durationMs: summary.elapsedMs,
+    statuses: summary.statuses,
+    errors: summary.errors,
+    meanLatencyMs: summary.latencyMs.mean,
+    concurrency: options.concurrency,
+    ...(options.rate !== undefined ? { rate: options.rate } : {}),
+    interrupted: summary.interrupted,
+  });
+  if (!json) printLoadSummary(output, plan, summary);
+  if (summary.interrupted) {
+    output.note(`interrupted: ${summary.delivered} delivered, ${summary.failed} failed, ${summary.notSent} of ${summary.count} not delivered or never sent`);
+    return EXIT.interrupted;
+  }
+  return summary.failed === 0 ? EXIT.ok : EXIT.failed;
+}
+
+function printLoadSummary(output: Output, plan: SendPlan, summary: LoadSummary): void {
+  const { color } = output;
+  const seconds = summary.elapsedMs / 1000;
+  output.line(color.bold(`${summary.finished} events (${plan.scheme.name}) to ${plan.url} in ${seconds.toFixed(2)}s: ${summary.deliveredPerSecond} delivered/s, ${summary.rps} requests/s`));
+  const delivered = summary.delivered === summary.finished ? color.green(`${summary.delivered} delivered`) : `${summary.delivered} delivered`;
+  const failed = summary.failed > 0 ? color.red(`${summary.failed} failed`) : `${summary.failed} failed`;
+  output.line(`  ${delivered} · ${failed}${summary.notSent ? ` · ${summary.notSent} not sent` : ''} · ${summary.attempts} requests`);
+  const statuses = Object.entries(summary.statuses).map(([status, n]) => `${status} × ${n}`);
+  const errors = Object.entries(summary.errors).map(([error, n]) => `${error} × ${n}`);
+  if (statuses.length) output.line(`  status   ${statuses.join(', ')}`);
+  if (errors.length) output.line(`  errors   ${errors.join(', ')}`);
+  const l = summary.latencyMs;
+  output.line(`  latency  p50 ${formatMs(l.p50)} · p90 ${formatMs(l.p90)} · p99 ${formatMs(l.p99)} · max ${formatMs(l.max)} · mean ${formatMs(l.mean)}`);
 }

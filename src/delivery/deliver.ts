@@ -18,8 +18,10 @@ export interface Attempt {
   status: number | null;
   /** Why there was no answer, in a few words; null when there was one. */
   error: string | null;
-  /** From sending the request to the end of the response body. */
+  /** From sending the request to the end of the response body, rounded. */
   ms: number;
+  /** The same, unrounded, for latency histograms. */
+  elapsedMs?: number;
   /** What the receiver's Retry-After asked for, unscaled. */
   retryAfterMs?: number;
   willRetry: boolean;
@@ -105,6 +107,7 @@ interface AttemptResult {
   status: number | null;
   error: string | null;
   ms: number;
+  elapsedMs: number;
   retryAfterMs?: number;
   responseSnippet?: string;
   interrupted: boolean;
@@ -153,15 +156,17 @@ async function sendOnce(request: PreparedRequest, timeoutMs: number, dispatcher:
     // The body must be consumed for the connection to go back to the pool.
     if (isDelivered(status)) await response.body.dump();
     else responseSnippet = await readSnippet(response.body);
-    const result: AttemptResult = { status, error: null, ms: Math.round(performance.now() - started), interrupted: false };
+    const elapsedMs = performance.now() - started;
+    const result: AttemptResult = { status, error: null, ms: Math.round(elapsedMs), elapsedMs, interrupted: false };
     if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
     if (responseSnippet) result.responseSnippet = responseSnippet;
     return result;
   } catch (error) {
-    const ms = Math.round(performance.now() - started);
-    if (interrupted) return { status: null, error: 'interrupted', ms, interrupted: true };
-    if (timedOut) return { status: null, error: `timed out after ${formatMs(timeoutMs)}`, ms, interrupted: false };
-    return { status: null, error: describeNetworkError(error), ms, interrupted: false };
+    const elapsedMs = performance.now() - started;
+    const ms = Math.round(elapsedMs);
+    if (interrupted) return { status: null, error: 'interrupted', ms, elapsedMs, interrupted: true };
+    if (timedOut) return { status: null, error: `timed out after ${formatMs(timeoutMs)}`, ms, elapsedMs, interrupted: false };
+    return { status: null, error: describeNetworkError(error), ms, elapsedMs, interrupted: false };
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
@@ -217,7 +222,7 @@ export async function deliver(prepare: (attempt: number) => PreparedRequest, pol
 
     const result = await sendOnce(prepare(index + 1), policy.timeoutMs, dispatcher, signal);
     status = result.status;
-    const attempt: Attempt = { attempt: index + 1, status: result.status, error: result.error, ms: result.ms, willRetry: false };
+    const attempt: Attempt = { attempt: index + 1, status: result.status, error: result.error, ms: result.ms, elapsedMs: result.elapsedMs, willRetry: false };
     if (result.retryAfterMs !== undefined) attempt.retryAfterMs = result.retryAfterMs;
     if (result.responseSnippet !== undefined) attempt.responseSnippet = result.responseSnippet;
     const delivered = isDelivered(result.status);

@@ -1,0 +1,122 @@
+import { newEventId } from '../events/ids.js';
+import { signRequest } from '../schemes/sign-request.js';
+import type { Scheme } from '../schemes/types.js';
+import type { PreparedRequest } from '../delivery/index.js';
+
+/** One body to send, before it becomes an event with its own id. */
+export interface EventTemplate {
+  body: Buffer;
+  /** Sent unless the scheme's headers or --header set one. */
+  contentType: string | undefined;
+  /** For the provider's headers (X-GitHub-Event, X-Shopify-Topic) and for records. */
+  eventType: string | undefined;
+  /** The event id the template already carries (a fixture's, or one in the body). */
+  eventId: string | undefined;
+  /** An id inside the body (Stripe's `id`, Slack's `event_id`), swapped out when the event gets a new id. */
+  bodyEventId: string | undefined;
+  /** A sample may be rewritten with a fresh id; a body the user gave is sent as given unless asked. */
+  rewritable: boolean;
+  method: string;
+  /** Where it came from, for messages: "--data", a file path, "sample stripe/payment_intent.succeeded". */
+  source: string;
+}
+
+/** One event ready to be signed for each attempt. */
+export interface OutgoingEvent {
+  id: string;
+  type: string | undefined;
+  body: Buffer;
+  /** The URL to post to (Twilio adds bodySHA256 for JSON bodies). */
+  postUrl: string;
+  template: EventTemplate;
+}
+
+/** Everything about signing and addressing that is the same for every event of a run. */
+export interface SendPlan {
+  scheme: Scheme;
+  secret: string;
+  /** Where requests go. */
+  url: string;
+  /** The public URL a URL-signing scheme (Twilio) signs; defaults to `url`. */
+  signingUrl?: string;
+  /** --header values, applied last; a name matching a generated header (any case) replaces it. */
+  headerOverrides: Array<[string, string]>;
+}
+
+// Short ids ("1", "42") could match unrelated text in the body; real provider ids are long.
+const MIN_SWAPPABLE_ID = 6;
+
+/** Builds events from a template, swapping the body's event id for each new id without reparsing. */
+export class EventFactory {
+  private readonly pieces: string[] | undefined;
+
+  constructor(
+    readonly template: EventTemplate,
+    private readonly plan: SendPlan,
+  ) {
+    const old = template.bodyEventId;
+    if (old && old.length >= MIN_SWAPPABLE_ID) {
+      const text = template.body.toString('utf8');
+      if (text.includes(old)) this.pieces = text.split(old);
+    }
+  }
+
+  /**
+   * An event with `id`, or a fresh id when `fresh` (samples, load mode) or the template's own.
+   * The body changes only when the id changes and the old one is in it.
+   */
+  make(options: { id?: string; fresh?: boolean } = {}): OutgoingEvent {
+    const { template, plan } = this;
+    const fresh = options.fresh ?? template.rewritable;
+    const id = options.id ?? (fresh ? newEventId(plan.scheme.name) : (template.eventId ?? template.bodyEventId ?? newEventId(plan.scheme.name)));
+    const body = this.pieces && id !== template.bodyEventId ? Buffer.from(this.pieces.join(id), 'utf8') : template.body;
+    const postUrl = plan.scheme.targetUrl ? plan.scheme.targetUrl(plan.url, body) : plan.url;
+    return { id, type: template.eventType, body, postUrl, template };
+  }
+}
+
+/** The value a provider puts in its event-type header: GitHub's X-GitHub-Event has no action part. */
+function headerType(scheme: Scheme, type: string | undefined): string | undefined {
+  if (type === undefined) return undefined;
+  return scheme.name === 'github' ? type.split('.')[0] : type;
+}
+
+/**
+ * Makes `prepare(attempt)` functions for `deliver`: every attempt is signed afresh (new timestamp,
+ * same id), with the provider's own headers, a Content-Type, and the user's --header overrides
+ * last. Whatever is the same for the whole run is worked out once, here, not per request.
+ */
+export function createPreparer(plan: SendPlan): (event: OutgoingEvent) => (attempt: number) => PreparedRequest {
+  const { scheme, secret } = plan;
+  const signingUrl = plan.signingUrl ?? plan.url;
+  const overrides = plan.headerOverrides;
+  const overrideNames = new Set(overrides.map(([name]) => name.toLowerCase()));
+  return (event) => {
+    const type = headerType(scheme, event.type);
+    const { method, contentType } = event.template;
+    return () => {
+      const signed = signRequest(scheme, {
+        body: event.body,
+        secret,
+        timestamp: Math.floor(Date.now() / 1000),
+        id: event.id,
+        url: signingUrl,
+        ...(type !== undefined ? { type } : {}),
+      });
+      let headers = signed.headers;
+      if (contentType !== undefined && !hasHeader(headers, 'content-type')) headers['Content-Type'] = contentType;
+      if (overrides.length > 0) {
+        const merged: Record<string, string> = {};
+        for (const [name, value] of Object.entries(headers)) if (!overrideNames.has(name.toLowerCase())) merged[name] = value;
+        for (const [name, value] of overrides) merged[name] = value;
+        headers = merged;
+      }
+      return { url: event.postUrl, method, headers, body: event.body };
+    };
+  };
+}
+
+function hasHeader(headers: Record<string, string>, lowerName: string): boolean {
+  for (const name in headers) if (name.toLowerCase() === lowerName) return true;
+  return false;
+}

@@ -1,0 +1,39 @@
+import { STATUS_CODES } from 'node:http';
+import type { Attempt } from '../delivery/index.js';
+
+/** "250ms", "4.2s", "5m", "1h 30m": short, for countdowns and schedules. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) {
+    const seconds = ms / 1000;
+    return `${seconds < 10 ? Math.round(seconds * 10) / 10 : Math.round(seconds)}s`;
+  }
+  if (ms < 3_600_000) {
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return seconds ? `${minutes}m ${seconds}s` : `${minutes}m`;
+  }
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.round((ms % 3_600_000) / 60_000);
+  return minutes ? `${hours}h ${minutes}m` : `${hours}h`;
+}
+
+export function formatStatus(status: number | null, error: string | null): string {
+  if (status === null) return error ?? 'no answer';
+  const text = STATUS_CODES[status];
+  return text ? `${status} ${text}` : String(status);
+}
+
+/** The receiver's explanation of a refusal, on one line and short. */
+export function snippetOf(attempt: Attempt): string | undefined {
+  const text = attempt.responseSnippet?.replace(/\s+/g, ' ').trim();
+  if (!text) return undefined;
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+/** Rounds for display: 0.43 -> "0.43", 12.3456 -> "12.3", 1234.5 -> "1235". */
+export function formatMs(ms: number): string {
+  if (ms < 10) return `${Math.round(ms * 100) / 100}ms`;
+  if (ms < 100) return `${Math.round(ms * 10) / 10}ms`;
+  return `${Math.round(ms)}ms`;
+}

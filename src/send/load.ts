@@ -1,0 +1,169 @@
+import type { Dispatcher } from 'undici';
+import { deliver, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
+import { createPreparer, type EventFactory, type OutgoingEvent, type SendPlan } from './event.js';
+
+export interface LoadOptions {
+  count: number;
+  concurrency: number;
+  /** Cap on events started per second. */
+  rate?: number;
+  policy: RetryPolicy;
+  dispatcher: Dispatcher;
+  signal?: AbortSignal;
+  onAttempt?(event: OutgoingEvent, attempt: Attempt): void;
+  onResult?(event: OutgoingEvent, outcome: DeliveryOutcome): void;
+}
+
+/** Live counters, read by a progress display while the run goes on. */
+export interface LoadCounters {
+  started: number;
+  /** Events finished: delivered or given up. */
+  finished: number;
+  delivered: number;
+  failed: number;
+  attempts: number;
+  statuses: Record<string, number>;
+  errors: Record<string, number>;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface LoadSummary extends LoadCounters {
+  count: number;
+  notSent: number;
+  elapsedMs: number;
+  /** Requests (attempts) per second. */
+  rps: number;
+  deliveredPerSecond: number;
+  /** Per request, from sending to the end of the response. */
+  latencyMs: LatencySummary;
+  interrupted: boolean;
+}
+
+interface Histogram {
+  recordValue(value: number): void;
+  getValueAtPercentile(percentile: number): number;
+  readonly maxValue: number;
+  readonly mean: number;
+  readonly totalCount: number;
+}
+
+async function histogram(): Promise<Histogram> {
+  // Loaded only in load mode; a one-shot send never pays for it.
+  const module = (await import('hdr-histogram-js')) as unknown as { build?: (request: object) => Histogram; default?: { build: (request: object) => Histogram } };
+  const build = module.build ?? module.default!.build;
+  // Microseconds, 3 significant digits, up to an hour.
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/**
+ * Sends `count` distinct events (fresh ids, cycling through the factories) with `concurrency`
+ * workers sharing one keep-alive dispatcher, each event under the retry policy.
+ */
+export class LoadRun {
+  readonly counters: LoadCounters = { started: 0, finished: 0, delivered: 0, failed: 0, attempts: 0, statuses: {}, errors: {} };
+  private startedAt = 0;
+
+  constructor(
+    private readonly plan: SendPlan,
+    private readonly factories: readonly EventFactory[],
+    private readonly options: LoadOptions,
+  ) {}
+
+  /** Elapsed time so far, ms. */
+  elapsedMs(): number {
+    return this.startedAt === 0 ? 0 : performance.now() - this.startedAt;
+  }
+
+  async run(): Promise<LoadSummary> {
+    const { count, concurrency, rate, policy, dispatcher, signal } = this.options;
+    const latency = await histogram();
+    const counters = this.counters;
+    const prepareFor = createPreparer(this.plan);
+    const factories = this.factories;
+    const onAttemptOut = this.options.onAttempt;
+    const onResultOut = this.options.onResult;
+    this.startedAt = performance.now();
+    const intervalMs = rate ? 1000 / rate : 0;
+    let next = 0;
+
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        if (signal?.aborted) return;
+        const index = next++;
+        if (index >= count) return;
+        if (intervalMs > 0) {
+          const wait = this.startedAt + index * intervalMs - performance.now();
+          if (wait >= 1 && !(await sleep(wait, signal))) return;
+        }
+        counters.started++;
+        const event = factories[index % factories.length]!.make({ fresh: true });
+        const outcome = await deliver(prepareFor(event), policy, {
+          dispatcher,
+          ...(signal ? { signal } : {}),
+          onAttempt: (attempt) => {
+            counters.attempts++;
+            if (attempt.status !== null) counters.statuses[attempt.status] = (counters.statuses[attempt.status] ?? 0) + 1;
+            else if (attempt.error !== 'interrupted') counters.errors[attempt.error ?? 'error'] = (counters.errors[attempt.error ?? 'error'] ?? 0) + 1;
+            if (attempt.error !== 'interrupted') latency.recordValue(Math.max(1, Math.round((attempt.elapsedMs ?? attempt.ms) * 1000)));
+            onAttemptOut?.(event, attempt);
+          },
+        });
+        if (outcome.interrupted && !outcome.delivered) {
+          // Stopped mid-way: neither delivered nor given up on.
+          onResultOut?.(event, outcome);
+          return;
+        }
+        counters.finished++;
+        if (outcome.delivered) counters.delivered++;
+        else counters.failed++;
+        onResultOut?.(event, outcome);
+      }
+    };
+
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+    const elapsedMs = performance.now() - this.startedAt;
+    const seconds = elapsedMs / 1000;
+    const ms = (us: number) => round2(us / 1000);
+    const empty = latency.totalCount === 0;
+    return {
+      ...counters,
+      count,
+      notSent: count - counters.finished,
+      elapsedMs: Math.round(elapsedMs),
+      rps: seconds > 0 ? Math.round(counters.attempts / seconds) : 0,
+      deliveredPerSecond: seconds > 0 ? Math.round(counters.delivered / seconds) : 0,
+      latencyMs: {
+        p50: empty ? 0 : ms(latency.getValueAtPercentile(50)),
+        p90: empty ? 0 : ms(latency.getValueAtPercentile(90)),
+        p99: empty ? 0 : ms(latency.getValueAtPercentile(99)),
+        max: empty ? 0 : ms(latency.maxValue),
+        mean: empty ? 0 : ms(latency.mean),
+      },
+      interrupted: Boolean(signal?.aborted),
+    };
+  }
+}

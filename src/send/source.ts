@@ -1,0 +1,139 @@
+import { readBody } from '../cli/body.js';
+import { failure, usageError } from '../errors.js';
+import { newEventId } from '../events/ids.js';
+import { readAllFixtures, where } from '../fixtures/reader.js';
+import { decodeBody, type DeliveryRecord } from '../fixtures/record.js';
+import { loadSample, sampleTypes } from '../fixtures/samples.js';
+import type { Scheme } from '../schemes/types.js';
+import type { EventTemplate } from './event.js';
+import { minimalEvent } from './minimal-events.js';
+
+/** Schemes whose providers only ever send JSON; anything else would never verify in a real handler's parser. */
+export const JSON_SCHEMES: ReadonlySet<string> = new Set(['stripe', 'standard', 'svix', 'github', 'slack', 'shopify']);
+
+export interface SourceInput {
+  scheme: Scheme;
+  data?: string;
+  file?: string;
+  /** The positional fixture file, journal or folder. */
+  fixture?: string;
+  /** --event */
+  event?: string;
+  cwd: string;
+  stdin?: NodeJS.ReadableStream;
+  warn(text: string): void;
+}
+
+export interface ResolvedSource {
+  templates: EventTemplate[];
+  /** The scheme the fixture's records were captured with, when they agree on one. */
+  fixtureScheme?: string;
+}
+
+function isJson(body: Buffer): { ok: true } | { ok: false; reason: string } {
+  try {
+    JSON.parse(body.toString('utf8'));
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message.split('\n')[0]!.replace(/, ".*" is not valid JSON$/, '') };
+  }
+}
+
+function looksLikeJson(body: Buffer): boolean {
+  return isJson(body).ok;
+}
+
+/** The Content-Type a body needs when the scheme's own headers do not set one. */
+export function defaultContentType(scheme: string, body: Buffer): string {
+  if (JSON_SCHEMES.has(scheme)) return 'application/json';
+  if (looksLikeJson(body)) return 'application/json';
+  if (scheme === 'twilio') return 'application/x-www-form-urlencoded; charset=UTF-8';
+  return 'application/octet-stream';
+}
+
+function fromRecord(record: DeliveryRecord, scheme: Scheme, source: string, event: string | undefined, rewritable: boolean): EventTemplate {
+  const body = decodeBody(record);
+  return {
+    body,
+    contentType: record.headers['content-type'] ?? defaultContentType(scheme.name, body),
+    eventType: event ?? record.eventType ?? scheme.eventType(record.headers, body),
+    eventId: record.eventId ?? scheme.eventId(record.headers, body),
+    bodyEventId: scheme.eventId({}, body),
+    rewritable,
+    method: record.method || 'POST',
+    source,
+  };
+}
+
+/**
+ * What to send: --data, --file (or stdin), a fixture file/journal/folder, or else the scheme's
+ * sample event (of the --event type). User bodies are kept byte for byte.
+ */
+export async function resolveSource(input: SourceInput): Promise<ResolvedSource> {
+  const { scheme } = input;
+  const given = [input.data !== undefined && '--data', input.file !== undefined && '--file', input.fixture !== undefined && 'a fixture argument'].filter(Boolean);
+  if (given.length > 1) throw usageError(`${given.join(' and ')}: give only one body source`);
+
+  if (input.data !== undefined || input.file !== undefined) {
+    const flag = input.data !== undefined ? '--data' : '--file';
+    const body = (await readBody({ ...(input.data !== undefined ? { data: input.data } : {}), ...(input.file !== undefined ? { file: input.file } : {}) }, input.stdin))!;
+    if (JSON_SCHEMES.has(scheme.name)) {
+      const check = isJson(body);
+      if (!check.ok) throw usageError(`${flag}: ${scheme.name} webhooks carry JSON, but this body is not valid JSON (${check.reason}); use --scheme hmac to send other bodies`);
+    }
+    const bodyEventId = scheme.eventId({}, body);
+    return {
+      templates: [
+        {
+          body,
+          contentType: defaultContentType(scheme.name, body),
+          eventType: input.event ?? scheme.eventType({}, body),
+          eventId: bodyEventId,
+          bodyEventId,
+          rewritable: false,
+          method: 'POST',
+          source: flag === '--file' ? (input.file === '-' ? 'stdin' : input.file!) : '--data',
+        },
+      ],
+    };
+  }
+
+  if (input.fixture !== undefined) {
+    const { entries, problems } = await readAllFixtures([input.fixture], { cwd: input.cwd });
+    const missing = problems.find((problem) => problem.missing);
+    if (missing) throw failure(`${missing.source}: ${missing.message}`);
+    for (const problem of problems) input.warn(`${where(problem)}: ${problem.message}`);
+    if (entries.length === 0) throw failure(`${input.fixture}: no deliveries could be read`);
+    const schemes = new Set(entries.map((entry) => entry.record.scheme).filter((name): name is string => Boolean(name)));
+    const templates = entries.map((entry) => fromRecord(entry.record, scheme, where(entry), input.event, false));
+    return { templates, ...(schemes.size === 1 ? { fixtureScheme: [...schemes][0]! } : {}) };
+  }
+
+  const sample = await loadSample(scheme.name, input.event);
+  if (sample) {
+    const template = fromRecord(sample, scheme, `sample ${scheme.name}/${sample.eventType ?? input.event ?? 'event'}`, undefined, true);
+    return { templates: [template] };
+  }
+  // No sample of that type: a minimal, well-formed event of the asked type still exercises the handler.
+  if (input.event !== undefined) {
+    const known = await sampleTypes(scheme.name);
+    input.warn(`no sample for ${scheme.name} event "${input.event}"${known.length ? ` (samples: ${known.join(', ')})` : ''}; sending a minimal event of that type`);
+  }
+  const placeholder = newEventId(scheme.name);
+  const minimal = minimalEvent(scheme.name, placeholder, input.event);
+  const body = Buffer.from(minimal.body, 'utf8');
+  return {
+    templates: [
+      {
+        body,
+        contentType: minimal.contentType,
+        eventType: minimal.type,
+        eventId: placeholder,
+        bodyEventId: minimal.body.includes(placeholder) ? placeholder : undefined,
+        rewritable: true,
+        method: 'POST',
+        source: `minimal ${scheme.name} ${minimal.type}`,
+      },
+    ],
+  };
+}
