@@ -47,7 +47,8 @@ export class AppendLog {
   /** Opens (creating the folder and file). Throws the fs error: start-up reports it once. */
   async open(): Promise<void> {
     await this.ops.mkdir(dirname(this.path));
-    const fd = await this.ops.open(this.path, 'a');
+    // a+: append, and readable so the last byte can be checked for a torn line.
+    const fd = await this.ops.open(this.path, 'a+');
     try {
       // A crash mid-write leaves a torn last line; start ours on a fresh line so it stays readable.
       const size = await this.ops.size(fd);
