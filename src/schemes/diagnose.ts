@@ -13,6 +13,18 @@ function bodySuspects(input: VerifyInput): Suspect[] {
   const text = Buffer.from(input.body).toString('utf8');
   const suspects: Suspect[] = [];
   const withBody = (body: string) => ({ ...input, body: Buffer.from(body, 'utf8') });
+  if (text.endsWith('\r\n')) {
+    suspects.push({ cause: 'the signature matches the body without its trailing CRLF: a trailing newline was added to the body', input: withBody(text.slice(0, -2)) });
+  } else if (text.endsWith('\n')) {
+    suspects.push({ cause: 'the signature matches the body without its trailing newline: a newline was added (an editor, echo, or a heredoc adds one)', input: withBody(text.slice(0, -1)) });
+  }
+  suspects.push({ cause: 'the signature matches the body with a trailing newline: the sender signed a newline that was stripped (e.g. by $(cat file) or a trim())', input: withBody(`${text}\n`) });
+  if (text.includes('\r\n')) {
+    suspects.push({ cause: 'the signature matches the body with LF line endings: CRLFs were introduced (git autocrlf, Windows editor) — keep fixtures byte for byte', input: withBody(text.replace(/\r\n/g, '\n')) });
+  } else if (text.includes('\n')) {
+    suspects.push({ cause: 'the signature matches the body with CRLF line endings: line endings were converted to LF — keep fixtures byte for byte', input: withBody(text.replace(/\n/g, '\r\n')) });
+  }
+  // Re-serialization last: a smaller edit (one newline) that also explains it is the likelier cause.
   const parsed = input.body.length <= MAX_DIAGNOSED_BODY ? jsonBody(input.body) : undefined;
   if (parsed !== undefined) {
     const rawAdvice = 'verify the raw request bytes (e.g. express.raw({ type: "*/*" }), or read the body before any JSON parser)';
@@ -28,17 +40,6 @@ function bodySuspects(input: VerifyInput): Suspect[] {
         input: withBody(body),
       });
     }
-  }
-  if (text.endsWith('\r\n')) {
-    suspects.push({ cause: 'the signature matches the body without its trailing CRLF: a trailing newline was added to the body', input: withBody(text.slice(0, -2)) });
-  } else if (text.endsWith('\n')) {
-    suspects.push({ cause: 'the signature matches the body without its trailing newline: a newline was added (an editor, echo, or a heredoc adds one)', input: withBody(text.slice(0, -1)) });
-  }
-  suspects.push({ cause: 'the signature matches the body with a trailing newline: the sender signed a newline that was stripped (e.g. by $(cat file) or a trim())', input: withBody(`${text}\n`) });
-  if (text.includes('\r\n')) {
-    suspects.push({ cause: 'the signature matches the body with LF line endings: CRLFs were introduced (git autocrlf, Windows editor) — keep fixtures byte for byte', input: withBody(text.replace(/\r\n/g, '\n')) });
-  } else if (text.includes('\n')) {
-    suspects.push({ cause: 'the signature matches the body with CRLF line endings: line endings were converted to LF — keep fixtures byte for byte', input: withBody(text.replace(/\n/g, '\r\n')) });
   }
   return suspects;
 }
