@@ -5,11 +5,29 @@ import { requireSigningSecret } from '../cli/secrets.js';
 import { EXIT, usageError } from '../errors.js';
 import { newEventId } from '../events/ids.js';
 import { parseInteger, parseUrl } from '../options/units.js';
+import { BadSecretError } from '../schemes/crypto.js';
 import { getScheme } from '../schemes/registry.js';
-import { signRequest } from '../schemes/sign-request.js';
+import { signRequest, type SignedRequest } from '../schemes/sign-request.js';
 
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** True when the bytes survive a trip through a shell argument: valid UTF-8 and no NUL. */
+function isArgumentSafe(body: Buffer): boolean {
+  return !body.includes(0) && Buffer.from(body.toString('utf8'), 'utf8').equals(body);
+}
+
+/**
+ * A curl command that sends these exact bytes: a file is referenced, text is quoted inline, and
+ * anything a shell argument cannot carry (binary, NUL) is piped in from base64.
+ */
+function curlCommand(url: string, headers: SignedRequest['headers'], body: Buffer, file: string | undefined): string {
+  const headerArgs = Object.entries(headers).map(([name, value]) => `  -H ${shellQuote(`${name}: ${value}`)}`);
+  const request = [`curl -sS -X POST ${shellQuote(url)}`, ...headerArgs];
+  if (file !== undefined && file !== '-') return [...request, `  --data-binary @${shellQuote(file)}`].join(' \\\n');
+  if (isArgumentSafe(body)) return [...request, `  --data-binary ${shellQuote(body.toString('utf8'))}`].join(' \\\n');
+  return `printf %s ${shellQuote(body.toString('base64'))} | base64 -d | ${[...request, '  --data-binary @-'].join(' \\\n')}`;
 }
 
 export async function run({ options, output }: CommandContext): Promise<number> {
@@ -18,28 +36,34 @@ export async function run({ options, output }: CommandContext): Promise<number> 
   const body = await readBody(options);
   if (body === undefined) throw usageError('--data or --file: the body to sign is required (--file - reads stdin)');
   const timestamp = options.timestamp !== undefined ? parseInteger(options.timestamp, '--timestamp', { min: 0 }) : Math.floor(Date.now() / 1000);
-  const target = options.curl ?? options.url;
-  if (target !== undefined) parseUrl(target, options.curl !== undefined ? '--curl' : '--url');
+  if (options.curl !== undefined) parseUrl(options.curl, '--curl');
+  if (options.url !== undefined) parseUrl(options.url, '--url');
+  // --url is the public URL the provider signs (Twilio); --curl is where the command posts, often
+  // the same, but not behind a tunnel or proxy.
+  const target: string | undefined = options.url ?? options.curl;
   if (scheme.name === 'twilio' && target === undefined) throw usageError('--url: twilio signs the public URL; pass it with --url or --curl');
+  if (body.length === 0) output.warn('the body is empty; the Stripe, GitHub and Shopify libraries refuse to verify an empty payload');
 
-  const signed = signRequest(scheme, {
-    body,
-    secret,
-    timestamp,
-    id: options.id ?? newEventId(scheme.name),
-    url: options.url ?? options.curl,
-  });
+  let signed: SignedRequest;
+  try {
+    signed = signRequest(scheme, { body, secret, timestamp, id: options.id ?? newEventId(scheme.name), url: target });
+  } catch (error) {
+    // The secret's own text never goes into the message, only what is wrong with it.
+    if (error instanceof BadSecretError) throw usageError(`--secret: ${error.message}`);
+    throw error;
+  }
 
   if (output.json) {
-    output.record({ type: 'signature', scheme: scheme.name, headers: signed.headers, ...(options.curl ? { url: signed.url } : {}) });
+    output.record({ type: 'signature', scheme: scheme.name, headers: signed.headers, ...(target !== undefined ? { url: signed.url } : {}) });
     return EXIT.ok;
   }
-  if (options.curl) {
-    const headerArgs = Object.entries(signed.headers).map(([name, value]) => `  -H ${shellQuote(`${name}: ${value}`)}`);
-    const bodyArg = options.file && options.file !== '-' ? `--data-binary @${shellQuote(options.file)}` : `--data-binary ${shellQuote(body.toString('utf8'))}`;
-    output.line([`curl -sS -X POST ${shellQuote(signed.url ?? options.curl)}`, ...headerArgs, `  ${bodyArg}`].join(' \\\n'));
+  if (options.curl !== undefined) {
+    const postTo = options.url === undefined ? (signed.url ?? options.curl) : (scheme.targetUrl?.(options.curl, body) ?? options.curl);
+    output.line(curlCommand(postTo, signed.headers, body, options.file));
     return EXIT.ok;
   }
   for (const [name, value] of Object.entries(signed.headers)) output.line(`${name}: ${value}`);
+  // Twilio signs the URL it posts to; for JSON bodies that URL gained a bodySHA256 parameter.
+  if (signed.url !== undefined && signed.url !== target) output.note(`post to: ${signed.url}`);
   return EXIT.ok;
 }

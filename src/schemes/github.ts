@@ -57,6 +57,7 @@ export function github(options: SchemeOptions = {}): Scheme {
       return verified('github', match, `${algorithm} signature verified`);
     },
     deliveryHeaders: ({ id, type }) => ({
+      'Content-Type': 'application/json',
       'User-Agent': 'GitHub-Hookshot/hookctl',
       'X-GitHub-Event': type ?? 'ping',
       'X-GitHub-Delivery': id,
