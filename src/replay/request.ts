@@ -153,8 +153,9 @@ export function resignedRequest(record: DeliveryRecord, body: Buffer, options: R
       return { url: postUrl, method: record.method, headers: mergeHeaders(delivery, captured, signature), body: sendBody };
     },
   };
-  // Report the id that is actually on the wire (a bare GitHub body gets a generated delivery id).
-  request.eventId = eventId ?? scheme.eventId(request.prepare(1).headers, sendBody) ?? null;
+  // Report the id that is actually on the wire: a bare GitHub body gets a generated delivery id,
+  // and a delivery that carries no id (Slack's url_verification) keeps none, --new-ids or not.
+  request.eventId = scheme.eventId(request.prepare(1).headers, sendBody) ?? null;
   return request;
 }
 
