@@ -104,3 +104,17 @@ export async function post(url: string, body: string | Uint8Array, headers: Reco
   }
   return { status: response.status, headers: response.headers, text, json };
 }
+
+/** A POST with node:http, for headers fetch refuses to send (Connection, Keep-Alive). */
+export async function rawPost(url: string, body: string | Uint8Array, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -1,0 +1,145 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sign as octokitSign } from '@octokit/webhooks-methods';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CliProcess, runCli } from '../helpers/cli.js';
+import { startServer } from '../helpers/server.js';
+import { cleanup, onCleanup, post, tempDir } from './support.js';
+
+afterEach(cleanup);
+
+function spawnListen(args: string[], cwd?: string): CliProcess {
+  const cli = new CliProcess(['listen', '--port', '0', ...args], cwd ? { cwd } : {});
+  onCleanup(() => cli.stop('SIGKILL'));
+  return cli;
+}
+
+const SECRET = 'cli-secret';
+
+describe('hookctl listen (spawned CLI)', () => {
+  it('--json: listening, one delivery record per request, and on SIGINT a summary and exit 0', async () => {
+    const dir = tempDir();
+    const cli = spawnListen(['--json', '--secret', SECRET, '--capture', join(dir, 'cap')]);
+    const { url } = await cli.waitForRecord<{ url: string }>((r) => r.type === 'listening');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const body = '{"action":"opened"}';
+    const headers = { 'x-hub-signature-256': await octokitSign(SECRET, body), 'x-github-event': 'issues', 'x-github-delivery': 'cli-1' };
+    await post(url, body, headers);
+    await post(url, body, headers);
+    await post(url, `${body} `, headers);
+    await cli.waitForRecord((r) => r.type === 'delivery' && r.status === 401);
+    const { code } = await cli.stop('SIGINT');
+    expect(code).toBe(0);
+    const records = cli.records();
+    // Nothing but NDJSON on stdout.
+    expect(records).toHaveLength(cli.stdoutLines.length);
+    const deliveries = records.filter((r) => r.type === 'delivery');
+    expect(deliveries[0]).toMatchObject({
+      eventId: 'cli-1',
+      eventType: 'issues.opened',
+      method: 'POST',
+      path: '/',
+      scheme: 'github',
+      verified: true,
+      reason: null,
+      duplicate: false,
+      status: 200,
+      bytes: body.length,
+      forward: null,
+    });
+    expect(String(deliveries[0]!.capture)).toMatch(/cap\/deliveries\.ndjson$/);
+    expect(typeof deliveries[0]!.id).toBe('string');
+    expect(deliveries[1]).toMatchObject({ duplicate: true, status: 200 });
+    expect(deliveries[2]).toMatchObject({ verified: false, reason: 'signature_mismatch', status: 401 });
+    expect(records.at(-1)).toEqual(expect.objectContaining({ type: 'summary', received: 3, verified: 2, rejected: 1, duplicates: 1, forwarded: 0 }));
+    expect(cli.stderrLines.join('\n')).not.toContain(SECRET);
+  });
+
+  it('human output: one line per delivery with ✓/✗, duplicate marker and diagnosis; summary on Ctrl-C', async () => {
+    const cli = spawnListen(['--no-capture', '--secret', SECRET]);
+    const banner = await cli.waitForLine((line) => line.startsWith('listening on'));
+    const url = banner.replace('listening on ', '').trim();
+    const body = '{"a":1}';
+    const headers = { 'x-hub-signature-256': await octokitSign(SECRET, body), 'x-github-event': 'push', 'x-github-delivery': 'h-1' };
+    await post(url, body, headers);
+    await post(url, body, headers);
+    // Signed pretty-printed, sent compact: the diagnosis names the cause.
+    await post(url, body, { ...headers, 'x-hub-signature-256': await octokitSign(SECRET, JSON.stringify(JSON.parse(body), null, 2)) });
+    await cli.waitForLine((line) => line.includes('likely cause'));
+    const { code } = await cli.stop('SIGINT');
+    expect(code).toBe(0);
+    const out = cli.stdoutLines.join('\n');
+    expect(out).toMatch(/POST \/ {2}push {2}h-1 {2}✓ github {2}7 B {2}200/);
+    expect(out).toMatch(/✓ github {2}duplicate/);
+    expect(out).toMatch(/✗ signature_mismatch \[github\].*401/);
+    expect(out).toMatch(/likely cause: the signature matches this JSON re-serialized pretty-printed/);
+    expect(cli.stdoutLines.at(-1)).toBe('summary: 3 received, 2 verified, 1 rejected, 1 duplicates, 0 forwarded');
+  });
+
+  it('--ack-first: Ctrl-C waits for queued forwards to reach the app before the summary', async () => {
+    let calls = 0;
+    const app = await startServer((_req, res) => {
+      calls++;
+      res.statusCode = calls === 1 ? 503 : 200;
+      res.end();
+    });
+    onCleanup(() => app.close());
+    const cli = spawnListen(['--json', '--no-capture', '--forward-to', app.url, '--ack-first', '--forward-retry-schedule', '0,300ms']);
+    const { url } = await cli.waitForRecord<{ url: string }>((r) => r.type === 'listening');
+    expect((await post(url, '{"id":"queued-1"}')).status).toBe(200);
+    await app.waitForRequests(1);
+    // Stop while the retry is still waiting in the queue.
+    const { code } = await cli.stop('SIGINT');
+    expect(code).toBe(0);
+    expect(app.requests).toHaveLength(2);
+    const records = cli.records();
+    expect(records.find((r) => r.type === 'forward')).toMatchObject({ eventId: 'queued-1', delivered: true, status: 200, attempts: 2 });
+    expect(records.at(-1)).toMatchObject({ type: 'summary', forwarded: 1 });
+  });
+
+  it('--capture-files --durable from the CLI writes one fixture per delivery', async () => {
+    const dir = tempDir();
+    const cli = spawnListen(['--json', '--capture-files', '--durable', '--capture', dir, '--id-header', 'x-id']);
+    const { url } = await cli.waitForRecord<{ url: string }>((r) => r.type === 'listening');
+    await post(url, '{}', { 'x-id': 'file-1' });
+    const record = await cli.waitForRecord<{ capture: string }>((r) => r.type === 'delivery');
+    expect(record.capture).toMatch(/_file-1\.json$/);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.json'))).toHaveLength(1);
+    expect((await cli.stop()).code).toBe(0);
+  });
+
+  it('an unwritable capture folder: exit 1 with one clear line, no stack', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'file'), '');
+    const result = await runCli(['listen', '--port', '0', '--capture', join(dir, 'file', 'sub')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^hookctl: --capture: cannot write to .*file\/sub/);
+  });
+
+  it('bad flag values are usage errors (exit 2) naming the flag', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--fail-rate', '2'], /--fail-rate/],
+      [['--ack-first'], /--ack-first: only makes sense with --forward-to/],
+      [['--status', '99'], /--status/],
+      [['--max-body', 'lots'], /--max-body/],
+      [['--path', 'hooks'], /--path: expected a path starting with \//],
+      [['--no-capture', '--durable'], /--durable/],
+      [['--forward-to', 'ftp://x'], /--forward-to/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['listen', '--port', '0', ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('a port in use is one clear line, exit 1', async () => {
+    const other = await startServer();
+    onCleanup(() => other.close());
+    const result = await runCli(['listen', '--port', String(other.port), '--no-capture']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/--port: \d+ is already in use/);
+  });
+});
