@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ProcessCost, WireStats } from './protocol.js';
+
+/**
+ * Counts what crosses a server's sockets (request and response bytes, headers included) and the
+ * most connections open at once, over a window that starts at reset(), so warm-up traffic is left out.
+ */
+export class WireMeter {
+  private readonly sockets = new Set<Socket>();
+  private closedBytes = 0;
+  private baseline = 0;
+  private maxOpen = 0;
+  private opened = 0;
+
+  constructor(server: Server) {
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      this.opened++;
+      this.maxOpen = Math.max(this.maxOpen, this.sockets.size);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        this.closedBytes += socket.bytesRead + socket.bytesWritten;
+      });
+    });
+  }
+
+  get open(): number {
+    return this.sockets.size;
+  }
+
+  private total(): number {
+    let bytes = this.closedBytes;
+    for (const socket of this.sockets) bytes += socket.bytesRead + socket.bytesWritten;
+    return bytes;
+  }
+
+  reset(): void {
+    this.baseline = this.total();
+    this.maxOpen = this.sockets.size;
+    this.opened = 0;
+  }
+
+  stats(): WireStats {
+    return { bytes: this.total() - this.baseline, maxOpenConnections: this.maxOpen, connectionsOpened: this.opened };
+  }
+
+  destroyAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
+
+/** CPU time and event-loop utilisation of this process since reset(). */
+export class CostMeter {
+  private cpu = process.cpuUsage();
+  private elu = performance.eventLoopUtilization();
+
+  reset(): void {
+    this.cpu = process.cpuUsage();
+    this.elu = performance.eventLoopUtilization();
+  }
+
+  stats(): ProcessCost {
+    const cpu = process.cpuUsage(this.cpu);
+    const elu = performance.eventLoopUtilization(this.elu);
+    return { cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, elu: elu.utilization };
+  }
+}
