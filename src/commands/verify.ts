@@ -46,7 +46,9 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   const secrets = resolveSecrets(options, env);
   if (secrets.length === 0) throw usageError('--secret: a secret is required to verify (or --secret-file, or HOOKCTL_SECRET)');
   const request = await requestFromFlags(options);
-  const url = options.url !== undefined ? parseUrl(options.url, '--url').toString() : request.url;
+  // Validated, but kept as typed: Twilio signs the exact characters, which new URL() may re-encode.
+  if (options.url !== undefined) parseUrl(options.url, '--url');
+  const url: string | undefined = options.url ?? request.url;
   const nowMs = options.now !== undefined ? parseInteger(options.now, '--now', { min: 0 }) * 1000 : Date.now();
   const { result } = verifyWith(
     options.scheme,
