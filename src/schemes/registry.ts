@@ -7,10 +7,11 @@ import { slack } from './slack.js';
 import { standardWebhooks } from './standard.js';
 import { stripe } from './stripe.js';
 import { twilio } from './twilio.js';
+import { SCHEME_NAMES, type SchemeName } from './names.js';
 import type { HeaderMap, Scheme, SchemeOptions, VerifyInput, VerifyResult } from './types.js';
 
-/** Every scheme by name. Adding a provider: one file, one line here. */
-const FACTORIES = {
+/** Every scheme by name. Adding a provider: one file, one line here and one in names.ts. */
+const FACTORIES: Record<SchemeName, (options: SchemeOptions) => Scheme> = {
   github: (options: SchemeOptions) => github(options),
   stripe: () => stripe(),
   standard: () => standardWebhooks('webhook'),
@@ -19,10 +20,9 @@ const FACTORIES = {
   shopify: () => shopify(),
   twilio: () => twilio(),
   hmac: (options: SchemeOptions) => genericHmac(options),
-} satisfies Record<string, (options: SchemeOptions) => Scheme>;
+};
 
-export type SchemeName = keyof typeof FACTORIES;
-export const SCHEME_NAMES = Object.keys(FACTORIES) as SchemeName[];
+export { SCHEME_NAMES, type SchemeName };
 
 export function isSchemeName(name: string): name is SchemeName {
   return Object.hasOwn(FACTORIES, name);

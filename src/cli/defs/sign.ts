@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { addJson, addSchemeOptions, addSecretOptions, examples } from '../shared-options.js';
-import { SCHEME_NAMES } from '../../schemes/registry.js';
+import { SCHEME_NAMES } from '../../schemes/names.js';
 
 export function signCommand(): Command {
   const command = new Command('sign')
