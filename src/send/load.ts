@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { deliver, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
+import { deliver, watchAbort, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
 import { createPreparer, type EventFactory, type OutgoingEvent, type SendPlan } from './event.js';
 
 export interface LoadOptions {
@@ -65,15 +65,14 @@ async function histogram(): Promise<Histogram> {
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       resolve(true);
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unwatch = watchAbort(signal, () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
   });
 }
 
