@@ -233,7 +233,7 @@ function quantiles(samples: number[]): { min: number; p50: number; p90: number }
 
 /**
  * The loopback floor, measured twice over one warm undici connection: back to back (a hot CPU, the
- * textbook figure) and after idle gaps like those between events (min(1/λ, 25 ms)), which adds
+ * textbook figure) and after idle gaps like those between events (min(1/λ, 20 ms)), which adds
  * whatever it costs this machine to wake a sleeping process: every delivery in the bench pays that.
  */
 async function measureFloor(): Promise<FloorStats> {
@@ -247,14 +247,14 @@ async function measureFloor(): Promise<FloorStats> {
   };
   const hot: number[] = [];
   const idle: number[] = [];
-  const gap = Math.min(1000 / step.rate, 25);
+  const gap = Math.min(1000 / step.rate, 20);
   try {
     // The first requests open the connection and warm the JIT; only warm ones count.
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 500; i++) {
       const ms = await ping();
-      if (i >= 800) hot.push(ms);
+      if (i >= 300) hot.push(ms);
     }
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 20; i++) {
       await sleep(gap);
       idle.push(await ping());
     }
@@ -300,7 +300,7 @@ async function init(message: { step: StepConfig; serverUrl?: string }): Promise<
 async function warm(): Promise<FloorStats> {
   // One request per client opens its connection before anything is counted, a hundred at a time;
   // the same request the strategy will make, so its code paths are compiled before they are timed.
-  const path = step.strategy === 'sse' ? '/ping' : '/events?after=0';
+  const path = '/events?after=0';
   for (let i = 0; i < clients.length; i += 100) {
     await Promise.all(
       clients.slice(i, i + 100).map(async (client) => {
@@ -309,7 +309,7 @@ async function warm(): Promise<FloorStats> {
       }),
     );
   }
-  for (let i = 0; i < 300 && clients.length > 0; i++) {
+  for (let i = 0; i < 200 && clients.length > 0; i++) {
     const res = await clients[0]!.request({ path, method: 'GET' });
     JSON.parse(await res.body.text());
   }

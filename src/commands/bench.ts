@@ -1,12 +1,169 @@
+import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { EXIT } from '../errors.js';
-import { parseBenchFlags } from '../bench/config.js';
-import { runBench } from '../bench/runner.js';
+import type { Output } from '../cli/output.js';
+import { EXIT, failure, usageError } from '../errors.js';
+import { parseBenchFlags, type BenchConfig } from '../bench/config.js';
+import { formatMs } from '../bench/format.js';
 
-export async function run({ options, output }: CommandContext): Promise<number> {
+/**
+ * Fails before anything runs when the report could not be written: a missing directory, a
+ * directory given as the file, or no permission (probed by creating and removing a temp file).
+ */
+function checkReportPath(path: string, cwd: string): string {
+  const target = resolve(cwd, path);
+  try {
+    if (statSync(target).isDirectory()) throw usageError(`--report: ${path} is a directory; give a file name like ${join(path, 'bench.html')}`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if ((error as { exitCode?: number }).exitCode !== undefined) throw error;
+      throw usageError(`--report: cannot use ${path} (${(error as NodeJS.ErrnoException).code})`);
+    }
+  }
+  const probe = join(dirname(target), `.${basename(target)}.${process.pid}.probe`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+  } catch (error) {
+    throw usageError(`--report: cannot write to ${dirname(path) || '.'} (${(error as NodeJS.ErrnoException).code ?? 'not writable'})`);
+  }
+  return target;
+}
+
+/** The soft limit on open files, where the OS tells us (Linux); undefined elsewhere. */
+function openFileLimit(): number | undefined {
+  try {
+    const match = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (!match) return undefined;
+    return match[1] === 'unlimited' ? Infinity : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each process holds one socket per client (push: up to a few per subscriber), plus its own. */
+function checkFileDescriptors(config: BenchConfig): void {
+  const limit = openFileLimit();
+  if (limit === undefined) return;
+  const most = Math.max(...config.clients);
+  const perClient = config.strategies.includes('push') ? 3 : 1;
+  const needed = most * perClient + 256;
+  if (needed > limit) {
+    throw usageError(`--clients: ${most} clients need about ${needed} open files per process, but the limit here is ${limit}; raise it (ulimit -n ${needed}) or use fewer clients`);
+  }
+}
+
+/** A one-line progress bar on stderr, redrawn at most ten times a second; only on a TTY. */
+function progressBar(output: Output, started: number) {
+  let last = 0;
+  let shown = false;
+  return {
+    update(progress: import('../bench/runner.js').Progress) {
+      const t = performance.now();
+      if (t - last < 100) return;
+      last = t;
+      const width = 24;
+      const fraction = progress.expectedDeliveries > 0 ? Math.min(1, progress.delivered / progress.expectedDeliveries) : 0;
+      const overall = (progress.step - 1 + fraction) / progress.steps;
+      const filled = Math.round(overall * width);
+      const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+      const c = output.errColor;
+      const text = `${c.cyan(bar)} ${progress.step}/${progress.steps} ${c.bold(progress.strategy)} · ${progress.clients} client${progress.clients === 1 ? '' : 's'} · ${progress.phase} · ${progress.emitted}/${progress.events} emitted · ${progress.delivered.toLocaleString('en-US')}/${progress.expectedDeliveries.toLocaleString('en-US')} delivered · ${((t - started) / 1000).toFixed(1)}s`;
+      output.stderr.write(`\r\x1b[2K${text}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) output.stderr.write('\r\x1b[2K');
+      shown = false;
+    },
+  };
+}
+
+export async function run({ options, output, cwd }: CommandContext): Promise<number> {
+  // Everything is checked before the first process starts.
   const config = parseBenchFlags(options);
-  const result = await runBench(config, {});
-  output.record({ type: 'bench', ...result } as never);
-  output.line(JSON.stringify(result.strategies.map(({ cdf, ...s }) => s), null, 1));
+  const reportPath = options.report !== undefined ? checkReportPath(String(options.report), cwd) : undefined;
+  checkFileDescriptors(config);
+
+  const { runBench } = await import('../bench/runner.js');
+  const controller = new AbortController();
+  const bar = output.interactive ? progressBar(output, performance.now()) : undefined;
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      bar?.clear();
+      output.note(output.errColor.yellow('stopping: collecting partial results (Ctrl-C again to quit at once)'));
+      controller.abort();
+      return;
+    }
+    // Second Ctrl-C: give the signal its default meaning. The child processes notice the closed
+    // IPC channel and exit by themselves.
+    process.removeListener('SIGINT', onInterrupt);
+    process.kill(process.pid, 'SIGINT');
+  };
+  process.on('SIGINT', onInterrupt);
+  let result: Awaited<ReturnType<typeof runBench>>;
+  try {
+    result = await runBench(config, { signal: controller.signal, ...(bar ? { onProgress: (progress) => bar.update(progress) } : {}) });
+  } catch (error) {
+    bar?.clear();
+    throw failure(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    bar?.clear();
+    process.removeListener('SIGINT', onInterrupt);
+  }
+
+  const [{ verdict }, { renderText }] = await Promise.all([import('../bench/verdict.js'), import('../bench/render-text.js')]);
+  const paragraph = result.strategies.length > 0 ? verdict(result) : 'Interrupted before any strategy had run.';
+  if (output.json) {
+    const { config: used } = result;
+    output.record({
+      type: 'bench',
+      config: {
+        events: used.events,
+        rate: used.rate,
+        intervalMs: used.intervalMs,
+        longPollTimeoutMs: used.longPollTimeoutMs,
+        clients: used.clients.length === 1 ? used.clients[0] : used.clients,
+        clientCounts: used.clients,
+        latencyMs: used.latencyMs,
+        payloadSize: used.payloadSize,
+        seed: used.seed,
+        strategies: used.strategies,
+      },
+      strategies: result.strategies,
+      clock: result.clock,
+      loopback: result.loopback,
+      interrupted: result.interrupted,
+      elapsedMs: result.elapsedMs,
+      verdict: paragraph,
+    });
+  } else {
+    output.line(renderText(result, output.color));
+    output.line();
+    output.line(paragraph);
+  }
+
+  if (reportPath && result.strategies.length > 0) {
+    const { renderHtml } = await import('../bench/report-html.js');
+    const temp = `${reportPath}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temp, renderHtml(result));
+      renameSync(temp, reportPath);
+    } catch (error) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // nothing was written
+      }
+      throw failure(`--report: could not write ${options.report} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    output.note(`report written to ${options.report}`);
+  }
+  if (result.interrupted) {
+    output.note(`interrupted after ${formatMs(result.elapsedMs)}; the numbers above are partial`);
+    return EXIT.interrupted;
+  }
   return EXIT.ok;
 }

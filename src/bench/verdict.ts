@@ -1,0 +1,112 @@
+import { formatFactor, formatMs, formatPercent } from './format.js';
+import { byClients } from './render-text.js';
+import type { BenchResult, StrategyResult } from './runner.js';
+
+const LABEL: Record<string, string> = { 'short-poll': 'short polling', 'long-poll': 'long polling', push: 'push', sse: 'server-sent events' };
+
+function list(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+function perClient(s: StrategyResult): number {
+  return s.requests / s.clients;
+}
+
+/**
+ * One plain-language paragraph drawn from the numbers of this run: who was fastest and by how
+ * much, what it cost in requests, empty answers and CPU, how that grew with clients, where the
+ * machine ran out, and what that suggests. Every figure in it comes from the result.
+ */
+export function verdict(result: BenchResult): string {
+  const groups = byClients(result.strategies);
+  if (groups.length === 0) return 'No strategy finished a run, so there is nothing to compare.';
+  const first = groups[0]!;
+  const S = first.strategies.filter((s) => s.latencyMs !== null);
+  const find = (name: string, among: StrategyResult[] = first.strategies) => among.find((s) => s.name === name);
+  const sentences: string[] = [];
+  const { config } = result;
+  const who = `${first.clients} client${first.clients === 1 ? '' : 's'}`;
+
+  if (S.length > 0) {
+    const ordered = [...S].sort((a, b) => a.latencyMs!.p50 - b.latencyMs!.p50);
+    const fastest = ordered[0]!;
+    const slowest = ordered.at(-1)!;
+    const floor = result.loopback;
+    const parts = ordered.map((s) => `${LABEL[s.name]} in ${formatMs(s.latencyMs!.p50)}`);
+    let sentence = `At ${config.rate} events/s with ${who}, the median event reached its consumer by ${list(parts)}`;
+    if (floor) sentence += ` (one loopback round trip here takes ${formatMs(floor.idleP50)} after an idle gap, ${formatMs(floor.p50)} back to back)`;
+    sentence += '.';
+    sentences.push(sentence);
+    const shortPoll = find('short-poll');
+    if (shortPoll?.latencyMs && fastest !== shortPoll) {
+      const factor = shortPoll.latencyMs.mean / fastest.latencyMs!.mean;
+      sentences.push(
+        `Short polling every ${formatMs(config.intervalMs)} averaged ${formatMs(shortPoll.latencyMs.mean)} against a model of ${formatMs(shortPoll.expected.latencyMs.mean)} (half the interval plus one trip): ${formatFactor(factor)} slower than ${LABEL[fastest.name]}, and no faster network would change that, only a shorter interval.`,
+      );
+    } else if (slowest !== fastest) {
+      sentences.push(`${LABEL[fastest.name]![0]!.toUpperCase()}${LABEL[fastest.name]!.slice(1)} was ${formatFactor(slowest.latencyMs!.p50 / fastest.latencyMs!.p50)} faster than ${LABEL[slowest.name]} at the median.`);
+    }
+    const longPoll = find('long-poll');
+    const push = find('push');
+    if (longPoll?.latencyMs && push?.latencyMs) {
+      const gap = longPoll.latencyMs.mean / push.latencyMs.mean;
+      if (gap > 1.5) {
+        sentences.push(
+          `Long polling paid ${formatFactor(gap)} push's mean latency, because events that arrive while a client is reconnecting wait for the next request${config.latencyMs > 0 ? ` (with ${formatMs(config.latencyMs)} each way, that gap is ${formatMs(2 * config.latencyMs)})` : ''}.`,
+        );
+      } else {
+        sentences.push(`Long polling kept up with push on latency (mean ${formatMs(longPoll.latencyMs.mean)} against ${formatMs(push.latencyMs.mean)}), but only by keeping ${longPoll.maxOpenConnections} connection${longPoll.maxOpenConnections === 1 ? '' : 's'} parked at the server.`);
+      }
+    }
+  }
+
+  const costs = first.strategies.map((s) => {
+    const empty = s.requests > 0 ? s.emptyResponses / s.requests : 0;
+    const extra = s.name === 'short-poll' || s.name === 'long-poll' ? `, ${formatPercent(empty, 0)} of them empty` : '';
+    return `${LABEL[s.name]} ${Math.round(perClient(s)).toLocaleString('en-US')} request${Math.round(perClient(s)) === 1 ? '' : 's'} per client${extra} and ${formatMs(s.serverCpuMs)} of server CPU`;
+  });
+  if (costs.length > 0) sentences.push(`For ${first.strategies[0]!.events} events it took ${list(costs)}.`);
+  const shortPoll = find('short-poll');
+  if (shortPoll) {
+    const eventsPerPoll = (config.rate * config.intervalMs) / 1000;
+    sentences.push(
+      eventsPerPoll < 1
+        ? `At this rate most polls find nothing (the model says ${formatPercent(shortPoll.expected.emptyRatio, 0)} empty), so polling cost is paid for silence.`
+        : `At this rate every poll finds about ${eventsPerPoll.toFixed(eventsPerPoll < 10 ? 1 : 0)} events waiting, so short polling batches them and makes fewer requests than push; its price here is latency, not waste.`,
+    );
+  }
+
+  if (groups.length > 1) {
+    const last = groups.at(-1)!;
+    const growth: string[] = [];
+    for (const s of first.strategies) {
+      const end = find(s.name, last.strategies);
+      if (!end || s.serverCpuMs <= 0) continue;
+      growth.push(`${LABEL[s.name]} ${formatFactor(end.requestsPerSecond / Math.max(s.requestsPerSecond, 1e-9))} in requests/s and ${formatFactor(end.serverCpuMs / s.serverCpuMs)} in CPU`);
+    }
+    if (growth.length > 0) sentences.push(`From ${first.clients} to ${last.clients} clients the server load grew: ${list(growth)}.`);
+    const held = last.strategies.filter((s) => s.name === 'long-poll' || s.name === 'sse');
+    if (held.length > 0) sentences.push(`${list(held.map((s) => LABEL[s.name]!))} held ${list(held.map((s) => String(s.maxOpenConnections)))} connections open at once at ${last.clients} clients.`);
+  }
+
+  const saturated = result.strategies.filter((s) => s.saturation.length > 0);
+  if (saturated.length > 0) {
+    const where = saturated.map((s) => `${LABEL[s.name]} at ${s.clients} client${s.clients === 1 ? '' : 's'} (${s.saturation[0]!.split(':')[0]})`);
+    sentences.push(`This machine ran out first for ${list(where)}; figures there measure the machine as much as the strategy.`);
+  }
+  const lost = result.strategies.reduce((sum, s) => sum + s.lost, 0);
+  const duplicated = result.strategies.reduce((sum, s) => sum + s.duplicates, 0);
+  sentences.push(lost + duplicated === 0 ? 'Every event reached every client exactly once.' : `${lost} deliveries were lost and ${duplicated} duplicated; see the notes above.`);
+
+  const push = find('push');
+  if (push?.latencyMs && shortPoll?.latencyMs) {
+    const pushCheaper = push.requests <= shortPoll.requests;
+    sentences.push(
+      pushCheaper
+        ? 'Verdict: push, since it was both the fastest and the cheapest in requests here.'
+        : `Verdict: push for latency; polling only wins on request count when events outnumber polls, as here (${push.requests.toLocaleString('en-US')} pushes against ${shortPoll.requests.toLocaleString('en-US')} polls), and then only if ${formatMs(shortPoll.latencyMs.p50)} of delay is acceptable.`,
+    );
+  }
+  return sentences.join(' ');
+}
