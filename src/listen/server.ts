@@ -24,6 +24,8 @@ export const DEFAULTS = {
   drainTimeoutMs: 10_000,
 } as const;
 
+/** receivedAt of deliveries nobody looks at (quiet, no capture): not worth a Date each. */
+const UNSEEN = new Date(0);
 const ACCEPTED_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const REDACTED = '[redacted: listener secret]';
 
@@ -213,11 +215,16 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
     await processDelivery(req, res, outcome.body, started);
   }
 
-  async function processDelivery(req: IncomingMessage, res: ServerResponse, body: Buffer, started: number): Promise<void> {
-    const receivedAt = new Date();
+  // Headers, event type and the record are built only when someone looks at them: the capture,
+  // the display, or the app. A quiet verify-only listener skips that work (and a JSON parse).
+  const detailed = options.captureDir !== undefined || options.onDelivery !== undefined || options.forward !== undefined;
+  const capturing = options.captureDir !== undefined;
+  const EMPTY_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+  function processDelivery(req: IncomingMessage, res: ServerResponse, body: Buffer, started: number): void | Promise<void> {
+    const receivedAt = detailed ? new Date() : UNSEEN;
     const path = req.url ?? '/';
-    const host = req.headers.host;
-    const base = publicBase ?? `http://${host ?? listenerUrl.slice(7).split('/')[0]}`;
+    const base = publicBase ?? `http://${req.headers.host ?? listenerUrl.slice(7).split('/')[0]}`;
 
     let scheme: Scheme | undefined;
     let verification: VerifyResult | null = null;
@@ -235,20 +242,20 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
     const verified = verification ? verification.verified : null;
     const idScheme = scheme ?? fallbackScheme;
     const eventId = (options.idHeader ? header(req.headers, options.idHeader) : undefined) ?? idScheme.eventId(req.headers, body) ?? null;
-    const eventType = idScheme.eventType(req.headers, body) ?? null;
     const key = eventId ?? bodyHash(body);
 
     const delivery: Delivery = {
-      id: newCaptureId(receivedAt),
+      // The capture id only means something to a capture or a display.
+      id: detailed ? newCaptureId(receivedAt) : '',
       receivedAt,
       method: req.method ?? 'POST',
       path,
-      headers: plainHeaders(req, secrets),
+      headers: detailed ? plainHeaders(req, secrets) : EMPTY_HEADERS,
       body,
       bytes: body.length,
       scheme: scheme?.name ?? null,
       eventId,
-      eventType,
+      eventType: detailed ? (idScheme.eventType(req.headers, body) ?? null) : null,
       idempotencyKey: key,
       verified,
       reason: verification?.reason ?? null,
@@ -262,55 +269,46 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
       forwardQueued: false,
       ms: 0,
     };
+    const context: Pending = { req, res, delivery, base, started, scheme };
 
-    const record = (): DeliveryRecord => ({
-      format: RECORD_FORMAT,
-      id: delivery.id,
-      capturedAt: receivedAt.toISOString(),
-      receivedAt: base,
-      method: delivery.method,
-      path,
-      headers: delivery.headers,
-      ...encodeBody(body),
-      scheme: delivery.scheme,
-      eventId,
-      eventType,
-      verified,
-      reason: delivery.reason,
-      duplicate: delivery.duplicate,
-    });
-    /** Records the delivery; false (and a warning) when the disk refused. */
-    const store = async (): Promise<boolean> => {
-      try {
-        delivery.capture = await capture.write(record());
-        if (delivery.capture !== null) stats.captured++;
-        return true;
-      } catch (error) {
-        stats.captureErrors++;
-        warn(`capture failed for ${delivery.id} (${fsErrorText(error)}); answering 503 so the sender retries`);
-        return false;
-      }
-    };
-
-    let answer: Answer;
+    let answer: Answer | Promise<Answer>;
     if (verified === false) {
-      await store();
-      answer = { status: 401, body: json({ error: `signature verification failed: ${verification!.message}`, reason: verification!.reason }) };
+      answer = afterStore(store(context), () => ({
+        status: 401,
+        body: json({ error: `signature verification failed: ${verification!.message}`, reason: verification!.reason }),
+      }));
     } else {
       const fault = faults.decide(key);
       if (fault) {
         stats.injected++;
         delivery.note = fault.note;
-        await store();
         const headers: Record<string, string> = {};
         if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-        answer = { status: fault.status, headers, body: json({ error: fault.note, reason: 'injected_failure' }) };
+        answer = afterStore(store(context), () => ({ status: fault.status, headers, body: json({ error: fault.note, reason: 'injected_failure' }) }));
       } else {
-        answer = await accept(delivery, body, scheme, key, store);
+        answer = accept(context, key);
       }
     }
+    if (answer instanceof Promise || faults.delayMs > 0) return finishAsync(context, answer);
+    finish(context, answer);
+  }
 
+  interface Pending {
+    req: IncomingMessage;
+    res: ServerResponse;
+    delivery: Delivery;
+    base: string;
+    started: number;
+    scheme: Scheme | undefined;
+  }
+
+  async function finishAsync(context: Pending, answer: Answer | Promise<Answer>): Promise<void> {
+    const resolved = await answer;
     if (faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
+    finish(context, resolved);
+  }
+
+  function finish({ req, res, delivery, started }: Pending, answer: Answer): void {
     if (faults.shouldReset()) {
       delivery.reset = true;
       req.socket.destroy();
@@ -322,60 +320,145 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
     emit(delivery);
   }
 
+  function afterStore(stored: boolean | Promise<boolean>, then: (ok: boolean) => Answer): Answer | Promise<Answer> {
+    return stored instanceof Promise ? stored.then(then) : then(stored);
+  }
+
+  function record({ delivery, base }: Pending): DeliveryRecord {
+    return {
+      format: RECORD_FORMAT,
+      id: delivery.id,
+      capturedAt: delivery.receivedAt.toISOString(),
+      receivedAt: base,
+      method: delivery.method,
+      path: delivery.path,
+      headers: delivery.headers,
+      ...encodeBody(delivery.body),
+      scheme: delivery.scheme,
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      verified: delivery.verified,
+      reason: delivery.reason,
+      duplicate: delivery.duplicate,
+    };
+  }
+
+  /** Records the delivery: true once written; false (and a warning) when the disk refused. Synchronous true without capture. */
+  function store(context: Pending): boolean | Promise<boolean> {
+    if (!capturing) return true;
+    const { delivery } = context;
+    return capture.write(record(context)).then(
+      (path) => {
+        delivery.capture = path;
+        stats.captured++;
+        return true;
+      },
+      (error: unknown) => {
+        stats.captureErrors++;
+        warn(`capture failed for ${delivery.id} (${fsErrorText(error)}); answering 503 so the sender retries`);
+        return false;
+      },
+    );
+  }
+
+  function okAnswer(delivery: Delivery, duplicate: boolean): Answer {
+    return {
+      status: faults.successStatus(),
+      body: `{"ok":true,${delivery.id ? `"id":"${delivery.id}",` : ''}"eventId":${delivery.eventId === null ? 'null' : json(delivery.eventId)},"duplicate":${duplicate}}`,
+    };
+  }
+
   /** A verified (or unverifiable, no secret) delivery: dedupe, capture, forward, answer. */
-  async function accept(delivery: Delivery, body: Buffer, scheme: Scheme | undefined, key: string, store: () => Promise<boolean>): Promise<Answer> {
-    const claim: Claim = await ledger.claim(key);
-    const okStatus = faults.successStatus();
-    const okBody = (duplicate: boolean) => json({ ok: true, id: delivery.id, eventId: delivery.eventId, duplicate });
+  function accept(context: Pending, key: string): Answer | Promise<Answer> {
+    const claimed = ledger.claim(key);
+    if (claimed instanceof Promise) return claimed.then((claim) => acceptClaimed(context, claim));
+    return acceptClaimed(context, claimed);
+  }
+
+  function acceptClaimed(context: Pending, claim: Claim): Answer | Promise<Answer> {
+    const { delivery } = context;
     if (claim.duplicate) {
       delivery.duplicate = true;
-      if (!(await store())) return unavailable(delivery);
-      return { status: okStatus, body: okBody(true) };
+      return afterStore(store(context), (ok) => (ok ? okAnswer(delivery, true) : unavailable(delivery)));
     }
-    if (!(await store())) {
-      claim.release();
+    if (!forwarder) return storeAndCommit(context, claim);
+    const stored = store(context);
+    if (stored instanceof Promise) {
+      return stored.then((ok) => {
+        if (!ok) {
+          claim.release();
+          return unavailable(delivery);
+        }
+        return afterCapture(context, claim);
+      });
+    }
+    return afterCapture(context, claim);
+  }
+
+  /**
+   * No app to ask: the delivery is processed once it is recorded, so the capture and the ledger
+   * entry are written together, and under --durable their fsyncs overlap (one commit round, not
+   * two). If only the capture fails the id stays committed: the sender's retry (after our 503) is
+   * then captured as a duplicate, so the bytes are still kept.
+   */
+  function storeAndCommit(context: Pending, claim: Exclude<Claim, { duplicate: true }>): Answer | Promise<Answer> {
+    const { delivery } = context;
+    const stored = store(context);
+    const committing = claim.commit(delivery.id);
+    if (!(stored instanceof Promise) && !committing) return stored ? okAnswer(delivery, false) : unavailable(delivery);
+    const committed = committing
+      ? committing.then(
+          () => true,
+          (error: unknown) => {
+            stats.captureErrors++;
+            warn(`the idempotency ledger could not be written (${fsErrorText(error)}); answering 503 so the sender retries`);
+            return false;
+          },
+        )
+      : true;
+    return Promise.all([stored, committed]).then(([ok, done]) => (ok && done ? okAnswer(delivery, false) : unavailable(delivery)));
+  }
+
+  function commitThen(claim: Exclude<Claim, { duplicate: true }>, delivery: Delivery, then: () => Answer): Answer | Promise<Answer> {
+    const committing = claim.commit(delivery.id);
+    if (!committing) return then();
+    return committing.then(then, (error: unknown) => {
+      stats.captureErrors++;
+      warn(`the idempotency ledger could not be written (${fsErrorText(error)}); answering 503 so the sender retries`);
       return unavailable(delivery);
-    }
-    const commit = async (): Promise<boolean> => {
-      try {
-        await claim.commit(delivery.id);
-        return true;
-      } catch (error) {
-        stats.captureErrors++;
-        warn(`the idempotency ledger could not be written (${fsErrorText(error)}); answering 503 so the sender retries`);
-        return false;
-      }
-    };
-    if (!forwarder) {
-      if (!(await commit())) return unavailable(delivery);
-      return { status: okStatus, body: okBody(false) };
-    }
-    const item: ForwardItem = { id: delivery.id, eventId: delivery.eventId, method: delivery.method, headers: delivery.headers, body, scheme };
+    });
+  }
+
+  function afterCapture(context: Pending, claim: Exclude<Claim, { duplicate: true }>): Answer | Promise<Answer> {
+    const { delivery } = context;
+    const item: ForwardItem = { id: delivery.id, eventId: delivery.eventId, method: delivery.method, headers: delivery.headers, body: delivery.body, scheme: context.scheme };
     if (ackFirst) {
-      if (!(await commit())) return unavailable(delivery);
-      forwarder.enqueue(item);
-      delivery.forwardQueued = true;
-      return { status: okStatus, body: okBody(false) };
+      return commitThen(claim, delivery, () => {
+        forwarder!.enqueue(item);
+        delivery.forwardQueued = true;
+        return okAnswer(delivery, false);
+      });
     }
-    const result = await forwarder.once(item);
-    delivery.forward = { status: result.status, ms: result.ms, error: result.error ?? null } satisfies ForwardResult;
-    if (result.status !== null && isSuccess(result.status)) {
-      stats.forwarded++;
-      if (!(await commit())) return unavailable(delivery);
-      return { status: result.status === 200 ? okStatus : result.status, body: okBody(false) };
-    }
-    // Not processed by the app: the sender's retry must reach it again, so the id stays open.
-    claim.release();
-    stats.forwardFailed++;
-    if (result.status === null) {
-      delivery.note = `forward failed: ${result.error}`;
-      return { status: 502, body: json({ error: `could not reach your app at ${options.forward!.url}: ${result.error}`, reason: 'forward_failed' }) };
-    }
-    delivery.note = `your app answered ${result.status}`;
-    return {
-      status: result.status,
-      body: json({ error: `your app answered ${result.status}`, reason: 'forward_status', app: result.snippet ?? '' }),
-    };
+    return forwarder!.once(item).then((result) => {
+      delivery.forward = { status: result.status, ms: result.ms, error: result.error ?? null } satisfies ForwardResult;
+      if (result.status !== null && isSuccess(result.status)) {
+        stats.forwarded++;
+        return commitThen(claim, delivery, () => {
+          const ok = okAnswer(delivery, false);
+          if (result.status !== 200) ok.status = result.status!;
+          return ok;
+        });
+      }
+      // Not processed by the app: the sender's retry must reach it again, so the id stays open.
+      claim.release();
+      stats.forwardFailed++;
+      if (result.status === null) {
+        delivery.note = `forward failed: ${result.error}`;
+        return { status: 502, body: json({ error: `could not reach your app at ${options.forward!.url}: ${result.error}`, reason: 'forward_failed' }) };
+      }
+      delivery.note = `your app answered ${result.status}`;
+      return { status: result.status, body: json({ error: `your app answered ${result.status}`, reason: 'forward_status', app: result.snippet ?? '' }) };
+    });
   }
 
   function unavailable(delivery: Delivery): Answer {
@@ -509,6 +592,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
       tornJournal: capture.tornJournal,
       tornLedger: capture.ledgerLoad.tornTail,
     },
+    writes: () => ({ journal: { batches: capture.journal?.batches ?? 0, lines: capture.journal?.lines ?? 0 }, ledger: ledger.writes }),
     close() {
       closed ??= shutdown();
       return closed;

@@ -154,6 +154,8 @@ export interface ListenerHandle {
   readonly stats: ListenStats;
   /** Capture folder and ledger details, for the start-up banner. */
   readonly capture: { dir: string | null; journal: string | null; files: boolean; ledgerEntries: number; tornJournal: boolean; tornLedger: boolean };
+  /** Group-commit counters: records written and the write (+ fsync when durable) batches they took. */
+  writes(): { journal: { batches: number; lines: number }; ledger: { batches: number; lines: number } };
   /**
    * Stops accepting, finishes requests in flight and queued forwards (bounded by drainTimeoutMs),
    * flushes captures. Idempotent: every call returns the same summary.

@@ -137,7 +137,8 @@ describe('capture', () => {
     expect(retried.json.duplicate).toBe(false);
     await listener.close();
     expect(journal(dir).map((r) => r.eventId)).toEqual(['w-1', 'w-2']);
-    expect(listener.stats.captureErrors).toBe(1);
+    // The record and its ledger entry both failed to write.
+    expect(listener.stats.captureErrors).toBe(2);
   });
 
   it('--capture-files: the folder replaced by a file mid-run gives 503, and capture resumes once it is back', async () => {
