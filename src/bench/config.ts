@@ -66,8 +66,9 @@ export function parseStrategies(value: string): StrategyName[] {
 export function parseBenchFlags(flags: BenchFlags): BenchConfig {
   const text = (value: string | number | undefined, fallback: string) => (value === undefined ? fallback : String(value));
   const events = parseInteger(text(flags.events, '200'), '--events', { min: 1, max: 1_000_000 });
-  const rate = parseNumber(text(flags.rate, '40'), '--rate', { min: 0, max: 100_000 });
-  if (rate === 0) throw usageError('--rate: expected a number of events per second greater than 0, got "0"');
+  const rateText = text(flags.rate, '40');
+  if (Number(rateText) <= 0) throw usageError(`--rate: expected events per second greater than 0, got "${rateText}"`);
+  const rate = parseNumber(rateText, '--rate', { min: 0, max: 100_000 });
   const intervalMs = parsePositiveDuration(text(flags.interval, '1s'), '--interval');
   const longPollTimeoutMs = parsePositiveDuration(text(flags.longPollTimeout, '30s'), '--long-poll-timeout');
   const clients = parseClients(text(flags.clients, '1'));
@@ -77,5 +78,8 @@ export function parseBenchFlags(flags: BenchFlags): BenchConfig {
   if (payloadSize > 1_000_000) throw usageError(`--payload-size: at most 1mb per event, got "${flags.payloadSize}"`);
   const seed = parseInteger(text(flags.seed, '1'), '--seed', { min: 0, max: 2 ** 32 - 1 });
   const strategies = flags.strategies === undefined ? [...DEFAULT_STRATEGIES] : parseStrategies(flags.strategies);
+  if (events * Math.max(...clients) > 50_000_000) {
+    throw usageError(`--events × --clients: at most 50 million deliveries per run, got ${events} × ${Math.max(...clients)}`);
+  }
   return { events, rate, intervalMs, longPollTimeoutMs, clients, latencyMs, payloadSize, seed, strategies };
 }

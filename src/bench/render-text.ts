@@ -36,6 +36,9 @@ export function renderText(result: BenchResult, color: ChalkInstance): string {
     );
   }
   lines.push(dim(`clock: ${result.clock.source}; processes agree within ${formatMs(Math.abs(result.clock.maxOffsetMs))} (±${formatMs(result.clock.uncertaintyMs)})`));
+  const { machine } = result;
+  const busy = Math.max(machine.loadBefore, machine.loadAfter) > machine.cpus * 0.75;
+  lines.push((busy ? color.yellow : dim)(`machine: ${machine.cpus} CPUs, load average ${machine.loadBefore.toFixed(2)} before, ${machine.loadAfter.toFixed(2)} after${busy ? ' — other work was running; latencies and CPU include the contention' : ''}`));
 
   const modelCell = (measured: number | null | undefined, expected: number | null | undefined, format: (value: number) => string) => {
     if (expected === null || expected === undefined) return dim('–');

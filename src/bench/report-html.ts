@@ -101,10 +101,11 @@ export function renderHtml(result: BenchResult, generatedAt = new Date()): strin
   parts.push('<h1>Polling vs push, measured</h1>');
   parts.push(
     `<p class="meta">${escapeXml(
-      `${config.events} events at ${config.rate}/s (Poisson, seed ${config.seed}), ${config.payloadSize} B each; short-poll interval ${formatMs(config.intervalMs)}; long-poll timeout ${formatMs(config.longPollTimeoutMs)}; simulated one-way delay ${formatMs(config.latencyMs)}; clients ${config.clients.join(', ')}. Generated ${generatedAt.toISOString()}${result.interrupted ? ' — INTERRUPTED, partial results' : ''}.`,
+      `${config.events} events at ${config.rate}/s (Poisson, seed ${config.seed}), ${config.payloadSize} B each; short-poll interval ${formatMs(config.intervalMs)}; long-poll timeout ${formatMs(config.longPollTimeoutMs)}; simulated one-way delay ${config.latencyMs > 0 ? formatMs(config.latencyMs) : "none"}; clients ${config.clients.join(', ')}. Generated ${generatedAt.toISOString()}${result.interrupted ? ' — INTERRUPTED, partial results' : ''}.`,
     )}</p>`,
   );
   parts.push(`<p class="meta">Clock: ${escapeXml(result.clock.source)}; processes agreed within ${escapeXml(formatMs(Math.abs(result.clock.maxOffsetMs)))} (±${escapeXml(formatMs(result.clock.uncertaintyMs))}).</p>`);
+  parts.push(`<p class="meta">Machine: ${result.machine.cpus} CPUs, load average ${result.machine.loadBefore.toFixed(2)} before the run and ${result.machine.loadAfter.toFixed(2)} after.</p>`);
   if (result.loopback) {
     parts.push(
       `<p class="meta">Loopback round trip over a warm undici connection, measured in this run: ${escapeXml(formatMs(result.loopback.p50))} p50 back to back, ${escapeXml(formatMs(result.loopback.idleP50))} p50 after ${escapeXml(formatMs(result.loopback.idleGapMs))} idle gaps like those between events. Models use d = simulated delay + the idle figure.</p>`,

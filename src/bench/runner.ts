@@ -6,6 +6,7 @@
  * server CPU time is its own process's, and one strategy's load never shows up as another's latency.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import type { BenchConfig, StrategyName } from './config.js';
 import { CLOCK_DESCRIPTION, now } from './clock.js';
 import { expectation, type Expectation } from './models.js';
@@ -58,6 +59,8 @@ export interface BenchResult {
   strategies: StrategyResult[];
   interrupted: boolean;
   elapsedMs: number;
+  /** Other load on the machine skews every figure; recorded so a reader can tell. */
+  machine: { cpus: number; loadBefore: number; loadAfter: number };
 }
 
 export interface Progress {
@@ -92,6 +95,7 @@ function pushConcurrency(config: BenchConfig): number {
 
 export async function runBench(config: BenchConfig, options: RunOptions = {}): Promise<BenchResult> {
   const started = now();
+  const loadBefore = loadavg()[0]!;
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
   const results: StrategyResult[] = [];
   let loopback: FloorStats | null = null;
@@ -142,6 +146,7 @@ export async function runBench(config: BenchConfig, options: RunOptions = {}): P
     strategies: results,
     interrupted,
     elapsedMs: now() - started,
+    machine: { cpus: availableParallelism(), loadBefore, loadAfter: loadavg()[0]! },
   };
 }
 
@@ -273,6 +278,21 @@ function combine(
   if (!run.drained && !run.interrupted) saturation.push(`not drained: ${expectedDeliveries - consumer.delivered} deliveries missing ${Math.round(run.drainMs / 1000)}s after the last event`);
   if (consumer.skippedTicks > 0) saturation.push(`${consumer.skippedTicks} poll ticks missed because a poll took longer than the interval`);
   if (provider.failedDeliveries > 0) saturation.push(`${provider.failedDeliveries} webhook deliveries failed after retries`);
+  const model = expectation({
+    strategy: step.strategy,
+    rate: config.rate,
+    intervalMs: config.intervalMs,
+    longPollTimeoutMs: config.longPollTimeoutMs,
+    clients: step.clients,
+    events: provider.emitted,
+    windowMs: run.durationMs,
+    latencyMs: config.latencyMs,
+    loopbackMs: floor.idleP50,
+  });
+  // Far above the model means requests waited in a queue somewhere: the machine, not the strategy.
+  if (latency && latency.mean > 3 * model.latencyMs.mean && latency.mean - model.latencyMs.mean > 5 && saturation.length === 0) {
+    saturation.push(`queueing: mean latency ${(latency.mean / model.latencyMs.mean).toFixed(0)}× the model; the provider (${Math.round(provider.cost.elu * 100)}% busy) or the consumers (${Math.round(consumer.cost.elu * 100)}% busy) could not keep up on this machine`);
+  }
   return {
     name: step.strategy,
     clients: step.clients,
@@ -300,17 +320,7 @@ function combine(
     retries: provider.retries,
     errors: consumer.errors,
     skippedTicks: consumer.skippedTicks,
-    expected: expectation({
-      strategy: step.strategy,
-      rate: config.rate,
-      intervalMs: config.intervalMs,
-      longPollTimeoutMs: config.longPollTimeoutMs,
-      clients: step.clients,
-      events: provider.emitted,
-      windowMs: run.durationMs,
-      latencyMs: config.latencyMs,
-      loopbackMs: floor.idleP50,
-    }),
+    expected: model,
     cdf: consumer.cdf,
     saturation,
     drained: run.drained,

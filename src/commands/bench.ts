@@ -88,6 +88,16 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
   const { runBench } = await import('../bench/runner.js');
   const controller = new AbortController();
   const bar = output.interactive ? progressBar(output, performance.now()) : undefined;
+  // Without a terminal there is no bar: one line per run on stderr says what is happening.
+  let announced = '';
+  const onProgress = (progress: import('../bench/runner.js').Progress) => {
+    if (bar) return bar.update(progress);
+    const key = `${progress.step}`;
+    if (progress.phase === 'running' && announced !== key) {
+      announced = key;
+      output.note(`bench ${progress.step}/${progress.steps}: ${progress.strategy}, ${progress.clients} client${progress.clients === 1 ? '' : 's'}: running`);
+    }
+  };
   let interrupts = 0;
   const onInterrupt = () => {
     interrupts++;
@@ -105,7 +115,7 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
   process.on('SIGINT', onInterrupt);
   let result: Awaited<ReturnType<typeof runBench>>;
   try {
-    result = await runBench(config, { signal: controller.signal, ...(bar ? { onProgress: (progress) => bar.update(progress) } : {}) });
+    result = await runBench(config, { signal: controller.signal, onProgress });
   } catch (error) {
     bar?.clear();
     throw failure(`bench: ${error instanceof Error ? error.message : String(error)}`);
@@ -137,6 +147,7 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
       loopback: result.loopback,
       interrupted: result.interrupted,
       elapsedMs: result.elapsedMs,
+      machine: result.machine,
       verdict: paragraph,
     });
   } else {
