@@ -55,6 +55,10 @@ export function verdict(result: BenchResult): string {
         sentences.push(
           `Long polling paid ${formatFactor(gap)} push's mean latency, because events that arrive while a client is reconnecting wait for the next request${config.latencyMs > 0 ? ` (with ${formatMs(config.latencyMs)} each way, that gap is ${formatMs(2 * config.latencyMs)})` : ''}.`,
         );
+      } else if (gap < 1 / 1.5) {
+        sentences.push(
+          `Long polling beat push here (mean ${formatMs(longPoll.latencyMs.mean)} against ${formatMs(push.latencyMs.mean)}): its answers carry every event waiting, while push sends one request per event per subscriber and ${push.saturation.length > 0 ? 'its sender fell behind' : 'queued them'}.`,
+        );
       } else {
         sentences.push(`Long polling kept up with push on latency (mean ${formatMs(longPoll.latencyMs.mean)} against ${formatMs(push.latencyMs.mean)}), but only by keeping ${longPoll.maxOpenConnections} connection${longPoll.maxOpenConnections === 1 ? '' : 's'} parked at the server.`);
       }
@@ -99,14 +103,28 @@ export function verdict(result: BenchResult): string {
   const duplicated = result.strategies.reduce((sum, s) => sum + s.duplicates, 0);
   sentences.push(lost + duplicated === 0 ? 'Every event reached every client exactly once.' : `${lost} deliveries were lost and ${duplicated} duplicated; see the notes above.`);
 
-  const push = find('push');
-  if (push?.latencyMs && shortPoll?.latencyMs) {
-    const pushCheaper = push.requests <= shortPoll.requests;
-    sentences.push(
-      pushCheaper
-        ? 'Verdict: push, since it was both the fastest and the cheapest in requests here.'
-        : `Verdict: push for latency; polling only wins on request count when events outnumber polls, as here (${push.requests.toLocaleString('en-US')} pushes against ${shortPoll.requests.toLocaleString('en-US')} polls), and then only if ${formatMs(shortPoll.latencyMs.p50)} of delay is acceptable.`,
-    );
-  }
+  sentences.push(recommendation(result, first.strategies));
   return sentences.join(' ');
+}
+
+/** The closing advice, chosen by what was measured: speed first, then requests, then whether push kept up. */
+function recommendation(result: BenchResult, strategies: StrategyResult[]): string {
+  const measured = strategies.filter((s) => s.latencyMs !== null);
+  if (measured.length === 0) return 'Verdict: nothing was delivered, so there is nothing to recommend.';
+  const fastest = [...measured].sort((a, b) => a.latencyMs!.p50 - b.latencyMs!.p50)[0]!;
+  const push = measured.find((s) => s.name === 'push');
+  const fewest = [...measured].sort((a, b) => a.requests - b.requests)[0]!;
+  const rate = result.config.rate;
+  if (!push) {
+    return `Verdict: of those measured, ${LABEL[fastest.name]} delivered soonest (${formatMs(fastest.latencyMs!.p50)} at the median) and ${LABEL[fewest.name]} made the fewest requests (${fewest.requests.toLocaleString('en-US')}).`;
+  }
+  const pushFastEnough = push.latencyMs!.p50 <= fastest.latencyMs!.p50 * 1.5 + 0.5;
+  if (pushFastEnough && push.saturation.length === 0) {
+    if (fewest === push || push.requests <= fewest.requests) return 'Verdict: push, since it was both the fastest and the cheapest in requests here.';
+    return `Verdict: push for latency; ${LABEL[fewest.name]} made fewer requests here (${fewest.requests.toLocaleString('en-US')} against ${push.requests.toLocaleString('en-US')}) only because events outnumber its requests, and at the price of ${formatMs(fewest.latencyMs!.p50)} median delay.`;
+  }
+  if (push.saturation.length > 0 || push.latencyMs!.p50 > fastest.latencyMs!.p50 * 1.5) {
+    return `Verdict: at ${push.clients} subscriber${push.clients === 1 ? '' : 's'} and ${rate} events/s, push has to make ${Math.round(rate * push.clients).toLocaleString('en-US')} requests a second; this sender managed ${Math.round(push.requestsPerSecond).toLocaleString('en-US')}, so ${LABEL[fastest.name]}, which batches waiting events into one answer, delivered sooner (${formatMs(fastest.latencyMs!.p50)} against ${formatMs(push.latencyMs!.p50)} at the median). Push still costs nothing between events; at this fan-out it needs more sending capacity or batching.`;
+  }
+  return `Verdict: ${LABEL[fastest.name]} and push were close; choose by cost: ${measured.map((s) => `${LABEL[s.name]} ${s.requests.toLocaleString('en-US')} requests`).join(', ')}.`;
 }
