@@ -64,9 +64,10 @@ export function renderText(result: BenchResult, color: ChalkInstance): string {
     const rows: Array<[string, Cell] | null> = [
       ['delivered', (s) => {
         const text = `${formatCount(s.delivered)}/${formatCount(s.expectedDeliveries)}`;
+        if (s.interrupted) return color.yellow(`${text} (interrupted)`);
         return s.lost === 0 && s.duplicates === 0 ? color.green(`${text} ✓`) : color.red(`${text} ✗`);
       }],
-      ['lost / duplicated', (s) => (s.lost + s.duplicates === 0 ? '0 / 0' : color.red(`${s.lost} / ${s.duplicates}`))],
+      ['lost / duplicated', (s) => (s.lost + s.duplicates === 0 ? `0 / 0${s.pending > 0 ? dim(` (${s.pending} pending)`) : ''}` : color.red(`${s.lost} / ${s.duplicates}`))],
       ['latency mean', highlight((s) => s.latencyMs?.mean, (s) => formatMs(s.latencyMs?.mean))],
       ['  model', (s) => modelCell(s.latencyMs?.mean, s.expected.latencyMs.mean, formatMs)],
       ['latency p50', highlight((s) => s.latencyMs?.p50, (s) => formatMs(s.latencyMs?.p50))],

@@ -21,6 +21,8 @@ export interface StrategyResult {
   delivered: number;
   expectedDeliveries: number;
   lost: number;
+  /** Deliveries still on their way when the run was interrupted. */
+  pending: number;
   duplicates: number;
   latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number; min: number } | null;
   requests: number;
@@ -302,7 +304,9 @@ function combine(
     events: provider.emitted,
     delivered: consumer.delivered,
     expectedDeliveries,
-    lost: Math.max(0, expectedDeliveries - consumer.delivered),
+    // Stopped by Ctrl-C, what was still on its way is pending, not lost.
+    lost: run.interrupted ? 0 : Math.max(0, expectedDeliveries - consumer.delivered),
+    pending: run.interrupted ? Math.max(0, expectedDeliveries - consumer.delivered) : 0,
     duplicates: consumer.duplicates,
     latencyMs: latency ? { mean: latency.mean, p50: latency.p50, p90: latency.p90, p99: latency.p99, max: latency.max, min: latency.min } : null,
     requests: provider.requests,

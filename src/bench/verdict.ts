@@ -77,7 +77,7 @@ export function verdict(result: BenchResult): string {
     sentences.push(
       eventsPerPoll < 1
         ? `At this rate most polls find nothing (the model says ${formatPercent(shortPoll.expected.emptyRatio, 0)} empty), so polling cost is paid for silence.`
-        : `At this rate every poll finds about ${eventsPerPoll.toFixed(eventsPerPoll < 10 ? 1 : 0)} events waiting, so short polling batches them and makes fewer requests than push; its price here is latency, not waste.`,
+        : `At this rate every poll finds about ${eventsPerPoll.toFixed(eventsPerPoll < 10 ? 1 : 0)} events waiting, so short polling batches them${find('push') ? ' and makes fewer requests than push' : ''}; its price here is latency, not waste.`,
     );
   }
 
@@ -101,7 +101,12 @@ export function verdict(result: BenchResult): string {
   }
   const lost = result.strategies.reduce((sum, s) => sum + s.lost, 0);
   const duplicated = result.strategies.reduce((sum, s) => sum + s.duplicates, 0);
-  sentences.push(lost + duplicated === 0 ? 'Every event reached every client exactly once.' : `${lost} deliveries were lost and ${duplicated} duplicated; see the notes above.`);
+  const pending = result.strategies.reduce((sum, s) => sum + s.pending, 0);
+  sentences.push(
+    lost + duplicated === 0
+      ? `${pending > 0 ? 'Until the interruption, every' : 'Every'} event reached every client exactly once${pending > 0 ? ` (${pending} deliveries were still on their way when it stopped)` : ''}.`
+      : `${lost} deliveries were lost and ${duplicated} duplicated; see the notes above.`,
+  );
 
   sentences.push(recommendation(result, first.strategies));
   return sentences.join(' ');

@@ -68,7 +68,7 @@ function progressBar(output: Output, started: number) {
       const filled = Math.round(overall * width);
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
       const c = output.errColor;
-      const text = `${c.cyan(bar)} ${progress.step}/${progress.steps} ${c.bold(progress.strategy)} · ${progress.clients} client${progress.clients === 1 ? '' : 's'} · ${progress.phase} · ${progress.emitted}/${progress.events} emitted · ${progress.delivered.toLocaleString('en-US')}/${progress.expectedDeliveries.toLocaleString('en-US')} delivered · ${((t - started) / 1000).toFixed(1)}s`;
+      const text = `${c.cyan(bar)} ${progress.step}/${progress.steps} ${c.bold(progress.strategy)} · ${progress.clients} client${progress.clients === 1 ? '' : 's'} · ${progress.phase} · ${Math.max(progress.emitted, Math.floor(progress.delivered / progress.clients))}/${progress.events} emitted · ${progress.delivered.toLocaleString('en-US')}/${progress.expectedDeliveries.toLocaleString('en-US')} delivered · ${((t - started) / 1000).toFixed(1)}s`;
       output.stderr.write(`\r\x1b[2K${text}`);
       shown = true;
     },
