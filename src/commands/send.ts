@@ -82,9 +82,10 @@ export async function run(context: CommandContext): Promise<number> {
     const events = factories.map((factory) => factory.make(options.id !== undefined ? { id: String(options.id) } : {}));
     return await runEvents(output, plan, events, policy, interrupt.signal, dispatcher);
   } finally {
+    const interrupted = interrupt.signal.aborted;
     interrupt.dispose();
-    // Nothing is in flight any more; do not wait for idle keep-alive sockets to time out.
-    await dispatcher.destroy().catch(() => {});
+    // Close the idle keep-alive sockets now rather than at their timeout; after Ctrl-C nothing is waited for.
+    await (interrupted ? dispatcher.destroy() : dispatcher.close()).catch(() => {});
   }
 }
 

@@ -140,75 +140,92 @@ export function watchAbort(signal: AbortSignal | undefined, callback: () => void
 function noop(): void {}
 
 /**
- * One attempt through undici's dispatch API: no response stream and no AbortController per
- * request, which matters at tens of thousands of requests a second. Resolves as soon as the
- * answer is complete, the timeout fires or the signal aborts (the request is then cancelled).
+ * One attempt through undici's dispatch API: no response stream, no AbortController and no
+ * closures per request (this object is the handler), which matters at tens of thousands of
+ * requests a second. Settles as soon as the answer is complete, the timeout fires or the signal
+ * aborts (the request is then cancelled).
  */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  private readonly started = performance.now();
+  private settled = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private stopReason: 'timeout' | 'interrupted' | undefined;
+  private status = 0;
+  private retryAfterMs: number | undefined;
+  private snippet: Buffer[] | undefined;
+  private snippetBytes = 0;
+  private readonly timer: NodeJS.Timeout;
+  private readonly unwatch: () => void;
+
+  constructor(
+    private readonly resolve: (result: AttemptResult) => void,
+    private readonly timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ) {
+    this.timer = setTimeout(() => this.stop('timeout'), timeoutMs);
+    this.unwatch = signal ? watchAbort(signal, () => this.stop('interrupted')) : noop;
+  }
+
+  private finish(status: number | null, error: string | null, interrupted: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.unwatch();
+    const elapsedMs = performance.now() - this.started;
+    const result: AttemptResult = { status, error, ms: Math.round(elapsedMs), elapsedMs, interrupted };
+    if (this.retryAfterMs !== undefined) result.retryAfterMs = this.retryAfterMs;
+    if (this.snippet && this.snippetBytes > 0) result.responseSnippet = Buffer.concat(this.snippet).toString('utf8').slice(0, SNIPPET_CHARS);
+    this.resolve(result);
+  }
+
+  stop(why: 'timeout' | 'interrupted'): void {
+    if (this.settled) return;
+    this.stopReason = why;
+    // Settle first: undici reports the abort to onResponseError synchronously.
+    if (why === 'interrupted') this.finish(null, 'interrupted', true);
+    else this.finish(null, `timed out after ${formatMs(this.timeoutMs)}`, false);
+    this.controller?.abort(new Error(why));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // Stopped while the request waited for a connection.
+    if (this.stopReason) controller.abort(new Error(this.stopReason));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.status = statusCode;
+    if (!isDelivered(statusCode)) {
+      this.snippet = [];
+      this.retryAfterMs = parseRetryAfter(headers['retry-after']);
+    }
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.snippet && this.snippetBytes < SNIPPET_BYTES) {
+      this.snippet.push(chunk);
+      this.snippetBytes += chunk.length;
+    }
+  }
+
+  onResponseEnd(): void {
+    this.finish(this.status, null, false);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.finish(null, describeNetworkError(error), false);
+  }
+}
+
 function sendOnce(request: PreparedRequest, timeoutMs: number, dispatcher: Dispatcher, signal: AbortSignal | undefined): Promise<AttemptResult> {
   return new Promise<AttemptResult>((resolve) => {
-    const started = performance.now();
-    let settled = false;
-    let controller: Dispatcher.DispatchController | undefined;
-    let stopReason: 'timeout' | 'interrupted' | undefined;
-    let status = 0;
-    let retryAfterMs: number | undefined;
-    let snippet: Buffer[] | undefined;
-    let snippetBytes = 0;
-
-    const finish = (result: Omit<AttemptResult, 'ms' | 'elapsedMs'>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      unwatch();
-      const elapsedMs = performance.now() - started;
-      resolve({ ...result, ms: Math.round(elapsedMs), elapsedMs });
-    };
-    const stop = (why: 'timeout' | 'interrupted') => {
-      if (settled) return;
-      stopReason = why;
-      // Settle first: undici reports the abort to onResponseError synchronously.
-      if (why === 'interrupted') finish({ status: null, error: 'interrupted', interrupted: true });
-      else finish({ status: null, error: `timed out after ${formatMs(timeoutMs)}`, interrupted: false });
-      controller?.abort(new Error(why));
-    };
-    const timer = setTimeout(() => stop('timeout'), timeoutMs);
-    const unwatch = watchAbort(signal, () => stop('interrupted'));
-    if (signal?.aborted) return stop('interrupted');
-
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(dispatchController) {
-        controller = dispatchController;
-        // Stopped while the request waited for a connection.
-        if (stopReason) dispatchController.abort(new Error(stopReason));
-      },
-      onResponseStart(_controller, statusCode, headers) {
-        status = statusCode;
-        if (!isDelivered(statusCode)) {
-          snippet = [];
-          retryAfterMs = parseRetryAfter(headers['retry-after']);
-        }
-      },
-      onResponseData(_controller, chunk) {
-        if (snippet && snippetBytes < SNIPPET_BYTES) {
-          snippet.push(chunk);
-          snippetBytes += chunk.length;
-        }
-      },
-      onResponseEnd() {
-        const result: Omit<AttemptResult, 'ms' | 'elapsedMs'> = { status, error: null, interrupted: false };
-        if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
-        if (snippet && snippetBytes > 0) result.responseSnippet = Buffer.concat(snippet).toString('utf8').slice(0, SNIPPET_CHARS);
-        finish(result);
-      },
-      onResponseError(_controller, error) {
-        finish({ status: null, error: describeNetworkError(error), interrupted: false });
-      },
-    };
+    const handler = new AttemptHandler(resolve, timeoutMs, signal);
+    if (signal?.aborted) return handler.stop('interrupted');
     try {
       const { origin, path } = splitUrl(request.url);
       dispatcher.dispatch({ origin, path, method: (request.method ?? 'POST') as Dispatcher.HttpMethod, headers: request.headers, body: request.body }, handler);
     } catch (error) {
-      finish({ status: null, error: describeNetworkError(error), interrupted: false });
+      handler.onResponseError(undefined as never, error as Error);
     }
   });
 }

@@ -1,6 +1,5 @@
 import { newEventId } from '../events/ids.js';
-import { signRequest } from '../schemes/sign-request.js';
-import type { Scheme } from '../schemes/types.js';
+import type { OutgoingHeaders, Scheme } from '../schemes/types.js';
 import type { PreparedRequest } from '../delivery/index.js';
 
 /** One body to send, before it becomes an event with its own id. */
@@ -65,10 +64,11 @@ export class EventFactory {
    * An event with `id`, or a fresh id when `fresh` (samples, load mode) or the template's own.
    * The body changes only when the id changes and the old one is in it.
    */
-  make(options: { id?: string; fresh?: boolean } = {}): OutgoingEvent {
+  make(options: { id?: string; fresh?: boolean; nextId?: () => string } = {}): OutgoingEvent {
     const { template, plan } = this;
     const fresh = options.fresh ?? template.rewritable;
-    const id = options.id ?? (fresh ? newEventId(plan.scheme.name) : (template.eventId ?? template.bodyEventId ?? newEventId(plan.scheme.name)));
+    const newId = () => (options.nextId ? options.nextId() : newEventId(plan.scheme.name));
+    const id = options.id ?? (fresh ? newId() : (template.eventId ?? template.bodyEventId ?? newId()));
     const body = this.pieces && id !== template.bodyEventId ? Buffer.from(this.pieces.join(id), 'utf8') : template.body;
     const postUrl = plan.scheme.targetUrl ? plan.scheme.targetUrl(plan.url, body) : plan.url;
     return { id, type: template.eventType, body, postUrl, template };
@@ -84,7 +84,9 @@ function headerType(scheme: Scheme, type: string | undefined): string | undefine
 /**
  * Makes `prepare(attempt)` functions for `deliver`: every attempt is signed afresh (new timestamp,
  * same id), with the provider's own headers, a Content-Type, and the user's --header overrides
- * last. Whatever is the same for the whole run is worked out once, here, not per request.
+ * last. This is `signRequest` (src/schemes/sign-request.ts) taken apart so that what is the same
+ * for all attempts of an event (the provider's headers, the URL Twilio signs) is worked out once:
+ * at load-mode rates its object spreads cost as much as the HMAC. A test holds the two equal.
  */
 export function createPreparer(plan: SendPlan): (event: OutgoingEvent) => (attempt: number) => PreparedRequest {
   const { scheme, secret } = plan;
@@ -94,24 +96,24 @@ export function createPreparer(plan: SendPlan): (event: OutgoingEvent) => (attem
   return (event) => {
     const type = headerType(scheme, event.type);
     const { method, contentType } = event.template;
+    const { body, id } = event;
+    const url = scheme.targetUrl ? scheme.targetUrl(signingUrl, body) : signingUrl;
+    // The provider's headers, then Content-Type when they lack one, then --header: all fixed per event.
+    const fixed: OutgoingHeaders = {};
+    const provider = scheme.deliveryHeaders(type ? { id, type } : { id });
+    for (const name in provider) fixed[name] = provider[name]!;
+    if (contentType !== undefined && !hasHeader(fixed, 'content-type')) fixed['Content-Type'] = contentType;
     return () => {
-      const signed = signRequest(scheme, {
-        body: event.body,
-        secret,
-        timestamp: Math.floor(Date.now() / 1000),
-        id: event.id,
-        url: signingUrl,
-        ...(type !== undefined ? { type } : {}),
-      });
-      let headers = signed.headers;
-      if (contentType !== undefined && !hasHeader(headers, 'content-type')) headers['Content-Type'] = contentType;
+      const signature = scheme.sign({ body, secret, timestamp: Math.floor(Date.now() / 1000), id, url });
+      const headers: Record<string, string> = {};
+      for (const name in fixed) headers[name] = fixed[name]!;
+      // Signature headers win over the provider's on a clash, as in signRequest.
+      for (const name in signature) headers[name] = signature[name]!;
       if (overrides.length > 0) {
-        const merged: Record<string, string> = {};
-        for (const [name, value] of Object.entries(headers)) if (!overrideNames.has(name.toLowerCase())) merged[name] = value;
-        for (const [name, value] of overrides) merged[name] = value;
-        headers = merged;
+        for (const name in headers) if (overrideNames.has(name.toLowerCase())) delete headers[name];
+        for (const [name, value] of overrides) headers[name] = value;
       }
-      return { url: event.postUrl, method, headers, body: event.body };
+      return { url: event.postUrl, method, headers, body };
     };
   };
 }

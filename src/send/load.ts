@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { deliver, watchAbort, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
 import { createPreparer, type EventFactory, type OutgoingEvent, type SendPlan } from './event.js';
+import { idSequence } from './ids.js';
 
 export interface LoadOptions {
   count: number;
@@ -103,6 +104,7 @@ export class LoadRun {
     const counters = this.counters;
     const prepareFor = createPreparer(this.plan);
     const factories = this.factories;
+    const nextId = idSequence(this.plan.scheme.name);
     const onAttemptOut = this.options.onAttempt;
     const onResultOut = this.options.onResult;
     this.startedAt = performance.now();
@@ -119,7 +121,7 @@ export class LoadRun {
           if (wait >= 1 && !(await sleep(wait, signal))) return;
         }
         counters.started++;
-        const event = factories[index % factories.length]!.make({ fresh: true });
+        const event = factories[index % factories.length]!.make({ fresh: true, nextId });
         const outcome = await deliver(prepareFor(event), policy, {
           dispatcher,
           ...(signal ? { signal } : {}),

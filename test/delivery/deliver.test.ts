@@ -211,4 +211,11 @@ describe('deliver', () => {
     // undici may open a second socket while the first is finishing its response; never one per request.
     expect(sockets.size).toBeLessThanOrEqual(2);
   });
+
+  it("the dispatcher also serves undici's request API, for callers that use it directly", async () => {
+    const target = await server(statuses([201]));
+    const response = await dispatcher().request({ origin: target.url, path: '/direct', method: 'GET' });
+    expect(response.statusCode).toBe(201);
+    expect(await response.body.text()).toBe('ok');
+  });
 });
