@@ -18,6 +18,8 @@ export interface ModelInput {
   windowMs: number;
   latencyMs: number;
   loopbackMs: number;
+  /** How long before the first event the consumers start (pollers' first requests may find nothing). */
+  leadMs?: number;
 }
 
 export interface Expectation {
@@ -39,16 +41,23 @@ export function expectation(input: ModelInput): Expectation {
   const K = input.events;
   const d = input.latencyMs + input.loopbackMs;
   switch (input.strategy) {
-    case 'short-poll':
+    case 'short-poll': {
       // An event waits a uniform share of the interval for the next poll to reach the server,
       // then one trip back.
+      const requests = (N * input.windowMs) / T;
+      // Steady state: e^(−λT). The stream also has a start: each client's first poll reaches the
+      // server a uniform phase after the consumers start, and is empty if no event came before it.
+      const x0 = Math.min(T, Math.max(0, (input.leadMs ?? 0) - input.latencyMs));
+      const firstEmpty = x0 / T + (1 - Math.exp(-lambda * (T - x0))) / (lambda * T);
+      const empties = Math.min(requests, N) * firstEmpty + Math.max(0, requests - N) * Math.exp(-lambda * T);
       return {
         latencyMs: { mean: T / 2 + d, p50: 0.5 * T + d, p90: 0.9 * T + d, p99: 0.99 * T + d, max: T + d },
-        requests: (N * input.windowMs) / T,
-        emptyRatio: Math.exp(-lambda * T),
+        requests,
+        emptyRatio: requests > 0 ? empties / requests : Math.exp(-lambda * T),
         openConnections: N,
-        formula: 'latency U(0,T) + d, mean T/2 + d; requests N·W/T whatever the rate; empty e^(−λT)',
+        formula: 'latency U(0,T) + d, mean T/2 + d; requests N·W/T whatever the rate; empty e^(−λT) (plus each client\'s first poll, which may come before the first event)',
       };
+    }
     case 'long-poll': {
       // After each response the client is away for g = 2D + r (the answer's trip, the new request's
       // trip); events landing in that gap wait for the rest of it. Poisson arrivals see time

@@ -255,6 +255,7 @@ async function runStep(step: StepConfig, config: BenchConfig, options: RunOption
       interrupted: outcome === 'aborted',
       drainMs,
       emittedAt,
+      leadMs: lead,
     });
     return { result, floor, clock };
   } finally {
@@ -269,7 +270,7 @@ function combine(
   provider: ProviderStats,
   consumer: ConsumerStats,
   floor: FloorStats,
-  run: { durationMs: number; drained: boolean; interrupted: boolean; drainMs: number; emittedAt: number | null },
+  run: { durationMs: number; drained: boolean; interrupted: boolean; drainMs: number; emittedAt: number | null; leadMs: number },
 ): StrategyResult {
   const push = step.strategy === 'push';
   const wire = push ? consumer.wire! : provider.wire;
@@ -293,6 +294,7 @@ function combine(
     windowMs: run.durationMs,
     latencyMs: config.latencyMs,
     loopbackMs: floor.idleP50,
+    leadMs: run.leadMs,
   });
   // Far above the model means requests waited in a queue somewhere: the machine, not the strategy.
   if (latency && latency.mean > 3 * model.latencyMs.mean && latency.mean - model.latencyMs.mean > 5 && saturation.length === 0) {

@@ -40,7 +40,11 @@ describe('analytic models (BENCH-NOTES.md)', () => {
     expect(model.latencyMs.mean).toBeCloseTo(500.1, 6);
     expect(model.latencyMs.max).toBeCloseTo(1000.1, 6);
     expect(model.requests).toBeCloseTo(100, 6);
-    expect(model.emptyRatio).toBeCloseTo(Math.exp(-10), 9);
+    // In steady state e^(−λT); over a short window each client's first poll adds its own chance.
+    const long = expectation({ ...base, strategy: 'short-poll', windowMs: 10_000_000 });
+    expect(long.emptyRatio).toBeGreaterThan(Math.exp(-10));
+    expect(long.emptyRatio).toBeLessThan(Math.exp(-10) + 0.1 / 10_000 + 1e-9);
+    expect(model.emptyRatio).toBeCloseTo((10 * 0.1 * (1 - Math.exp(-10)) + 90 * Math.exp(-10)) / 100, 9);
     expect(expectation({ ...base, strategy: 'short-poll', rate: 0.01 }).emptyRatio).toBeCloseTo(0.99, 2);
     expect(expectation({ ...base, strategy: 'short-poll', rate: 1000 }).requests).toBeCloseTo(10, 6);
   });
