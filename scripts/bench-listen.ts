@@ -6,28 +6,33 @@
  *   verify        listen, verifying, capture off
  *   journal       listen, verifying + journal capture (the default)
  *   durable       listen, verifying + journal + --durable (fsync, group commit)
- *   naive-fsync   node:http that appends each delivery and fsyncs it before answering
+ *   naive-fsync   node:http that appends each delivery and fsyncs it before answering, with
+ *                 fs/promises (the fsyncs of concurrent requests overlap on libuv's thread pool)
+ *   naive-fsync-sync  the same with appendFileSync + fsyncSync (one request's fsync at a time)
  *
+ * The machine may be shared: every server is measured in several rounds, interleaved, and the
+ * median round is reported, so a burst of someone else's load hits one round, not one server.
  * Each server runs alone in a child process (the listener through its core module, `startListener`,
  * with no per-delivery rendering: what `hookctl listen --quiet` runs), so the server and the load
  * generator each get a core. Every request carries a fresh X-GitHub-Delivery id (autocannon's
  * [<id>] replacement), so listen does its full work: no delivery is a duplicate.
  *
- * Environment: BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 50), BENCH_ONLY=a,b.
+ * Environment: BENCH_SECONDS per round (default 4), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS
+ * (default 50), BENCH_ONLY=a,b (modes).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SECRET = 'bench-listen-secret';
-const MODES = ['bare', 'verify', 'journal', 'durable', 'naive-fsync'] as const;
+const MODES = ['bare', 'verify', 'journal', 'durable', 'naive-fsync', 'naive-fsync-sync'] as const;
 type Mode = (typeof MODES)[number];
 
 const DESCRIPTIONS: Record<Mode, string> = {
@@ -35,7 +40,8 @@ const DESCRIPTIONS: Record<Mode, string> = {
   verify: 'listen: verify, no capture',
   journal: 'listen: verify + journal',
   durable: 'listen: verify + journal --durable',
-  'naive-fsync': 'naive: append + fsync per request',
+  'naive-fsync': 'naive: append + fsync per request (async)',
+  'naive-fsync-sync': 'naive: appendFileSync + fsyncSync per request',
 };
 
 /** 1 KiB of JSON, the shape of a small provider event. */
@@ -52,19 +58,28 @@ function body1k(): string {
 
 async function serve(mode: Mode, dir: string): Promise<void> {
   const report = (message: Record<string, unknown>) => process.send!(message);
-  if (mode === 'bare' || mode === 'naive-fsync') {
-    const file = mode === 'naive-fsync' ? await open(join(dir, 'naive.ndjson'), 'a') : undefined;
+  if (mode === 'bare' || mode === 'naive-fsync' || mode === 'naive-fsync-sync') {
+    const path = join(dir, 'naive.ndjson');
+    const file = mode === 'naive-fsync' ? await open(path, 'a') : undefined;
+    const fd = mode === 'naive-fsync-sync' ? openSync(path, 'a') : undefined;
+    const answer = (res: import('node:http').ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 });
+      res.end('{"ok":true}');
+    };
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', async () => {
+        if (mode === 'bare') return answer(res);
+        const line = `${JSON.stringify({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })}\n`;
         if (file) {
-          const line = `${JSON.stringify({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })}\n`;
           await file.write(line);
           await file.sync();
+        } else {
+          writeSync(fd!, line);
+          fsyncSync(fd!);
         }
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 });
-        res.end('{"ok":true}');
+        answer(res);
       });
     });
     server.listen(0, '127.0.0.1', () => report({ port: (server.address() as AddressInfo).port }));
@@ -80,8 +95,9 @@ async function serve(mode: Mode, dir: string): Promise<void> {
   });
   report({ port: handle.port });
   process.on('message', async () => {
+    const writes = handle.writes();
     const summary = await handle.close();
-    report({ summary });
+    report({ summary: { ...summary, writes } });
     process.exit(0);
   });
 }
@@ -149,33 +165,60 @@ async function load(port: number, seconds: number, connections: number, body: st
   });
 }
 
+async function measure(mode: Mode, seconds: number, connections: number, body: string, signature: string): Promise<Row & { summary?: Record<string, unknown> }> {
+  const dir = mkdtempSync(join(tmpdir(), `hookctl-bench-${mode}-`));
+  try {
+    const { child, port } = await startChild(mode, dir);
+    await load(port, 1, connections, body, signature);
+    const result = await load(port, seconds, connections, body, signature);
+    const summary = await stopChild(child);
+    return { mode, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total, ...(summary ? { summary } : {}) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function median<T>(items: T[], by: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => by(a) - by(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 async function main(): Promise<void> {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const only = process.env.BENCH_ONLY?.split(',') as Mode[] | undefined;
   const modes = MODES.filter((mode) => !only || only.includes(mode));
   const body = body1k();
   const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
-  const rows: Row[] = [];
-  process.stderr.write(`bench:listen — autocannon, ${connections} connections, ${seconds}s per server (+1s warm-up), 1 KiB GitHub-signed JSON, unique delivery ids; node ${process.version}\n`);
-  for (const mode of modes) {
-    const dir = mkdtempSync(join(tmpdir(), `hookctl-bench-${mode}-`));
-    try {
-      const { child, port } = await startChild(mode, dir);
-      await load(port, 1, connections, body, signature);
-      const result = await load(port, seconds, connections, body, signature);
-      const summary = await stopChild(child);
-      rows.push({ mode, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total });
-      const extra = summary ? ` (listener: ${summary.received} received, ${summary.verified} verified, ${summary.duplicates} duplicates, ${summary.captured} captured)` : '';
-      process.stderr.write(`  ${mode.padEnd(12)} ${Math.round(result.requests.average)} req/s${extra}\n`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  process.stderr.write(
+    `bench:listen — autocannon, ${connections} connections, ${rounds} rounds x ${seconds}s per server (+1s warm-up each), 1 KiB GitHub-signed JSON, unique delivery ids; node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}\n`,
+  );
+  const results = new Map<Mode, Array<Row & { summary?: Record<string, unknown> }>>(modes.map((mode) => [mode, []]));
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order so no server always runs right after the same neighbour.
+    const order = modes.map((_, i) => modes[(i + round) % modes.length]!);
+    for (const mode of order) {
+      const row = await measure(mode, seconds, connections, body, signature);
+      results.get(mode)!.push(row);
+      const s = row.summary as { received?: number; duplicates?: number; captured?: number; writes?: { journal: { batches: number; lines: number } } } | undefined;
+      const extra = s ? ` (listener: ${s.received} received, ${s.duplicates} duplicates, ${s.captured} captured${s.writes?.journal.batches ? `, ${s.writes.journal.lines} records in ${s.writes.journal.batches} write batches` : ''})` : '';
+      process.stderr.write(`  round ${round + 1}  ${mode.padEnd(16)} ${Math.round(row.rps)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${extra}\n`);
     }
+  }
+  const rows = modes.map((mode) => median(results.get(mode)!, (row) => row.rps));
+  for (const row of rows) {
+    // Errors in any round invalidate the server's figure, not just the median round's.
+    const all = results.get(row.mode)!;
+    row.non2xx = all.reduce((sum, r) => sum + r.non2xx, 0);
+    row.errors = all.reduce((sum, r) => sum + r.errors, 0);
   }
 
   const bare = rows.find((row) => row.mode === 'bare');
   const naive = rows.find((row) => row.mode === 'naive-fsync');
   const lines = [
+    `median of ${rounds} rounds:`,
+    '',
     '| server | deliveries/s | p50 ms | p99 ms | vs bare | non-2xx/errors |',
     '|---|---:|---:|---:|---:|---:|',
     ...rows.map((row) => {
@@ -191,7 +234,9 @@ async function main(): Promise<void> {
     targets.push(['verify-only >= 0.8x bare', get('verify') && get('verify')! / bare.rps, 0.8]);
     targets.push(['verify + journal >= 0.6x bare', get('journal') && get('journal')! / bare.rps, 0.6]);
   }
-  if (naive) targets.push(['--durable >= 3x naive fsync', get('durable') && get('durable')! / naive.rps, 3]);
+  if (naive) targets.push(['--durable >= 3x naive fsync (async)', get('durable') && get('durable')! / naive.rps, 3]);
+  const naiveSync = rows.find((row) => row.mode === 'naive-fsync-sync');
+  if (naiveSync) targets.push(['--durable >= 3x naive fsync (sync)', get('durable') && get('durable')! / naiveSync.rps, 3]);
   let failed = false;
   for (const [name, ratio, min] of targets) {
     if (ratio === undefined) continue;

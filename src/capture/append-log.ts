@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import { dirname } from 'node:path';
 import { realFileOps, type FileOps } from './file-ops.js';
 
@@ -27,6 +28,8 @@ export class AppendLog {
   private readonly durable: boolean;
   private readonly ops: FileOps;
   private fd: number | undefined;
+  /** Writes are synchronous to disk (O_DSYNC): no separate fsync needed. */
+  private syncWrites = false;
   private pending: string[] = [];
   private waiters: Waiter[] = [];
   private busy = false;
@@ -47,8 +50,12 @@ export class AppendLog {
   /** Opens (creating the folder and file). Throws the fs error: start-up reports it once. */
   async open(): Promise<void> {
     await this.ops.mkdir(dirname(this.path));
-    // a+: append, and readable so the last byte can be checked for a torn line.
-    const fd = await this.ops.open(this.path, 'a+');
+    // Append, and readable so the last byte can be checked for a torn line. Durable: O_DSYNC makes
+    // each write return only once the data is on disk, so a batch costs one thread-pool job (write
+    // and sync together) instead of a write, an event-loop turn, then an fsync.
+    const { O_APPEND, O_CREAT, O_RDWR, O_DSYNC } = fsConstants;
+    const flags = this.durable && O_DSYNC !== undefined ? O_APPEND | O_CREAT | O_RDWR | O_DSYNC : 'a+';
+    const fd = await this.ops.open(this.path, flags);
     try {
       // A crash mid-write leaves a torn last line; start ours on a fresh line so it stays readable.
       const size = await this.ops.size(fd);
@@ -64,6 +71,7 @@ export class AppendLog {
       throw error;
     }
     this.fd = fd;
+    this.syncWrites = typeof flags === 'number';
   }
 
   /** Appends one line (without its newline); resolves once written (and fsynced when durable). */
@@ -87,7 +95,7 @@ export class AppendLog {
         if (this.fd === undefined) await this.open();
         const data = Buffer.from(lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`, 'utf8');
         await this.ops.writeAll(this.fd!, data);
-        if (this.durable) await this.ops.fsync(this.fd!);
+        if (this.durable && !this.syncWrites) await this.ops.fsync(this.fd!);
         this.batches++;
         this.lines += lines.length;
         for (const waiter of waiters) waiter.resolve();

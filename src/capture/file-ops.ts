@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
  * than fs/promises FileHandles on the hot path). Injectable so tests can make a disk fail mid-run.
  */
 export interface FileOps {
-  open(path: string, flags: string, mode?: number): Promise<number>;
+  open(path: string, flags: string | number, mode?: number): Promise<number>;
   /** Writes the whole buffer (loops over short writes). */
   writeAll(fd: number, data: Uint8Array, position?: number | null): Promise<void>;
   fsync(fd: number): Promise<void>;

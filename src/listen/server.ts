@@ -10,7 +10,7 @@ import { getScheme, resolveScheme, verifyWith } from '../schemes/registry.js';
 import type { Scheme, VerifyResult } from '../schemes/types.js';
 import { Faults, isSuccess } from './faults.js';
 import type { Forwarder, ForwardItem } from './forward.js';
-import { readBody } from './read-body.js';
+import { BodyDeadlines, readBody } from './read-body.js';
 import type { Delivery, ForwardResult, ListenerHandle, ListenOptions, ListenStats, ListenSummary } from './types.js';
 
 export const DEFAULTS = {
@@ -185,7 +185,10 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
     };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const deadlines = new BodyDeadlines(bodyTimeoutMs);
+
+  /** Answers one request; calls `done` when it has been answered (or dropped). Never throws into Node. */
+  function handle(req: IncomingMessage, res: ServerResponse, done: () => void): void {
     const started = performance.now();
     const url = req.url ?? '/';
     const method = req.method ?? '';
@@ -194,25 +197,37 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
       const pathname = q < 0 ? url : url.slice(0, q);
       if (pathname !== options.path) {
         refusal(req, res, started, { status: 404, body: json({ error: `nothing here: deliveries go to ${options.path}`, reason: 'not_found' }) }, 'not_found');
-        return;
+        return done();
       }
     }
     if (!ACCEPTED_METHODS.has(method)) {
       refusal(req, res, started, { status: 405, headers: { allow: 'POST, PUT, PATCH' }, body: json({ error: `${method} is not accepted: webhooks are POSTed`, reason: 'method_not_allowed' }) }, 'method_not_allowed');
-      return;
+      return done();
     }
-    const read = readBody(req, maxBodyBytes, bodyTimeoutMs);
-    const outcome = 'ok' in read ? read : await read;
-    if (!outcome.ok) {
-      if (outcome.reason === 'aborted') return;
-      if (outcome.reason === 'body_too_large') {
-        refusal(req, res, started, { status: 413, body: json({ error: `the body is over the ${maxBodyBytes}-byte limit (--max-body)`, reason: 'body_too_large' }) }, 'body_too_large');
-      } else {
-        refusal(req, res, started, { status: 408, body: json({ error: 'the body did not arrive in time', reason: 'body_timeout' }) }, 'body_timeout');
+    readBody(req, maxBodyBytes, deadlines, (outcome) => {
+      if (!outcome.ok) {
+        if (outcome.reason === 'body_too_large') {
+          refusal(req, res, started, { status: 413, body: json({ error: `the body is over the ${maxBodyBytes}-byte limit (--max-body)`, reason: 'body_too_large' }) }, 'body_too_large');
+        } else if (outcome.reason === 'body_timeout') {
+          refusal(req, res, started, { status: 408, body: json({ error: 'the body did not arrive in time', reason: 'body_timeout' }) }, 'body_timeout');
+        }
+        return done();
       }
-      return;
-    }
-    await processDelivery(req, res, outcome.body, started);
+      let pending: void | Promise<void>;
+      try {
+        pending = processDelivery(req, res, outcome.body, started);
+      } catch (error) {
+        failed(req, res, error);
+        return done();
+      }
+      if (pending) pending.then(done, (error: unknown) => (failed(req, res, error), done()));
+      else done();
+    });
+  }
+
+  function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    warn(`unexpected error while handling ${req.method} ${req.url}: ${(error as Error)?.message ?? error}`);
+    send(res, { status: 500, body: json({ error: 'internal error in the listener', reason: 'internal_error' }) });
   }
 
   // Headers, event type and the record are built only when someone looks at them: the capture,
@@ -476,20 +491,21 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
     return declared === undefined || Number(declared) <= maxBodyBytes;
   }
 
+  const requestDone = () => {
+    if (--inFlight === 0 && idleWaiters.length > 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inFlight++;
-    handle(req, res)
-      .catch((error: unknown) => {
-        warn(`unexpected error while handling ${req.method} ${req.url}: ${(error as Error)?.message ?? error}`);
-        send(res, { status: 500, body: json({ error: 'internal error in the listener', reason: 'internal_error' }) });
-      })
-      .finally(() => {
-        if (--inFlight === 0 && idleWaiters.length > 0) {
-          const waiters = idleWaiters;
-          idleWaiters = [];
-          for (const wake of waiters) wake();
-        }
-      });
+    try {
+      handle(req, res, requestDone);
+    } catch (error) {
+      failed(req, res, error);
+      requestDone();
+    }
   };
 
   const server: Server = createServer(
@@ -575,6 +591,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
       await forwarder.close();
     }
     await capture.close();
+    deadlines.close();
     server.closeAllConnections();
     await serverClosed;
     return { ...stats, abandonedForwards, abandonedRequests };

@@ -73,6 +73,7 @@ export async function listen(options: ListenOptions = {}): Promise<TestListener>
     stats: handle.stats,
     capture: handle.capture,
     close: () => handle.close(),
+    writes: () => handle.writes(),
     deliveries,
     forwards,
     warnings,
