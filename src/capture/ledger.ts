@@ -35,7 +35,8 @@ export interface LedgerLoad {
  */
 export class IdempotencyLedger {
   private readonly done = new Set<string>();
-  private readonly inFlight = new Map<string, Promise<boolean>>();
+  /** Ids being processed, with the deliveries of the same id waiting for the outcome (null: none yet). */
+  private readonly inFlight = new Map<string, Array<() => void> | null>();
   private readonly log: AppendLog | undefined;
 
   /** Without a path the ledger lives in memory only (--no-capture). */
@@ -93,43 +94,71 @@ export class IdempotencyLedger {
 
   /**
    * Claims an id for processing. Synchronous unless another delivery of the same id is in flight
-   * (then it waits for that one's outcome): the common case costs no promise hops.
+   * (then it waits for that one's outcome): the common case costs no promise and no closure.
    */
   claim(eventId: string): Claim | Promise<Claim> {
     if (this.done.has(eventId)) return DUPLICATE;
-    const pending = this.inFlight.get(eventId);
-    if (pending) return pending.then(() => this.claim(eventId));
-    let settle!: (committed: boolean) => void;
-    this.inFlight.set(eventId, new Promise<boolean>((resolve) => (settle = resolve)));
-    let settled = false;
-    const finish = (committed: boolean) => {
-      if (settled) return;
-      settled = true;
-      if (committed) this.done.add(eventId);
-      this.inFlight.delete(eventId);
-      settle(committed);
-    };
-    const log = this.log;
-    return {
-      duplicate: false,
-      commit: (captureId?: string) => {
-        if (!log) {
-          finish(true);
-          return undefined;
-        }
-        return log.append(JSON.stringify({ eventId, at: new Date().toISOString(), ...(captureId ? { capture: captureId } : {}) })).then(
-          () => finish(true),
-          (error: unknown) => {
-            finish(false);
-            throw error;
-          },
-        );
-      },
-      release: () => finish(false),
-    };
+    if (this.inFlight.has(eventId)) {
+      return new Promise<void>((resolve) => {
+        const waiters = this.inFlight.get(eventId) ?? [];
+        waiters.push(resolve);
+        this.inFlight.set(eventId, waiters);
+      }).then(() => this.claim(eventId));
+    }
+    this.inFlight.set(eventId, null);
+    return new OwnedClaim(this, eventId);
+  }
+
+  /** @internal The owner of `eventId` is done with it. */
+  settle(eventId: string, committed: boolean): void {
+    if (committed) this.done.add(eventId);
+    const waiters = this.inFlight.get(eventId);
+    this.inFlight.delete(eventId);
+    if (waiters) for (const wake of waiters) wake();
+  }
+
+  /** @internal */
+  append(eventId: string, captureId: string | undefined): Promise<void> | undefined {
+    if (!this.log) return undefined;
+    return this.log.append(JSON.stringify({ eventId, at: new Date().toISOString(), ...(captureId ? { capture: captureId } : {}) }));
   }
 
   async close(): Promise<void> {
     await this.log?.close();
+  }
+}
+
+/** The right to process one event id: commit it (processed) or release it (not processed). */
+class OwnedClaim {
+  readonly duplicate = false as const;
+  private settled = false;
+  constructor(
+    private readonly ledger: IdempotencyLedger,
+    private readonly eventId: string,
+  ) {}
+
+  commit(captureId?: string): Promise<void> | undefined {
+    const writing = this.ledger.append(this.eventId, captureId);
+    if (!writing) {
+      this.finish(true);
+      return undefined;
+    }
+    return writing.then(
+      () => this.finish(true),
+      (error: unknown) => {
+        this.finish(false);
+        throw error;
+      },
+    );
+  }
+
+  release(): void {
+    this.finish(false);
+  }
+
+  private finish(committed: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.ledger.settle(this.eventId, committed);
   }
 }
