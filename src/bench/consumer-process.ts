@@ -78,11 +78,42 @@ interface PollBody {
   events: Array<{ seq: number; created: number }>;
 }
 
+/**
+ * GET over the client's warm connection with undici's dispatch API: no stream object per response,
+ * about a third less client CPU than request() + body.text(), which matters when one process plays
+ * a thousand clients. Destroying the client on stop fails whatever is in flight.
+ */
+function getText(client: Client, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let status = 0;
+    client.dispatch(
+      { path, method: 'GET' },
+      {
+        onRequestStart() {},
+        onResponseStart(_controller, statusCode) {
+          status = statusCode;
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          if (status >= 200 && status < 300) resolve(text);
+          else reject(new Error(`HTTP ${status}`));
+        },
+        onResponseError(_controller, error) {
+          reject(error);
+        },
+      },
+    );
+  });
+}
+
 /** One request over the client's warm connection; the parse time is when the consumer "has" the events. */
 async function poll(client: number, cursor: number, waitMs?: number): Promise<number> {
   const path = waitMs === undefined ? `/events?after=${cursor}` : `/events?after=${cursor}&wait=${waitMs}`;
-  const res = await clients[client]!.request({ path, method: 'GET', signal: abort.signal });
-  const body = JSON.parse(await res.body.text()) as PollBody;
+  const body = JSON.parse(await getText(clients[client]!, path)) as PollBody;
   const at = now() + step.latencyMs;
   counters.requests++;
   if (body.events.length === 0) counters.emptyResponses++;
@@ -303,16 +334,10 @@ async function warm(): Promise<FloorStats> {
   const path = '/events?after=0';
   for (let i = 0; i < clients.length; i += 100) {
     await Promise.all(
-      clients.slice(i, i + 100).map(async (client) => {
-        const res = await client.request({ path, method: 'GET' });
-        await res.body.text();
-      }),
+      clients.slice(i, i + 100).map((client) => getText(client, path)),
     );
   }
-  for (let i = 0; i < 200 && clients.length > 0; i++) {
-    const res = await clients[0]!.request({ path, method: 'GET' });
-    JSON.parse(await res.body.text());
-  }
+  for (let i = 0; i < 200 && clients.length > 0; i++) JSON.parse(await getText(clients[0]!, path));
   return measureFloor();
 }
 

@@ -10,7 +10,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import type { BenchConfig, StrategyName } from './config.js';
 import { CLOCK_DESCRIPTION, now } from './clock.js';
 import { expectation, type Expectation } from './models.js';
-import type { CdfPoints, ConsumerStats, FloorStats, ProviderStats, StepConfig } from './protocol.js';
+import type { CdfPoints, ConsumerStats, FloorStats, ProcessCost, ProviderStats, StepConfig } from './protocol.js';
 import { clockOffset, Worker } from './worker.js';
 
 export interface StrategyResult {
@@ -226,7 +226,8 @@ async function runStep(step: StepConfig, config: BenchConfig, options: RunOption
     // Consumers first, then the first event a little later: pollers are in their rhythm and long
     // polls are parked before anything happens, as in a system that has been running a while.
     const consumerStart = now() + 30;
-    const lead = Math.max(50, 3 * step.latencyMs);
+    // Long enough for every client's first request to be out (a thousand take a while).
+    const lead = Math.max(50, 3 * step.latencyMs) + 0.25 * step.clients;
     consumer.send({ type: 'start', at: consumerStart });
     provider.send({ type: 'start', at: consumerStart + lead });
     progress.phase = 'running';
@@ -279,8 +280,13 @@ function combine(
   const latency = consumer.latency;
   const durationSeconds = Math.max(run.durationMs, 1) / 1000;
   const saturation: string[] = [];
-  if (provider.cost.elu >= 0.9) saturation.push(`provider saturated: its event loop was ${Math.round(provider.cost.elu * 100)}% busy`);
-  if (consumer.cost.elu >= 0.9) saturation.push(`consumers saturated: their event loop was ${Math.round(consumer.cost.elu * 100)}% busy, so latencies include time queued on the client side`);
+  // Busy wall time the process did not spend on a CPU was spent waiting for one: other load.
+  const starved = (cost: ProcessCost) => {
+    const cpuShare = (cost.cpuUserMs + cost.cpuSystemMs) / Math.max(run.durationMs, 1);
+    return cpuShare < cost.elu * 0.6 ? ` (but only ${Math.round(cpuShare * 100)}% of a core in CPU time: it was mostly waiting for a CPU, i.e. other load on this machine)` : '';
+  };
+  if (provider.cost.elu >= 0.9) saturation.push(`provider saturated: its event loop was ${Math.round(provider.cost.elu * 100)}% busy${starved(provider.cost)}`);
+  if (consumer.cost.elu >= 0.9) saturation.push(`consumers saturated: their event loop was ${Math.round(consumer.cost.elu * 100)}% busy, so latencies include time queued on the client side${starved(consumer.cost)}`);
   if (!run.drained && !run.interrupted) saturation.push(`not drained: ${expectedDeliveries - consumer.delivered} deliveries missing ${Math.round(run.drainMs / 1000)}s after the last event`);
   if (consumer.skippedTicks > 0) saturation.push(`${consumer.skippedTicks} poll ticks missed because a poll took longer than the interval`);
   if (provider.failedDeliveries > 0) saturation.push(`${provider.failedDeliveries} webhook deliveries failed after retries`);
