@@ -6,6 +6,16 @@ import type { BenchResult, StrategyResult } from './runner.js';
 
 type Cell = (s: StrategyResult) => string;
 
+/** Per strategy, the smallest client count at which the machine, not the strategy, set the numbers. */
+export function saturationPoints(result: BenchResult): Array<{ name: string; clients: number | null; tested: number; note: string | null }> {
+  const names = result.config.strategies.filter((name) => result.strategies.some((s) => s.name === name));
+  return names.map((name) => {
+    const runs = result.strategies.filter((s) => s.name === name);
+    const first = runs.find((s) => s.saturation.length > 0);
+    return { name, clients: first?.clients ?? null, tested: Math.max(...runs.map((s) => s.clients)), note: first?.saturation[0] ?? null };
+  });
+}
+
 /** Groups results by client count, in run order. */
 export function byClients(results: StrategyResult[]): Array<{ clients: number; strategies: StrategyResult[] }> {
   const groups = new Map<number, StrategyResult[]>();
@@ -115,6 +125,15 @@ export function renderText(result: BenchResult, color: ChalkInstance): string {
       }),
     ]);
     lines.push(table([[dim('clients'), ...names.map((name) => color.bold.cyan(name))], ...rows], { indent: '  ' }));
+    lines.push('');
+    lines.push(color.bold('where each strategy saturates on this machine'));
+    for (const point of saturationPoints(result)) {
+      lines.push(
+        point.clients === null
+          ? `  ${point.name}: kept up at every client count tried (up to ${point.tested})`
+          : `  ${point.name}: from ${point.clients} clients: ${point.note}`,
+      );
+    }
   }
   return lines.join('\n');
 }

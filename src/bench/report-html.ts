@@ -1,6 +1,6 @@
 import { formatBytes, formatCount, formatMs, formatPercent, formatRatio, ratioGrade } from './format.js';
 import { ratio } from './models.js';
-import { byClients } from './render-text.js';
+import { byClients, saturationPoints } from './render-text.js';
 import type { BenchResult, StrategyResult } from './runner.js';
 import { escapeXml, lineChart, type Series } from './svg.js';
 import { verdict } from './verdict.js';
@@ -120,6 +120,13 @@ export function renderHtml(result: BenchResult, generatedAt = new Date()): strin
   }
   if (groups.length > 1) {
     parts.push('<h2>How server cost grows with clients</h2>');
+    parts.push('<ul>');
+    for (const point of saturationPoints(result)) {
+      parts.push(
+        `<li><b>${escapeXml(point.name)}</b>: ${escapeXml(point.clients === null ? `kept up at every client count tried (up to ${point.tested})` : `saturates from ${point.clients} clients: ${point.note}`)}</li>`,
+      );
+    }
+    parts.push('</ul>');
     parts.push(sweepChart(result, 'Server requests per second vs clients', 'requests/s (log)', (s) => s.requestsPerSecond));
     parts.push(sweepChart(result, 'Server CPU time vs clients', 'server CPU ms (log)', (s) => s.serverCpuMs));
     parts.push(sweepChart(result, 'Connections open at once vs clients', 'max open connections (log)', (s) => s.maxOpenConnections));

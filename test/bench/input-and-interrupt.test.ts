@@ -63,23 +63,32 @@ describe('bench polling-vs-push: bad input is refused before anything runs', () 
 });
 
 describe('bench polling-vs-push: sparse events', () => {
-  it('most short polls come back empty, as e^(−λT) predicts, and long polls do not', async () => {
-    // λT = 10/s × 50 ms = 0.5: the model says 61% of polls find nothing.
-    const result = await runCli(['bench', 'polling-vs-push', '--events', '20', '--rate', '10', '--interval', '50ms', '--strategies', 'short-poll,long-poll', '--json'], { timeoutMs: 60_000 });
+  it('empty answers follow the rate: e^(−λT) for short polls, e^(−λL) for long-poll timeouts', async () => {
+    // λT = 10/s × 50 ms = 0.5: about 61% of short polls find nothing. λL = 10/s × 60 ms = 0.6:
+    // about 55% of long polls time out empty.
+    const result = await runCli(
+      ['bench', 'polling-vs-push', '--events', '20', '--rate', '10', '--interval', '50ms', '--long-poll-timeout', '60ms', '--strategies', 'short-poll,long-poll', '--json'],
+      { timeoutMs: 60_000 },
+    );
     expect(result.code, result.stderr).toBe(0);
-    const record = JSON.parse(result.stdout) as { strategies: Array<{ name: string; requests: number; emptyResponses: number; lost: number; expected: { emptyRatio: number } }> };
+    const record = JSON.parse(result.stdout) as { strategies: Array<{ name: string; requests: number; emptyResponses: number; timeouts: number; lost: number; duplicates: number; expected: { emptyRatio: number } }> };
     const [shortPoll, longPoll] = record.strategies;
     expect(shortPoll!.name).toBe('short-poll');
-    expect(shortPoll!.lost).toBe(0);
+    expect(shortPoll!.lost + shortPoll!.duplicates).toBe(0);
     // e^(−0.5) in steady state, nudged by each client's first poll.
     expect(shortPoll!.expected.emptyRatio).toBeGreaterThan(Math.exp(-0.5) - 0.05);
     expect(shortPoll!.expected.emptyRatio).toBeLessThan(Math.exp(-0.5) + 0.05);
     const ratio = shortPoll!.emptyResponses / shortPoll!.requests;
     expect(shortPoll!.requests).toBeGreaterThan(25);
     expect(Math.abs(ratio - shortPoll!.expected.emptyRatio)).toBeLessThan(0.25);
-    // A long poll only answers empty on its timeout (30 s here), never in this run.
-    expect(longPoll!.emptyResponses).toBe(0);
-    expect(longPoll!.lost).toBe(0);
+
+    expect(longPoll!.name).toBe('long-poll');
+    expect(longPoll!.lost + longPoll!.duplicates).toBe(0);
+    expect(longPoll!.expected.emptyRatio).toBeCloseTo(Math.exp(-0.6), 1);
+    // Every empty long-poll answer is a timeout, and there are about as many as the model says.
+    expect(longPoll!.emptyResponses).toBe(longPoll!.timeouts);
+    expect(longPoll!.emptyResponses).toBeGreaterThan(0);
+    expect(Math.abs(longPoll!.emptyResponses / longPoll!.requests - longPoll!.expected.emptyRatio)).toBeLessThan(0.25);
   }, 60_000);
 });
 
