@@ -49,16 +49,15 @@ export function signatureHex(text: string): Buffer | undefined {
 }
 
 /**
- * A base64 signature, in its one canonical spelling: Buffer ignores the spare bits of the last
- * character, so `…E=` and `…F=` can decode alike, but the libraries compare the text and tell
- * them apart. Padding may be left out; the url-safe alphabet is accepted for the generic scheme.
+ * A base64 signature, in its one canonical spelling: standard alphabet, padded, as every provider
+ * sends it. Buffer ignores the spare bits of the last character, accepts the url-safe alphabet and
+ * missing padding, so `…E=` and `…F=`, `/` and `_`, can decode alike; the libraries compare the
+ * text and tell them apart, and so do we.
  */
 export function signatureBase64(text: string): Buffer | undefined {
-  const bytes = decodeBase64(text);
-  if (!bytes) return undefined;
-  const unpadded = text.replace(/=+$/, '');
-  const alphabet = /[-_]/.test(text) ? 'base64url' : 'base64';
-  return bytes.toString(alphabet).replace(/=+$/, '') === unpadded ? bytes : undefined;
+  if (text.length === 0 || text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : undefined;
 }
 
 /** Text after the first `_` of a prefixed secret such as `whsec_…`, or the whole text. */
@@ -76,6 +75,22 @@ export class BadSecretError extends Error {}
  */
 export function keyFromSecret(secret: string, encoding: KeyEncoding): Buffer {
   if (secret.length === 0) throw new BadSecretError('the secret is empty');
+  const cache = keyCaches[encoding];
+  const cached = cache.get(secret);
+  if (cached) return cached;
+  const key = deriveKey(secret, encoding);
+  if (cache.size >= MAX_CACHED_KEYS) cache.clear();
+  cache.set(secret, key);
+  return key;
+}
+
+// Derived keys by secret: a listener or sender uses the same one or two secrets for every
+// request, so decoding them once saves work per request. Bounded, since diagnosis tries variants.
+// The buffers are shared: callers hand them to createHmac (which copies) and never write to them.
+const MAX_CACHED_KEYS = 64;
+const keyCaches: Record<KeyEncoding, Map<string, Buffer>> = { utf8: new Map(), base64: new Map(), hex: new Map() };
+
+function deriveKey(secret: string, encoding: KeyEncoding): Buffer {
   switch (encoding) {
     case 'utf8':
       return utf8(secret);

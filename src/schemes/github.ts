@@ -43,9 +43,9 @@ export function github(options: SchemeOptions = {}): Scheme {
       }
       const digestLength = algorithm === 'sha256' ? 32 : 20;
       const signatures: Buffer[] = [];
+      const label = `${algorithm}=`;
       for (const part of splitList(value, /,\s*/)) {
-        const match = new RegExp(`^${algorithm}=(.*)$`).exec(part);
-        const bytes = match ? signatureHex(match[1]!) : undefined;
+        const bytes = part.startsWith(label) ? signatureHex(part.slice(label.length)) : undefined;
         if (!bytes || bytes.length !== digestLength) {
           return rejected('github', 'malformed_signature_header', `expected "${algorithm}=<${digestLength * 2} lower-case hex digits>", got "${clip(part)}"`);
         }

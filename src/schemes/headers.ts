@@ -7,8 +7,11 @@ import type { HeaderMap } from './types.js';
 export function headerValues(headers: HeaderMap, name: string): string[] {
   const wanted = name.toLowerCase();
   const values: string[] = [];
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
+  for (const key in headers) {
+    // Length first: most keys differ in length, and lower-casing each would allocate per request.
+    if (key.length !== wanted.length || !Object.hasOwn(headers, key) || key.toLowerCase() !== wanted) continue;
+    const value = headers[key];
+    if (value === undefined) continue;
     if (Array.isArray(value)) values.push(...value);
     else values.push(value);
   }

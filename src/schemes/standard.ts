@@ -11,6 +11,10 @@ import type { HeaderMap, Scheme, VerifyInput, VerifyResult } from './types.js';
  * `whsk_` (secret) / `whpk_` (public) keys (format in ed25519.ts). Timestamps are refused both
  * ways outside the tolerance, like standardwebhooks@1.1 (`verifyTimestamp`).
  */
+function distinct(values: string[]): string[] {
+  return values.length < 2 ? values : [...new Set(values)];
+}
+
 export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme {
   const name = prefix === 'svix' ? 'svix' : 'standard';
   const idHeader = `${prefix}-id`;
@@ -34,10 +38,10 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
   function verify(input: VerifyInput): VerifyResult {
     const signatureValues = read(input.headers, 'signature');
     if (signatureValues.length === 0) return rejected(name, 'missing_signature', `no ${signatureHeader} header`);
-    const ids = [...new Set(read(input.headers, 'id'))];
+    const ids = distinct(read(input.headers, 'id'));
     if (ids.length === 0) return rejected(name, 'missing_header', `no ${idHeader} header (it is part of the signed content)`);
     if (ids.length > 1) return rejected(name, 'malformed_signature_header', `${ids.length} different ${idHeader} headers: the id is signed, so it must be sent once`);
-    const timestamps = [...new Set(read(input.headers, 'timestamp'))];
+    const timestamps = distinct(read(input.headers, 'timestamp'));
     if (timestamps.length > 1) return rejected(name, 'malformed_timestamp', `${timestamps.length} different ${timestampHeader} headers: the timestamp is signed, so it must be sent once`);
     const parsed = checkTimestamp(name, timestamps[0], timestampHeader);
     if ('verified' in parsed) return parsed;
@@ -47,7 +51,7 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
     const hmacSignatures: Buffer[] = [];
     const edSignatures: Buffer[] = [];
     let malformed: string | undefined;
-    for (const raw of signatureValues.join(' ').split(' ')) {
+    for (const raw of (signatureValues.length === 1 ? signatureValues[0]! : signatureValues.join(' ')).split(' ')) {
       const part = raw.replace(/,$/, '');
       if (part === '') continue;
       const comma = part.indexOf(',');

@@ -97,30 +97,35 @@ function withLegacyQuerystring(url: string): string {
 /**
  * The URLs twilio@6 `validateRequest` accepts a signature for, in its order: as received with and
  * without the default port, then normalised by `new URL()` with and without the port, each also
- * with a legacy-querystring query.
+ * with a legacy-querystring query. Lazy: the first one nearly always matches, and building the
+ * normalised ones costs as much as hashing a few KiB.
  */
-function urlVariants(url: string): string[] {
-  const variants = [withoutPort(url), withPort(url)];
-  let normalized: string | undefined;
+function* urlVariants(url: string): Generator<string> {
+  const seen = new Set<string>();
+  const fresh = (candidate: string) => !seen.has(candidate) && Boolean(seen.add(candidate));
+  for (const candidate of [withoutPort(url), withPort(url)]) if (fresh(candidate)) yield candidate;
+  let normalized: string;
   try {
     normalized = new URL(url).toString();
   } catch {
-    normalized = undefined;
+    return;
   }
-  if (normalized !== undefined) {
-    const bare = withoutPort(normalized);
-    const ported = withPort(normalized);
-    variants.push(bare, ported, withLegacyQuerystring(bare), withLegacyQuerystring(ported));
-  }
-  return [...new Set(variants)];
+  const bare = withoutPort(normalized);
+  const ported = withPort(normalized);
+  for (const candidate of [bare, ported, withLegacyQuerystring(bare), withLegacyQuerystring(ported)]) if (fresh(candidate)) yield candidate;
 }
+
+const BODY_HASH_PARAM = /[?&]bodySHA256=([^&#]*)/;
 
 /** The bodySHA256 query parameter of a URL, or undefined when it has none. */
 function bodyHashParam(url: string): string | undefined {
-  const queryStart = url.indexOf('?');
-  if (queryStart < 0) return undefined;
-  const value = new URLSearchParams(url.slice(queryStart + 1).split('#', 1)[0]).get('bodySHA256');
-  return value ?? undefined;
+  const match = BODY_HASH_PARAM.exec(url);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]!.replace(/\+/g, ' '));
+  } catch {
+    return match[1]!;
+  }
 }
 
 /**
