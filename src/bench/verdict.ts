@@ -50,17 +50,22 @@ export function verdict(result: BenchResult): string {
     const longPoll = find('long-poll');
     const push = find('push');
     if (longPoll?.latencyMs && push?.latencyMs) {
-      const gap = longPoll.latencyMs.mean / push.latencyMs.mean;
+      // Medians: one slow outlier on a busy machine should not flip the story.
+      const gap = longPoll.latencyMs.p50 / push.latencyMs.p50;
       if (gap > 1.5) {
         sentences.push(
-          `Long polling paid ${formatFactor(gap)} push's mean latency, because events that arrive while a client is reconnecting wait for the next request${config.latencyMs > 0 ? ` (with ${formatMs(config.latencyMs)} each way, that gap is ${formatMs(2 * config.latencyMs)})` : ''}.`,
+          `Long polling paid ${formatFactor(gap)} push's median latency, because events that arrive while a client is reconnecting wait for the next request${config.latencyMs > 0 ? ` (with ${formatMs(config.latencyMs)} each way, that gap is ${formatMs(2 * config.latencyMs)})` : ''}.`,
         );
       } else if (gap < 1 / 1.5) {
-        sentences.push(
-          `Long polling beat push here (mean ${formatMs(longPoll.latencyMs.mean)} against ${formatMs(push.latencyMs.mean)}): its answers carry every event waiting, while push sends one request per event per subscriber and ${push.saturation.length > 0 ? 'its sender fell behind' : 'queued them'}.`,
-        );
+        const why =
+          push.saturation.length > 0
+            ? `push's sender fell behind at one request per event per subscriber, while a long-poll answer carries every event waiting`
+            : `both are one trip, and push also signs and verifies every delivery (${formatMs(push.latencyMs.p50 - longPoll.latencyMs.p50)} more at the median)`;
+        sentences.push(`Long polling was quicker than push here (median ${formatMs(longPoll.latencyMs.p50)} against ${formatMs(push.latencyMs.p50)}): ${why}.`);
       } else {
-        sentences.push(`Long polling kept up with push on latency (mean ${formatMs(longPoll.latencyMs.mean)} against ${formatMs(push.latencyMs.mean)}), but only by keeping ${longPoll.maxOpenConnections} connection${longPoll.maxOpenConnections === 1 ? '' : 's'} parked at the server.`);
+        sentences.push(
+          `Long polling kept up with push on latency (median ${formatMs(longPoll.latencyMs.p50)} against ${formatMs(push.latencyMs.p50)}), but only by keeping ${longPoll.maxOpenConnections} connection${longPoll.maxOpenConnections === 1 ? '' : 's'} parked at the server and making a request for every answer.`,
+        );
       }
     }
   }
