@@ -8,6 +8,8 @@ export interface FileOps {
   open(path: string, flags: string | number, mode?: number): Promise<number>;
   /** Writes the whole buffer (loops over short writes). */
   writeAll(fd: number, data: Uint8Array, position?: number | null): Promise<void>;
+  /** The same, on the calling thread: for page-cache appends, cheaper than a thread-pool round trip. */
+  writeAllSync(fd: number, data: Uint8Array): void;
   fsync(fd: number): Promise<void>;
   close(fd: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
@@ -30,6 +32,14 @@ export const realFileOps: FileOps = {
       const written = await call<number>((cb) =>
         fs.write(fd, data, offset, data.length - offset, position === null ? null : position + offset, (error, n) => cb(error, n)),
       );
+      if (written === 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+      offset += written;
+    }
+  },
+  writeAllSync(fd, data) {
+    let offset = 0;
+    while (offset < data.length) {
+      const written = fs.writeSync(fd, data, offset, data.length - offset);
       if (written === 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
       offset += written;
     }

@@ -121,9 +121,14 @@ describe('capture', () => {
   it('a journal write failure mid-run answers 503 (so the sender retries) and recovers when the disk does', async () => {
     const dir = tempDir();
     let broken = false;
+    const noSpace = () => Object.assign(new Error('no space'), { code: 'ENOSPC' });
     const ops: FileOps = {
       ...realFileOps,
-      writeAll: (fd, data, position) => (broken ? Promise.reject(Object.assign(new Error('no space'), { code: 'ENOSPC' })) : realFileOps.writeAll(fd, data, position)),
+      writeAll: (fd, data, position) => (broken ? Promise.reject(noSpace()) : realFileOps.writeAll(fd, data, position)),
+      writeAllSync: (fd, data) => {
+        if (broken) throw noSpace();
+        realFileOps.writeAllSync(fd, data);
+      },
     };
     const listener = await listen({ captureDir: dir, fileOps: ops, idHeader: 'x-id' });
     expect((await post(listener.url, '{}', { 'x-id': 'w-1' })).status).toBe(200);
