@@ -9,6 +9,10 @@ function list(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function perClient(s: StrategyResult): number {
   return s.requests / s.clients;
 }
@@ -96,7 +100,7 @@ export function verdict(result: BenchResult): string {
     }
     if (growth.length > 0) sentences.push(`From ${first.clients} to ${last.clients} clients the server load grew: ${list(growth)}.`);
     const held = last.strategies.filter((s) => s.name === 'long-poll' || s.name === 'sse');
-    if (held.length > 0) sentences.push(`${list(held.map((s) => LABEL[s.name]!))} held ${list(held.map((s) => String(s.maxOpenConnections)))} connections open at once at ${last.clients} clients.`);
+    if (held.length > 0) sentences.push(`${capitalize(list(held.map((s) => LABEL[s.name]!)))} held ${list(held.map((s) => String(s.maxOpenConnections)))} connections open at once at ${last.clients} clients.`);
   }
 
   const saturated = result.strategies.filter((s) => s.saturation.length > 0);
