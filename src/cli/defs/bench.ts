@@ -24,7 +24,7 @@ export function benchCommand(): Command {
       'hookctl bench polling-vs-push --events 50 --rate 50             # a quick run',
       'hookctl bench polling-vs-push --clients 1,10,100 --latency 20ms --report bench.html',
       'hookctl bench polling-vs-push --rate 0.5 --events 20 --interval 5s   # sparse events: most polls come back empty',
-      'hookctl bench polling-vs-push --strategies short-poll,long-poll,push,sse --json | jq .strategies[].latencyMs',
+      'hookctl bench polling-vs-push --strategies short-poll,long-poll,push,sse --json | jq \'.strategies[].latencyMs\'',
     ]) +
       '\nStrategies run one after another, each with a fresh provider process (whose CPU time is the\n"server CPU") and a fresh consumer process; timestamps use performance.timeOrigin + performance.now().\nCtrl-C stops the servers and prints what was measured so far (exit 130).\n',
   );
