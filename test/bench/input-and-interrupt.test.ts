@@ -92,6 +92,19 @@ describe('bench polling-vs-push: sparse events', () => {
   }, 60_000);
 });
 
+describe('bench polling-vs-push: server-sent events (opt-in)', () => {
+  it('streams every event to every client over one request each', async () => {
+    const result = await runCli(['bench', 'polling-vs-push', '--events', '40', '--rate', '50', '--clients', '2', '--strategies', 'sse', '--json'], { timeoutMs: 40_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const record = JSON.parse(result.stdout) as { strategies: Array<{ name: string; delivered: number; lost: number; duplicates: number; requests: number; maxOpenConnections: number; latencyMs: { p50: number } }> };
+    expect(record.strategies).toHaveLength(1);
+    const [sse] = record.strategies;
+    expect(sse).toMatchObject({ name: 'sse', delivered: 80, lost: 0, duplicates: 0, requests: 2, maxOpenConnections: 2 });
+    // One trip on loopback: far below any poll interval.
+    expect(sse!.latencyMs.p50).toBeLessThan(50);
+  }, 40_000);
+});
+
 describe('bench polling-vs-push: Ctrl-C', () => {
   it('stops the servers, prints partial results and exits 130', async () => {
     const dir = tempDir();
