@@ -83,3 +83,11 @@ export function parseBenchFlags(flags: BenchFlags): BenchConfig {
   }
   return { events, rate, intervalMs, longPollTimeoutMs, clients, latencyMs, payloadSize, seed, strategies };
 }
+
+/**
+ * Parallel deliveries (and so connections) per push subscriber, as a provider's per-endpoint
+ * workers: enough to cover a round trip of simulated delay at this rate, at least 2, at most 8.
+ */
+export function pushConcurrency(config: Pick<BenchConfig, 'rate' | 'latencyMs'>): number {
+  return Math.min(8, Math.max(2, Math.ceil(((config.rate * 2 * config.latencyMs) / 1000) * 2) + 1));
+}

@@ -121,10 +121,10 @@ async function poll(client: number, cursor: number, waitMs?: number): Promise<nu
   return Math.max(cursor, body.cursor);
 }
 
-async function failed(error: unknown): Promise<boolean> {
+/** A request failed: on stop that is expected; otherwise count it and retry shortly. True means give up. */
+async function failed(): Promise<boolean> {
   if (stopped) return true;
   counters.errors++;
-  void error;
   await sleep(50);
   return stopped;
 }
@@ -141,8 +141,8 @@ async function shortPoller(client: number, firstTick: number): Promise<void> {
     if (step.latencyMs > 0) await sleep(step.latencyMs);
     try {
       cursor = await poll(client, cursor);
-    } catch (error) {
-      if (await failed(error)) return;
+    } catch {
+      if (await failed()) return;
     }
     tick += interval;
     const late = now() - tick;
@@ -161,8 +161,8 @@ async function longPoller(client: number): Promise<void> {
     if (step.latencyMs > 0) await sleep(step.latencyMs);
     try {
       cursor = await poll(client, cursor, step.longPollTimeoutMs);
-    } catch (error) {
-      if (await failed(error)) return;
+    } catch {
+      if (await failed()) return;
       continue;
     }
     // The response's trip back before the client can ask again.
@@ -202,8 +202,8 @@ async function sseClient(client: number): Promise<void> {
         res.body.once('end', resolve);
         res.body.once('close', resolve);
       });
-    } catch (error) {
-      if (await failed(error)) return;
+    } catch {
+      if (await failed()) return;
     }
   }
 }

@@ -37,10 +37,9 @@ interface Parked {
 const parked = new Set<Parked>();
 const streams = new Set<ServerResponse>();
 
-const server = createServer({ keepAliveTimeout: 120_000, requestTimeout: 0, headersTimeout: 60_000 }, handle);
+const server = createServer({ requestTimeout: 0 }, handle);
 // Idle keep-alive connections must outlive the longest poll interval, or pollers would reconnect.
 server.keepAliveTimeout = 120_000;
-server.maxHeadersCount = 50;
 const wire = new WireMeter(server);
 
 function inFlight(delta: number): void {

@@ -71,7 +71,7 @@ export function renderText(result: BenchResult, color: ChalkInstance): string {
         return top !== undefined && value(s) === top ? color.green(text(s)) : text(s);
       };
     };
-    const rows: Array<[string, Cell] | null> = [
+    const rows: Array<[string, Cell]> = [
       ['delivered', (s) => {
         const text = `${formatCount(s.delivered)}/${formatCount(s.expectedDeliveries)}`;
         if (s.interrupted) return color.yellow(`${text} (interrupted)`);
@@ -100,7 +100,7 @@ export function renderText(result: BenchResult, color: ChalkInstance): string {
       ['max held requests', (s) => formatCount(s.maxInFlight)],
       ['duration', (s) => formatMs(s.durationMs)],
     ];
-    const body = rows.filter((row): row is [string, Cell] => row !== null).map(([label, cell]) => [label.startsWith('  ') ? dim(label) : label, ...S.map(cell)]);
+    const body = rows.map(([label, cell]) => [label.startsWith('  ') ? dim(label) : label, ...S.map(cell)]);
     lines.push('');
     lines.push(color.bold(`${group.clients} client${group.clients === 1 ? '' : 's'} per strategy`));
     lines.push(table([[dim('strategy'), ...S.map((s) => color.bold.cyan(s.name))], ...body], { indent: '  ' }));

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
-import type { BenchConfig, StrategyName } from './config.js';
+import { pushConcurrency, type BenchConfig, type StrategyName } from './config.js';
 import { CLOCK_DESCRIPTION, now } from './clock.js';
 import { expectation, type Expectation } from './models.js';
 import type { CdfPoints, ConsumerStats, FloorStats, ProcessCost, ProviderStats, StepConfig } from './protocol.js';
@@ -91,11 +91,6 @@ export function drainTimeoutMs(config: BenchConfig, clients: number): number {
   // a millisecond per delivery leaves room for that without waiting forever.
   const backlog = 0.5 * config.events * clients;
   return Math.max(10_000, 3 * config.intervalMs + 6 * config.latencyMs, 3 * emission, backlog);
-}
-
-/** Parallel deliveries per subscriber: enough to cover a round trip of simulated delay at this rate. */
-function pushConcurrency(config: BenchConfig): number {
-  return Math.min(8, Math.max(2, Math.ceil(((config.rate * 2 * config.latencyMs) / 1000) * 2) + 1));
 }
 
 export async function runBench(config: BenchConfig, options: RunOptions = {}): Promise<BenchResult> {
@@ -212,9 +207,7 @@ async function runStep(step: StepConfig, config: BenchConfig, options: RunOption
         report();
       }
     });
-    let emittedAt: number | null = null;
     const emitted = provider.request(null, 'emitted', 24 * 3_600_000).then((message) => {
-      emittedAt = message.at;
       progress.phase = 'draining';
       report();
       return message;
@@ -255,7 +248,6 @@ async function runStep(step: StepConfig, config: BenchConfig, options: RunOption
       drained: outcome === 'done',
       interrupted: outcome === 'aborted',
       drainMs,
-      emittedAt,
       leadMs: lead,
     });
     return { result, floor, clock };
@@ -271,7 +263,7 @@ function combine(
   provider: ProviderStats,
   consumer: ConsumerStats,
   floor: FloorStats,
-  run: { durationMs: number; drained: boolean; interrupted: boolean; drainMs: number; emittedAt: number | null; leadMs: number },
+  run: { durationMs: number; drained: boolean; interrupted: boolean; drainMs: number; leadMs: number },
 ): StrategyResult {
   const push = step.strategy === 'push';
   const wire = push ? consumer.wire! : provider.wire;

@@ -3,7 +3,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import type { Output } from '../cli/output.js';
 import { EXIT, failure, usageError } from '../errors.js';
-import { parseBenchFlags, type BenchConfig } from '../bench/config.js';
+import { parseBenchFlags, pushConcurrency, type BenchConfig } from '../bench/config.js';
+import type { Progress } from '../bench/runner.js';
 import { formatMs } from '../bench/format.js';
 
 /**
@@ -41,12 +42,12 @@ function openFileLimit(): number | undefined {
   }
 }
 
-/** Each process holds one socket per client (push: up to a few per subscriber), plus its own. */
+/** Each process holds one socket per client (push: up to pushConcurrency per subscriber), plus its own. */
 function checkFileDescriptors(config: BenchConfig): void {
   const limit = openFileLimit();
   if (limit === undefined) return;
   const most = Math.max(...config.clients);
-  const perClient = config.strategies.includes('push') ? 3 : 1;
+  const perClient = config.strategies.includes('push') ? pushConcurrency(config) : 1;
   const needed = most * perClient + 256;
   if (needed > limit) {
     throw usageError(`--clients: ${most} clients need about ${needed} open files per process, but the limit here is ${limit}; raise it (ulimit -n ${needed}) or use fewer clients`);
@@ -58,7 +59,7 @@ function progressBar(output: Output, started: number) {
   let last = 0;
   let shown = false;
   return {
-    update(progress: import('../bench/runner.js').Progress) {
+    update(progress: Progress) {
       const t = performance.now();
       if (t - last < 100) return;
       last = t;
@@ -90,7 +91,7 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
   const bar = output.interactive ? progressBar(output, performance.now()) : undefined;
   // Without a terminal there is no bar: one line per run on stderr says what is happening.
   let announced = '';
-  const onProgress = (progress: import('../bench/runner.js').Progress) => {
+  const onProgress = (progress: Progress) => {
     if (bar) return bar.update(progress);
     const key = `${progress.step}`;
     if (progress.phase === 'running' && announced !== key) {
