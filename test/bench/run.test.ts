@@ -84,8 +84,11 @@ describe('bench polling-vs-push: a real run', () => {
     for (const clients of [1, 3]) {
       const s = find('short-poll', clients);
       const perClient = s.durationMs / INTERVAL;
-      expect(s.requests / clients).toBeGreaterThanOrEqual(perClient - 1.5);
-      expect(s.requests / clients).toBeLessThanOrEqual(perClient + 1.5);
+      // A fixed grid gives duration/T, give or take the tick at each end (and one missed when a
+      // busy machine delays a poll past the next tick).
+      const slack = Math.max(2, perClient * 0.15);
+      expect(s.requests / clients).toBeGreaterThanOrEqual(perClient - slack);
+      expect(s.requests / clients).toBeLessThanOrEqual(perClient + slack);
       expect(s.maxOpenConnections).toBe(clients);
     }
   });
@@ -114,7 +117,7 @@ describe('bench polling-vs-push: a real run', () => {
       expect(push.latencyMs.p50).toBeLessThan(longPoll.latencyMs.p50 * 5 + 2);
       expect(shortPoll.latencyMs.mean).toBeGreaterThan((INTERVAL / 2) * 0.7);
       expect(shortPoll.latencyMs.mean).toBeLessThan((INTERVAL / 2) * 1.3);
-      expect(shortPoll.latencyMs.max).toBeLessThan(INTERVAL * 1.5);
+      expect(shortPoll.latencyMs.max).toBeLessThan(INTERVAL * 3);
       // The model printed beside it is T/2 + d.
       expect(shortPoll.expected.latencyMs.mean).toBeGreaterThan(INTERVAL / 2);
       expect(shortPoll.expected.latencyMs.mean).toBeLessThan(INTERVAL / 2 + 5);
