@@ -25,7 +25,8 @@ export function matchSecrets(
   const encoding = input.keyEncoding ?? defaultEncoding;
   let usable = 0;
   let lastProblem = '';
-  for (const [index, secret] of input.secrets.entries()) {
+  for (let index = 0; index < input.secrets.length; index++) {
+    const secret = input.secrets[index]!;
     let key: Buffer;
     try {
       key = keyFromSecret(secret, encoding);
@@ -136,5 +137,7 @@ export function jsonField(body: Uint8Array, path: string): string | undefined {
 
 /** Splits a header holding several signatures (comma or space separated). */
 export function splitList(value: string, separator: RegExp = /[\s,]+/): string[] {
+  // One signature is the usual case: skip the split/map/filter arrays for it.
+  if (!/[\s,]/.test(value)) return value === '' ? [] : [value];
   return value.split(separator).map((part) => part.trim()).filter(Boolean);
 }

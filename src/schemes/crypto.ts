@@ -3,9 +3,13 @@ import type { KeyEncoding } from './types.js';
 
 export type Digest = 'sha1' | 'sha256' | 'sha512';
 
-export function hmac(algorithm: Digest, key: Uint8Array, ...parts: Uint8Array[]): Buffer {
+/** HMAC of the parts in order. Text parts are hashed as UTF-8 without a Buffer of their own. */
+export function hmac(algorithm: Digest, key: Uint8Array, ...parts: Array<Uint8Array | string>): Buffer {
   const mac = createHmac(algorithm, key);
-  for (const part of parts) mac.update(part);
+  for (const part of parts) {
+    if (typeof part === 'string') mac.update(part, 'utf8');
+    else mac.update(part);
+  }
   return mac.digest();
 }
 

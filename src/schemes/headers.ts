@@ -21,11 +21,17 @@ export function headerValues(headers: HeaderMap, name: string): string[] {
 /** The single value of a header; repeated values are joined the way HTTP folds them. */
 export function header(headers: HeaderMap, name: string): string | undefined {
   const values = headerValues(headers, name);
-  return values.length === 0 ? undefined : values.join(', ');
+  return values.length === 0 ? undefined : values.length === 1 ? values[0] : values.join(', ');
 }
 
 export function hasHeader(headers: HeaderMap, name: string): boolean {
-  return headerValues(headers, name).length > 0;
+  const wanted = name.toLowerCase();
+  for (const key in headers) {
+    if (key.length !== wanted.length || !Object.hasOwn(headers, key) || key.toLowerCase() !== wanted) continue;
+    const value = headers[key];
+    if (value !== undefined && (!Array.isArray(value) || value.length > 0)) return true;
+  }
+  return false;
 }
 
 /** Lower-cases names and folds repeats, for storage and comparison. */

@@ -1,4 +1,4 @@
-import { signatureHex, hmac, keyFromSecret, utf8 } from './crypto.js';
+import { signatureHex, hmac, keyFromSecret } from './crypto.js';
 import { checkTimestamp, checkTolerance, clip, jsonField, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { Scheme } from './types.js';
@@ -23,7 +23,7 @@ export function slack(): Scheme {
     keyEncoding: 'utf8',
     detect: (headers) => hasHeader(headers, SIGNATURE_HEADER),
     sign({ body, secret, timestamp }) {
-      const signature = hmac('sha256', keyFromSecret(secret, 'utf8'), utf8(`v0:${timestamp}:`), body).toString('hex');
+      const signature = hmac('sha256', keyFromSecret(secret, 'utf8'), `v0:${timestamp}:`, body).toString('hex');
       return { 'X-Slack-Request-Timestamp': String(timestamp), 'X-Slack-Signature': `v0=${signature}` };
     },
     verify(input) {
@@ -39,7 +39,7 @@ export function slack(): Scheme {
         }
         signatures.push(bytes);
       }
-      const prefix = utf8(`v0:${parsed.text}:`);
+      const prefix = `v0:${parsed.text}:`;
       const match = matchSecrets('slack', input, 'utf8', signatures, (key) => hmac('sha256', key, prefix, input.body));
       if (typeof match !== 'number') return match;
       if (match < 0) return mismatch('slack', input, signatures.length, 'HMAC-SHA256 of "v0:<timestamp>:<raw body>"');

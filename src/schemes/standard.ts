@@ -31,8 +31,8 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
     return values.length > 0 || prefix === 'webhook' ? values : headerValues(headers, `webhook-${which}`);
   }
 
-  function prefixOf(id: string, timestamp: string): Buffer {
-    return utf8(`${id}.${timestamp}.`);
+  function prefixOf(id: string, timestamp: string): string {
+    return `${id}.${timestamp}.`;
   }
 
   function verify(input: VerifyInput): VerifyResult {
@@ -52,7 +52,7 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
     const edSignatures: Buffer[] = [];
     let malformed: string | undefined;
     for (const raw of (signatureValues.length === 1 ? signatureValues[0]! : signatureValues.join(' ')).split(' ')) {
-      const part = raw.replace(/,$/, '');
+      const part = raw.endsWith(',') ? raw.slice(0, -1) : raw;
       if (part === '') continue;
       const comma = part.indexOf(',');
       const version = comma > 0 ? part.slice(0, comma) : '';
@@ -86,14 +86,15 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
     let problem = '';
     let matchedIndex = -1;
     let edContent: Buffer | undefined;
-    for (const [index, secret] of input.secrets.entries()) {
+    for (let index = 0; index < input.secrets.length; index++) {
+      const secret = input.secrets[index]!;
       try {
         let matched = false;
         if (isEd25519Secret(secret)) {
           const key = publicKeyFrom(secret);
           usable++;
           // Ed25519 cannot stream, so only this path copies the body into one message.
-          edContent ??= Buffer.concat([signedPrefix, input.body]);
+          edContent ??= Buffer.concat([utf8(signedPrefix), input.body]);
           for (const signature of edSignatures) matched = ed25519Verify(key, edContent, signature) || matched;
         } else {
           const key = keyFromSecret(secret, encoding);
@@ -127,7 +128,7 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
     sign({ body, secret, timestamp, id }) {
       const signedPrefix = prefixOf(id, String(timestamp));
       const signature = isEd25519Secret(secret)
-        ? `v1a,${ed25519Sign(secret, Buffer.concat([signedPrefix, body])).toString('base64')}`
+        ? `v1a,${ed25519Sign(secret, Buffer.concat([utf8(signedPrefix), body])).toString('base64')}`
         : `v1,${hmac('sha256', keyFromSecret(secret, 'base64'), signedPrefix, body).toString('base64')}`;
       return { [idHeader]: id, [timestampHeader]: String(timestamp), [signatureHeader]: signature };
     },

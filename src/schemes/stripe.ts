@@ -1,4 +1,4 @@
-import { signatureHex, hmac, keyFromSecret, utf8 } from './crypto.js';
+import { signatureHex, hmac, keyFromSecret } from './crypto.js';
 import { checkTimestamp, checkTolerance, clip, jsonField, matchSecrets, mismatch, rejected, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { Scheme } from './types.js';
@@ -22,7 +22,7 @@ export function stripe(): Scheme {
     detect: (headers) => hasHeader(headers, SIGNATURE_HEADER),
     sign({ body, secret, timestamp }) {
       const key = keyFromSecret(secret, 'utf8');
-      const signature = hmac('sha256', key, utf8(`${timestamp}.`), body).toString('hex');
+      const signature = hmac('sha256', key, `${timestamp}.`, body).toString('hex');
       return { 'Stripe-Signature': `t=${timestamp},v1=${signature}` };
     },
     verify(input) {
@@ -59,7 +59,7 @@ export function stripe(): Scheme {
       const parsed = checkTimestamp('stripe', timestampText, 't= timestamp');
       if ('verified' in parsed) return parsed;
       // Stripe's library signs the timestamp as parseInt printed it back, not the header text.
-      const prefix = utf8(`${parsed.canonical}.`);
+      const prefix = `${parsed.canonical}.`;
       const match = matchSecrets('stripe', input, 'utf8', signatures, (key) => hmac('sha256', key, prefix, input.body));
       if (typeof match !== 'number') return match;
       if (match < 0) return mismatch('stripe', input, signatures.length, 'HMAC-SHA256 of "<t>.<raw body>"');

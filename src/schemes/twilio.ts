@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
-import { signatureBase64, hmac, keyFromSecret, safeEqual, utf8 } from './crypto.js';
+import { signatureBase64, signatureHex, hmac, keyFromSecret, safeEqual } from './crypto.js';
 import { clip, matchSecrets, mismatch, rejected, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { HeaderMap, Scheme } from './types.js';
@@ -37,14 +37,14 @@ function bodyHash(body: Uint8Array): string {
 }
 
 /** What Twilio signs: the URL, then every parameter name+value sorted by name (repeats deduped, sorted). */
-function signedData(url: string, params: Map<string, string[]> | undefined): Buffer {
+function signedData(url: string, params: Map<string, string[]> | undefined): string {
   let data = url;
   if (params) {
     for (const name of [...params.keys()].sort()) {
       for (const value of [...new Set(params.get(name))].sort()) data += name + value;
     }
   }
-  return utf8(data);
+  return data;
 }
 
 /**
@@ -101,7 +101,9 @@ function withLegacyQuerystring(url: string): string {
  * normalised ones costs as much as hashing a few KiB.
  */
 function* urlVariants(url: string): Generator<string> {
-  const seen = new Set<string>();
+  // The URL as received is always one of the first two (with/without port), so it goes first.
+  yield url;
+  const seen = new Set<string>([url]);
   const fresh = (candidate: string) => !seen.has(candidate) && Boolean(seen.add(candidate));
   for (const candidate of [withoutPort(url), withPort(url)]) if (fresh(candidate)) yield candidate;
   let normalized: string;
@@ -121,6 +123,7 @@ const BODY_HASH_PARAM = /[?&]bodySHA256=([^&#]*)/;
 function bodyHashParam(url: string): string | undefined {
   const match = BODY_HASH_PARAM.exec(url);
   if (!match) return undefined;
+  if (!/[%+]/.test(match[1]!)) return match[1]!;
   try {
     return decodeURIComponent(match[1]!.replace(/\+/g, ' '));
   } catch {
@@ -161,7 +164,8 @@ export function twilio(): Scheme {
       const expectedHash = bodyHashParam(url);
       if (expectedHash !== undefined) {
         // The URL signature covers only the hash; the hash must then cover the raw body exactly.
-        if (!safeEqual(utf8(expectedHash), utf8(bodyHash(input.body)))) {
+        const expected = signatureHex(expectedHash);
+        if (!expected || !safeEqual(expected, createHash('sha256').update(input.body).digest())) {
           return rejected('twilio', 'signature_mismatch', 'the bodySHA256 in the URL is not the SHA-256 (lower-case hex) of the raw body: the body was changed');
         }
       } else {
