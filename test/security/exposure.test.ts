@@ -65,7 +65,7 @@ describe('secrets and credentials never reach captures or logs unredacted', () =
 
   async function sendCredentialed(url: string): Promise<{ signature: string }> {
     const body = '{"action":"opened"}';
-    const headers = {
+    const headers: Record<string, string> = {
       ...githubHeaders(body, SECRET, 'cred-1'),
       authorization: `Bearer ${TOKEN}`,
       'proxy-authorization': `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}`,
@@ -79,7 +79,7 @@ describe('secrets and credentials never reach captures or logs unredacted', () =
     // Wrong signatures, wrong encodings: diagnosis paths must not print the secret either.
     expect((await post(url, body, { ...headers, 'x-github-delivery': 'cred-2', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` })).status).toBe(401);
     expect((await post(url, `${body}\n`, { ...headers, 'x-github-delivery': 'cred-3' })).status).toBe(401);
-    return { signature: headers['x-hub-signature-256'] };
+    return { signature: headers['x-hub-signature-256']! };
   }
 
   it('journal, --json --verbose and human --verbose: the secret and credential headers are redacted; signature headers are kept', async () => {
@@ -111,7 +111,9 @@ describe('secrets and credentials never reach captures or logs unredacted', () =
 
   it('--keep-header opts one credential header back in (never the listener secret); forwarding always passes them intact', async () => {
     const dir = tempDir();
-    const app = await startServer((_req, res) => res.end('ok'));
+    const app = await startServer((_req, res) => {
+      res.end('ok');
+    });
     onCleanup(() => app.close());
     const listener = await spawnListener(['--capture', dir, '--secret', SECRET, '--keep-header', 'Authorization', '--forward-to', app.url]);
     await sendCredentialed(listener.url);
