@@ -163,6 +163,11 @@ describe('hookctl verify', () => {
     expect(duplicate.code).toBe(1);
     expect(JSON.parse(duplicate.stdout)).toMatchObject({ reason: 'malformed_signature_header', message: expect.stringMatching(/sent more than once/) });
 
+    const std = await signedHeaders('standard', STD_SECRET, body);
+    const badSecret = await cli(['verify', '--json', '--now', String(NOW), '--secret', `whsec_*${GH_SECRET}`, ...headerArgs(std), '--data', body]);
+    expect(badSecret.code).toBe(1);
+    expect(JSON.parse(badSecret.stdout)).toMatchObject({ scheme: 'standard', reason: 'bad_secret_format', message: expect.stringMatching(/not valid base64/) });
+
     const unknown = await cli(['verify', '--json', '--secret', GH_SECRET, '-H', 'X-Custom: 1', '--data', body]);
     expect(unknown.code).toBe(1);
     expect(JSON.parse(unknown.stdout)).toMatchObject({ scheme: 'auto', reason: 'missing_signature' });
