@@ -40,14 +40,16 @@ export async function createLatencyRecorder(): Promise<LatencyRecorder> {
     },
     summary() {
       if (count === 0) return null;
-      const at = (p: number) => histogram.getValueAtPercentile(p) / 1000;
+      // A percentile is reported as its bucket's upper edge, which can sit a hair above the exact
+      // max; clamp so p50 ≤ p90 ≤ p99 ≤ max always holds in what we print.
+      const at = (p: number) => Math.min(max, Math.max(min, histogram.getValueAtPercentile(p) / 1000));
       return { count, mean: sum / count, min, p50: at(50), p90: at(90), p99: at(99), max };
     },
     cdf() {
       if (count === 0) return [];
       const points: CdfPoints = [];
       for (const p of CDF_PERCENTILES) {
-        const value = p === 100 ? max : p === 0 ? min : histogram.getValueAtPercentile(p) / 1000;
+        const value = p === 100 ? max : p === 0 ? min : Math.min(max, Math.max(min, histogram.getValueAtPercentile(p) / 1000));
         points.push([value, p / 100]);
       }
       return points;

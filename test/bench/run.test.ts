@@ -64,7 +64,8 @@ describe('bench polling-vs-push: a real run', () => {
       }
       for (const key of ['mean', 'p50', 'p90', 'p99', 'max'] as const) expect(s.latencyMs[key]).toBeGreaterThan(0);
       expect(s.latencyMs.p50).toBeLessThanOrEqual(s.latencyMs.p99);
-      expect(s.latencyMs.p99).toBeLessThanOrEqual(s.latencyMs.max * 1.001);
+      expect(s.latencyMs.p90).toBeLessThanOrEqual(s.latencyMs.p99);
+      expect(s.latencyMs.p99).toBeLessThanOrEqual(s.latencyMs.max);
     }
     expect(record.clock.source).toContain('performance.timeOrigin + performance.now()');
     expect(record.interrupted).toBe(false);
