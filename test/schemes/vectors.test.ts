@@ -1,5 +1,10 @@
+import { createHmac } from 'node:crypto';
+import { sign as octokitSign } from '@octokit/webhooks-methods';
+import { getHmac } from '@shopify/shopify-api/test-helpers';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { input, lower, ours, sign } from './support.js';
+import { boltVerify, input, lower, ours, passes, sign, twilioWebhooks } from './support.js';
 import { verifyWith } from '../../src/schemes/registry.js';
 
 /** Published vectors (shared/SIGNATURE-SCHEMES.md, from each provider's docs). */
@@ -125,5 +130,22 @@ describe('published vectors', () => {
     const shuffled = new URLSearchParams(Object.entries(TWILIO_PARAMS).reverse()).toString();
     const result = ours({ scheme: 'twilio', body: shuffled, headers: { 'X-Twilio-Signature': '0/KCTR6DLpKmkAf8muzZqo1nDgQ=' }, secrets: '12345', url: TWILIO_URL });
     expect(result.verified).toBe(true);
+  });
+
+  it('the official libraries reproduce the same published values (the vectors themselves are right)', async () => {
+    const byScheme = Object.fromEntries(VECTORS.map((vector) => [vector.scheme, vector]));
+    const gh = byScheme.github!;
+    expect(await octokitSign(gh.secret, gh.body)).toBe(gh.expect['x-hub-signature-256']);
+    expect(`sha1=${createHmac('sha1', gh.secret).update(gh.body).digest('hex')}`).toBe(gh.expect['x-hub-signature']);
+    const st = byScheme.stripe!;
+    expect(new Stripe('sk_test_x').webhooks.generateTestHeaderString({ payload: st.body, secret: st.secret, timestamp: st.timestamp! })).toBe(st.expect['stripe-signature']);
+    const sw = byScheme.standard!;
+    expect(new StandardWebhook(sw.secret).sign(sw.id!, new Date(sw.timestamp! * 1000), sw.body)).toBe(sw.expect['webhook-signature']);
+    const sl = byScheme.slack!;
+    expect(passes(() => boltVerify({ signingSecret: sl.secret, body: sl.body, headers: { 'x-slack-signature': sl.expect['x-slack-signature']!, 'x-slack-request-timestamp': sl.timestamp! }, nowMilliseconds: sl.timestamp! * 1000 }))).toBe(true);
+    const sh = byScheme.shopify!;
+    expect(getHmac(sh.body, sh.secret)).toBe(sh.expect['x-shopify-hmac-sha256']);
+    expect(twilioWebhooks.getExpectedTwilioSignature('12345', TWILIO_URL, TWILIO_PARAMS)).toBe(byScheme.twilio!.expect['x-twilio-signature']);
+    expect(twilioWebhooks.validateRequest('12345', '0/KCTR6DLpKmkAf8muzZqo1nDgQ=', TWILIO_URL, TWILIO_PARAMS)).toBe(true);
   });
 });
