@@ -75,6 +75,11 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv): Lis
   return result;
 }
 
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost)$/i.test(host.trim());
+}
+
 /** Text from the sender, made safe for a terminal: no escape sequences or control characters. */
 function printable(text: string, max = Infinity): string {
   const clean = text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
@@ -269,6 +274,10 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   if (cap.tornJournal) output.warn('the journal ended in a torn line (an earlier crash); it was left as is and new records start on a fresh line');
   if (cap.tornLedger) output.warn('the idempotency ledger ended in a torn line (an earlier crash); that entry was ignored');
   if (listenOptions.forward) output.note(ec.dim(`forwarding to ${listenOptions.forward.url}${listenOptions.forward.ackFirst ? ' (ack first, queued with retries)' : ' (the app\'s status is answered)'}`));
+  const host = listenOptions.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) {
+    output.warn(`--host ${host}: the listener is reachable from the network${secrets === 0 ? ' and accepts unsigned deliveries (no secret)' : ''}; keep it on 127.0.0.1 behind a tunnel unless you mean it`);
+  }
   output.note(ec.dim('Ctrl-C to stop'));
 
   let interrupts = 0;

@@ -2,6 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isLoopbackHost } from '../../src/commands/listen.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startServer } from '../helpers/server.js';
 import { cleanup, onCleanup, post, tempDir } from './support.js';
@@ -133,6 +134,11 @@ describe('hookctl listen (spawned CLI)', () => {
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it('binding beyond loopback is warned about (checked without binding anything public)', () => {
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost', 'LOCALHOST']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '127.0.0.1.example.com']) expect(isLoopbackHost(host), host).toBe(false);
   });
 
   it('a port in use is one clear line, exit 1', async () => {
