@@ -77,6 +77,21 @@ describe('hookctl listen (spawned CLI)', () => {
     expect(cli.stdoutLines.at(-1)).toBe('summary: 3 received, 2 verified, 1 rejected, 1 duplicates, 0 forwarded');
   });
 
+  it('--verbose shows headers and the pretty-printed body; sender text cannot inject terminal escapes', async () => {
+    const cli = spawnListen(['--no-capture', '--verbose']);
+    const url = (await cli.waitForLine((line) => line.startsWith('listening on'))).replace('listening on ', '').trim();
+    // Headers cannot carry control characters (HTTP refuses them), but JSON bodies can: ids and types come from there.
+    const body = JSON.stringify({ id: 'evil\u001b[2J\u001b]0;pwned\u0007', type: 'demo.event', nested: { a: [1, 2] } });
+    await post(url, body, { 'x-custom': 'shown' });
+    await cli.waitForLine((line) => line.includes('"nested": {'));
+    expect((await cli.stop()).code).toBe(0);
+    const out = cli.stdoutLines.join('\n');
+    expect(out).toMatch(/ {4}x-custom: shown/);
+    expect(out).toContain('        "a": [\n          1,');
+    expect(out).toMatch(/demo\.event {2}evil\?\[2J\?\]0;pwned\?/);
+    expect(out).not.toContain('\u001b');
+  });
+
   it('--ack-first: Ctrl-C waits for queued forwards to reach the app before the summary', async () => {
     let calls = 0;
     const app = await startServer((_req, res) => {
