@@ -11,7 +11,7 @@ import { where } from '../fixtures/reader.js';
 import { parseDuration, parseInteger, parseUrl } from '../options/units.js';
 import { executePlan, formatBytes, type StepResult } from '../replay/execute.js';
 import { eventTypeMatcher } from '../replay/glob.js';
-import { buildPlan, type Plan, type PlanInvalid, type PlanItem, type PlanStep } from '../replay/plan.js';
+import { emptyStats, planItems, type PlanInvalid, type PlanItem, type PlanStats, type PlanStep } from '../replay/plan.js';
 
 const DEFAULT_PATH = 'fixtures/';
 
@@ -141,9 +141,12 @@ function describeStep(step: PlanStep, asIs: boolean): string {
   return `${step.method} ${step.url ?? '(no --to)'}  ${formatBytes(step.bytes)}  ${how}${changed}`;
 }
 
-function renderDryRun(plan: Plan, items: PlanItem[], output: Output, asIs: boolean): number {
+/** The dry run: the plan, printed as it is read. Returns how many items there were and how many cannot be sent. */
+async function renderDryRun(items: AsyncIterable<PlanItem> | Iterable<PlanItem>, output: Output, asIs: boolean): Promise<{ total: number; invalid: number }> {
+  let total = 0;
   let invalid = 0;
-  for (const item of items) {
+  for await (const item of items) {
+    total++;
     if (item.kind === 'invalid') {
       invalid++;
       output.record({ type: 'plan', file: item.source, ...(item.line !== undefined ? { line: item.line } : {}), eventId: item.eventId, eventType: item.eventType, ok: false, error: item.message });
@@ -165,10 +168,7 @@ function renderDryRun(plan: Plan, items: PlanItem[], output: Output, asIs: boole
     });
     output.line(`• ${where(item)}  ${item.eventType ?? '(no type)'}  ${describeStep(item, asIs)}`);
   }
-  const total = items.length;
-  output.record({ type: 'summary', total, ok: total - invalid, failed: invalid, dryRun: true, skipped: plan.skipped.filter + plan.skipped.since });
-  output.line(`dry run: ${total - invalid} of ${total} would be sent${invalid ? `, ${invalid} cannot be (see above)` : ''}; nothing was sent`);
-  return invalid > 0 ? EXIT.failed : EXIT.ok;
+  return { total, invalid };
 }
 
 function invalidResult(output: Output, item: PlanInvalid): void {
@@ -219,6 +219,36 @@ function interruptHandler(controller: AbortController, output: Output): () => vo
   };
 }
 
+/** Paths that do not exist are a usage error before anything is sent. */
+async function checkPaths(paths: string[], cwd: string): Promise<void> {
+  const missing: string[] = [];
+  for (const path of paths) {
+    const exists = await stat(resolve(cwd, path)).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) missing.push(path);
+  }
+  if (missing.length > 0) throw usageError(`${missing.join(', ')}: no such file or folder`);
+}
+
+function nothingToReplay(stats: PlanStats, paths: string[], options: CommandContext['options']): never {
+  if (stats.skipped.filter + stats.skipped.since > 0) {
+    const by = [options.filter !== undefined ? `--filter ${options.filter}` : '', options.since !== undefined ? `--since ${options.since}` : ''].filter(Boolean).join(' and ');
+    throw failure(`nothing to replay: no delivery in ${paths.join(', ')} matches ${by}`);
+  }
+  throw failure(`nothing to replay: ${paths.join(', ')} ${paths.length === 1 ? 'holds' : 'hold'} no fixtures (.json) or journals (.ndjson)`);
+}
+
+function reportStats(stats: PlanStats, output: Output): void {
+  for (const problem of stats.empty) output.warn(`${problem.source}: ${problem.message}`);
+  const { filter, since } = stats.skipped;
+  if (filter + since > 0) {
+    const parts = [filter ? `${filter} not matching --filter` : '', since ? `${since} captured before --since` : ''].filter(Boolean);
+    output.note(`skipped ${parts.join(', ')}`);
+  }
+}
+
 export async function run(context: CommandContext): Promise<number> {
   const { options, args, output, cwd } = context;
   if (options.extract !== undefined) return extract(context);
@@ -234,42 +264,36 @@ export async function run(context: CommandContext): Promise<number> {
   const sinceMs = options.since !== undefined ? parseSince(String(options.since)) : undefined;
   const publicUrl = options.url !== undefined ? parseUrl(String(options.url), '--url').toString() : undefined;
   const paths = await defaultPaths(args, cwd);
+  await checkPaths(paths, cwd);
   const settings = await settingsFrom(context);
   const asIs = Boolean(options.asIs);
 
-  const plan = await buildPlan(paths, {
-    ...(settings.to !== undefined ? { to: settings.to } : {}),
-    asIs,
-    ...(options.scheme ? { scheme: String(options.scheme) } : {}),
-    schemeOptions: schemeOptionsFrom(options),
-    ...(settings.secret !== undefined ? { secret: settings.secret } : {}),
-    newIds: Boolean(options.newIds),
-    ...(publicUrl ? { publicUrl } : {}),
-    ...(filter ? { filter } : {}),
-    ...(sinceMs !== undefined ? { sinceMs } : {}),
-    cwd,
-  });
-
-  if (plan.missing.length > 0) {
-    throw usageError(`${plan.missing.map((problem) => problem.source).join(', ')}: no such file or folder`);
-  }
-  for (const problem of plan.empty) output.warn(`${problem.source}: ${problem.message}`);
-  const skipped = plan.skipped.filter + plan.skipped.since;
-  if (skipped > 0) {
-    const parts = [plan.skipped.filter ? `${plan.skipped.filter} not matching --filter` : '', plan.skipped.since ? `${plan.skipped.since} captured before --since` : ''].filter(Boolean);
-    output.note(`skipped ${parts.join(', ')}`);
-  }
-
-  let items: PlanItem[] = plan.items;
-  if (items.length === 0) {
-    if (skipped > 0) throw failure(`nothing to replay: no delivery in ${paths.join(', ')} matches ${[options.filter !== undefined ? `--filter ${options.filter}` : '', sinceMs !== undefined ? `--since ${options.since}` : ''].filter(Boolean).join(' and ')}`);
-    throw failure(`nothing to replay: ${paths.join(', ')} ${paths.length === 1 ? 'holds' : 'hold'} no fixtures (.json) or journals (.ndjson)`);
-  }
+  const stats = emptyStats();
+  let items: AsyncIterable<PlanItem> | PlanItem[] = planItems(
+    paths,
+    {
+      ...(settings.to !== undefined ? { to: settings.to } : {}),
+      asIs,
+      ...(options.scheme ? { scheme: String(options.scheme) } : {}),
+      schemeOptions: schemeOptionsFrom(options),
+      ...(settings.secret !== undefined ? { secret: settings.secret } : {}),
+      newIds: Boolean(options.newIds),
+      ...(publicUrl ? { publicUrl } : {}),
+      ...(filter ? { filter } : {}),
+      ...(sinceMs !== undefined ? { sinceMs } : {}),
+      cwd,
+    },
+    stats,
+  );
 
   if (options.pick) {
-    const invalid = items.filter((item): item is PlanInvalid => item.kind === 'invalid');
-    for (const item of invalid) output.warn(`${where(item)}: ${item.message} (not offered)`);
-    const steps = items.filter((item): item is PlanStep => item.kind === 'send');
+    // Choosing needs the whole list; everything else streams.
+    const all: PlanItem[] = [];
+    for await (const item of items) all.push(item);
+    reportStats(stats, output);
+    if (all.length === 0) nothingToReplay(stats, paths, options);
+    for (const item of all) if (item.kind === 'invalid') output.warn(`${where(item)}: ${item.message} (not offered)`);
+    const steps = all.filter((item): item is PlanStep => item.kind === 'send');
     if (steps.length === 0) throw failure('--pick: nothing can be replayed (see the problems above)');
     items = await pickSteps(steps, output);
     if (items.length === 0) {
@@ -278,38 +302,41 @@ export async function run(context: CommandContext): Promise<number> {
     }
   }
 
-  if (settings.dryRun) return renderDryRun(plan, items, output, asIs);
+  if (settings.dryRun) {
+    const { total, invalid } = await renderDryRun(items, output, asIs);
+    if (!options.pick) reportStats(stats, output);
+    if (total === 0) nothingToReplay(stats, paths, options);
+    output.record({ type: 'summary', total, ok: total - invalid, failed: invalid, dryRun: true, skipped: stats.skipped.filter + stats.skipped.since });
+    output.line(`dry run: ${total - invalid} of ${total} would be sent${invalid ? `, ${invalid} cannot be (see above)` : ''}; nothing was sent`);
+    return invalid > 0 ? EXIT.failed : EXIT.ok;
+  }
 
-  const steps = items.filter((item): item is PlanStep => item.kind === 'send');
-  const invalid = items.filter((item): item is PlanInvalid => item.kind === 'invalid');
-  output.note(
-    `replaying ${steps.length} ${steps.length === 1 ? 'delivery' : 'deliveries'} to ${settings.to}${asIs ? ' as stored' : ', re-signed with a fresh timestamp'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`,
-  );
-  for (const item of invalid) invalidResult(output, item);
-
+  output.note(`replaying ${options.pick ? `${(items as PlanItem[]).length} picked` : paths.join(' ')} to ${settings.to}${asIs ? ' as stored' : ', re-signed with a fresh timestamp'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`);
   const controller = new AbortController();
   const dispose = interruptHandler(controller, output);
   const dispatcher = createDispatcher({ connections: concurrency });
-  const spinner = await output.spinner(`replaying 0/${steps.length}`);
+  const spinner = await output.spinner('replaying');
   let done = 0;
   let summary;
   try {
-    summary = await executePlan(steps, {
+    summary = await executePlan(items, {
       policy,
       dispatcher,
       signal: controller.signal,
       concurrency,
       delayMs,
       onAttempt: (step, attempt) => {
-        if (attempt.willRetry) {
-          spinner.text = `${where(step)}: ${attempt.status ?? attempt.error}, retrying in ${attempt.nextDelayMs}ms`;
-        }
+        if (attempt.willRetry) spinner.text = `${where(step)}: ${attempt.status ?? attempt.error}, retrying in ${attempt.nextDelayMs}ms`;
+      },
+      onInvalid: (item) => {
+        spinner.stop();
+        invalidResult(output, item);
       },
       onResult: (result) => {
         done++;
         spinner.stop();
         renderResult(output, result);
-        spinner.text = `replaying ${done}/${steps.length}`;
+        spinner.text = `replaying: ${done} sent`;
       },
     });
   } finally {
@@ -318,21 +345,20 @@ export async function run(context: CommandContext): Promise<number> {
     await dispatcher.close().catch(() => undefined);
   }
 
-  const ok = summary.results.filter((result) => result.ok).length;
-  const failed = summary.results.length - ok + invalid.length;
-  const total = steps.length + invalid.length;
+  if (!options.pick) reportStats(stats, output);
+  if (summary.total === 0) nothingToReplay(stats, paths, options);
+  const failed = summary.failed + summary.cutShort;
   output.record({
     type: 'summary',
-    total,
-    ok,
+    total: summary.total,
+    ok: summary.ok,
     failed,
-    ...(summary.interrupted ? { interrupted: true, notSent: summary.notStarted.length } : {}),
+    ...(summary.interrupted ? { interrupted: true, notSent: summary.notSent } : {}),
   });
   if (summary.interrupted) {
-    const interruptedCount = summary.results.filter((result) => result.interrupted).length;
-    output.line(`interrupted: ${ok} delivered, ${failed - interruptedCount} failed, ${interruptedCount} cut short, ${summary.notStarted.length} not sent (of ${total})`);
+    output.line(`interrupted: ${summary.ok} delivered, ${summary.failed} failed, ${summary.cutShort} cut short, ${summary.notSent} not sent (of ${summary.total})`);
     return EXIT.interrupted;
   }
-  output.line(`${total} replayed: ${ok} ok${failed ? `, ${failed} failed` : ''}`);
+  output.line(`${summary.total} replayed: ${summary.ok} ok${failed ? `, ${failed} failed` : ''}`);
   return failed > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -1,11 +1,12 @@
 /**
- * Executes a replay plan: up to `concurrency` deliveries in flight, `delayMs` between starts, each
- * through the shared delivery core (retries, timeouts, Retry-After). Aborting stops starting new
- * ones and interrupts those in flight; what was done is returned.
+ * Executes a replay plan as it streams in: up to `concurrency` deliveries in flight, `delayMs`
+ * between starts, each through the shared delivery core (retries, timeouts, Retry-After). Nothing
+ * is kept per delivery beyond the callbacks, so a journal of any size replays in constant memory.
+ * Aborting stops starting new deliveries and interrupts those in flight; the rest is counted.
  */
 import type { Dispatcher } from 'undici';
 import { deliver, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
-import type { PlanStep } from './plan.js';
+import type { PlanInvalid, PlanItem, PlanStep } from './plan.js';
 
 export interface StepResult {
   step: PlanStep;
@@ -29,12 +30,20 @@ export interface ExecuteOptions {
   delayMs: number;
   onAttempt?(step: PlanStep, attempt: Attempt): void;
   onResult?(result: StepResult): void;
+  /** An item that cannot be sent (unreadable file, no scheme): reported in order, counted as failed. */
+  onInvalid?(item: PlanInvalid): void;
 }
 
 export interface ExecuteSummary {
-  results: StepResult[];
-  /** Steps never started because of an interruption. */
-  notStarted: PlanStep[];
+  /** Every item seen: sent, failed, invalid, cut short and not sent. */
+  total: number;
+  ok: number;
+  /** Failed deliveries and invalid items (interrupted ones not included). */
+  failed: number;
+  /** In flight when interrupted. */
+  cutShort: number;
+  /** Never started because of an interruption. */
+  notSent: number;
   interrupted: boolean;
 }
 
@@ -69,59 +78,72 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-export async function executePlan(steps: readonly PlanStep[], options: ExecuteOptions): Promise<ExecuteSummary> {
-  const results: StepResult[] = [];
-  const notStarted: PlanStep[] = [];
+async function sendStep(step: PlanStep, options: ExecuteOptions): Promise<StepResult> {
+  const request = step.request;
+  const started = performance.now();
+  let outcome: DeliveryOutcome;
+  let error: string | null;
+  try {
+    if (!request) throw new Error('nothing to send: the plan was made for a dry run');
+    outcome = await deliver((attempt) => request.prepare(attempt), options.policy, {
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onAttempt: (attempt) => options.onAttempt?.(step, attempt),
+    });
+    error = failureReason(outcome, step.bytes);
+  } catch (thrown) {
+    // Signing or building this one request failed: this step fails, the rest go on.
+    outcome = { delivered: false, attempts: [], status: null };
+    error = thrown instanceof Error ? thrown.message : String(thrown);
+  }
+  return {
+    step,
+    ok: outcome.delivered,
+    status: outcome.status,
+    ms: Math.round(performance.now() - started),
+    attempts: outcome.attempts.length,
+    error,
+    interrupted: Boolean(outcome.interrupted),
+    outcome,
+  };
+}
+
+export async function executePlan(items: AsyncIterable<PlanItem> | Iterable<PlanItem>, options: ExecuteOptions): Promise<ExecuteSummary> {
+  const summary: ExecuteSummary = { total: 0, ok: 0, failed: 0, cutShort: 0, notSent: 0, interrupted: false };
   const inFlight = new Set<Promise<void>>();
   const concurrency = Math.max(1, options.concurrency);
   const { signal } = options;
+  let started = 0;
 
-  const run = async (step: PlanStep): Promise<void> => {
-    const request = step.request;
-    if (!request) throw new Error(`replay step ${step.index} has no request (dry run plan executed)`);
-    const started = performance.now();
-    let outcome: DeliveryOutcome;
-    let error: string | null;
-    try {
-      outcome = await deliver((attempt) => request.prepare(attempt), options.policy, {
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-        ...(signal ? { signal } : {}),
-        onAttempt: (attempt) => options.onAttempt?.(step, attempt),
-      });
-      error = failureReason(outcome, step.bytes);
-    } catch (thrown) {
-      // Signing or building this one request failed (e.g. an invalid URL): this step fails, the rest go on.
-      outcome = { delivered: false, attempts: [], status: null };
-      error = thrown instanceof Error ? thrown.message : String(thrown);
+  for await (const item of items) {
+    summary.total++;
+    if (item.kind === 'invalid') {
+      summary.failed++;
+      options.onInvalid?.(item);
+      continue;
     }
-    const result: StepResult = {
-      step,
-      ok: outcome.delivered,
-      status: outcome.status,
-      ms: Math.round(performance.now() - started),
-      attempts: outcome.attempts.length,
-      error,
-      interrupted: Boolean(outcome.interrupted),
-      outcome,
-    };
-    results.push(result);
-    options.onResult?.(result);
-  };
-
-  for (const [position, step] of steps.entries()) {
     if (signal?.aborted) {
-      notStarted.push(...steps.slice(position));
-      break;
+      // Keep reading so the summary can say how many were not sent.
+      summary.notSent++;
+      continue;
     }
     while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    if (position > 0 && options.delayMs > 0) await pause(options.delayMs, signal);
+    if (started > 0 && options.delayMs > 0) await pause(options.delayMs, signal);
     if (signal?.aborted) {
-      notStarted.push(...steps.slice(position));
-      break;
+      summary.notSent++;
+      continue;
     }
-    const task = run(step).finally(() => inFlight.delete(task));
-    inFlight.add(task);
+    started++;
+    const task = sendStep(item, options).then((result) => {
+      if (result.ok) summary.ok++;
+      else if (result.interrupted) summary.cutShort++;
+      else summary.failed++;
+      options.onResult?.(result);
+    });
+    const tracked = task.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
   }
   await Promise.all(inFlight);
-  return { results, notStarted, interrupted: Boolean(signal?.aborted) };
+  summary.interrupted = Boolean(signal?.aborted);
+  return summary;
 }

@@ -89,26 +89,34 @@ function resolveScheme(entry: FixtureEntry, settings: PlanSettings): { scheme: S
   return entry.bare ? 'a bare body has no scheme to re-sign with: pass --scheme (or --as-is)' : 'no scheme recorded or detectable to re-sign with: pass --scheme (or --as-is)';
 }
 
-/** Builds the plan from the given paths, reading them as a stream. */
-export async function buildPlan(paths: readonly string[], settings: PlanSettings): Promise<Plan> {
-  const plan: Plan = { items: [], missing: [], empty: [], skipped: { filter: 0, since: 0 } };
+export type PlanStats = Omit<Plan, 'items'>;
+
+export function emptyStats(): PlanStats {
+  return { missing: [], empty: [], skipped: { filter: 0, since: 0 } };
+}
+
+/**
+ * The plan as a stream, one item at a time as the files are read, so a large journal is never
+ * held in memory; `stats` fills in as it goes (skipped, missing and empty paths).
+ */
+export async function* planItems(paths: readonly string[], settings: PlanSettings, stats: PlanStats = emptyStats()): AsyncGenerator<PlanItem> {
   let index = 0;
   for await (const item of readFixtures(paths, settings.cwd ? { cwd: settings.cwd } : {})) {
     if (item.kind === 'problem') {
-      if (item.missing) plan.missing.push(item);
-      else if (item.empty) plan.empty.push(item);
-      else plan.items.push({ kind: 'invalid', index: index++, source: item.source, ...(item.line !== undefined ? { line: item.line } : {}), eventId: null, eventType: null, message: item.message });
+      if (item.missing) stats.missing.push(item);
+      else if (item.empty) stats.empty.push(item);
+      else yield { kind: 'invalid', index: index++, source: item.source, ...(item.line !== undefined ? { line: item.line } : {}), eventId: null, eventType: null, message: item.message };
       continue;
     }
     const { record } = item;
     if (settings.filter && !settings.filter(record.eventType)) {
-      plan.skipped.filter++;
+      stats.skipped.filter++;
       continue;
     }
     if (settings.sinceMs !== undefined) {
       const captured = Date.parse(record.capturedAt);
       if (Number.isNaN(captured) || captured < settings.sinceMs) {
-        plan.skipped.since++;
+        stats.skipped.since++;
         continue;
       }
     }
@@ -122,7 +130,7 @@ export async function buildPlan(paths: readonly string[], settings: PlanSettings
       } else {
         const resolved = resolveScheme(item, settings);
         if (typeof resolved === 'string') {
-          plan.items.push({ kind: 'invalid', index: index++, ...where, eventId: record.eventId, eventType: record.eventType, message: resolved });
+          yield { kind: 'invalid', index: index++, ...where, eventId: record.eventId, eventType: record.eventType, message: resolved };
           continue;
         }
         schemeName = resolved.scheme.name;
@@ -140,10 +148,11 @@ export async function buildPlan(paths: readonly string[], settings: PlanSettings
       }
     } catch (error) {
       // A scheme that cannot sign this delivery (e.g. a malformed secret for it) fails this step only.
-      plan.items.push({ kind: 'invalid', index: index++, ...where, eventId: record.eventId, eventType: record.eventType, message: messageOf(error) });
+      yield { kind: 'invalid', index: index++, ...where, eventId: record.eventId, eventType: record.eventType, message: messageOf(error) };
       continue;
     }
-    plan.items.push({
+    const first = request?.prepare(1);
+    yield {
       kind: 'send',
       index: index++,
       ...where,
@@ -152,11 +161,18 @@ export async function buildPlan(paths: readonly string[], settings: PlanSettings
       eventId: request?.eventId ?? record.eventId,
       eventType: request?.eventType ?? record.eventType,
       method: record.method,
-      url: request ? request.prepare(1).url : (settings.to ?? null),
+      url: first ? first.url : (settings.to ?? null),
       bytes: (request?.body ?? body).length,
       bodyChanged: request?.bodyChanged ?? false,
       ...(request ? { request } : {}),
-    });
+    };
   }
-  return plan;
+}
+
+/** The whole plan at once, for a picker or a test. */
+export async function buildPlan(paths: readonly string[], settings: PlanSettings): Promise<Plan> {
+  const stats = emptyStats();
+  const items: PlanItem[] = [];
+  for await (const item of planItems(paths, settings, stats)) items.push(item);
+  return { items, ...stats };
 }
