@@ -24,7 +24,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -266,14 +266,16 @@ async function soak(): Promise<Check[]> {
     await pool.close();
     const { code, summary } = await stopListener(listener);
 
-    // The captures: journal records by event id.
-    const text = readFileSync(join(dir, 'deliveries.ndjson'), 'utf8');
-    const lines = text.split('\n').filter(Boolean);
+    // The captures: journal records by event id, streamed (a two-minute journal is gigabytes).
     const newCaptures = new Map<string, number>();
     const duplicateCaptures = new Map<string, number>();
     const verifiedFalse = new Set<string>();
     let broken = 0;
-    for (const line of lines) {
+    let lineCount = 0;
+    const lines = createInterface({ input: createReadStream(join(dir, 'deliveries.ndjson'), 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line === '') continue;
+      lineCount++;
       let record: { eventId: string; duplicate: boolean; verified: boolean | null };
       try {
         record = JSON.parse(line);
@@ -316,7 +318,7 @@ async function soak(): Promise<Check[]> {
       ['forged sent / 401', `${stats.forgedSent.size} / ${stats.forgedRejected}`],
       ['unexpected answers', stats.unexpected.size === 0 ? '0' : [...stats.unexpected].map(([k, v]) => `${k} x${v}`).join('; ')],
       ['latency p50 / p99 / max', `${percentile(sorted, 50).toFixed(2)} / ${percentile(sorted, 99).toFixed(2)} / ${(sorted.at(-1) ?? 0).toFixed(1)} ms`],
-      ['journal lines (broken)', `${lines.length} (${broken})`],
+      ['journal lines (broken)', `${lineCount} (${broken})`],
       ['ledger entries', String(ledger.length)],
       ['RSS after warm-up -> peak -> end', `${mb(rssAtWarmup)} -> ${mb(rssPeak)} -> ${mb(samples.at(-1)?.rss ?? 0)}`],
       ['RSS growth per new id (steady)', `${bytesPerId.toFixed(0)} B/id`],
