@@ -30,6 +30,10 @@ function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
 }
 
+function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+}
+
 function explicitlySet(context: CommandContext, name: string): boolean {
   const source = context.command.getOptionValueSource(name);
   return source !== undefined && source !== 'default' && source !== 'implied';
@@ -72,6 +76,9 @@ export async function run(context: CommandContext): Promise<number> {
   }
   const signingUrl = options.url !== undefined ? String(options.url) : rawUrl!;
   checkSecret(scheme, secret, signingUrl);
+
+  // `hookctl send ... | head` closes the pipe early; that is the reader's choice, not a crash.
+  output.stdout.on('error', ignoreClosedPipe);
 
   const plan: SendPlan = { scheme, secret, url, signingUrl, headerOverrides };
   const factories = source.templates.map((template) => new EventFactory(template, plan));
@@ -242,6 +249,68 @@ async function runEvents(output: Output, plan: SendPlan, events: OutgoingEvent[]
 
 // ---------------------------------------------------------------- load mode
 
+/**
+ * NDJSON records written in batches: at load-mode rates one write per record costs more than
+ * the request. Flushed every 50ms so a reader sees records as they happen, and when stdout
+ * pushes back (a slow `| jq`), new events wait, so memory stays bounded.
+ */
+class RecordBatcher {
+  private lines: string[] = [];
+  private bytes = 0;
+  private blocked: Promise<void> | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  private closed = false;
+  private release: (() => void) | undefined;
+
+  constructor(private readonly out: NodeJS.WritableStream) {
+    this.timer = setInterval(() => this.flush(), 50);
+    // A reader that went away (EPIPE) will never drain: stop holding events back for it.
+    out.once('error', () => {
+      this.closed = true;
+      this.release?.();
+    });
+  }
+
+  push(record: object): void {
+    const line = `${JSON.stringify(record)}\n`;
+    this.lines.push(line);
+    this.bytes += line.length;
+    if (this.bytes >= 64 * 1024) this.flush();
+  }
+
+  flush(): void {
+    if (this.lines.length === 0) return;
+    const chunk = this.lines.join('');
+    this.lines = [];
+    this.bytes = 0;
+    if (this.closed) return;
+    if (!this.out.write(chunk) && !this.blocked) {
+      this.blocked = new Promise<void>((resolve) => {
+        this.release = () => {
+          this.blocked = undefined;
+          this.release = undefined;
+          this.out.off('drain', this.onDrain);
+          resolve();
+        };
+        this.out.once('drain', this.onDrain);
+      });
+    }
+  }
+
+  private readonly onDrain = () => this.release?.();
+
+  /** Resolves when stdout has room again; undefined when it has room now. */
+  drained(): Promise<void> | undefined {
+    return this.blocked;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.flush();
+  }
+}
+
 function progressBar(done: number, total: number, width = 24): string {
   const filled = Math.round((done / total) * width);
   return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
@@ -254,12 +323,14 @@ async function runLoad(
   options: { count: number; concurrency: number; rate?: number; policy: RetryPolicy; signal: AbortSignal; dispatcher: ReturnType<typeof createDispatcher> },
 ): Promise<number> {
   const json = output.json;
+  const records = json ? new RecordBatcher(output.stdout) : undefined;
   const run = new LoadRun(plan, factories, {
     ...options,
-    ...(json
+    ...(records
       ? {
-          onAttempt: (event: OutgoingEvent, attempt: Attempt) => output.record(attemptRecord(event, attempt)),
-          onResult: (event: OutgoingEvent, outcome: DeliveryOutcome) => output.record(resultRecord(event, outcome)),
+          onAttempt: (event: OutgoingEvent, attempt: Attempt) => records.push(attemptRecord(event, attempt)),
+          onResult: (event: OutgoingEvent, outcome: DeliveryOutcome) => records.push(resultRecord(event, outcome)),
+          beforeEvent: () => records.drained(),
         }
       : {}),
   });
@@ -278,6 +349,7 @@ async function runLoad(
   } finally {
     if (ticker) clearInterval(ticker);
     spinner?.stop();
+    records?.close();
   }
 
   output.record({
@@ -295,6 +367,7 @@ async function runLoad(
     statuses: summary.statuses,
     errors: summary.errors,
     meanLatencyMs: summary.latencyMs.mean,
+    cpuMs: summary.cpuMs,
     concurrency: options.concurrency,
     ...(options.rate !== undefined ? { rate: options.rate } : {}),
     interrupted: summary.interrupted,
@@ -320,4 +393,5 @@ function printLoadSummary(output: Output, plan: SendPlan, summary: LoadSummary):
   if (errors.length) output.line(`  errors   ${errors.join(', ')}`);
   const l = summary.latencyMs;
   output.line(`  latency  p50 ${formatMs(l.p50)} · p90 ${formatMs(l.p90)} · p99 ${formatMs(l.p99)} · max ${formatMs(l.max)} · mean ${formatMs(l.mean)}`);
+  if (summary.attempts > 0) output.line(`  cpu      ${summary.cpuMs}ms in this process, ${Math.round((summary.cpuMs * 1000) / summary.attempts)}µs per request`);
 }

@@ -13,6 +13,8 @@ export interface LoadOptions {
   signal?: AbortSignal;
   onAttempt?(event: OutgoingEvent, attempt: Attempt): void;
   onResult?(event: OutgoingEvent, outcome: DeliveryOutcome): void;
+  /** Called before each event starts; a returned promise holds the event back (output backpressure). */
+  beforeEvent?(): Promise<void> | undefined;
 }
 
 /** Live counters, read by a progress display while the run goes on. */
@@ -44,6 +46,8 @@ export interface LoadSummary extends LoadCounters {
   deliveredPerSecond: number;
   /** Per request, from sending to the end of the response. */
   latencyMs: LatencySummary;
+  /** CPU time this process spent during the run (user + system), for cost per request. */
+  cpuMs: number;
   interrupted: boolean;
 }
 
@@ -107,12 +111,18 @@ export class LoadRun {
     const nextId = idSequence(this.plan.scheme.name);
     const onAttemptOut = this.options.onAttempt;
     const onResultOut = this.options.onResult;
+    const beforeEvent = this.options.beforeEvent;
+    // A worker held back by beforeEvent must still stop at once on Ctrl-C.
+    const aborted = signal ? new Promise<void>((resolve) => (signal.aborted ? resolve() : watchAbort(signal, resolve))) : undefined;
+    const cpuAtStart = process.cpuUsage();
     this.startedAt = performance.now();
     const intervalMs = rate ? 1000 / rate : 0;
     let next = 0;
 
     const worker = async (): Promise<void> => {
       for (;;) {
+        const hold = beforeEvent?.();
+        if (hold) await (aborted ? Promise.race([hold, aborted]) : hold);
         if (signal?.aborted) return;
         const index = next++;
         if (index >= count) return;
@@ -147,6 +157,7 @@ export class LoadRun {
 
     await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
     const elapsedMs = performance.now() - this.startedAt;
+    const cpu = process.cpuUsage(cpuAtStart);
     const seconds = elapsedMs / 1000;
     const ms = (us: number) => round2(us / 1000);
     const empty = latency.totalCount === 0;
@@ -164,6 +175,7 @@ export class LoadRun {
         max: empty ? 0 : ms(latency.maxValue),
         mean: empty ? 0 : ms(latency.mean),
       },
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       interrupted: Boolean(signal?.aborted),
     };
   }
