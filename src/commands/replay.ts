@@ -279,6 +279,7 @@ export async function run(context: CommandContext): Promise<number> {
       ...(settings.secret !== undefined ? { secret: settings.secret } : {}),
       newIds: Boolean(options.newIds),
       ...(publicUrl ? { publicUrl } : {}),
+      keepPath: Boolean(options.keepPath),
       ...(filter ? { filter } : {}),
       ...(sinceMs !== undefined ? { sinceMs } : {}),
       cwd,

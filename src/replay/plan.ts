@@ -23,6 +23,8 @@ export interface PlanSettings {
   newIds: boolean;
   /** --url: the public URL a URL-signing scheme (Twilio) signs. */
   publicUrl?: string;
+  /** --keep-path: append each delivery's captured path and query to the target's path. */
+  keepPath?: boolean;
   filter?: TypeMatcher;
   /** Only records captured at or after this time (Unix ms). */
   sinceMs?: number;
@@ -70,6 +72,14 @@ export interface Plan {
   /** Folders with nothing to replay in them. */
   empty: FixtureProblem[];
   skipped: { filter: number; since: number };
+}
+
+/** `http://app:3000/base` + `/webhooks/stripe?x=1` -> `http://app:3000/base/webhooks/stripe?x=1`. */
+export function withCapturedPath(to: string, path: string): string {
+  const url = new URL(to);
+  const base = url.pathname.replace(/\/+$/, '');
+  const rest = path.startsWith('/') ? path : `/${path}`;
+  return `${url.origin}${base}${rest}`;
 }
 
 function resolveScheme(entry: FixtureEntry, settings: PlanSettings): { scheme: Scheme; captured?: Scheme } | string {
@@ -121,12 +131,13 @@ export async function* planItems(paths: readonly string[], settings: PlanSetting
       }
     }
     const where = { source: item.source, ...(item.line !== undefined ? { line: item.line } : {}) };
+    const to = settings.to !== undefined && settings.keepPath ? withCapturedPath(settings.to, record.path) : settings.to;
     const body = decodeBody(record);
     let request: ReplayRequest | undefined;
     let schemeName: string | null = null;
     try {
       if (settings.asIs) {
-        request = settings.to ? asIsRequest(record, body, settings.to) : undefined;
+        request = to ? asIsRequest(record, body, to) : undefined;
       } else {
         const resolved = resolveScheme(item, settings);
         if (typeof resolved === 'string') {
@@ -134,11 +145,11 @@ export async function* planItems(paths: readonly string[], settings: PlanSetting
           continue;
         }
         schemeName = resolved.scheme.name;
-        if (settings.secret !== undefined && settings.to !== undefined) {
+        if (settings.secret !== undefined && to !== undefined) {
           request = resignedRequest(record, body, {
             scheme: resolved.scheme,
             secret: settings.secret,
-            url: settings.to,
+            url: to,
             newIds: settings.newIds,
             ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
             ...(resolved.captured && resolved.captured.name !== resolved.scheme.name ? { capturedScheme: resolved.captured } : {}),
@@ -161,7 +172,7 @@ export async function* planItems(paths: readonly string[], settings: PlanSetting
       eventId: request?.eventId ?? record.eventId,
       eventType: request?.eventType ?? record.eventType,
       method: record.method,
-      url: first ? first.url : (settings.to ?? null),
+      url: first ? first.url : (to ?? null),
       bytes: (request?.body ?? body).length,
       bodyChanged: request?.bodyChanged ?? false,
       ...(request ? { request } : {}),

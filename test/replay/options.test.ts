@@ -65,6 +65,11 @@ describe('replay options', () => {
     const t = Number(/t=(\d+)/.exec(String(request!.headers['stripe-signature']))![1]);
     expect(Math.abs(t - Date.now() / 1000)).toBeLessThan(60);
     await verifyOfficially('stripe', request!, SECRET, '');
+
+    // --keep-path: the captured path goes after the target's path.
+    const kept = await runCli(['replay', journal(), '--to', `${target.url}/base/`, '--secret', SECRET, '--filter', 'invoice.paid', '--keep-path']);
+    expect(kept.code).toBe(0);
+    expect(target.requests[1]!.url).toBe('/base/stripe');
   });
 
   it('--dry-run lists the plan and sends nothing; --filter globs and --since select', async () => {

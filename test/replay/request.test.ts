@@ -3,6 +3,7 @@ import { RECORD_FORMAT, decodeBody, encodeBody, type DeliveryRecord } from '../.
 import { eventTypeMatcher } from '../../src/replay/glob.js';
 import { asIsRequest, replayableHeaders, resignedRequest } from '../../src/replay/request.js';
 import { parseSince } from '../../src/commands/replay.js';
+import { withCapturedPath } from '../../src/replay/plan.js';
 import { getScheme } from '../../src/schemes/registry.js';
 import { SECRET } from './support.js';
 
@@ -57,6 +58,14 @@ describe('--since', () => {
     expect(parseSince('2026-01-15T10:00:00Z', now)).toBe(Date.parse('2026-01-15T10:00:00Z'));
     expect(parseSince('2026-01-15', now)).toBe(Date.parse('2026-01-15'));
     expect(() => parseSince('soon', now)).toThrow(/--since: expected an ISO time/);
+  });
+});
+
+describe('--keep-path', () => {
+  it('joins the target path and the captured path and query', () => {
+    expect(withCapturedPath('http://127.0.0.1:3000', '/webhooks/stripe?x=1')).toBe('http://127.0.0.1:3000/webhooks/stripe?x=1');
+    expect(withCapturedPath('http://127.0.0.1:3000/base/', '/gh')).toBe('http://127.0.0.1:3000/base/gh');
+    expect(withCapturedPath('http://127.0.0.1:3000/base?q=1', 'gh')).toBe('http://127.0.0.1:3000/base/gh');
   });
 });
 

@@ -7,6 +7,7 @@ export function replayCommand(): Command {
     .description('replay saved deliveries byte for byte, re-signed, to any URL')
     .argument('[paths...]', 'fixture files, journals or folders (default: fixtures/)')
     .option('--to <url>', 'where to send them (asked on a TTY when missing)')
+    .option('--keep-path', "append each delivery's captured path and query to --to's path")
     .addOption(new Option('--scheme <name>', 'scheme to re-sign with (default: the one each fixture was captured with)').choices(SCHEME_NAMES))
     .option('--as-is', 'send the stored headers unchanged (no re-signing)')
     .option('--new-ids', 'give each replay a fresh event id (to get past dedupe)')
