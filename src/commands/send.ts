@@ -124,6 +124,14 @@ function resultRecord(event: OutgoingEvent, outcome: DeliveryOutcome): { type: s
   };
 }
 
+/**
+ * A terminal that reports 0 columns (some pseudo-terminals do) makes ora compute an infinite
+ * number of lines to clear and print clear codes forever; such a terminal gets no spinner.
+ */
+function canSpin(output: Output): boolean {
+  return output.interactive && output.stderr.columns !== 0;
+}
+
 type Restartable = Spinner & { start?(text?: string): unknown };
 
 /** The spinner line: which attempt, the last answer, and a countdown to the next try. */
@@ -138,7 +146,7 @@ class AttemptSpinner {
 
   /** Loads ora (on a TTY only) before anything is sent, so later updates are synchronous. */
   async init(): Promise<void> {
-    if (!this.output.interactive) return;
+    if (!canSpin(this.output)) return;
     this.spinner = (await this.output.spinner('preparing…')) as Restartable;
     this.spinner.stop();
   }
@@ -334,7 +342,7 @@ async function runLoad(
         }
       : {}),
   });
-  const spinner = output.interactive ? await output.spinner(`sending ${options.count} events…`) : undefined;
+  const spinner = canSpin(output) ? await output.spinner(`sending ${options.count} events…`) : undefined;
   const ticker = spinner
     ? setInterval(() => {
         const c = run.counters;
