@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { startServer } from '../helpers/server.js';
 import { records, startVerifyingReceiver, type VerifyingReceiver } from './receiver.js';
@@ -92,6 +95,40 @@ describe('hookctl send: one event, verified by the provider libraries', () => {
     const [judged] = await target.waitFor(1);
     expect(judged!.verified).toBe(true);
     expect(judged!.request.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+  });
+
+  it('twilio --url signs the public URL while posting to the local one', async () => {
+    const target = await receiver('twilio', 'twilio-auth-token');
+    const result = await runCli(['send', `${target.url}/sms`, '--scheme', 'twilio', '--url', 'https://hooks.example.com/sms', '--secret', 'twilio-auth-token']);
+    const [judged] = await target.waitFor(1);
+    // This receiver checks against the local URL, so the signature made for the public one fails
+    // there (a 401, final: exit 1)...
+    expect(judged!.verified).toBe(false);
+    expect(result.code).toBe(1);
+    // ...and passes against the public URL, which is what a receiver behind a tunnel sees.
+    const twilio = (await import('twilio')).default;
+    const params = Object.fromEntries(new URLSearchParams(judged!.request.body.toString()));
+    expect(twilio.validateRequest('twilio-auth-token', String(judged!.request.headers['x-twilio-signature']), 'https://hooks.example.com/sms', params)).toBe(true);
+  });
+
+  it('sends every delivery of a journal in order, each re-signed, and exits 0 when all arrive', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hookctl-send-'));
+    try {
+      const push = JSON.parse(await readFile('fixtures/github/push.json', 'utf8'));
+      const ping = JSON.parse(await readFile('fixtures/github/ping.json', 'utf8'));
+      await writeFile(join(dir, 'captured.ndjson'), `${JSON.stringify(push)}\n${JSON.stringify(ping)}\n`);
+      const target = await receiver('github', 'journal-secret');
+      const result = await runCli(['send', target.url, join(dir, 'captured.ndjson'), '--secret', 'journal-secret', '--json']);
+      expect(result.code).toBe(0);
+      const judged = await target.waitFor(2);
+      expect(judged.map((j) => j.verified)).toEqual([true, true]);
+      expect(judged.map((j) => j.request.headers['x-github-event'])).toEqual(['push', 'ping']);
+      expect(judged[0]!.request.body.toString()).toBe(push.body);
+      const results = records(result.stdout).filter((r) => r.type === 'result');
+      expect(results.map((r) => r.eventId)).toEqual([push.eventId, ping.eventId]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('twilio with a JSON body posts to the bodySHA256 URL it signed', async () => {
