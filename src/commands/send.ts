@@ -24,6 +24,9 @@ function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
       return;
     }
     process.off('SIGINT', onSigint);
+    // Re-raised, the signal ends the process the default way (exit status 130 to the shell);
+    // when something else also listens for SIGINT, that would not happen, so exit outright.
+    if (process.listenerCount('SIGINT') > 0) process.exit(EXIT.interrupted);
     process.kill(process.pid, 'SIGINT');
   };
   process.on('SIGINT', onSigint);
@@ -74,7 +77,9 @@ export async function run(context: CommandContext): Promise<number> {
     scheme = getScheme(source.fixtureScheme, schemeOptionsFrom(options));
     source = await resolveSource({ ...sourceInput, scheme, warn: () => {} });
   }
-  const signingUrl = options.url !== undefined ? String(options.url) : rawUrl!;
+  // Twilio signs the URL as the provider requests it: the public one from --url, exactly as
+  // given, or else the target as it goes on the wire (normalised, e.g. with its trailing "/").
+  const signingUrl = options.url !== undefined ? String(options.url) : url;
   checkSecret(scheme, secret, signingUrl);
 
   // `hookctl send ... | head` closes the pipe early; that is the reader's choice, not a crash.
