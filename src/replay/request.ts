@@ -31,8 +31,9 @@ const TRANSPORT_HEADERS = new Set([
 
 /** Captured headers that can go on the wire again: transport headers (and those named in Connection) dropped. */
 export function replayableHeaders(headers: Record<string, string>): Record<string, string> {
-  const connectionNamed = new Set((headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean));
-  const out: Record<string, string> = {};
+  const connection = Object.entries(headers).find(([name]) => name.toLowerCase() === 'connection')?.[1] ?? '';
+  const connectionNamed = new Set(connection.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean));
+  const out = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (TRANSPORT_HEADERS.has(lower) || connectionNamed.has(lower)) continue;
@@ -100,7 +101,7 @@ function replaceAll(haystack: Buffer, needle: Buffer, replacement: Buffer): Buff
  */
 function withFreshId(scheme: Scheme, oldId: string | null, headers: Record<string, string>, body: Buffer, freshId: string): { headers: Record<string, string>; body: Buffer } {
   if (oldId === null) return { headers, body };
-  const nextHeaders = { ...headers };
+  const nextHeaders = Object.assign(Object.create(null) as Record<string, string>, headers);
   for (const [name, value] of Object.entries(nextHeaders)) if (value === oldId) nextHeaders[name] = freshId;
   let nextBody = body;
   if (scheme.eventId(nextHeaders, nextBody) === oldId) {
@@ -120,7 +121,7 @@ function mergeHeaders(...maps: Array<Record<string, string>>): Record<string, st
 export function resignedRequest(record: DeliveryRecord, body: Buffer, options: ResignOptions): ReplayRequest {
   const { scheme } = options;
   const signatureHeaders = allSignatureHeaders([scheme, ...(options.capturedScheme ? [options.capturedScheme] : [])]);
-  let captured: Record<string, string> = {};
+  let captured = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(replayableHeaders(record.headers))) if (!signatureHeaders.has(name)) captured[name] = value;
 
   const capturedId = record.eventId ?? scheme.eventId(record.headers, body) ?? null;
