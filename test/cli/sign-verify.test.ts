@@ -20,6 +20,7 @@ const NOW = 1_795_600_800;
 const EVENT = { id: 'evt_1', type: 'invoice.paid', data: { object: { amount: 4200, note: 'déjà vu' } } };
 
 const dir = mkdtempSync(join(tmpdir(), 'hookctl-sign-verify-'));
+let fileCount = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function file(name: string, content: string | Buffer): string {
@@ -103,8 +104,9 @@ describe('hookctl sign', () => {
       [['sign', '--scheme', 'github', '--secret', GH_SECRET, '--data', 'x', '--curl', 'ftp://example.com'], /--curl/],
       [['sign', '--scheme', 'github', '--secret', GH_SECRET, '--data', 'x', '--file', 'a.json'], /--data and --file/],
     ];
-    for (const [args, message] of cases) {
-      const result = await cli(args);
+    const results = await Promise.all(cases.map(([args]) => cli(args)));
+    for (const [i, [args, message]] of cases.entries()) {
+      const result = results[i]!;
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
@@ -174,27 +176,30 @@ describe('hookctl verify', () => {
   });
 
   it('usage errors exit 2: no secret, bad -H, unknown scheme, no headers', async () => {
-    for (const [args, message] of [
+    const cases: Array<[string[], RegExp]> = [
       [['verify', '-H', 'X-Hub-Signature-256: sha256=00', '--data', 'x'], /--secret/],
       [['verify', '--secret', GH_SECRET, '-H', 'no colon here', '--data', 'x'], /--header/],
       [['verify', '--scheme', 'paypal', '--secret', GH_SECRET, '-H', 'a: b', '--data', 'x'], /--scheme/],
       [['verify', '--secret', GH_SECRET, '--data', 'x'], /--header/],
       [['verify', '--secret', GH_SECRET, '-H', 'a: b'], /--data or --file/],
-    ] as Array<[string[], RegExp]>) {
-      const result = await cli(args);
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli(args)));
+    for (const [i, [args, message]] of cases.entries()) {
+      const result = results[i]!;
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(message);
     }
   });
 
-  describe('diagnosis, in human and --json output', () => {
+  describe.concurrent('diagnosis, in human and --json output', () => {
     async function diagnosis(scheme: string, signingSecret: string, signedBody: string, receivedBody: string, verifyingSecret = signingSecret, secretFile = false) {
       const headers = await signedHeaders(scheme, signingSecret, signedBody);
-      const secretArgs = secretFile ? ['--secret-file', file(`secret-${scheme}.txt`, verifyingSecret)] : ['--secret', verifyingSecret];
-      const args = ['verify', '--scheme', scheme, '--now', String(NOW), ...secretArgs, ...headerArgs(headers), '--file', file(`received-${scheme}.json`, receivedBody)];
-      const human = await cli(args);
-      const json = await cli([...args, '--json']);
+      // These tests run concurrently: every file name is unique.
+      const n = ++fileCount;
+      const secretArgs = secretFile ? ['--secret-file', file(`secret-${n}.txt`, verifyingSecret)] : ['--secret', verifyingSecret];
+      const args = ['verify', '--scheme', scheme, '--now', String(NOW), ...secretArgs, ...headerArgs(headers), '--file', file(`received-${n}.json`, receivedBody)];
+      const [human, json] = await Promise.all([cli(args), cli([...args, '--json'])]);
       expect(human.code).toBe(1);
       expect(json.code).toBe(1);
       const record = JSON.parse(json.stdout) as { reason: string; diagnosis: string | null };

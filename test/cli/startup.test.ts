@@ -44,7 +44,7 @@ describe('start-up loads only what the command needs', () => {
     expect(heavyIn(result.modules)).toEqual(HEAVY);
   });
 
-  it.each([
+  it.concurrent.each([
     ['--version', ['--version']],
     ['--help', ['--help']],
     ['sign --help', ['sign', '--help']],
