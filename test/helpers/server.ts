@@ -21,7 +21,7 @@ export interface TestServer {
 }
 
 /** A real HTTP server on 127.0.0.1 and a free port, recording every request's raw body. */
-export async function startServer(respond: Responder = (_req, res) => res.end('ok')): Promise<TestServer> {
+export async function startServer(respond: Responder = (_req, res) => void res.end('ok')): Promise<TestServer> {
   const requests: ReceivedRequest[] = [];
   let waiters: Array<() => void> = [];
   const server = createServer((req, res) => {
