@@ -113,7 +113,7 @@ describe('listen --capture -> replay round trip', () => {
     server = await startServer();
     const replay = await runCli(['replay', dir, '--to', `${server.url}/in`, '--secret', SECRET, '--json']);
     expect(replay.stderr).not.toMatch(/warning|error/i);
-    expect(replay.code).toBe(0);
+    expect(replay.code, replay.stdout + replay.stderr).toBe(0);
     expect(records(replay.stdout).at(-1)).toEqual({ type: 'summary', total: sent.length, ok: sent.length, failed: 0 });
     expect(server.requests).toHaveLength(sent.length);
     // Replayed in capture order.
@@ -170,7 +170,7 @@ describe('listen --capture -> replay round trip', () => {
 
     server = await startServer();
     const replay = await runCli(['replay', out, binaryOut, '--to', `${server.url}/in`, '--secret', SECRET]);
-    expect(replay.code).toBe(0);
+    expect(replay.code, replay.stdout + replay.stderr).toBe(0);
     expect(server.requests[0]!.body.equals(stripeCrlf!.body)).toBe(true);
     expect(server.requests[1]!.body.equals(binary!.body)).toBe(true);
     await verifyOfficially('stripe', server.requests[0]!, SECRET, '');
