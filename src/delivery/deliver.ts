@@ -114,27 +114,72 @@ interface AttemptResult {
 
 const SNIPPET_BYTES = 2048;
 
-/**
- * Callbacks to run when a signal aborts, one listener per signal. Load mode has every request in
- * flight watch the same signal; adding and removing an EventTarget listener per request cost more
- * than the HMAC.
- */
-const onAbortCallbacks = new WeakMap<AbortSignal, Set<() => void>>();
+/** Something to stop when a signal aborts; linked into the signal's list while it waits. */
+interface AbortWatcher {
+  onAbort(): void;
+  prevWatcher: AbortWatcher | undefined;
+  nextWatcher: AbortWatcher | undefined;
+}
 
+/**
+ * What is waiting on a signal, as an intrusive doubly linked list with one 'abort' listener per
+ * signal. Load mode has every request in flight watch the same signal: an EventTarget listener,
+ * or even a Set entry and a closure, per request cost more than the HMAC in garbage collection.
+ */
+class WatchList {
+  head: AbortWatcher | undefined;
+
+  constructor(signal: AbortSignal) {
+    signal.addEventListener(
+      'abort',
+      () => {
+        let watcher = this.head;
+        this.head = undefined;
+        while (watcher) {
+          const next = watcher.nextWatcher;
+          watcher.prevWatcher = watcher.nextWatcher = undefined;
+          watcher.onAbort();
+          watcher = next;
+        }
+      },
+      { once: true },
+    );
+  }
+
+  add(watcher: AbortWatcher): void {
+    watcher.prevWatcher = undefined;
+    watcher.nextWatcher = this.head;
+    if (this.head) this.head.prevWatcher = watcher;
+    this.head = watcher;
+  }
+
+  remove(watcher: AbortWatcher): void {
+    if (watcher.prevWatcher) watcher.prevWatcher.nextWatcher = watcher.nextWatcher;
+    else if (this.head === watcher) this.head = watcher.nextWatcher;
+    else return;
+    if (watcher.nextWatcher) watcher.nextWatcher.prevWatcher = watcher.prevWatcher;
+    watcher.prevWatcher = watcher.nextWatcher = undefined;
+  }
+}
+
+const watchLists = new WeakMap<AbortSignal, WatchList>();
+
+function watchListFor(signal: AbortSignal): WatchList {
+  let list = watchLists.get(signal);
+  if (!list) {
+    list = new WatchList(signal);
+    watchLists.set(signal, list);
+  }
+  return list;
+}
+
+/** Runs `callback` once if the signal aborts; returns a function that cancels that. */
 export function watchAbort(signal: AbortSignal | undefined, callback: () => void): () => void {
   if (!signal) return noop;
-  let callbacks = onAbortCallbacks.get(signal);
-  if (!callbacks) {
-    const set = new Set<() => void>();
-    callbacks = set;
-    onAbortCallbacks.set(signal, set);
-    signal.addEventListener('abort', () => {
-      for (const run of [...set]) run();
-      set.clear();
-    }, { once: true });
-  }
-  callbacks.add(callback);
-  return () => callbacks.delete(callback);
+  const list = watchListFor(signal);
+  const watcher: AbortWatcher = { onAbort: callback, prevWatcher: undefined, nextWatcher: undefined };
+  list.add(watcher);
+  return () => list.remove(watcher);
 }
 
 function noop(): void {}
@@ -145,7 +190,7 @@ function noop(): void {}
  * requests a second. Settles as soon as the answer is complete, the timeout fires or the signal
  * aborts (the request is then cancelled).
  */
-class AttemptHandler implements Dispatcher.DispatchHandler {
+class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
   private readonly started = performance.now();
   private settled = false;
   private controller: Dispatcher.DispatchController | undefined;
@@ -155,22 +200,27 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private snippet: Buffer[] | undefined;
   private snippetBytes = 0;
   private readonly timer: NodeJS.Timeout;
-  private readonly unwatch: () => void;
+  prevWatcher: AbortWatcher | undefined = undefined;
+  nextWatcher: AbortWatcher | undefined = undefined;
 
   constructor(
     private readonly resolve: (result: AttemptResult) => void,
     private readonly timeoutMs: number,
-    signal: AbortSignal | undefined,
+    private readonly watchList: WatchList | undefined,
   ) {
     this.timer = setTimeout(() => this.stop('timeout'), timeoutMs);
-    this.unwatch = signal ? watchAbort(signal, () => this.stop('interrupted')) : noop;
+    watchList?.add(this);
+  }
+
+  onAbort(): void {
+    this.stop('interrupted');
   }
 
   private finish(status: number | null, error: string | null, interrupted: boolean): void {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);
-    this.unwatch();
+    this.watchList?.remove(this);
     const elapsedMs = performance.now() - this.started;
     const result: AttemptResult = { status, error, ms: Math.round(elapsedMs), elapsedMs, interrupted };
     if (this.retryAfterMs !== undefined) result.retryAfterMs = this.retryAfterMs;
@@ -219,7 +269,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
 function sendOnce(request: PreparedRequest, timeoutMs: number, dispatcher: Dispatcher, signal: AbortSignal | undefined): Promise<AttemptResult> {
   return new Promise<AttemptResult>((resolve) => {
-    const handler = new AttemptHandler(resolve, timeoutMs, signal);
+    const handler = new AttemptHandler(resolve, timeoutMs, signal ? watchListFor(signal) : undefined);
     if (signal?.aborted) return handler.stop('interrupted');
     try {
       const { origin, path } = splitUrl(request.url);
