@@ -312,7 +312,7 @@ export async function run(context: CommandContext): Promise<number> {
     return invalid > 0 ? EXIT.failed : EXIT.ok;
   }
 
-  output.note(`replaying ${options.pick ? `${(items as PlanItem[]).length} picked` : paths.join(' ')} to ${settings.to}${asIs ? ' as stored' : ', re-signed with a fresh timestamp'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`);
+  output.note(`replaying ${options.pick ? `${(items as PlanItem[]).length} picked` : paths.join(' ')} to ${settings.to}${asIs ? ' as stored' : ', re-signed'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`);
   const controller = new AbortController();
   const dispose = interruptHandler(controller, output);
   const dispatcher = createDispatcher({ connections: concurrency });
