@@ -129,7 +129,11 @@ export function createForwarder(options: ForwardOptions, context: { scheme: stri
       });
     },
     async close() {
-      queue.length = 0;
+      // Never started (the drain ran out first): each is reported undelivered, by id, not dropped silently.
+      const unsent = queue.splice(0);
+      for (const item of unsent) {
+        context.onForward?.({ id: item.id, eventId: item.eventId, delivered: false, status: null, error: 'not forwarded: the listener stopped before its turn', attempts: 0, ms: 0 });
+      }
       controller.abort();
       await dispatcher.close().catch(() => {});
     },
