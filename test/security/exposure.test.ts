@@ -44,7 +44,7 @@ describe('binding', () => {
       await cli.waitForRecord((r) => r.type === 'listening');
       const warning = await cli.waitForLine((line) => /reachable from/i.test(line), { stream: 'stderr', timeoutMs: 5_000 });
       expect(warning).toMatch(/^warning: .*reachable from (other machines on )?the network/i);
-      expect(warning).toMatch(/--host 127\.0\.0\.1/);
+      expect(warning).toMatch(/127\.0\.0\.1/);
       await cli.stop('SIGINT');
       expect(cli.records()).toHaveLength(cli.stdoutLines.length);
     }
