@@ -208,7 +208,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
     private readonly timeoutMs: number,
     private readonly watchList: WatchList | undefined,
   ) {
-    this.timer = setTimeout(() => this.stop('timeout'), timeoutMs);
+    this.timer = setTimeout(stopOnTimeout, timeoutMs, this);
     watchList?.add(this);
   }
 
@@ -265,6 +265,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.finish(null, describeNetworkError(error), false);
   }
+}
+
+function stopOnTimeout(handler: AttemptHandler): void {
+  handler.stop('timeout');
 }
 
 function sendOnce(request: PreparedRequest, timeoutMs: number, dispatcher: Dispatcher, signal: AbortSignal | undefined): Promise<AttemptResult> {
