@@ -2,7 +2,7 @@ import { BadSecretError, signatureBase64, hmac, keyFromSecret, safeEqual, utf8 }
 import { checkTimestamp, checkTolerance, clip, jsonField, mismatch, rejected, verified } from './common.js';
 import { ed25519Sign, ed25519Verify, isEd25519Secret, publicKeyFrom } from './ed25519.js';
 import { hasHeader, headerValues } from './headers.js';
-import type { HeaderMap, Scheme, VerifyInput, VerifyResult } from './types.js';
+import type { HeaderMap, OutgoingHeaders, Scheme, VerifyInput, VerifyResult } from './types.js';
 
 /**
  * Standard Webhooks (and Svix, the same scheme with `svix-` headers): `webhook-signature:
@@ -125,12 +125,16 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
     signatureHeaders: [signatureHeader],
     keyEncoding: 'base64',
     detect: (headers) => hasHeader(headers, signatureHeader),
-    sign({ body, secret, timestamp, id }) {
-      const signedPrefix = prefixOf(id, String(timestamp));
+    sign({ body, secret, timestamp, id }): OutgoingHeaders {
+      const signedPrefix = `${id}.${timestamp}.`;
       const signature = isEd25519Secret(secret)
         ? `v1a,${ed25519Sign(secret, Buffer.concat([utf8(signedPrefix), body])).toString('base64')}`
         : `v1,${hmac('sha256', keyFromSecret(secret, 'base64'), signedPrefix, body).toString('base64')}`;
-      return { [idHeader]: id, [timestampHeader]: String(timestamp), [signatureHeader]: signature };
+      const ts = String(timestamp);
+      // Literal keys, not computed ones: V8 builds these as fast objects, and every receiver reads them.
+      return prefix === 'svix'
+        ? { 'svix-id': id, 'svix-timestamp': ts, 'svix-signature': signature }
+        : { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': signature };
     },
     verify,
     deliveryHeaders: () => ({ 'Content-Type': 'application/json', 'User-Agent': `hookctl (${title})` }),
