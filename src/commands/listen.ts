@@ -5,6 +5,9 @@ import { resolveSecrets } from '../cli/secrets.js';
 import { parseRetrySchedule } from '../delivery/policy.js';
 import { EXIT, usageError } from '../errors.js';
 import type { Delivery, ListenOptions, ListenSummary, QueuedForward } from '../listen/types.js';
+import { BadSecretError, keyFromSecret } from '../schemes/crypto.js';
+import { isEd25519Secret } from '../schemes/ed25519.js';
+import { getScheme } from '../schemes/registry.js';
 import { parseDuration, parseHttpStatus, parseInteger, parsePositiveDuration, parseProbability, parseSize, parseUrl } from '../options/units.js';
 
 type Options = CommandContext['options'];
@@ -20,10 +23,13 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv): Lis
   if (capture === undefined && options.captureFiles) throw usageError('--capture-files: nothing is written with --no-capture; drop one of them');
   if (capture === '') throw usageError('--capture: expected a folder');
 
+  const scheme = String(options.scheme ?? 'auto');
+  if (scheme !== 'auto') checkSecretsFit(scheme, secrets);
+
   const result: ListenOptions = {
     port,
     host: String(options.host ?? '127.0.0.1'),
-    scheme: String(options.scheme ?? 'auto'),
+    scheme,
     schemeOptions: schemeOptionsFrom(options),
     secrets,
     toleranceSeconds: parseDuration(String(options.tolerance ?? '5m'), '--tolerance') / 1000,
@@ -43,6 +49,12 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv): Lis
     if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw usageError(`--id-header: "${options.idHeader}" is not a header name`);
     result.idHeader = name;
   }
+
+  const keep = (options.keepHeader as string[] | undefined) ?? [];
+  for (const name of keep) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name.trim())) throw usageError(`--keep-header: "${name}" is not a header name`);
+  }
+  if (keep.length > 0) result.keepHeaders = keep.map((name) => name.trim().toLowerCase());
 
   if (options.forwardTo !== undefined) {
     result.forward = {
@@ -73,6 +85,24 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv): Lis
   if (options.delay !== undefined) faults.delayMs = parseDuration(String(options.delay), '--delay');
   result.faults = faults;
   return result;
+}
+
+/**
+ * A secret the named scheme cannot turn into a key (a Standard Webhooks secret that is not base64)
+ * would make the listener refuse every delivery: say so at start instead. The secret is not echoed.
+ */
+function checkSecretsFit(schemeName: string, secrets: readonly string[]): void {
+  const scheme = getScheme(schemeName);
+  for (const [index, secret] of secrets.entries()) {
+    if ((schemeName === 'standard' || schemeName === 'svix') && isEd25519Secret(secret)) continue;
+    try {
+      keyFromSecret(secret, scheme.keyEncoding);
+    } catch (error) {
+      if (!(error instanceof BadSecretError)) throw error;
+      const which = secrets.length > 1 ? ` (secret #${index + 1})` : '';
+      throw usageError(`--secret${which}: not a usable ${scheme.title} key: ${error.message}`);
+    }
+  }
 }
 
 /** True for addresses only this machine can reach. */

@@ -74,12 +74,14 @@ export function createForwarder(options: ForwardOptions, context: { scheme: stri
     for (const wake of waiters) wake();
   }
 
+  const inFlight = new Set<Promise<void>>();
+
   function pump(): void {
-    while (running < concurrency && queue.length > 0) {
+    while (running < concurrency && queue.length > 0 && !controller.signal.aborted) {
       const item = queue.shift()!;
       running++;
       const started = performance.now();
-      deliver(() => prepare(item), { delaysMs: schedule, timeoutMs, timeScale: 1 }, { dispatcher, signal: controller.signal })
+      const flight: Promise<void> = deliver(() => prepare(item), { delaysMs: schedule, timeoutMs, timeScale: 1 }, { dispatcher, signal: controller.signal })
         .then(
           (outcome) => {
             const last = outcome.attempts[outcome.attempts.length - 1];
@@ -88,7 +90,7 @@ export function createForwarder(options: ForwardOptions, context: { scheme: stri
               eventId: item.eventId,
               delivered: outcome.delivered,
               status: outcome.status,
-              error: outcome.interrupted ? 'interrupted at shutdown' : (last?.error ?? null),
+              error: outcome.interrupted ? `not delivered: the listener stopped after ${outcome.attempts.length} attempt${outcome.attempts.length === 1 ? '' : 's'}${last?.error ? ` (last: ${last.error})` : last?.status ? ` (last: ${last.status})` : ''}` : (last?.error ?? null),
               attempts: outcome.attempts.length,
               ms: Math.round(performance.now() - started),
             });
@@ -97,9 +99,11 @@ export function createForwarder(options: ForwardOptions, context: { scheme: stri
         )
         .finally(() => {
           running--;
+          inFlight.delete(flight);
           pump();
           wakeIdle();
         });
+      inFlight.add(flight);
     }
   }
 
@@ -135,6 +139,8 @@ export function createForwarder(options: ForwardOptions, context: { scheme: stri
         context.onForward?.({ id: item.id, eventId: item.eventId, delivered: false, status: null, error: 'not forwarded: the listener stopped before its turn', attempts: 0, ms: 0 });
       }
       controller.abort();
+      // Those between retries are interrupted; wait for their reports, so they precede the summary.
+      await Promise.allSettled([...inFlight]);
       await dispatcher.close().catch(() => {});
     },
   };

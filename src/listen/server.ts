@@ -28,19 +28,41 @@ export const DEFAULTS = {
 const UNSEEN = new Date(0);
 const ACCEPTED_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const REDACTED = '[redacted: listener secret]';
+const REDACTED_CREDENTIAL = '[redacted: credential; --keep-header to keep]';
 
 function json(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function plainHeaders(req: IncomingMessage, secrets: readonly string[]): Record<string, string> {
+/** Headers that carry a credential of the sender (not a MAC over the body): redacted unless kept. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'apikey', 'x-apikey', 'x-auth-token', 'x-access-token', 'x-amz-security-token', 'x-csrf-token', 'x-xsrf-token']);
+const CREDENTIAL_PATTERN = /(?:^|-)(?:api-?key|auth-?token|access-?token|password|passwd)$/;
+
+export function isCredentialHeader(name: string): boolean {
+  return CREDENTIAL_HEADERS.has(name) || CREDENTIAL_PATTERN.test(name);
+}
+
+/** Headers as received, repeats folded: what the app behind the listener gets. */
+function rawHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   const raw = req.headers;
   for (const key in raw) {
     const value = raw[key];
-    if (value === undefined) continue;
-    let text = Array.isArray(value) ? value.join(', ') : value;
-    // A sender may echo the shared secret in a header (Authorization: Bearer …); it must not reach the disk.
+    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/**
+ * Headers safe to store and show. Signature headers stay (replay --as-is needs them, and they are
+ * MACs over this body, not keys); the sender's credentials go unless kept with --keep-header; a
+ * header holding the listener's own secret always goes.
+ */
+function safeHeaders(headers: Record<string, string>, secrets: readonly string[], keep: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key in headers) {
+    let text = headers[key]!;
+    if (isCredentialHeader(key) && !keep.has(key)) text = REDACTED_CREDENTIAL;
     for (const secret of secrets) if (text.includes(secret)) text = REDACTED;
     out[key] = text;
   }
@@ -79,6 +101,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
   // A fixed scheme is built once; `auto` is resolved per request.
   const fixedScheme = schemeName === 'auto' ? undefined : getScheme(schemeName, schemeOptions);
   const publicBase = options.publicUrl;
+  const keepHeaders: ReadonlySet<string> = new Set((options.keepHeaders ?? []).map((name) => name.toLowerCase()));
 
   let capture: CaptureSink;
   try {
@@ -164,7 +187,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
       receivedAt: new Date(),
       method: req.method ?? '',
       path: req.url ?? '',
-      headers: plainHeaders(req, secrets),
+      headers: safeHeaders(rawHeaders(req), secrets, keepHeaders),
       body: Buffer.alloc(0),
       bytes: Number(req.headers['content-length'] ?? 0) || 0,
       scheme: null,
@@ -258,6 +281,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
     const idScheme = scheme ?? fallbackScheme;
     const eventId = (options.idHeader ? header(req.headers, options.idHeader) : undefined) ?? idScheme.eventId(req.headers, body) ?? null;
     const key = eventId ?? bodyHash(body);
+    const received = detailed ? rawHeaders(req) : EMPTY_HEADERS;
 
     const delivery: Delivery = {
       // The capture id only means something to a capture or a display.
@@ -265,7 +289,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
       receivedAt,
       method: req.method ?? 'POST',
       path,
-      headers: detailed ? plainHeaders(req, secrets) : EMPTY_HEADERS,
+      headers: detailed ? safeHeaders(received, secrets, keepHeaders) : EMPTY_HEADERS,
       body,
       bytes: body.length,
       scheme: scheme?.name ?? null,
@@ -284,7 +308,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
       forwardQueued: false,
       ms: 0,
     };
-    const context: Pending = { req, res, delivery, base, started, scheme };
+    const context: Pending = { req, res, delivery, base, started, scheme, received };
 
     let answer: Answer | Promise<Answer>;
     if (verified === false) {
@@ -315,6 +339,8 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
     base: string;
     started: number;
     scheme: Scheme | undefined;
+    /** Unredacted headers, for the app behind the listener only. */
+    received: Record<string, string>;
   }
 
   async function finishAsync(context: Pending, answer: Answer | Promise<Answer>): Promise<void> {
@@ -446,7 +472,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
 
   function afterCapture(context: Pending, claim: Exclude<Claim, { duplicate: true }>): Answer | Promise<Answer> {
     const { delivery } = context;
-    const item: ForwardItem = { id: delivery.id, eventId: delivery.eventId, method: delivery.method, headers: delivery.headers, body: delivery.body, scheme: context.scheme };
+    const item: ForwardItem = { id: delivery.id, eventId: delivery.eventId, method: delivery.method, headers: context.received, body: delivery.body, scheme: context.scheme };
     if (ackFirst) {
       return commitThen(claim, delivery, () => {
         forwarder!.enqueue(item);

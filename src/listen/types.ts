@@ -48,6 +48,11 @@ export interface ListenOptions {
   toleranceSeconds?: number;
   /** The public URL providers post to (Twilio signs it); else built from Host and the path. */
   publicUrl?: string;
+  /**
+   * Credential headers (Authorization, Cookie, X-Api-Key…) to capture and display anyway; by
+   * default they are redacted. A header holding the listener's own secret is always redacted.
+   */
+  keepHeaders?: readonly string[];
   /** Header carrying the event id, for custom senders. */
   idHeader?: string;
   /** Capture folder; undefined: no capture (the ledger stays in memory). */
@@ -90,6 +95,7 @@ export interface Delivery {
   receivedAt: Date;
   method: string;
   path: string;
+  /** As received, except credentials and the listener's secret, which are redacted: safe to store and show. */
   headers: Record<string, string>;
   body: Buffer;
   bytes: number;

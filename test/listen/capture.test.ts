@@ -63,6 +63,21 @@ describe('capture', () => {
     expect(journal(dir)[0]!.headers.authorization).toMatch(/redacted/);
   });
 
+  it('credential headers are redacted in captures and reports unless kept; the app still gets them intact', async () => {
+    const dir = tempDir();
+    const { startServer } = await import('../helpers/server.js');
+    const app = await startServer();
+    const listener = await listen({ captureDir: dir, keepHeaders: ['x-api-key'], forward: { url: app.url }, idHeader: 'x-id' });
+    await post(listener.url, '{}', { 'x-id': 'c-1', authorization: 'Bearer tok_secret_1', cookie: 'sid=abc', 'x-api-key': 'kept-key', 'x-hub-signature-256': `sha256=${'a'.repeat(64)}` });
+    const [delivery] = await listener.waitForDeliveries(1);
+    await listener.close();
+    await app.close();
+    expect(delivery!.headers).toMatchObject({ authorization: expect.stringMatching(/^\[redacted/), cookie: expect.stringMatching(/^\[redacted/), 'x-api-key': 'kept-key' });
+    expect(allText(dir)).not.toContain('tok_secret_1');
+    expect(journal(dir)[0]!.headers['x-hub-signature-256']).toBe(`sha256=${'a'.repeat(64)}`);
+    expect(app.requests[0]!.headers).toMatchObject({ authorization: 'Bearer tok_secret_1', cookie: 'sid=abc' });
+  });
+
   it('--capture-files: one fixture per delivery, sorted by arrival, safe names for hostile ids, no temp files left', async () => {
     const dir = tempDir();
     const listener = await listen({ captureDir: dir, captureFiles: true, idHeader: 'x-id' });

@@ -142,6 +142,8 @@ describe('hookctl listen (spawned CLI)', () => {
       [['--path', 'hooks'], /--path: expected a path starting with \//],
       [['--no-capture', '--durable'], /--durable/],
       [['--forward-to', 'ftp://x'], /--forward-to/],
+      [['--scheme', 'standard', '--secret', 'whsec_!!not-base64!!'], /--secret: not a usable Standard Webhooks key/],
+      [['--keep-header', 'bad header'], /--keep-header/],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(['listen', '--port', '0', ...args]);

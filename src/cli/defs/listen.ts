@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { addJson, addSchemeOptions, addSecretOptions, examples } from '../shared-options.js';
+import { addJson, addSchemeOptions, addSecretOptions, collect, examples } from '../shared-options.js';
 import { SCHEME_NAMES } from '../../schemes/registry.js';
 
 export function listenCommand(): Command {
@@ -15,6 +15,7 @@ export function listenCommand(): Command {
     .option('--capture-files', 'one fixture file per delivery instead of the journal')
     .option('--durable', 'answer 2xx only once the capture is on disk (fsync, group commit)')
     .option('--id-header <name>', 'header carrying the event id, for custom senders')
+    .addOption(new Option('--keep-header <name>', 'capture and show this credential header (Authorization, Cookie, X-Api-Key… are redacted by default); repeatable').argParser(collect))
     .option('--forward-to <url>', "pass each new delivery on to your app (headers and body byte for byte)")
     .option('--forward-secret <secret>', 're-sign forwarded deliveries with this secret')
     .option('--ack-first', 'answer 2xx at once and forward from a queue with retries')
