@@ -249,7 +249,7 @@ function reportStats(stats: PlanStats, output: Output): void {
   }
 }
 
-export async function run(context: CommandContext): Promise<number> {
+async function replay(context: CommandContext): Promise<number> {
   const { options, args, output, cwd } = context;
   if (options.extract !== undefined) return extract(context);
   if (options.out !== undefined) throw usageError('--out: only with --extract ID');
@@ -362,4 +362,17 @@ export async function run(context: CommandContext): Promise<number> {
   }
   output.line(`${summary.total} replayed: ${summary.ok} ok${failed ? `, ${failed} failed` : ''}`);
   return failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+export async function run(context: CommandContext): Promise<number> {
+  try {
+    return await replay(context);
+  } catch (error) {
+    // Ctrl-C inside a prompt (--to, --pick): nothing was sent yet.
+    if ((error as Error)?.name === 'ExitPromptError') {
+      context.output.note('cancelled; nothing sent');
+      return EXIT.interrupted;
+    }
+    throw error;
+  }
 }

@@ -60,6 +60,14 @@ describe.skipIf(!hasPty)('replay on a terminal', () => {
     expect(result.output).toMatch(/2 replayed: 2 ok/);
   });
 
+  it('Ctrl-C at the URL prompt cancels: nothing sent, exit 130, no stack', async () => {
+    const result = await drive([{ wait: 'Replay to which URL?' }, { send: '\x03' }, { wait: 'cancelled' }], ['replay', 'fixtures/github', '--secret', SECRET]);
+    expect(result.failed, result.output).toBeNull();
+    expect(result.code).toBe(130);
+    expect(result.output).toMatch(/cancelled; nothing sent/);
+    expect(result.output).not.toMatch(/unexpected error|\n\s+at /);
+  });
+
   it('picking nothing sends nothing', async () => {
     server = await startServer();
     const result = await drive(
