@@ -28,11 +28,11 @@ export function addSchemeOptions(command: Command): Command {
 
 export function addDeliveryOptions(command: Command): Command {
   return command
-    .option('--retries <n>', 'retry at most N times (default: as many as the schedule has)')
-    .option('--retry-schedule <list>', 'delays between attempts, e.g. 0,5s,30s,5m (default) or the preset "standard"')
+    .option('--retries <n>', 'retry at most N times; past the end of the schedule its last delay repeats (default: as many as the schedule has)')
+    .option('--retry-schedule <list>', 'wait before each attempt: 0,5s,30s,5m (the default), or a preset: standard (Standard Webhooks/Svix, with jitter), none')
     .option('--no-retry', 'one attempt only')
-    .option('--time-scale <factor>', 'multiply every retry delay, e.g. 0.001 to run a long schedule in seconds')
-    .option('--timeout <duration>', 'per-attempt timeout (default 10s)');
+    .option('--time-scale <factor>', 'multiply every retry delay and Retry-After, e.g. 0.001 to run a long schedule in seconds')
+    .option('--timeout <duration>', 'per-attempt timeout: connecting, the answer and its body (default 10s)');
 }
 
 /** Examples block for --help. */
