@@ -9,8 +9,16 @@ import { signCommand } from './defs/sign.js';
 import { verifyCommand } from './defs/verify.js';
 import { examples } from './shared-options.js';
 
-/** Options that read their environment variable themselves (HOOKCTL_SECRET) or make no sense there. */
-const NO_ENV = new Set(['secret', 'secretFile', 'header', 'help', 'version']);
+/**
+ * Options that read their environment variable themselves (HOOKCTL_SECRET), or that are one-off
+ * actions and inputs rather than settings: a stray HOOKCTL_DRY_RUN or HOOKCTL_DATA in a shell
+ * would silently change what a command does.
+ */
+const NO_ENV = new Set([
+  'secret', 'secretFile', 'header', 'help', 'version',
+  'data', 'file', 'fixture', 'id', 'timestamp', 'now', 'curl',
+  'dryRun', 'extract', 'out', 'pick', 'force', 'yes', 'count',
+]);
 
 function envName(option: Option): string {
   return `HOOKCTL_${option.attributeName().replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
