@@ -18,6 +18,30 @@ export function headerValues(headers: HeaderMap, name: string): string[] {
   return values;
 }
 
+/**
+ * Values of several headers in one pass over the map (a verifier reading id, timestamp and
+ * signature would otherwise scan it three times). `names` are lower case; the result is
+ * index-aligned with them, empty arrays for absent headers.
+ */
+export function headerValuesOf(headers: HeaderMap, names: readonly string[]): string[][] {
+  const found: string[][] = names.map(() => []);
+  for (const key in headers) {
+    if (!Object.hasOwn(headers, key)) continue;
+    const value = headers[key];
+    if (value === undefined) continue;
+    let lower: string | undefined;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      if (key.length !== name.length) continue;
+      lower ??= key.toLowerCase();
+      if (lower !== name) continue;
+      if (Array.isArray(value)) found[i]!.push(...value);
+      else found[i]!.push(value);
+    }
+  }
+  return found;
+}
+
 /** The single value of a header; repeated values are joined the way HTTP folds them. */
 export function header(headers: HeaderMap, name: string): string | undefined {
   const values = headerValues(headers, name);

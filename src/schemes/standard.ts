@@ -1,7 +1,7 @@
 import { BadSecretError, signatureBase64, hmac, keyFromSecret, safeEqual, utf8 } from './crypto.js';
 import { checkTimestamp, checkTolerance, clip, jsonField, mismatch, rejected, verified } from './common.js';
 import { ed25519Sign, ed25519Verify, isEd25519Secret, publicKeyFrom } from './ed25519.js';
-import { hasHeader, headerValues } from './headers.js';
+import { hasHeader, headerValues, headerValuesOf } from './headers.js';
 import type { HeaderMap, OutgoingHeaders, Scheme, VerifyInput, VerifyResult } from './types.js';
 
 /**
@@ -26,6 +26,15 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
    * A header by name. Svix's library reads each `svix-*` header and falls back to the
    * `webhook-*` one, so the svix scheme does the same.
    */
+  const NAMES = prefix === 'svix' ? ['svix-id', 'svix-timestamp', 'svix-signature', 'webhook-id', 'webhook-timestamp', 'webhook-signature'] : ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
+
+  /** id, timestamp and signature values, read in one pass (svix- first, then webhook- for svix). */
+  function readAll(headers: HeaderMap): [string[], string[], string[]] {
+    const found = headerValuesOf(headers, NAMES);
+    const pick = (i: number) => (found[i]!.length > 0 || prefix === 'webhook' ? found[i]! : found[i + 3]!);
+    return [pick(0), pick(1), pick(2)];
+  }
+
   function read(headers: HeaderMap, which: 'id' | 'timestamp' | 'signature'): string[] {
     const values = headerValues(headers, `${prefix}-${which}`);
     return values.length > 0 || prefix === 'webhook' ? values : headerValues(headers, `webhook-${which}`);
@@ -36,12 +45,12 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
   }
 
   function verify(input: VerifyInput): VerifyResult {
-    const signatureValues = read(input.headers, 'signature');
+    const [idValues, timestampValues, signatureValues] = readAll(input.headers);
     if (signatureValues.length === 0) return rejected(name, 'missing_signature', `no ${signatureHeader} header`);
-    const ids = distinct(read(input.headers, 'id'));
+    const ids = distinct(idValues);
     if (ids.length === 0) return rejected(name, 'missing_header', `no ${idHeader} header (it is part of the signed content)`);
     if (ids.length > 1) return rejected(name, 'malformed_signature_header', `${ids.length} different ${idHeader} headers: the id is signed, so it must be sent once`);
-    const timestamps = distinct(read(input.headers, 'timestamp'));
+    const timestamps = distinct(timestampValues);
     if (timestamps.length > 1) return rejected(name, 'malformed_timestamp', `${timestamps.length} different ${timestampHeader} headers: the timestamp is signed, so it must be sent once`);
     const parsed = checkTimestamp(name, timestamps[0], timestampHeader);
     if ('verified' in parsed) return parsed;
