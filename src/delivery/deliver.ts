@@ -39,6 +39,13 @@ export interface DeliveryOutcome {
   interrupted?: boolean;
 }
 
+/** Caps requests in flight across deliveries: a slot is held for each attempt, not during retry waits. */
+export interface AttemptLimiter {
+  /** Undefined when a slot was free and is now taken; otherwise resolves once one is. */
+  acquire(): Promise<void> | undefined;
+  release(): void;
+}
+
 export interface DeliverOptions {
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
@@ -46,6 +53,9 @@ export interface DeliverOptions {
   onWait?(ms: number, nextAttempt: number): void;
   /** Randomness for jitter, injectable for tests. */
   random?: () => number;
+  limiter?: AttemptLimiter;
+  /** The caller already holds a limiter slot for the first attempt. */
+  holdingSlot?: boolean;
 }
 
 const SNIPPET_CHARS = 512;
@@ -320,10 +330,21 @@ export async function deliver(prepare: (attempt: number) => PreparedRequest, pol
       options.onWait?.(ms, index + 1);
       if (!(await wait(ms, signal))) return { delivered: false, attempts, status, interrupted: true };
     } else if (signal?.aborted) {
+      if (options.holdingSlot) options.limiter?.release();
       return { delivered: false, attempts, status, interrupted: true };
     }
 
-    const result = await sendOnce(prepare(index + 1), policy.timeoutMs, dispatcher, signal);
+    const { limiter } = options;
+    if (limiter && !(index === 0 && options.holdingSlot)) {
+      const slot = limiter.acquire();
+      if (slot) await slot;
+    }
+    let result: AttemptResult;
+    try {
+      result = await sendOnce(prepare(index + 1), policy.timeoutMs, dispatcher, signal);
+    } finally {
+      limiter?.release();
+    }
     status = result.status;
     const attempt: Attempt = { attempt: index + 1, status: result.status, error: result.error, ms: result.ms, elapsedMs: result.elapsedMs, willRetry: false };
     if (result.retryAfterMs !== undefined) attempt.retryAfterMs = result.retryAfterMs;

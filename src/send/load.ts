@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { deliver, watchAbort, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
 import { createPreparer, type EventFactory, type OutgoingEvent, type SendPlan } from './event.js';
 import { idSequence } from './ids.js';
+import { Slots } from './slots.js';
 
 export interface LoadOptions {
   count: number;
@@ -84,8 +85,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /**
- * Sends `count` distinct events (fresh ids, cycling through the factories) with `concurrency`
- * workers sharing one keep-alive dispatcher, each event under the retry policy.
+ * Sends `count` distinct events (fresh ids, cycling through the factories), at most
+ * `concurrency` requests in flight over one keep-alive dispatcher, each event under the retry policy.
  */
 export class LoadRun {
   readonly counters: LoadCounters = { started: 0, finished: 0, delivered: 0, failed: 0, attempts: 0, statuses: {}, errors: {} };
@@ -117,45 +118,85 @@ export class LoadRun {
     const cpuAtStart = process.cpuUsage();
     this.startedAt = performance.now();
     const intervalMs = rate ? 1000 / rate : 0;
-    let next = 0;
+    // At most `concurrency` requests in flight. An event waiting to retry holds no slot, so, as at
+    // a real provider, retries run beside new events instead of stalling them.
+    const slots = new Slots(concurrency);
+    if (signal) watchAbort(signal, () => slots.open());
+    let active = 0;
+    let producing = true;
+    // A bug in a delivery must not become an unhandled rejection; it ends the run, as a worker's would.
+    let failure: { error: unknown } | undefined;
+    let allDone: () => void = () => {};
+    const finishedAll = new Promise<void>((resolve) => (allDone = resolve));
 
-    const worker = async (): Promise<void> => {
-      for (;;) {
-        const hold = beforeEvent?.();
-        if (hold) await (aborted ? Promise.race([hold, aborted]) : hold);
-        if (signal?.aborted) return;
-        const index = next++;
-        if (index >= count) return;
-        if (intervalMs > 0) {
-          const wait = this.startedAt + index * intervalMs - performance.now();
-          if (wait >= 1 && !(await sleep(wait, signal))) return;
-        }
-        counters.started++;
-        const event = factories[index % factories.length]!.make({ fresh: true, nextId });
-        const outcome = await deliver(prepareFor(event), policy, {
-          dispatcher,
-          ...(signal ? { signal } : {}),
-          onAttempt: (attempt) => {
-            counters.attempts++;
-            if (attempt.status !== null) counters.statuses[attempt.status] = (counters.statuses[attempt.status] ?? 0) + 1;
-            else if (attempt.error !== 'interrupted') counters.errors[attempt.error ?? 'error'] = (counters.errors[attempt.error ?? 'error'] ?? 0) + 1;
-            if (attempt.error !== 'interrupted') latency.recordValue(Math.max(1, Math.round((attempt.elapsedMs ?? attempt.ms) * 1000)));
-            onAttemptOut?.(event, attempt);
-          },
-        });
-        if (outcome.interrupted && !outcome.delivered) {
-          // Stopped mid-way: neither delivered nor given up on.
-          onResultOut?.(event, outcome);
-          return;
-        }
+    const deliverOne = async (index: number): Promise<void> => {
+      const event = factories[index % factories.length]!.make({ fresh: true, nextId });
+      const outcome = await deliver(prepareFor(event), policy, {
+        dispatcher,
+        ...(signal ? { signal } : {}),
+        limiter: slots,
+        holdingSlot: true,
+        onAttempt: (attempt) => {
+          counters.attempts++;
+          if (attempt.status !== null) counters.statuses[attempt.status] = (counters.statuses[attempt.status] ?? 0) + 1;
+          else if (attempt.error !== 'interrupted') counters.errors[attempt.error ?? 'error'] = (counters.errors[attempt.error ?? 'error'] ?? 0) + 1;
+          if (attempt.error !== 'interrupted') latency.recordValue(Math.max(1, Math.round((attempt.elapsedMs ?? attempt.ms) * 1000)));
+          onAttemptOut?.(event, attempt);
+        },
+      });
+      // Stopped mid-way (Ctrl-C) is neither delivered nor given up on.
+      if (!(outcome.interrupted && !outcome.delivered)) {
         counters.finished++;
         if (outcome.delivered) counters.delivered++;
         else counters.failed++;
-        onResultOut?.(event, outcome);
       }
+      onResultOut?.(event, outcome);
+    };
+    // Against a receiver that is down, every event fails fast and waits to retry; without a cap
+    // a large --count would hold them all in memory at once.
+    const maxAlive = Math.max(1000, concurrency * 20);
+    let roomForMore: (() => void) | undefined;
+    const settle = () => {
+      active--;
+      if (roomForMore && active < maxAlive) {
+        const wake = roomForMore;
+        roomForMore = undefined;
+        wake();
+      }
+      if (active === 0 && !producing) allDone();
     };
 
-    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+    for (let index = 0; index < count; index++) {
+      const hold = beforeEvent?.();
+      if (hold) await (aborted ? Promise.race([hold, aborted]) : hold);
+      if (signal?.aborted) break;
+      if (intervalMs > 0) {
+        const wait = this.startedAt + index * intervalMs - performance.now();
+        if (wait >= 1 && !(await sleep(wait, signal))) break;
+      }
+      if (active >= maxAlive) {
+        const room = new Promise<void>((resolve) => (roomForMore = resolve));
+        await (aborted ? Promise.race([room, aborted]) : room);
+        if (signal?.aborted) break;
+      }
+      const slot = slots.acquire();
+      if (slot) await slot;
+      if (signal?.aborted) {
+        slots.release();
+        break;
+      }
+      counters.started++;
+      active++;
+      deliverOne(index).then(settle, (error: unknown) => {
+        failure ??= { error };
+        settle();
+      });
+      if (failure) break;
+    }
+    producing = false;
+    if (active > 0) await finishedAll;
+    if (failure) throw failure.error;
+
     const elapsedMs = performance.now() - this.startedAt;
     const cpu = process.cpuUsage(cpuAtStart);
     const seconds = elapsedMs / 1000;

@@ -48,6 +48,17 @@ describe('hookctl send --count: load mode', () => {
     expect(result.code).toBe(summary.failed === 0 ? 0 : 1);
   });
 
+  it('an event waiting to retry holds no slot: new events go out meanwhile', async () => {
+    target = await startVerifyingReceiver('standard', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', (n) => ({ status: n === 1 ? 503 : 200 }));
+    const result = await runCli(['send', target.url, '--secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', '--count', '5', '--concurrency', '1', '--retry-schedule', '0,1500ms', '--json']);
+    expect(result.code).toBe(0);
+    const ids = (await target.waitFor(6)).map((j) => j.eventId);
+    // The first event fails, the other four are delivered during its 1.5s wait, then it is retried.
+    expect(ids[5]).toBe(ids[0]);
+    expect(new Set(ids.slice(0, 5)).size).toBe(5);
+    expect(records(result.stdout).at(-1)).toMatchObject({ type: 'summary', sent: 5, delivered: 5, attempts: 6 });
+  });
+
   it('--rate caps how fast events start', async () => {
     target = await startVerifyingReceiver('github', 'rate-secret');
     const result = await runCli(['send', target.url, '--scheme', 'github', '--secret', 'rate-secret', '--count', '6', '--concurrency', '1', '--rate', '5']);
