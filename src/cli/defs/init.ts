@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { examples } from '../shared-options.js';
-import { SCHEME_NAMES } from '../../schemes/registry.js';
+import { SCHEME_NAMES } from '../../schemes/names.js';
 
 export function initCommand(): Command {
   return new Command('init')

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { addDeliveryOptions, addJson, addSchemeOptions, addSecretOptions, examples } from '../shared-options.js';
-import { SCHEME_NAMES } from '../../schemes/registry.js';
+import { SCHEME_NAMES } from '../../schemes/names.js';
 
 export function replayCommand(): Command {
   const command = new Command('replay')

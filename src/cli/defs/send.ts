@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { addDeliveryOptions, addJson, addSchemeOptions, addSecretOptions, collect, examples } from '../shared-options.js';
-import { SCHEME_NAMES } from '../../schemes/registry.js';
+import { SCHEME_NAMES } from '../../schemes/names.js';
 
 export function sendCommand(): Command {
   const command = new Command('send')
