@@ -26,10 +26,10 @@ export function addSchemeOptions(command: Command): Command {
     .option('--url <url>', 'twilio: the public URL the provider posts to (it is part of the signature)');
 }
 
-export function addDeliveryOptions(command: Command): Command {
+export function addDeliveryOptions(command: Command, defaultSchedule = '0,5s,30s,5m'): Command {
   return command
     .option('--retries <n>', 'retry at most N times; past the end of the schedule its last delay repeats (default: as many as the schedule has)')
-    .option('--retry-schedule <list>', 'wait before each attempt: 0,5s,30s,5m (the default), or a preset: standard (Standard Webhooks/Svix, with jitter), none')
+    .option('--retry-schedule <list>', `wait before each attempt (default ${defaultSchedule}), or a preset: default (0,5s,30s,5m), standard (Standard Webhooks/Svix, with jitter), none`)
     .option('--no-retry', 'one attempt only')
     .option('--time-scale <factor>', 'multiply every retry delay and Retry-After, e.g. 0.001 to run a long schedule in seconds')
     .option('--timeout <duration>', 'per-attempt timeout: connecting, the answer and its body (default 10s)');

@@ -5,6 +5,7 @@ import type { Output } from '../cli/output.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { resolveSecrets } from '../cli/secrets.js';
 import { createDispatcher, retryPolicyFromFlags } from '../delivery/index.js';
+import { REPLAY_RETRY_SCHEDULE } from '../replay/defaults.js';
 import { EXIT, failure, usageError } from '../errors.js';
 import { FileExistsError, findRecords, fixtureContent, writeFileAtomic } from '../fixtures/extract.js';
 import { where } from '../fixtures/reader.js';
@@ -259,7 +260,7 @@ async function replay(context: CommandContext): Promise<number> {
   if (options.asIs && options.newIds) throw usageError('--as-is and --new-ids: --as-is sends the stored headers unchanged, so it cannot give new ids');
   const concurrency = parseInteger(String(options.concurrency ?? '1'), '--concurrency', { min: 1, max: 1000 });
   const delayMs = options.delay !== undefined ? parseDuration(String(options.delay), '--delay') : 0;
-  const policy = retryPolicyFromFlags(options);
+  const policy = retryPolicyFromFlags({ ...options, retrySchedule: options.retrySchedule ?? REPLAY_RETRY_SCHEDULE });
   const filter = options.filter !== undefined ? eventTypeMatcher(String(options.filter)) : undefined;
   const sinceMs = options.since !== undefined ? parseSince(String(options.since)) : undefined;
   const publicUrl = options.url !== undefined ? parseUrl(String(options.url), '--url').toString() : undefined;

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { addDeliveryOptions, addJson, addSchemeOptions, addSecretOptions, examples } from '../shared-options.js';
 import { SCHEME_NAMES } from '../../schemes/names.js';
+import { REPLAY_RETRY_SCHEDULE } from '../../replay/defaults.js';
 
 export function replayCommand(): Command {
   const command = new Command('replay')
@@ -20,7 +21,7 @@ export function replayCommand(): Command {
     .option('--extract <id>', 'write one journal record (by capture or event id) as a fixture file')
     .option('--out <file>', 'with --extract: the fixture file to write')
     .option('--force', 'with --extract: replace --out if it already exists');
-  addDeliveryOptions(command);
+  addDeliveryOptions(command, REPLAY_RETRY_SCHEDULE);
   addSecretOptions(command, 'secret to re-sign with');
   addSchemeOptions(command);
   addJson(command);
