@@ -42,6 +42,8 @@ export class AppendLog {
   lines = 0;
   /** A torn line (no final newline) found when the file was opened. */
   tornTail = false;
+  /** The file's size as this writer left it: where a batch that failed half-way is cut back to. */
+  private size = 0;
 
   constructor(path: string, options: AppendLogOptions = {}) {
     this.path = path;
@@ -60,14 +62,16 @@ export class AppendLog {
     const fd = await this.ops.open(this.path, flags);
     try {
       // A crash mid-write leaves a torn last line; start ours on a fresh line so it stays readable.
-      const size = await this.ops.size(fd);
+      let size = await this.ops.size(fd);
       if (size > 0) {
         const last = await this.ops.read(fd, 1, size - 1);
         if (last[0] !== NEWLINE) {
           this.tornTail = true;
           await this.ops.writeAll(fd, Buffer.from('\n'));
+          size++;
         }
       }
+      this.size = size;
     } catch (error) {
       await this.ops.close(fd).catch(() => {});
       throw error;
@@ -109,14 +113,17 @@ export class AppendLog {
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
+    const data = Buffer.from(lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`, 'utf8');
     try {
-      this.ops.writeAllSync(this.fd, Buffer.from(lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`, 'utf8'));
+      this.ops.writeAllSync(this.fd, data);
+      this.size += data.length;
       this.batches++;
       this.lines += lines.length;
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
       const fd = this.fd;
       this.fd = undefined;
+      this.cutBack(fd, data.length);
       void this.ops.close(fd).catch(() => {});
       for (const waiter of waiters) waiter.reject(error);
     }
@@ -130,11 +137,14 @@ export class AppendLog {
       const waiters = this.waiters;
       this.pending = [];
       this.waiters = [];
+      let attempted = 0;
       try {
         if (this.fd === undefined) await this.open();
         const data = Buffer.from(lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`, 'utf8');
+        attempted = data.length;
         await this.ops.writeAll(this.fd!, data);
         if (this.durable && !this.syncWrites) await this.ops.fsync(this.fd!);
+        this.size += data.length;
         this.batches++;
         this.lines += lines.length;
         for (const waiter of waiters) waiter.resolve();
@@ -142,12 +152,27 @@ export class AppendLog {
         // Reopen next time: the file may have been replaced, or the disk may come back.
         const fd = this.fd;
         this.fd = undefined;
+        if (fd !== undefined && attempted > 0) this.cutBack(fd, attempted);
         if (fd !== undefined) await this.ops.close(fd).catch(() => {});
         for (const waiter of waiters) waiter.reject(error);
       }
     }
     this.busy = false;
     this.wakeIdle();
+  }
+
+  /**
+   * A batch refused half-way (a full disk takes part of a write, or the fsync fails) leaves bytes
+   * whose senders were answered 503: cut them off, so no partial record sits mid-file and the
+   * retries are captured once. Only when the file grew by at most that batch, so nobody else's
+   * appends are ever cut; best effort (the reopen still starts on a fresh line).
+   */
+  private cutBack(fd: number, attempted: number): void {
+    try {
+      this.ops.cutBackSync?.(fd, this.size, attempted);
+    } catch {
+      // The disk may refuse this too; the torn-line check on reopen covers it.
+    }
   }
 
   private wakeIdle(): void {

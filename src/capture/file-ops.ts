@@ -17,6 +17,11 @@ export interface FileOps {
   mkdir(path: string): Promise<void>;
   /** Size of an open file. */
   size(fd: number): Promise<number>;
+  /**
+   * Cuts an open file back to `size` bytes if it grew by at most `grewBy` since (undoes a partial
+   * append); synchronous, so no other append can land in between. Optional for injected ops.
+   */
+  cutBackSync?(fd: number, size: number, grewBy: number): void;
   read(fd: number, length: number, position: number): Promise<Buffer>;
 }
 
@@ -50,6 +55,10 @@ export const realFileOps: FileOps = {
   unlink: (path) => call<void>((cb) => fs.unlink(path, cb)),
   mkdir: (path) => call<void>((cb) => fs.mkdir(path, { recursive: true }, (error) => cb(error))),
   size: (fd) => call<fs.Stats>((cb) => fs.fstat(fd, cb)).then((stats) => stats.size),
+  cutBackSync(fd, size, grewBy) {
+    const now = fs.fstatSync(fd).size;
+    if (now > size && now - size <= grewBy) fs.ftruncateSync(fd, size);
+  },
   async read(fd, length, position) {
     const buffer = Buffer.alloc(length);
     const n = await call<number>((cb) => fs.read(fd, buffer, 0, length, position, (error, bytes) => cb(error, bytes)));
