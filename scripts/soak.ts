@@ -25,14 +25,31 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 
-const BIN = fileURLToPath(new URL('../bin/hookctl.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The build as it is now, copied aside (bin/, dist/, package.json, node_modules linked): a soak
+ * takes minutes, and a rebuild of dist/ meanwhile must not change what is measured half-way.
+ */
+function snapshotBuild(): { bin: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'hookctl-soak-build-'));
+  cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+  cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return { bin: join(dir, 'bin', 'hookctl.js'), dir };
+}
+
+const BUILD = snapshotBuild();
+process.on('exit', () => rmSync(BUILD.dir, { recursive: true, force: true }));
+const BIN = BUILD.bin;
 const SECRET = 'soak-secret-5e1f';
 
 // ---------------------------------------------------------------- settings
