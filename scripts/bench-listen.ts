@@ -59,6 +59,12 @@ function body1k(): string {
 
 // ---------------------------------------------------------------- server side (child process)
 
+/** CPU time of this process so far (all threads, user + system), µs. */
+function cpuUs(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
 async function serve(mode: Mode, dir: string): Promise<void> {
   const report = (message: Record<string, unknown>) => process.send!(message);
   if (mode === 'bare' || mode === 'naive-fsync' || mode === 'naive-fsync-sync') {
@@ -73,6 +79,7 @@ async function serve(mode: Mode, dir: string): Promise<void> {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', async () => {
+        served++;
         if (mode === 'bare') return answer(res);
         const line = `${JSON.stringify({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })}\n`;
         if (file) {
@@ -85,8 +92,18 @@ async function serve(mode: Mode, dir: string): Promise<void> {
         answer(res);
       });
     });
+    let served = 0;
+    let mark = { cpu: 0, requests: 0 };
     server.listen(0, '127.0.0.1', () => report({ port: (server.address() as AddressInfo).port }));
-    process.on('message', () => process.exit(0));
+    process.on('message', (message) => {
+      if (message === 'mark') {
+        mark = { cpu: cpuUs(), requests: served };
+        report({ marked: true });
+        return;
+      }
+      report({ summary: { cpuUs: cpuUs() - mark.cpu, requests: served - mark.requests } });
+      process.exit(0);
+    });
     return;
   }
   const { startListener } = await import('../src/listen/server.js');
@@ -97,10 +114,18 @@ async function serve(mode: Mode, dir: string): Promise<void> {
     durable: mode === 'durable',
   });
   report({ port: handle.port });
-  process.on('message', async () => {
+  let mark = { cpu: 0, requests: 0 };
+  process.on('message', async (message) => {
+    if (message === 'mark') {
+      mark = { cpu: cpuUs(), requests: handle.stats.received };
+      report({ marked: true });
+      return;
+    }
     const writes = handle.writes();
+    const cpu = cpuUs() - mark.cpu;
+    const requests = handle.stats.received - mark.requests;
     const summary = await handle.close();
-    report({ summary: { ...summary, writes } });
+    report({ summary: { ...summary, writes, cpuUs: cpu, requests } });
     process.exit(0);
   });
 }
@@ -110,6 +135,8 @@ async function serve(mode: Mode, dir: string): Promise<void> {
 interface Row {
   mode: Mode;
   rps: number;
+  /** Server CPU per delivery (user + system, all threads) during the measured run, µs. */
+  cpuPerDelivery?: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -216,9 +243,18 @@ async function measure(mode: Mode, seconds: number, connections: number, body: s
   try {
     const { child, port } = await startChild(mode, dir);
     await load(port, 1, connections, body, signature);
+    // CPU is counted from here: start-up and warm-up are not the servers' per-delivery cost.
+    if (child.connected) {
+      const marked = new Promise<void>((resolve) => child.once('message', () => resolve()));
+      child.send('mark');
+      await marked;
+    }
     const result = await load(port, seconds, connections, body, signature);
     const summary = await stopChild(child);
-    return { mode, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total, ...(summary ? { summary } : {}) };
+    const row: Row & { summary?: Record<string, unknown> } = { mode, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total, ...(summary ? { summary } : {}) };
+    const cpu = summary as { cpuUs?: number; requests?: number } | undefined;
+    if (cpu?.cpuUs && cpu.requests) row.cpuPerDelivery = cpu.cpuUs / cpu.requests;
+    return row;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -249,7 +285,8 @@ async function main(): Promise<void> {
       results.get(mode)!.push(row);
       const s = row.summary as { received?: number; duplicates?: number; captured?: number; writes?: { journal: { batches: number; lines: number } } } | undefined;
       const extra = s ? ` (listener: ${s.received} received, ${s.duplicates} duplicates, ${s.captured} captured${s.writes?.journal.batches ? `, ${s.writes.journal.lines} records in ${s.writes.journal.batches} write batches` : ''})` : '';
-      process.stderr.write(`  round ${round + 1}  ${mode.padEnd(16)} ${Math.round(row.rps)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${extra}\n`);
+      const cpu = row.cpuPerDelivery ? `  ${row.cpuPerDelivery.toFixed(1)} µs CPU/delivery` : '';
+      process.stderr.write(`  round ${round + 1}  ${mode.padEnd(16)} ${Math.round(row.rps)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${cpu}${extra}\n`);
     }
   }
   const rows = modes.map((mode) => median(results.get(mode)!, (row) => row.rps));
@@ -268,14 +305,21 @@ async function main(): Promise<void> {
     return median(perRound, (x) => x);
   };
 
+  const cpuOf = (mode: Mode): number | undefined => {
+    const values = (results.get(mode) ?? []).map((row) => row.cpuPerDelivery).filter((v): v is number => v !== undefined);
+    return values.length > 0 ? median(values, (v) => v) : undefined;
+  };
+  const bareCpu = cpuOf('bare');
   const lines = [
-    `median of ${rounds} rounds; "vs bare" is the median of the per-round ratios:`,
+    `median of ${rounds} rounds; "vs bare" is the median of the per-round ratios; CPU is the server's (all threads) per delivery:`,
     '',
-    '| server | deliveries/s | p50 ms | p99 ms | vs bare | non-2xx/errors |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| server | deliveries/s | p50 ms | p99 ms | vs bare | server CPU µs/delivery | bare CPU ÷ this | non-2xx/errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((row) => {
       const r = results.has('bare') ? ratio(row.mode, 'bare') : undefined;
-      return `| ${DESCRIPTIONS[row.mode]} | ${Math.round(row.rps).toLocaleString('en-US')} | ${row.p50} | ${row.p99} | ${r === undefined ? '–' : `${r.toFixed(2)}×`} | ${row.non2xx + row.errors} |`;
+      const cpu = cpuOf(row.mode);
+      const cpuRatio = cpu && bareCpu ? `${(bareCpu / cpu).toFixed(2)}×` : '–';
+      return `| ${DESCRIPTIONS[row.mode]} | ${Math.round(row.rps).toLocaleString('en-US')} | ${row.p50} | ${row.p99} | ${r === undefined ? '–' : `${r.toFixed(2)}×`} | ${cpu === undefined ? '–' : cpu.toFixed(1)} | ${cpuRatio} | ${row.non2xx + row.errors} |`;
     }),
   ];
   process.stdout.write(`${lines.join('\n')}\n\n`);
