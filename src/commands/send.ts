@@ -63,7 +63,7 @@ export async function run(context: CommandContext): Promise<number> {
   const concurrency = parseInteger(String(options.concurrency ?? '10'), '--concurrency', { min: 1, max: 10_000 });
   const rate = options.rate !== undefined ? parseNumber(String(options.rate), '--rate', { min: 0.001 }) : undefined;
   if (rate !== undefined && !loadMode) throw usageError('--rate: applies to load mode; add --count N');
-  if (loadMode && options.id !== undefined && count > 1) throw usageError('--id: load mode sends --count distinct events, each with its own id; drop --id');
+  if (loadMode && options.id !== undefined) throw usageError('--id: load mode sends --count distinct events, each with its own id; drop --id');
   if (options.id !== undefined && String(options.id).trim() === '') throw usageError('--id: the event id is empty');
   const headerOverrides = ((options.header as string[] | undefined) ?? []).map((value) => parseHeaderFlag(value, '--header'));
   const secret = requireSigningSecret(options, env);
