@@ -50,11 +50,16 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv): Lis
     result.idHeader = name;
   }
 
-  const keep = (options.keepHeader as string[] | undefined) ?? [];
+  // Repeated flags give a list; HOOKCTL_KEEP_HEADER gives one string, possibly comma-separated.
+  const keep = [options.keepHeader ?? []]
+    .flat()
+    .flatMap((value: string) => String(value).split(','))
+    .map((name) => name.trim())
+    .filter(Boolean);
   for (const name of keep) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name.trim())) throw usageError(`--keep-header: "${name}" is not a header name`);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw usageError(`--keep-header: "${name}" is not a header name`);
   }
-  if (keep.length > 0) result.keepHeaders = keep.map((name) => name.trim().toLowerCase());
+  if (keep.length > 0) result.keepHeaders = keep.map((name) => name.toLowerCase());
 
   if (options.forwardTo !== undefined) {
     result.forward = {

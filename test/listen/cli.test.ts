@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isLoopbackHost } from '../../src/commands/listen.js';
+import { isLoopbackHost, listenOptionsFrom } from '../../src/commands/listen.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startServer } from '../helpers/server.js';
 import { cleanup, onCleanup, post, tempDir } from './support.js';
@@ -156,6 +156,12 @@ describe('hookctl listen (spawned CLI)', () => {
   it('binding beyond loopback is warned about (checked without binding anything public)', () => {
     for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost', 'LOCALHOST']) expect(isLoopbackHost(host), host).toBe(true);
     for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '127.0.0.1.example.com']) expect(isLoopbackHost(host), host).toBe(false);
+  });
+
+  it('flags come from HOOKCTL_* too: --keep-header as a comma-separated list', () => {
+    const options = listenOptionsFrom({ port: '0', capture: false, keepHeader: 'Authorization, X-Api-Key' }, {});
+    expect(options.keepHeaders).toEqual(['authorization', 'x-api-key']);
+    expect(listenOptionsFrom({ port: '0', capture: false, keepHeader: ['Cookie'] }, {}).keepHeaders).toEqual(['cookie']);
   });
 
   it('a port in use is one clear line, exit 1', async () => {
