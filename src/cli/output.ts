@@ -47,7 +47,8 @@ export class Output {
     const env = options.env ?? process.env;
     this.color = new Chalk({ level: this.json ? 0 : colorLevel(this.stdout, env) });
     this.errColor = new Chalk({ level: colorLevel(this.stderr, env) });
-    this.interactive = Boolean(this.stderr.isTTY) && !env.CI;
+    // A terminal that reports no width (some CI pseudo-terminals) would make ora redraw forever.
+    this.interactive = Boolean(this.stderr.isTTY) && !env.CI && (this.stderr.columns ?? 0) > 0;
   }
 
   /** A machine record: one NDJSON line on stdout, only under --json. */
