@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
+import { onInterrupt } from '../cli/interrupt.js';
 import type { Output } from '../cli/output.js';
 import { EXIT, failure, usageError } from '../errors.js';
 import { parseBenchFlags, pushConcurrency, type BenchConfig } from '../bench/config.js';
@@ -87,7 +88,6 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
   checkFileDescriptors(config);
 
   const { runBench } = await import('../bench/runner.js');
-  const controller = new AbortController();
   const bar = output.interactive ? progressBar(output, performance.now()) : undefined;
   // Without a terminal there is no bar: one line per run on stderr says what is happening.
   let announced = '';
@@ -99,30 +99,19 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
       output.note(`bench ${progress.step}/${progress.steps}: ${progress.strategy}, ${progress.clients} client${progress.clients === 1 ? '' : 's'}: running`);
     }
   };
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      bar?.clear();
-      output.note(output.errColor.yellow('stopping: collecting partial results (Ctrl-C again to quit at once)'));
-      controller.abort();
-      return;
-    }
-    // Second Ctrl-C: give the signal its default meaning. The child processes notice the closed
-    // IPC channel and exit by themselves.
-    process.removeListener('SIGINT', onInterrupt);
-    process.kill(process.pid, 'SIGINT');
-  };
-  process.on('SIGINT', onInterrupt);
+  const interrupt = onInterrupt(() => {
+    bar?.clear();
+    output.note(output.errColor.yellow('stopping: collecting partial results (Ctrl-C again to quit at once)'));
+  });
   let result: Awaited<ReturnType<typeof runBench>>;
   try {
-    result = await runBench(config, { signal: controller.signal, onProgress });
+    result = await runBench(config, { signal: interrupt.signal, onProgress });
   } catch (error) {
     bar?.clear();
     throw failure(`bench: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     bar?.clear();
-    process.removeListener('SIGINT', onInterrupt);
+    interrupt.dispose();
   }
 
   const [{ verdict }, { renderText }] = await Promise.all([import('../bench/verdict.js'), import('../bench/render-text.js')]);

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import { onInterrupt } from '../cli/interrupt.js';
 import type { Output } from '../cli/output.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { resolveSecrets } from '../cli/secrets.js';
@@ -315,23 +316,10 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   }
   output.note(ec.dim('Ctrl-C to stop'));
 
-  let interrupts = 0;
-  const stopped = new Promise<void>((resolve) => {
-    const onSignal = () => {
-      interrupts++;
-      if (interrupts > 1) {
-        output.note('stopping now');
-        // The contract's forced exit: the only way out of a drain that will not finish.
-        process.exit(EXIT.interrupted);
-      }
-      output.note(ec.dim('stopping: finishing requests in flight and queued forwards (Ctrl-C again to quit at once)'));
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-  await stopped;
+  const interrupt = onInterrupt(() => output.note(ec.dim('stopping: finishing requests in flight and queued forwards (Ctrl-C again to quit at once)')));
+  await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }));
   const summary = await handle.close();
+  interrupt.dispose();
   if (summary.abandonedForwards > 0) output.warn(`${summary.abandonedForwards} queued forwards did not finish within --drain-timeout`);
   renderSummary(output, summary);
   return EXIT.ok;

@@ -4,6 +4,7 @@ import type { CommandContext } from '../cli/context.js';
 import type { Output } from '../cli/output.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { resolveSecrets } from '../cli/secrets.js';
+import { onInterrupt } from '../cli/interrupt.js';
 import { createDispatcher, retryPolicyFromFlags } from '../delivery/index.js';
 import { REPLAY_RETRY_SCHEDULE } from '../replay/defaults.js';
 import { EXIT, failure, usageError } from '../errors.js';
@@ -197,28 +198,6 @@ function renderResult(output: Output, result: StepResult): void {
   output.line(result.ok ? output.ok(text) : output.bad(`${text}  ${result.error ?? ''}`.trimEnd()));
 }
 
-/**
- * Ctrl-C: the first stops starting new deliveries and interrupts those in flight (the summary still
- * prints, exit 130); a second one ends the process at once with the default SIGINT behaviour.
- */
-function interruptHandler(controller: AbortController, output: Output): () => void {
-  const onSignal = () => {
-    if (controller.signal.aborted) {
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
-      process.kill(process.pid, 'SIGINT');
-      return;
-    }
-    output.note('interrupted: stopping (Ctrl-C again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return () => {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  };
-}
 
 /** Paths that do not exist are a usage error before anything is sent. */
 async function checkPaths(paths: string[], cwd: string): Promise<void> {
@@ -314,8 +293,7 @@ async function replay(context: CommandContext): Promise<number> {
   }
 
   output.note(`replaying ${options.pick ? `${(items as PlanItem[]).length} picked` : paths.join(' ')} to ${settings.to}${asIs ? ' as stored' : ', re-signed'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`);
-  const controller = new AbortController();
-  const dispose = interruptHandler(controller, output);
+  const interrupt = onInterrupt(() => output.note('interrupted: stopping (Ctrl-C again to quit at once)'));
   const dispatcher = createDispatcher({ connections: concurrency });
   const spinner = await output.spinner('replaying');
   let done = 0;
@@ -324,7 +302,7 @@ async function replay(context: CommandContext): Promise<number> {
     summary = await executePlan(items, {
       policy,
       dispatcher,
-      signal: controller.signal,
+      signal: interrupt.signal,
       concurrency,
       delayMs,
       onAttempt: (step, attempt) => {
@@ -343,7 +321,7 @@ async function replay(context: CommandContext): Promise<number> {
     });
   } finally {
     spinner.stop();
-    dispose();
+    interrupt.dispose();
     await dispatcher.close().catch(() => undefined);
   }
 

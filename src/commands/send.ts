@@ -14,24 +14,8 @@ import { formatDuration, formatMs, formatStatus, snippetOf } from '../send/forma
 import { LoadRun, type LoadSummary } from '../send/load.js';
 import { sendSequence, type SequenceResult } from '../send/single.js';
 import { resolveSource } from '../send/source.js';
+import { onInterrupt } from '../cli/interrupt.js';
 
-/** Ctrl-C once: stop cleanly (abort the signal); twice: the default action, at once. */
-function interruptOnSigint(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (!controller.signal.aborted) {
-      controller.abort();
-      return;
-    }
-    process.off('SIGINT', onSigint);
-    // Re-raised, the signal ends the process the default way (exit status 130 to the shell);
-    // when something else also listens for SIGINT, that would not happen, so exit outright.
-    if (process.listenerCount('SIGINT') > 0) process.exit(EXIT.interrupted);
-    process.kill(process.pid, 'SIGINT');
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
-}
 
 function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
   if (error.code !== 'EPIPE') throw error;
@@ -88,7 +72,7 @@ export async function run(context: CommandContext): Promise<number> {
   const plan: SendPlan = { scheme, secret, url, signingUrl, headerOverrides };
   const factories = source.templates.map((template) => new EventFactory(template, plan));
   const dispatcher = createDispatcher(loadMode ? { connections: concurrency } : {});
-  const interrupt = interruptOnSigint();
+  const interrupt = onInterrupt();
   try {
     if (loadMode) return await runLoad(output, plan, factories, { count, concurrency, policy, signal: interrupt.signal, dispatcher, ...(rate !== undefined ? { rate } : {}) });
     const events = factories.map((factory) => factory.make(options.id !== undefined ? { id: String(options.id) } : {}));
