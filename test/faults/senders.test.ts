@@ -170,6 +170,70 @@ describe('send against a misbehaving target', () => {
   });
 });
 
+describe('send against a target that misbehaves after the status line', () => {
+  it('200 headers then a body that never ends: not counted as delivered until it ends, retried after --timeout', async () => {
+    let n = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        n++;
+        if (n === 1) {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.write('partial…');
+          return;
+        }
+        res.end('ok');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    onCleanup(() => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const result = await runCli(sendArgs(url, '--timeout', '300ms', '--retry-schedule', '0,10ms'), { env: ENV });
+    expectClean(result);
+    expect(result.code).toBe(0);
+    const attempts = records(result).filter((r) => r.type === 'attempt');
+    expect(attempts.map((a) => [a.status, a.error])).toEqual([[null, 'timed out after 300ms'], [200, null]]);
+  });
+
+  it('a 500 with a 50 MB body: the error snippet stays small, the retry goes on', async () => {
+    let n = 0;
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (n++ > 0) return void res.end('ok');
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        let sent = 0;
+        const pump = () => {
+          while (sent < 50) {
+            sent++;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    onCleanup(() => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const result = await runCli(['send', url, '--scheme', 'github', '--secret', SECRET, '--data', '{}', '--retry-schedule', '0,10ms', '--timeout', '10s'], { env: ENV });
+    expectClean(result);
+    expect(result.code).toBe(0);
+    // The human attempt line quotes the start of the body, not 50 MB of it.
+    expect(result.stdout.length).toBeLessThan(4_000);
+    expect(result.stdout).toMatch(/attempt 1: 500/);
+  });
+});
+
 describe('replay against a misbehaving target', () => {
   it('each fixture is ok exactly when the target answered it 2xx; retries on the schedule; exit 1 when any failed', async () => {
     const dir = tempDir();
