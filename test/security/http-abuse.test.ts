@@ -176,6 +176,22 @@ describe('header floods and hostile header bytes', () => {
   });
 });
 
+describe('what gets written', () => {
+  it('with --path, requests elsewhere are 404 and never reach the capture; refused signatures on the path are captured', async () => {
+    const dir = tempDir();
+    const listener = await spawnListener(['--capture', dir, '--secret', SECRET, '--path', '/hooks/k3y', '--max-body', '2kb']);
+    const root = listener.url.replace('/hooks/k3y', '');
+    for (const path of ['/', '/hooks', '/hooks/k3y/../other', '/HOOKS/K3Y']) {
+      expect((await post(`${root}${path}`, 'x'.repeat(1500), { 'content-type': 'text/plain' })).status, path).toBe(404);
+    }
+    expect((await post(listener.url, '{"forged":true}', { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` })).status).toBe(401);
+    await expectStillServes(listener);
+    await listener.cli.stop('SIGINT');
+    const records = readFileSync(join(dir, 'deliveries.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as DeliveryRecord);
+    expect(records.map((r) => [r.path, r.verified])).toEqual([['/hooks/k3y', false], ['/hooks/k3y', true]]);
+  });
+});
+
 describe('bodies that are not text', () => {
   it('invalid UTF-8 and NUL bytes in a signed body: verified, captured byte for byte (base64), listener fine', async () => {
     const dir = tempDir();
