@@ -5,11 +5,12 @@
  * deliveries share a file, and the record keeps the exact id as data.
  */
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../src/fixtures/record.js';
-import { cleanup, expectStillServes, filesUnder, githubHeaders, post, SECRET, spawnListener, tempDir } from './support.js';
+import { runCli } from '../helpers/cli.js';
+import { cleanup, expectStillServes, filesUnder, githubHeaders, onCleanup, post, SECRET, spawnListener, tempDir } from './support.js';
 
 afterEach(cleanup);
 
@@ -97,6 +98,8 @@ describe('path traversal through ids and types (--capture-files)', () => {
     const ids = new Set(records.map((record) => record.eventId));
     for (const hostile of HOSTILE) expect(ids.has(hostile), JSON.stringify(hostile)).toBe(true);
     expect(ids.has(id)).toBe(true);
+    // Ids with newlines and quotes never break the NDJSON on stdout: every line is one record.
+    expect(listener.cli.records()).toHaveLength(listener.cli.stdoutLines.length);
     // Every delivery record on stdout points inside the folder too.
     for (const record of listener.cli.records().filter((r) => r.type === 'delivery')) {
       expect(dirname(String(record.capture))).toBe(dir);
@@ -120,5 +123,34 @@ describe('path traversal through ids and types (--capture-files)', () => {
     await journal.cli.stop('SIGINT');
     expect(readdirSync(journalRoot)).toEqual(['captured']);
     expect(readdirSync(journalDir).sort()).toEqual(['.hookctl-ledger', 'deliveries.ndjson']);
+  });
+});
+
+describe('captured paths cannot redirect a replay', () => {
+  it('a fixture whose path looks like another host (//host, http://host, @host, \\host) is still replayed to --to', async () => {
+    const dir = tempDir();
+    const { startServer } = await import('../helpers/server.js');
+    const target = await startServer((_req, res) => {
+      res.end('ok');
+    });
+    onCleanup(() => target.close());
+    const paths = ['//evil.example/x', 'http://evil.example/y', '@evil.example/z', '/\\evil.example/w', '/..%2f..%2fadmin', '/%0d%0aX-Injected:%201'];
+    paths.forEach((path, index) => {
+      writeFileSync(
+        join(dir, `p${index}.json`),
+        JSON.stringify({ format: 'hookctl.delivery.v1', id: `c${index}`, capturedAt: '2026-01-01T00:00:00.000Z', method: 'POST', path, headers: { 'x-github-delivery': `p-${index}` }, bodyEncoding: 'utf8', body: '{}', bytes: 2, scheme: 'github', eventId: `p-${index}`, eventType: null, verified: true, reason: null, duplicate: false }),
+      );
+    });
+    const result = await runCli(['replay', dir, '--to', `${target.url}/base`, '--secret', SECRET, '--no-retry', '--json']);
+    // Whatever happened to each, nothing went anywhere but the target.
+    const replays = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).filter((r) => r.type === 'replay');
+    expect(replays).toHaveLength(paths.length);
+    const ok = replays.filter((r) => r.ok === true).length;
+    expect(target.requests).toHaveLength(ok);
+    for (const request of target.requests) {
+      expect(request.url === '/base' || request.url.startsWith('/base/'), request.url).toBe(true);
+      expect(request.headers['x-injected']).toBeUndefined();
+    }
+    expect(ok).toBe(paths.length);
   });
 });
