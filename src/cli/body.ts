@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { failure, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 
 export interface BodyFlags {
   data?: string;
@@ -20,7 +20,7 @@ export async function readFileFor(flag: string, path: string): Promise<Buffer> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
-    throw failure(`${flag}: cannot read ${path} (${why})`);
+    throw usageError(`${flag}: cannot read ${path} (${why})`);
   }
 }
 

@@ -36,7 +36,7 @@ export function bashCompletion(root: CommandSpec): string {
       return `    ${singleQuote(spec.path.join(' '))}) opts=${singleQuote(words.join(' '))} ;;`;
     });
   const choices = new Map<string, readonly string[]>();
-  for (const spec of flatten(root)) for (const option of spec.options) if (option.choices) for (const flag of option.flags) choices.set(flag, option.choices);
+  for (const spec of flatten(root)) for (const option of spec.options) if (option.choices) for (const flag of option.flags) choices.set(flag, [...new Set([...(choices.get(flag) ?? []), ...option.choices])]);
   const valueCases = [...choices].map(([flag, values]) => `    ${flag}) COMPREPLY=($(compgen -W ${singleQuote(values.join(' '))} -- "$cur")); return ;;`);
   const parents = flatten(root).filter((spec) => spec.path.length > 0 && spec.subcommands.length > 0).map((spec) => spec.path.join(' '));
   const commandNames = [...new Set(flatten(root).filter((spec) => spec.path.length > 0).map((spec) => spec.path.at(-1)!))];

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
+import { collect } from './shared-options.js';
 
 export const CONFIG_FILES = ['hookctl.config.json', '.hookctlrc', '.hookctlrc.json'];
 
@@ -57,6 +58,7 @@ export function applyConfig(command: Command, config: ConfigFile): void {
     const source = command.getOptionValueSource(key);
     if (source === 'cli' || source === 'env') continue;
     const normalized = Array.isArray(value) ? value.map(String) : typeof value === 'number' ? String(value) : value;
-    command.setOptionValueWithSource(key, option.variadic || key === 'secretFile' || key === 'header' ? [normalized].flat() : normalized, 'config');
+    const repeatable = option.variadic || option.parseArg === collect;
+    command.setOptionValueWithSource(key, repeatable ? [normalized].flat() : normalized, 'config');
   }
 }

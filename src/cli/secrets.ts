@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { failure, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 
 export interface SecretFlags {
   secret?: string[];
@@ -13,7 +13,7 @@ export interface SecretFlags {
 export function resolveSecrets(flags: SecretFlags, env: NodeJS.ProcessEnv = process.env): string[] {
   const secrets: string[] = [];
   for (const value of flags.secret ?? []) {
-    if (value.length === 0) throw usageError('--secret: the secret is empty');
+    if (value.length === 0) throw usageError('--secret: the secret is empty (an unset environment variable in "$VAR"?)');
     secrets.push(value);
   }
   for (const path of flags.secretFile ?? []) {
@@ -22,7 +22,7 @@ export function resolveSecrets(flags: SecretFlags, env: NodeJS.ProcessEnv = proc
       text = readFileSync(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw failure(`--secret-file: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'})`);
+      throw usageError(`--secret-file: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'})`);
     }
     // Files end with a newline by convention; the secret does not.
     const secret = text.replace(/\r?\n$/, '');

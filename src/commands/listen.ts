@@ -259,7 +259,7 @@ function renderSummary(output: Output, summary: ListenSummary): void {
     summary.abandonedForwards ? c.red(`${summary.abandonedForwards} queued forwards abandoned`) : '',
   ].filter(Boolean);
   output.line(
-    `${c.bold('summary')}: ${summary.received} received, ${summary.verified} verified, ${summary.rejected} rejected, ${summary.duplicates} duplicates, ${summary.forwarded} forwarded${extra.length ? `, ${extra.join(', ')}` : ''}`,
+    `${c.bold('summary')}: ${summary.received} received, ${summary.verified} verified, ${summary.rejected} rejected, ${summary.duplicates} duplicate${summary.duplicates === 1 ? '' : 's'}, ${summary.forwarded} forwarded${extra.length ? `, ${extra.join(', ')}` : ''}`,
   );
 }
 

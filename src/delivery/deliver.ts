@@ -102,7 +102,8 @@ export function describeNetworkError(error: unknown): string {
     case 'EPIPE':
       return 'connection closed while sending (EPIPE)';
     default: {
-      const message = err?.cause?.message ?? err?.message ?? String(error);
+      if (code?.startsWith('ERR_SSL_')) return `TLS handshake failed (${code}): does the server speak HTTPS? For a local listener use http://`;
+      const message = (err?.cause?.message ?? err?.message ?? String(error)).replace(/\s+/g, ' ').trim();
       return code ? `${message} (${code})` : message;
     }
   }

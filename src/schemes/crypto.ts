@@ -102,7 +102,10 @@ function deriveKey(secret: string, encoding: KeyEncoding): Buffer {
       const key = decodeBase64(stripSecretPrefix(secret));
       if (!key || key.length === 0) {
         const why = /\s/.test(secret) ? ' (it contains whitespace: a trailing newline or a space from copy-paste?)' : '';
-        throw new BadSecretError(`the secret is not valid base64 after its whsec_ prefix${why}`);
+        const what = secret.startsWith('whsec_')
+          ? 'the secret is not valid base64 after its whsec_ prefix'
+          : 'Standard Webhooks/Svix secrets are whsec_<base64> (e.g. from hookctl init --scheme standard), and this one is not base64; for a plain shared secret pick your provider with --scheme, or --scheme hmac';
+        throw new BadSecretError(`${what}${why}`);
       }
       return key;
     }

@@ -26,8 +26,15 @@ export function formatStatus(status: number | null, error: string | null): strin
 
 /** The receiver's explanation of a refusal, on one line and short. */
 export function snippetOf(attempt: Attempt): string | undefined {
-  const text = attempt.responseSnippet?.replace(/\s+/g, ' ').trim();
+  let text = attempt.responseSnippet?.replace(/\s+/g, ' ').trim();
   if (!text) return undefined;
+  // hookctl listen (and many receivers) answer {"error": "...", "reason": "code"}: the code first.
+  try {
+    const body = JSON.parse(text) as { error?: unknown; reason?: unknown };
+    if (typeof body.reason === 'string') text = `${body.reason}${typeof body.error === 'string' ? `: ${body.error}` : ''}`;
+  } catch {
+    // not JSON, or cut off: shown as it is
+  }
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 

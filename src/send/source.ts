@@ -101,7 +101,7 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
   if (input.fixture !== undefined) {
     const { entries, problems } = await readAllFixtures([input.fixture], { cwd: input.cwd });
     const missing = problems.find((problem) => problem.missing);
-    if (missing) throw failure(`${missing.source}: ${missing.message}`);
+    if (missing) throw usageError(`${missing.source}: ${missing.message}`);
     for (const problem of problems) input.warn(`${where(problem)}: ${problem.message}`);
     if (entries.length === 0) throw failure(`${input.fixture}: no deliveries could be read`);
     const schemes = new Set(entries.map((entry) => entry.record.scheme).filter((name): name is string => Boolean(name)));

@@ -84,6 +84,13 @@ describe('hookctl init', () => {
     const second = await runCli(['init', '--yes'], { cwd: dir });
     expect(second.code).toBe(1);
     expect(second.stderr).toContain('--force');
+
+    // Its own config (with a secretFile) is read while init runs again: --force rewrites it.
+    const forced = await runCli(['init', '--scheme', 'github', '--force', '--yes'], { cwd: dir });
+    expect(forced.stderr).not.toContain('unexpected error');
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'hookctl.config.json'), 'utf8'))).toMatchObject({ '*': { scheme: 'github' } });
+    expect(await readFile(join(dir, '.hookctl-secret'), 'utf8')).toBe(secret);
   });
 
   it('writes nothing on --dry-run', async () => {

@@ -113,7 +113,7 @@ describe('hookctl sign', () => {
       expect(result.stderr).toMatch(message);
     }
     const missing = await cli(['sign', '--scheme', 'github', '--secret', GH_SECRET, '--file', join(dir, 'nope.json')]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--file: cannot read .*no such file/);
   });
 });

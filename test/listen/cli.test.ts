@@ -74,7 +74,7 @@ describe('hookctl listen (spawned CLI)', () => {
     expect(out).toMatch(/✓ github {2}duplicate/);
     expect(out).toMatch(/✗ signature_mismatch \[github\].*401/);
     expect(out).toMatch(/likely cause: the signature matches this JSON re-serialized pretty-printed/);
-    expect(cli.stdoutLines.at(-1)).toBe('summary: 3 received, 2 verified, 1 rejected, 1 duplicates, 0 forwarded');
+    expect(cli.stdoutLines.at(-1)).toBe('summary: 3 received, 2 verified, 1 rejected, 1 duplicate, 0 forwarded');
   });
 
   it('--verbose shows headers and the pretty-printed body; sender text cannot inject terminal escapes', async () => {

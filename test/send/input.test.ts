@@ -34,9 +34,9 @@ describe('hookctl send: bad input is one line with the right exit code', () => {
     }
   });
 
-  it('a missing --file or fixture argument fails naming it', async () => {
-    await rejects(['$URL', '--file', 'no/such/body.json', '--secret', SECRET], 1, /^hookctl: --file: cannot read no\/such\/body\.json \(no such file\)/);
-    await rejects(['$URL', 'no/such/fixture.json', '--secret', SECRET], 1, /^hookctl: no\/such\/fixture\.json: no such file or folder/);
+  it('a missing --file or fixture argument is a usage error naming it', async () => {
+    await rejects(['$URL', '--file', 'no/such/body.json', '--secret', SECRET], 2, /^hookctl: --file: cannot read no\/such\/body\.json \(no such file\)/);
+    await rejects(['$URL', 'no/such/fixture.json', '--secret', SECRET], 2, /^hookctl: no\/such\/fixture\.json: no such file or folder/);
   });
 
   it('negative or malformed durations and numbers name their flag', async () => {
