@@ -21,7 +21,7 @@
  * --capture-files --durable: what durability costs.
  *
  * Flags override the environment: --seconds N, --leak-seconds N, --compare-seconds N, --rounds N,
- * --workers N, --only-compare, --no-compare. Exit 1 when a check fails. Default total: about 4 minutes.
+ * --workers N, --modes "journal,--capture-files" (SOAK_MODES), --only-compare, --no-compare. Exit 1 when a check fails. Default total: about 4 minutes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -450,7 +450,12 @@ async function measure(config: (typeof CONFIGS)[number]): Promise<Measured> {
     await load(pool, listener.url.pathname, stats, WORKERS, () => performance.now() - started < COMPARE_SECONDS * 1000, () => 'fresh-only');
     const seconds = (performance.now() - started) / 1000;
     await pool.close();
-    await stopListener(listener);
+    const died = listener.child.exitCode !== null || listener.child.signalCode !== null;
+    const { code } = await stopListener(listener);
+    if (died || code !== 0) {
+      stats.unexpected.set(`listener exited ${code ?? listener.child.signalCode} during the run`, 1);
+      console.error(`  ${config.name}: the listener exited (${code ?? listener.child.signalCode}); its stderr:\n${listener.stderr.slice(-20).join('\n')}`);
+    }
     const sorted = [...stats.latenciesMs].sort((a, b) => a - b);
     return {
       rate: stats.accepted.size / seconds,
@@ -469,8 +474,10 @@ async function measure(config: (typeof CONFIGS)[number]): Promise<Measured> {
  */
 async function compare(): Promise<string[][]> {
   const results = new Map<string, Measured[]>();
+  const only = (flag('modes') ?? process.env.SOAK_MODES)?.split(',').map((name) => name.trim());
+  const configs = only ? CONFIGS.filter((config) => only.includes(config.name)) : CONFIGS;
   for (let round = 1; round <= COMPARE_ROUNDS; round++) {
-    for (const config of CONFIGS) {
+    for (const config of configs) {
       const measured = await measure(config);
       results.set(config.name, [...(results.get(config.name) ?? []), measured]);
       console.error(`  round ${round}/${COMPARE_ROUNDS} ${config.name}: ${measured.rate.toFixed(0)}/s`);
@@ -481,8 +488,8 @@ async function compare(): Promise<string[][]> {
     const list = [...results.get(name)!].sort((a, b) => a.rate - b.rate);
     return list[Math.floor(list.length / 2)]!;
   };
-  const journal = median('journal').rate;
-  for (const config of CONFIGS) {
+  const journal = results.has('journal') ? median('journal').rate : median(configs[0]!.name).rate;
+  for (const config of configs) {
     const m = median(config.name);
     const problems = results.get(config.name)!.map((r) => r.problems).filter(Boolean).join('; ');
     rows.push([
