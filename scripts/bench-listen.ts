@@ -106,7 +106,9 @@ async function serve(mode: Mode, dir: string): Promise<void> {
     });
     return;
   }
-  const { startListener } = await import('../src/listen/server.js');
+  // Measure what ships: the compiled build (npm run build), not the TypeScript source through tsx,
+  // whose transform adds helpers to every function.
+  const { startListener } = (await import(new URL('../dist/listen/server.js', import.meta.url).href)) as typeof import('../src/listen/server.js');
   const handle = await startListener({
     port: 0,
     secrets: [SECRET],
@@ -179,7 +181,8 @@ async function startCli(dir: string): Promise<{ child: ChildProcess; port: numbe
 
 async function startChild(mode: Mode, dir: string): Promise<{ child: ChildProcess; port: number }> {
   if (mode === 'cli') return startCli(dir);
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', mode, dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', mode, dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
@@ -284,7 +287,7 @@ async function main(): Promise<void> {
       const row = await measure(mode, seconds, connections, body, signature);
       results.get(mode)!.push(row);
       const s = row.summary as { received?: number; duplicates?: number; captured?: number; writes?: { journal: { batches: number; lines: number } } } | undefined;
-      const extra = s ? ` (listener: ${s.received} received, ${s.duplicates} duplicates, ${s.captured} captured${s.writes?.journal.batches ? `, ${s.writes.journal.lines} records in ${s.writes.journal.batches} write batches` : ''})` : '';
+      const extra = s && s.received !== undefined ? ` (listener: ${s.received} received, ${s.duplicates} duplicates, ${s.captured} captured${s.writes?.journal.batches ? `, ${s.writes.journal.lines} records in ${s.writes.journal.batches} write batches` : ''})` : '';
       const cpu = row.cpuPerDelivery ? `  ${row.cpuPerDelivery.toFixed(1)} µs CPU/delivery` : '';
       process.stderr.write(`  round ${round + 1}  ${mode.padEnd(16)} ${Math.round(row.rps)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${cpu}${extra}\n`);
     }
