@@ -296,7 +296,7 @@ function sendOnce(request: PreparedRequest, timeoutMs: number, dispatcher: Dispa
 }
 
 /** Resolves after `ms`, or at once (false) when the signal aborts. */
-function wait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+export function abortableWait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   if (ms <= 0) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -329,7 +329,7 @@ export async function deliver(prepare: (attempt: number) => PreparedRequest, pol
       const previous = attempts[index - 1]!;
       const ms = previous.nextDelayMs ?? 0;
       options.onWait?.(ms, index + 1);
-      if (!(await wait(ms, signal))) return { delivered: false, attempts, status, interrupted: true };
+      if (!(await abortableWait(ms, signal))) return { delivered: false, attempts, status, interrupted: true };
     } else if (signal?.aborted) {
       if (options.holdingSlot) options.limiter?.release();
       return { delivered: false, attempts, status, interrupted: true };

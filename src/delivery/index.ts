@@ -5,6 +5,6 @@
 export { DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, RETRY_PRESETS, STANDARD_JITTER, parseRetrySchedule, retryPolicyFromFlags, scheduledWaitMs } from './policy.js';
 export type { RetryPolicy, RetryFlags } from './policy.js';
 export { createDispatcher } from './dispatcher.js';
-export { deliver, describeNetworkError, watchAbort } from './deliver.js';
+export { abortableWait, deliver, describeNetworkError, watchAbort } from './deliver.js';
 export type { Attempt, AttemptLimiter, DeliverOptions, DeliveryOutcome, PreparedRequest } from './deliver.js';
 export { isDelivered, isRetryable, parseRetryAfter } from './retry-after.js';

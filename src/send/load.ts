@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { deliver, watchAbort, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
+import { abortableWait, deliver, watchAbort, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
 import { createPreparer, type EventFactory, type OutgoingEvent, type SendPlan } from './event.js';
 import { idSequence } from './ids.js';
 import { Slots } from './slots.js';
@@ -68,19 +68,6 @@ async function histogram(): Promise<Histogram> {
   return build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      unwatch();
-      resolve(true);
-    }, ms);
-    const unwatch = watchAbort(signal, () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-  });
-}
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
@@ -172,7 +159,7 @@ export class LoadRun {
       if (signal?.aborted) break;
       if (intervalMs > 0) {
         const wait = this.startedAt + index * intervalMs - performance.now();
-        if (wait >= 1 && !(await sleep(wait, signal))) break;
+        if (wait >= 1 && !(await abortableWait(wait, signal))) break;
       }
       if (active >= maxAlive) {
         const room = new Promise<void>((resolve) => (roomForMore = resolve));
