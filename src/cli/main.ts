@@ -33,7 +33,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     command.exitOverride().configureOutput({
       writeOut: (text) => stdout.write(text),
       writeErr: (text) => stderr.write(text),
-      outputError: (text, write) => write(text.replace(/^error: /, 'hookctl: ')),
+      outputError: (text, write) => write(`${text.replace(/^error: /, 'hookctl: ').trimEnd().replace(/\n\(Did you mean/g, ' (did you mean')}\n`),
     });
   }
 

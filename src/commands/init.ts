@@ -56,7 +56,7 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
   const c = output.color;
   for (const result of results) output.line(result.written ? `${c.green('wrote')} ${result.path}` : `${c.dim('kept ')} ${result.path}`);
   output.note('');
-  output.note(`Next: add ${answers.secretFile} to .gitignore, then run:`);
+  output.note(`${answers.secretFile} holds a test secret and is listed in .gitignore. Next:`);
   output.note('  hookctl listen');
   output.note(`  hookctl send http://127.0.0.1:${answers.port ?? 8787}/${answers.scheme ? ` --scheme ${answers.scheme}` : ''}`);
   return EXIT.ok;

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import { displayUrl } from '../cli/output.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import type { Output } from '../cli/output.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
@@ -309,7 +310,7 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   } else output.note(ec.dim('capture off; duplicates are remembered until the listener stops'));
   if (cap.tornJournal) output.warn('the journal ended in a torn line (an earlier crash); it was left as is and new records start on a fresh line');
   if (cap.tornLedger) output.warn('the idempotency ledger ended in a torn line (an earlier crash); that entry was ignored');
-  if (listenOptions.forward) output.note(ec.dim(`forwarding to ${listenOptions.forward.url}${listenOptions.forward.ackFirst ? ' (ack first, queued with retries)' : ' (the app\'s status is answered)'}`));
+  if (listenOptions.forward) output.note(ec.dim(`forwarding to ${displayUrl(listenOptions.forward.url)}${listenOptions.forward.ackFirst ? ' (ack first, queued with retries)' : ' (the app\'s status is answered)'}`));
   const host = listenOptions.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) {
     output.warn(`--host ${host}: the listener is reachable from the network${secrets === 0 ? ' and accepts unsigned deliveries (no secret)' : ''}; keep it on 127.0.0.1 behind a tunnel unless you mean it`);

@@ -22,6 +22,9 @@ export function renderVerification(output: Output, result: VerifyResult): void {
   }
   output.line(output.bad(`${result.reason} ${c.dim(`[${result.scheme}]`)}: ${result.message}`));
   if (result.diagnosis) output.line(`  ${c.yellow('likely cause:')} ${result.diagnosis}`);
+  else if (result.reason === 'timestamp_outside_tolerance') {
+    output.line(`  ${c.dim('to check an old capture, verify as of its time with --now <unix seconds>, or widen --tolerance')}`);
+  }
   else if (result.reason === 'signature_mismatch') {
     output.line(`  ${c.dim('checked: re-serialized JSON, trailing newline, CRLF/LF, secret encoding and whitespace — none verified, so the secret is probably not the one the sender used')}`);
   }

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { displayUrl } from '../cli/output.js';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import type { Output } from '../cli/output.js';
@@ -140,7 +141,7 @@ async function settingsFrom({ options, env, output }: CommandContext): Promise<S
 function describeStep(step: PlanStep, asIs: boolean): string {
   const how = asIs ? 'as stored' : step.scheme ? `re-signed (${step.scheme})` : 'unsigned';
   const changed = step.bodyChanged ? ', id in body replaced' : '';
-  return `${step.method} ${step.url ?? '(no --to)'}  ${formatBytes(step.bytes)}  ${how}${changed}`;
+  return `${step.method} ${step.url ? displayUrl(step.url) : '(no --to)'}  ${formatBytes(step.bytes)}  ${how}${changed}`;
 }
 
 /** The dry run: the plan, printed as it is read. Returns how many items there were and how many cannot be sent. */
@@ -292,7 +293,7 @@ async function replay(context: CommandContext): Promise<number> {
     return invalid > 0 ? EXIT.failed : EXIT.ok;
   }
 
-  output.note(`replaying ${options.pick ? `${(items as PlanItem[]).length} picked` : paths.join(' ')} to ${settings.to}${asIs ? ' as stored' : ', re-signed'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`);
+  output.note(`replaying ${options.pick ? `${(items as PlanItem[]).length} picked` : paths.join(' ')} to ${displayUrl(String(settings.to))}${asIs ? ' as stored' : ', re-signed'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`);
   const interrupt = onInterrupt(() => output.note('interrupted: stopping (Ctrl-C again to quit at once)'));
   const dispatcher = createDispatcher({ connections: concurrency });
   const spinner = await output.spinner('replaying');

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
+import { displayUrl } from '../cli/output.js';
 import type { Output, Spinner } from '../cli/output.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { requireSigningSecret } from '../cli/secrets.js';
@@ -216,7 +217,7 @@ async function runEvents(output: Output, plan: SendPlan, events: OutgoingEvent[]
     onStart: (event) => {
       last = undefined;
       const type = event.type ? ` ${event.type}` : '';
-      output.line(output.color.bold(`→ ${plan.scheme.name}${type} ${event.id}`) + output.color.dim(` to ${event.postUrl}`) + (events.length > 1 ? output.color.dim(` (${event.template.source})`) : ''));
+      output.line(output.color.bold(`→ ${plan.scheme.name}${type} ${event.id}`) + output.color.dim(` to ${displayUrl(event.postUrl)}`) + (events.length > 1 ? output.color.dim(` (${event.template.source})`) : ''));
       spinner.sending(1, undefined);
     },
     onAttempt: (event, attempt) => {
@@ -380,7 +381,7 @@ async function runLoad(
 function printLoadSummary(output: Output, plan: SendPlan, summary: LoadSummary): void {
   const { color } = output;
   const seconds = summary.elapsedMs / 1000;
-  output.line(color.bold(`${summary.finished} events (${plan.scheme.name}) to ${plan.url} in ${seconds.toFixed(2)}s: ${summary.deliveredPerSecond} delivered/s, ${summary.rps} requests/s`));
+  output.line(color.bold(`${summary.finished} events (${plan.scheme.name}) to ${displayUrl(plan.url)} in ${seconds.toFixed(2)}s: ${summary.deliveredPerSecond} delivered/s, ${summary.rps} requests/s`));
   const delivered = summary.delivered === summary.finished ? color.green(`${summary.delivered} delivered`) : `${summary.delivered} delivered`;
   const failed = summary.failed > 0 ? color.red(`${summary.failed} failed`) : `${summary.failed} failed`;
   output.line(`  ${delivered} · ${failed}${summary.notSent ? ` · ${summary.notSent} not sent` : ''} · ${summary.attempts} requests`);

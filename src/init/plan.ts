@@ -19,6 +19,8 @@ export interface PlannedFile {
   mode?: number;
   /** Kept as is when it already exists (a secret must not be rotated by accident). */
   keepExisting?: boolean;
+  /** Append these lines to the file (creating it) unless it already has them: .gitignore. */
+  ensureLines?: boolean;
 }
 
 const SAMPLES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -57,6 +59,8 @@ export async function planInit(cwd: string, answers: InitAnswers): Promise<Plann
     { path: 'hookctl.config.json', content: `${JSON.stringify(configFor(answers), null, 2)}\n` },
     { path: answers.secretFile, content: `${generateSecret(answers.scheme)}\n`, mode: 0o600, keepExisting: true },
     { path: join(answers.fixtures, 'captured', '.gitignore'), content: '*\n!.gitignore\n', keepExisting: true },
+    // The test secret must never be committed by accident.
+    { path: '.gitignore', content: `${answers.secretFile}\n`, ensureLines: true },
     ...(await sampleFiles(answers.scheme, answers.fixtures)),
   ];
   return files.map((file) => ({ ...file, path: relative(cwd, join(cwd, file.path)) || file.path }));
@@ -71,9 +75,20 @@ export async function applyPlan(cwd: string, files: PlannedFile[]): Promise<Arra
       results.push({ path: file.path, written: false });
       continue;
     }
+    let content = file.content;
+    if (file.ensureLines && existsSync(target)) {
+      const existing = await readFile(target, 'utf8');
+      const have = new Set(existing.split(/\r?\n/).map((line) => line.trim()));
+      const missing = file.content.split('\n').filter((line) => line && !have.has(line));
+      if (missing.length === 0) {
+        results.push({ path: file.path, written: false });
+        continue;
+      }
+      content = `${existing}${existing.endsWith('\n') || existing === '' ? '' : '\n'}${missing.join('\n')}\n`;
+    }
     await mkdir(dirname(target), { recursive: true });
     const temp = `${target}.${process.pid}.tmp`;
-    await writeFile(temp, file.content, { mode: file.mode ?? 0o644 });
+    await writeFile(temp, content, { mode: file.mode ?? 0o644 });
     await rename(temp, target);
     results.push({ path: file.path, written: true });
   }

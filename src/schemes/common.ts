@@ -90,13 +90,20 @@ export function checkTolerance(scheme: string, timestamp: number, input: VerifyI
   const tooOld = -skew > tolerance;
   const tooNew = rule.rejectFuture && skew > tolerance;
   if (!tooOld && !tooNew) return undefined;
-  const direction = tooOld ? `${-skew}s old` : `${skew}s in the future`;
+  const direction = tooOld ? `${-skew}s${humanSpan(-skew)} old` : `${skew}s${humanSpan(skew)} in the future`;
   return rejected(
     scheme,
     'timestamp_outside_tolerance',
     `the signature is valid but its timestamp is ${direction}, outside the ${tolerance}s tolerance (a replayed or delayed delivery, or a skewed clock)`,
     { skewSeconds: skew },
   );
+}
+
+/** " (about 3 days)" for spans long enough that seconds stop meaning anything to a person. */
+function humanSpan(seconds: number): string {
+  if (seconds < 3600) return '';
+  if (seconds < 172_800) return ` (about ${Math.round(seconds / 3600)} hours)`;
+  return ` (about ${Math.round(seconds / 86_400)} days)`;
 }
 
 /** Shortens attacker-controlled text before it goes into a message. */

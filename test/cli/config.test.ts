@@ -75,6 +75,7 @@ describe('hookctl init', () => {
     const secret = await readFile(join(dir, '.hookctl-secret'), 'utf8');
     expect(secret).toMatch(/^whsec_\S+\n$/);
     expect((await stat(join(dir, '.hookctl-secret'))).mode & 0o777).toBe(0o600);
+    expect((await readFile(join(dir, '.gitignore'), 'utf8')).split('\n')).toContain('.hookctl-secret');
     expect(first.stdout + first.stderr).not.toContain(secret.trim());
 
     // The written config drives the next command: sign picks up scheme and secret from it.

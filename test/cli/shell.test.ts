@@ -38,3 +38,18 @@ describe('the CLI shell', () => {
     expect(result.stderr).toContain('--tolerance');
   });
 });
+
+describe('output details', () => {
+  it('keeps a did-you-mean suggestion on the one error line', async () => {
+    const result = await runCli(['lisen']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual(["hookctl: unknown command 'lisen' (did you mean listen?)"]);
+  });
+
+  it('never shows the password of a URL it sends to', async () => {
+    const result = await runCli(['send', 'http://user:hunter2@127.0.0.1:9/', '--scheme', 'github', '--secret', 's', '--no-retry']);
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
+    expect(result.stdout).toContain('http://user:***@127.0.0.1:9/');
+  });
+});
