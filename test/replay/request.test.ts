@@ -63,9 +63,9 @@ describe('--since', () => {
 
 describe('--keep-path', () => {
   it('joins the target path and the captured path and query', () => {
-    expect(withCapturedPath('http://127.0.0.1:3000', '/webhooks/stripe?x=1')).toBe('http://127.0.0.1:3000/webhooks/stripe?x=1');
-    expect(withCapturedPath('http://127.0.0.1:3000/base/', '/gh')).toBe('http://127.0.0.1:3000/base/gh');
-    expect(withCapturedPath('http://127.0.0.1:3000/base?q=1', 'gh')).toBe('http://127.0.0.1:3000/base/gh');
+    expect(withCapturedPath('http://app.test', '/webhooks/stripe?x=1')).toBe('http://app.test/webhooks/stripe?x=1');
+    expect(withCapturedPath('http://app.test/base/', '/gh')).toBe('http://app.test/base/gh');
+    expect(withCapturedPath('http://app.test/base?q=1', 'gh')).toBe('http://app.test/base/gh');
   });
 });
 
