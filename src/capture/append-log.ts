@@ -109,23 +109,13 @@ export class AppendLog {
       void this.cycle();
       return;
     }
-    const lines = this.pending;
-    const waiters = this.waiters;
-    this.pending = [];
-    this.waiters = [];
-    const data = Buffer.from(lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`, 'utf8');
+    const batch = this.takeBatch();
     try {
-      this.ops.writeAllSync(this.fd, data);
-      this.size += data.length;
-      this.batches++;
-      this.lines += lines.length;
-      for (const waiter of waiters) waiter.resolve();
+      this.ops.writeAllSync(this.fd, batch.data);
+      this.written(batch);
     } catch (error) {
-      const fd = this.fd;
-      this.fd = undefined;
-      this.cutBack(fd, data.length);
-      void this.ops.close(fd).catch(() => {});
-      for (const waiter of waiters) waiter.reject(error);
+      void this.detach(batch.data.length);
+      for (const waiter of batch.waiters) waiter.reject(error);
     }
     this.wakeIdle();
   };
@@ -133,32 +123,48 @@ export class AppendLog {
   private async cycle(): Promise<void> {
     this.busy = true;
     while (this.pending.length > 0) {
-      const lines = this.pending;
-      const waiters = this.waiters;
-      this.pending = [];
-      this.waiters = [];
+      const batch = this.takeBatch();
       let attempted = 0;
       try {
         if (this.fd === undefined) await this.open();
-        const data = Buffer.from(lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`, 'utf8');
-        attempted = data.length;
-        await this.ops.writeAll(this.fd!, data);
+        attempted = batch.data.length;
+        await this.ops.writeAll(this.fd!, batch.data);
         if (this.durable && !this.syncWrites) await this.ops.fsync(this.fd!);
-        this.size += data.length;
-        this.batches++;
-        this.lines += lines.length;
-        for (const waiter of waiters) waiter.resolve();
+        this.written(batch);
       } catch (error) {
         // Reopen next time: the file may have been replaced, or the disk may come back.
-        const fd = this.fd;
-        this.fd = undefined;
-        if (fd !== undefined && attempted > 0) this.cutBack(fd, attempted);
-        if (fd !== undefined) await this.ops.close(fd).catch(() => {});
-        for (const waiter of waiters) waiter.reject(error);
+        await this.detach(attempted);
+        for (const waiter of batch.waiters) waiter.reject(error);
       }
     }
     this.busy = false;
     this.wakeIdle();
+  }
+
+  /** Everything appended so far, as one write: the lines joined, each ending in a newline. */
+  private takeBatch(): { lines: number; waiters: Waiter[]; data: Buffer } {
+    const lines = this.pending;
+    const waiters = this.waiters;
+    this.pending = [];
+    this.waiters = [];
+    const data = Buffer.from(lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`, 'utf8');
+    return { lines: lines.length, waiters, data };
+  }
+
+  private written(batch: { lines: number; waiters: Waiter[]; data: Buffer }): void {
+    this.size += batch.data.length;
+    this.batches++;
+    this.lines += batch.lines;
+    for (const waiter of batch.waiters) waiter.resolve();
+  }
+
+  /** After a failed write: cut back what the write left (if any) and let go of the file, to reopen it next time. */
+  private detach(attempted: number): Promise<void> {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd === undefined) return Promise.resolve();
+    if (attempted > 0) this.cutBack(fd, attempted);
+    return this.ops.close(fd).catch(() => {});
   }
 
   /**
