@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { safeFileSlug, toFixtureFile, type DeliveryRecord } from '../fixtures/record.js';
+import { safeFileSlug, toFixtureFile, type DeliveryRecord } from '../records/record.js';
 import { realFileOps, type FileOps } from './file-ops.js';
 
 /**

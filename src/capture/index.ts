@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { toJournalLine, type DeliveryRecord } from '../fixtures/record.js';
+import { toJournalLine, type DeliveryRecord } from '../records/record.js';
 import { AppendLog } from './append-log.js';
 import { fsErrorText, type FileOps } from './file-ops.js';
 import { FixtureFileWriter } from './files.js';

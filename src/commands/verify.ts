@@ -3,7 +3,7 @@ import { readBody, readFileFor } from '../cli/body.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { resolveSecrets } from '../cli/secrets.js';
 import { EXIT, failure, usageError } from '../errors.js';
-import { decodeBody, isDeliveryRecord } from '../fixtures/record.js';
+import { decodeBody, isDeliveryRecord } from '../records/record.js';
 import { parseDuration, parseHeaderFlag, parseInteger, parseUrl } from '../options/units.js';
 import { verifyWith } from '../schemes/registry.js';
 import type { HeaderMap } from '../schemes/types.js';

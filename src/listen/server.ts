@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { CaptureSetupError, openCapture, type CaptureSink, type Claim } from '../capture/index.js';
 import { fsErrorText } from '../capture/file-ops.js';
 import { failure } from '../errors.js';
-import { encodeBody, newCaptureId, RECORD_FORMAT, type DeliveryRecord } from '../fixtures/record.js';
+import { encodeBody, newCaptureId, RECORD_FORMAT, type DeliveryRecord } from '../records/record.js';
 import { header } from '../schemes/headers.js';
 import { getScheme, resolveScheme, verifyWith } from '../schemes/registry.js';
 import type { Scheme, VerifyResult } from '../schemes/types.js';

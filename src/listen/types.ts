@@ -1,5 +1,5 @@
 import type { FileOps } from '../capture/file-ops.js';
-import type { DeliveryRecord } from '../fixtures/record.js';
+import type { DeliveryRecord } from '../records/record.js';
 import type { SchemeOptions, VerifyResult } from '../schemes/types.js';
 
 export interface FaultOptions {

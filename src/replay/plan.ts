@@ -3,8 +3,8 @@
  * prints the plan; a real run executes it. Files that cannot be read are steps that already failed,
  * so they are reported and counted beside the rest.
  */
-import { decodeBody } from '../fixtures/record.js';
-import { readFixtures, type FixtureEntry, type FixtureProblem } from '../fixtures/reader.js';
+import { decodeBody } from '../records/record.js';
+import { readFixtures, type FixtureEntry, type FixtureProblem } from '../records/reader.js';
 import { detectScheme, getScheme } from '../schemes/registry.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
 import { messageOf } from '../errors.js';

@@ -3,7 +3,7 @@
  * headers minus transport and old signature headers, and (unless as-is) a fresh signature.
  */
 import { newEventId } from '../events/ids.js';
-import type { DeliveryRecord } from '../fixtures/record.js';
+import type { DeliveryRecord } from '../records/record.js';
 import { SCHEME_NAMES, getScheme } from '../schemes/registry.js';
 import { signRequest } from '../schemes/sign-request.js';
 import type { Scheme } from '../schemes/types.js';

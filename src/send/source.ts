@@ -1,9 +1,9 @@
 import { readBody } from '../cli/body.js';
 import { failure, usageError } from '../errors.js';
 import { newEventId } from '../events/ids.js';
-import { readAllFixtures, where } from '../fixtures/reader.js';
-import { decodeBody, type DeliveryRecord } from '../fixtures/record.js';
-import { loadSample, sampleTypes } from '../fixtures/samples.js';
+import { readAllFixtures, where } from '../records/reader.js';
+import { decodeBody, type DeliveryRecord } from '../records/record.js';
+import { loadSample, sampleTypes } from '../records/samples.js';
 import type { Scheme } from '../schemes/types.js';
 import type { EventTemplate } from './event.js';
 import { minimalEvent } from './minimal-events.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realFileOps, type FileOps } from '../../src/capture/file-ops.js';
-import { decodeBody, isDeliveryRecord, RECORD_FORMAT, type DeliveryRecord } from '../../src/fixtures/record.js';
+import { decodeBody, isDeliveryRecord, RECORD_FORMAT, type DeliveryRecord } from '../../src/records/record.js';
 import { startListener } from '../../src/listen/server.js';
 import { cleanup, listen, post, tempDir } from './support.js';
 

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RECORD_FORMAT, encodeBody, toFixtureFile, toJournalLine, type DeliveryRecord } from '../../src/fixtures/record.js';
+import { RECORD_FORMAT, encodeBody, toFixtureFile, toJournalLine, type DeliveryRecord } from '../../src/records/record.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { SECRET, records, removeTempDirs, tempDir } from './support.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RECORD_FORMAT, encodeBody, toFixtureFile, toJournalLine, type DeliveryRecord } from '../../src/fixtures/record.js';
+import { RECORD_FORMAT, encodeBody, toFixtureFile, toJournalLine, type DeliveryRecord } from '../../src/records/record.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { SECRET, records, removeTempDirs, tempDir, verifyOfficially } from './support.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RECORD_FORMAT, decodeBody, encodeBody, type DeliveryRecord } from '../../src/fixtures/record.js';
+import { RECORD_FORMAT, decodeBody, encodeBody, type DeliveryRecord } from '../../src/records/record.js';
 import { eventTypeMatcher } from '../../src/replay/glob.js';
 import { asIsRequest, replayableHeaders, resignedRequest } from '../../src/replay/request.js';
 import { parseSince } from '../../src/commands/replay.js';

@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readAllFixtures } from '../../src/fixtures/reader.js';
-import { decodeBody } from '../../src/fixtures/record.js';
-import { loadSample, sampleTypes } from '../../src/fixtures/samples.js';
+import { readAllFixtures } from '../../src/records/reader.js';
+import { decodeBody } from '../../src/records/record.js';
+import { loadSample, sampleTypes } from '../../src/records/samples.js';
 import { runCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { SECRET, records, verifyOfficially } from './support.js';

@@ -1,5 +1,5 @@
 /**
- * Property and fuzz tests for what test/schemes/properties.test.ts and test/fixtures/reader.test.ts
+ * Property and fuzz tests for what test/schemes/properties.test.ts and test/records/reader.test.ts
  * do not already cover: the id/type extractors and detect() of every scheme (they read attacker
  * JSON and headers on every request), header lookup, Retry-After, header flags, file slugs,
  * record envelopes with hostile field names, and raw bytes thrown at a spawned listener.
@@ -11,8 +11,8 @@ import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FixtureFileWriter } from '../../src/capture/files.js';
 import { parseRetryAfter } from '../../src/delivery/retry-after.js';
-import { readAllFixtures } from '../../src/fixtures/reader.js';
-import { RECORD_FORMAT, decodeBody, safeFileSlug, toFixtureFile, toJournalLine, type DeliveryRecord } from '../../src/fixtures/record.js';
+import { readAllFixtures } from '../../src/records/reader.js';
+import { RECORD_FORMAT, decodeBody, safeFileSlug, toFixtureFile, toJournalLine, type DeliveryRecord } from '../../src/records/record.js';
 import { parseHeaderFlag } from '../../src/options/units.js';
 import { header, normalizeHeaders } from '../../src/schemes/headers.js';
 import { getScheme, SCHEME_NAMES } from '../../src/schemes/registry.js';

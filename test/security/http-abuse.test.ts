@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeBody, type DeliveryRecord } from '../../src/fixtures/record.js';
+import { decodeBody, type DeliveryRecord } from '../../src/records/record.js';
 import { CliProcess } from '../helpers/cli.js';
 import { cleanup, expectStillServes, githubHeaders, onCleanup, post, rawClient, SECRET, spawnListener, tempDir } from './support.js';
 

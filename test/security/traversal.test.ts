@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeliveryRecord } from '../../src/fixtures/record.js';
+import type { DeliveryRecord } from '../../src/records/record.js';
 import { runCli } from '../helpers/cli.js';
 import { cleanup, expectStillServes, filesUnder, githubHeaders, onCleanup, post, SECRET, spawnListener, tempDir } from './support.js';
 
