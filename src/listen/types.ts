@@ -1,6 +1,7 @@
 import type { FileOps } from '../capture/file-ops.js';
 import type { DeliveryRecord } from '../records/record.js';
 import type { SchemeOptions, VerifyResult } from '../schemes/types.js';
+import type { Subscriber } from './observe.js';
 
 export interface FaultOptions {
   /** Answer every otherwise accepted delivery with this status. */
@@ -69,6 +70,8 @@ export interface ListenOptions {
   bodyTimeoutMs?: number;
   /** Bound on the drain at close(), ms (default 10s). */
   drainTimeoutMs?: number;
+  /** More watchers of deliveries and forwards (the inspector's live feed); the callbacks below are one more. */
+  subscribers?: readonly Subscriber[];
   /** Called for every request answered on the listener (deliveries and refusals). */
   onDelivery?(delivery: Delivery): void;
   /** Called when a queued (--ack-first) forward finishes. */
@@ -113,6 +116,8 @@ export interface Delivery {
   status: number | null;
   /** True when --reset-rate dropped the connection instead of answering. */
   reset: boolean;
+  /** Answered with an injected failure (--status, --fail-first, --fail-rate). */
+  injected: boolean;
   /** Why the listener answered as it did when not a plain success: injected failure, capture failure, forward failure. */
   note: string | null;
   /** Journal or fixture path, or null. */

@@ -1,0 +1,159 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { newCaptureId } from '../records/record.js';
+import { Answers } from './answers.js';
+import type { Claim, Ledger } from './claim.js';
+import type { Faults } from './faults.js';
+import type { HandOn } from './hand-on/index.js';
+import { writeAnswer, type Answer } from './http-answer.js';
+import type { IdentifyStage } from './identify.js';
+import type { Observers } from './observe.js';
+import { receivedHeaders, type Redactor } from './redact.js';
+import type { StoreStage } from './store.js';
+import type { Delivery } from './types.js';
+import type { VerifyStage } from './verify.js';
+import type { Scheme } from '../schemes/types.js';
+
+/** The stages a delivery goes through once its body is read, in order. */
+export interface Stages {
+  verify: VerifyStage;
+  identify: IdentifyStage;
+  ledger: Ledger;
+  store: StoreStage;
+  faults: Faults;
+  answers: Answers;
+  handOn: HandOn;
+  observers: Observers;
+  redactor: Redactor;
+}
+
+export interface PipelineSettings {
+  /** The public URL providers post to (Twilio signs it); else built from Host. */
+  publicBase: string | undefined;
+  /** host:port the listener is bound to, for requests without a Host header. */
+  boundHost(): string;
+  /**
+   * Someone looks at each delivery (a sink, a subscriber, an app): build its headers, type, id and
+   * time. A quiet verify-only listener skips that work (and a JSON parse).
+   */
+  detailed: boolean;
+  /** Whether the server is closing: answers then ask the client to close the connection. */
+  closing(): boolean;
+}
+
+/** One delivery in flight through the stages. */
+interface InFlight {
+  req: IncomingMessage;
+  res: ServerResponse;
+  delivery: Delivery;
+  receivedAt: string;
+  started: number;
+  scheme: Scheme | undefined;
+  /** Headers as received, unredacted: for the app behind the listener only. */
+  received: Record<string, string>;
+}
+
+/** receivedAt of deliveries nobody looks at (quiet, no capture): not worth a Date each. */
+const UNSEEN = new Date(0);
+const EMPTY_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * The way of a delivery through the listener once its body is read:
+ *   verify → identify → (refused: store, 401) | (injected fault: store, fault) |
+ *   claim → (duplicate: store, 2xx) | hand on (store, forward or queue, commit) → answer → observe.
+ * Each stage answers synchronously when it can: the common case costs no promise.
+ */
+export class Pipeline {
+  constructor(
+    private readonly stages: Stages,
+    private readonly settings: PipelineSettings,
+  ) {}
+
+  /** Handles one read request; returns a promise only when some stage had to wait. */
+  process(req: IncomingMessage, res: ServerResponse, body: Buffer, started: number): void | Promise<void> {
+    const { stages, settings } = this;
+    const detailed = settings.detailed;
+    const path = req.url ?? '/';
+    const base = settings.publicBase ?? `http://${req.headers.host ?? settings.boundHost()}`;
+
+    const { scheme, verification } = stages.verify.check(req.headers, body, path, base);
+    const identity = stages.identify.identify(req.headers, body, scheme, detailed);
+    const received = detailed ? receivedHeaders(req) : EMPTY_HEADERS;
+    const receivedAt = detailed ? new Date() : UNSEEN;
+    const delivery: Delivery = {
+      // The capture id only means something to a capture or a display.
+      id: detailed ? newCaptureId(receivedAt) : '',
+      receivedAt,
+      method: req.method ?? 'POST',
+      path,
+      headers: detailed ? stages.redactor.headers(received) : EMPTY_HEADERS,
+      body,
+      bytes: body.length,
+      scheme: scheme?.name ?? null,
+      eventId: identity.eventId,
+      eventType: identity.eventType,
+      idempotencyKey: identity.key,
+      verified: verification ? verification.verified : null,
+      reason: verification?.reason ?? null,
+      verification,
+      duplicate: false,
+      status: null,
+      reset: false,
+      injected: false,
+      note: null,
+      capture: null,
+      forward: null,
+      forwardQueued: false,
+      ms: 0,
+    };
+    const flight: InFlight = { req, res, delivery, receivedAt: base, started, scheme, received };
+
+    let answer: Answer | Promise<Answer>;
+    if (verification && !verification.verified) {
+      answer = afterStore(stages.store.store(delivery, base), () => Answers.signatureRefused(verification));
+    } else {
+      const fault = stages.faults.decide(identity.key);
+      if (fault) {
+        delivery.injected = true;
+        delivery.note = fault.note;
+        answer = afterStore(stages.store.store(delivery, base), () => Answers.injected(fault));
+      } else {
+        const claim = stages.ledger.claim(identity.key);
+        answer = claim instanceof Promise ? claim.then((settled) => this.claimed(flight, settled)) : this.claimed(flight, claim);
+      }
+    }
+    if (answer instanceof Promise || stages.faults.delayMs > 0) return this.finishLater(flight, answer);
+    this.finish(flight, answer);
+  }
+
+  private claimed(flight: InFlight, claim: Claim): Answer | Promise<Answer> {
+    const { delivery } = flight;
+    if (claim.duplicate) {
+      delivery.duplicate = true;
+      return afterStore(this.stages.store.store(delivery, flight.receivedAt), (ok) => (ok ? this.stages.answers.ok(delivery, true) : Answers.unavailable(delivery)));
+    }
+    return this.stages.handOn.accept(flight, claim);
+  }
+
+  private async finishLater(flight: InFlight, answer: Answer | Promise<Answer>): Promise<void> {
+    const resolved = await answer;
+    const { delayMs } = this.stages.faults;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    this.finish(flight, resolved);
+  }
+
+  private finish({ req, res, delivery, started }: InFlight, answer: Answer): void {
+    if (this.stages.faults.shouldReset()) {
+      delivery.reset = true;
+      req.socket.destroy();
+    } else {
+      delivery.status = answer.status;
+      writeAnswer(res, answer, this.settings.closing());
+    }
+    delivery.ms = Math.round(performance.now() - started);
+    this.stages.observers.delivery(delivery);
+  }
+}
+
+function afterStore(stored: boolean | Promise<boolean>, then: (ok: boolean) => Answer): Answer | Promise<Answer> {
+  return stored instanceof Promise ? stored.then(then) : then(stored);
+}

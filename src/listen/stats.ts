@@ -1,0 +1,38 @@
+import { isSuccess } from './faults.js';
+import type { Subscriber } from './observe.js';
+import type { Delivery, ListenStats, QueuedForward } from './types.js';
+
+const REJECTED = new Set([401, 404, 405, 408, 413]);
+
+/** The running counts behind `handle.stats` and the summary: a subscriber, plus what sinks report. */
+export class StatsCounter implements Subscriber {
+  readonly stats: ListenStats = { received: 0, verified: 0, rejected: 0, duplicates: 0, forwarded: 0, forwardFailed: 0, injected: 0, resets: 0, captured: 0, captureErrors: 0 };
+
+  delivery(delivery: Delivery): void {
+    const { stats } = this;
+    stats.received++;
+    if (delivery.verified === true) stats.verified++;
+    if (delivery.duplicate) stats.duplicates++;
+    if (delivery.reset) stats.resets++;
+    if (delivery.injected) stats.injected++;
+    if (delivery.status !== null && REJECTED.has(delivery.status)) stats.rejected++;
+    // A forward answered in line (the app's status is mirrored); queued ones are counted as they end.
+    if (delivery.forward) {
+      if (delivery.forward.status !== null && isSuccess(delivery.forward.status)) stats.forwarded++;
+      else stats.forwardFailed++;
+    }
+  }
+
+  forward(forward: QueuedForward): void {
+    if (forward.delivered) this.stats.forwarded++;
+    else this.stats.forwardFailed++;
+  }
+
+  captured(): void {
+    this.stats.captured++;
+  }
+
+  captureFailed(): void {
+    this.stats.captureErrors++;
+  }
+}
