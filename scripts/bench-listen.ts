@@ -6,8 +6,12 @@
  *   verify        listen, verifying, capture off
  *   journal       listen, verifying + journal capture (the default)
  *   durable       listen, verifying + journal + --durable (fsync, group commit)
+ *   journal-dup   the same, but every request repeats one delivery (all but the first are duplicates)
  *   cli           the real `hookctl listen` (bin/hookctl.js, compiled dist/: run `npm run build`),
  *                 verifying + journal, printing its line per delivery (to /dev/null)
+ *   cli-quiet     the CLI with --no-capture --quiet: the baseline for what the display costs
+ *   cli-lines     the CLI with --no-capture and its human line per delivery (to /dev/null)
+ *   cli-json      the CLI with --no-capture --json: an NDJSON record per delivery (to /dev/null)
  *   naive-fsync   node:http that appends each delivery and fsyncs it before answering, with
  *                 fs/promises (the fsyncs of concurrent requests overlap on libuv's thread pool)
  *   naive-fsync-sync  the same with appendFileSync + fsyncSync (one request's fsync at a time)
@@ -24,7 +28,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
@@ -34,15 +38,31 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SECRET = 'bench-listen-secret';
-const MODES = ['bare', 'verify', 'journal', 'durable', 'cli', 'naive-fsync', 'naive-fsync-sync'] as const;
+const MODES = ['bare', 'verify', 'journal', 'journal-dup', 'durable', 'cli', 'cli-quiet', 'cli-lines', 'cli-json', 'naive-fsync', 'naive-fsync-sync'] as const;
+type CliMode = 'cli' | 'cli-quiet' | 'cli-lines' | 'cli-json';
+const CLI_ARGS: Record<CliMode, string[]> = {
+  cli: [],
+  'cli-quiet': ['--no-capture', '--quiet'],
+  'cli-lines': ['--no-capture'],
+  'cli-json': ['--no-capture', '--json'],
+};
+function isCli(mode: Mode): mode is CliMode {
+  return Object.hasOwn(CLI_ARGS, mode);
+}
+/** Modes whose requests all repeat one delivery id. */
+const REPEATED: ReadonlySet<Mode> = new Set(['journal-dup']);
 type Mode = (typeof MODES)[number];
 
 const DESCRIPTIONS: Record<Mode, string> = {
   bare: 'bare node:http, 200 (baseline)',
   verify: 'listen: verify, no capture',
   journal: 'listen: verify + journal',
+  'journal-dup': 'listen: verify + journal, the same delivery repeated (duplicates)',
   durable: 'listen: verify + journal --durable',
   cli: 'hookctl listen CLI (spawned): verify + journal + one line per delivery',
+  'cli-quiet': 'hookctl listen CLI --no-capture --quiet',
+  'cli-lines': 'hookctl listen CLI --no-capture, a line per delivery',
+  'cli-json': 'hookctl listen CLI --no-capture --json, a record per delivery',
   'naive-fsync': 'naive: append + fsync per request (async)',
   'naive-fsync-sync': 'naive: appendFileSync + fsyncSync per request',
 };
@@ -134,6 +154,19 @@ async function serve(mode: Mode, dir: string): Promise<void> {
 
 // ---------------------------------------------------------------- load side (parent)
 
+/** CPU time (user + system) of a process so far, µs, from /proc (clock ticks: 10 ms resolution). */
+function procCpuUs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the whole line; 12 and 13 after the command name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
+
 interface Row {
   mode: Mode;
   rps: number;
@@ -155,11 +188,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startCli(dir: string): Promise<{ child: ChildProcess; port: number }> {
+async function startCli(mode: CliMode, dir: string): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const bin = fileURLToPath(new URL('../bin/hookctl.js', import.meta.url));
   const devNull = openSync('/dev/null', 'w');
-  const child = spawn(process.execPath, [bin, 'listen', '--port', String(port), '--secret', SECRET, '--capture', dir], {
+  const child = spawn(process.execPath, [bin, 'listen', '--port', String(port), '--secret', SECRET, '--capture', dir, ...CLI_ARGS[mode]], {
     stdio: ['ignore', devNull, 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -180,7 +213,7 @@ async function startCli(dir: string): Promise<{ child: ChildProcess; port: numbe
 }
 
 async function startChild(mode: Mode, dir: string): Promise<{ child: ChildProcess; port: number }> {
-  if (mode === 'cli') return startCli(dir);
+  if (isCli(mode)) return startCli(mode, dir);
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = fork(fileURLToPath(import.meta.url), ['--serve', mode, dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile] });
   const port = await new Promise<number>((resolve, reject) => {
@@ -222,19 +255,19 @@ interface AutocannonResult {
 // autocannon ships no type declarations; this is the part used here.
 const autocannon = createRequire(import.meta.url)('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
-async function load(port: number, seconds: number, connections: number, body: string, signature: string): Promise<AutocannonResult> {
+async function load(port: number, seconds: number, connections: number, body: string, signature: string, repeated = false): Promise<AutocannonResult> {
   return autocannon({
     url: `http://127.0.0.1:${port}/`,
     method: 'POST',
     connections,
     pipelining: 1,
     duration: seconds,
-    idReplacement: true,
+    idReplacement: !repeated,
     headers: {
       'content-type': 'application/json',
       'user-agent': 'GitHub-Hookshot/bench',
       'x-github-event': 'issues',
-      'x-github-delivery': '[<id>]',
+      'x-github-delivery': repeated ? '72d3162e-cc78-11e3-81ab-4c9367dc0958' : '[<id>]',
       'x-hub-signature-256': signature,
     },
     body,
@@ -245,15 +278,19 @@ async function measure(mode: Mode, seconds: number, connections: number, body: s
   const dir = mkdtempSync(join(tmpdir(), `hookctl-bench-${mode}-`));
   try {
     const { child, port } = await startChild(mode, dir);
-    await load(port, 1, connections, body, signature);
+    const repeated = REPEATED.has(mode);
+    await load(port, 1, connections, body, signature, repeated);
     // CPU is counted from here: start-up and warm-up are not the servers' per-delivery cost.
     if (child.connected) {
       const marked = new Promise<void>((resolve) => child.once('message', () => resolve()));
       child.send('mark');
       await marked;
     }
-    const result = await load(port, seconds, connections, body, signature);
-    const summary = await stopChild(child);
+    // The spawned CLI has no IPC: its CPU is read from /proc.
+    const cpuBefore = child.connected ? undefined : procCpuUs(child.pid!);
+    const result = await load(port, seconds, connections, body, signature, repeated);
+    const cpuAfter = cpuBefore === undefined ? undefined : procCpuUs(child.pid!);
+    const summary = (await stopChild(child)) ?? (cpuBefore !== undefined && cpuAfter !== undefined ? { cpuUs: cpuAfter - cpuBefore, requests: result.requests.total } : undefined);
     const row: Row & { summary?: Record<string, unknown> } = { mode, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total, ...(summary ? { summary } : {}) };
     const cpu = summary as { cpuUs?: number; requests?: number } | undefined;
     if (cpu?.cpuUs && cpu.requests) row.cpuPerDelivery = cpu.cpuUs / cpu.requests;
@@ -333,6 +370,19 @@ async function main(): Promise<void> {
     ['--durable >= 3x naive fsync (async, overlapping fsyncs)', ratio('durable', 'naive-fsync'), 3],
     ['--durable >= 3x naive fsync (sync, one fsync at a time)', ratio('durable', 'naive-fsync-sync'), 3],
   ];
+  /** Display cost as CPU: the quiet listener's CPU per delivery ÷ this one's (1.0 = free). */
+  const cpuRatio = (mode: Mode, base: Mode): number | undefined => {
+    const a = cpuOf(mode);
+    const b = cpuOf(base);
+    return a && b ? b / a : undefined;
+  };
+  targets.push(
+    ['a line per delivery costs <= 5% vs --quiet (throughput)', ratio('cli-lines', 'cli-quiet'), 0.95],
+    ['a line per delivery costs <= 5% vs --quiet (CPU per delivery)', cpuRatio('cli-lines', 'cli-quiet'), 0.95],
+    ['--json record per delivery costs <= 5% vs --quiet (throughput)', ratio('cli-json', 'cli-quiet'), 0.95],
+    ['--json record per delivery costs <= 5% vs --quiet (CPU per delivery)', cpuRatio('cli-json', 'cli-quiet'), 0.95],
+    ['duplicates at least as fast as new events (journal)', ratio('journal-dup', 'journal'), 1],
+  );
   let failed = false;
   for (const [name, ratio, min] of targets) {
     if (ratio === undefined) continue;

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { BatchedWriter } from './batched-writer.js';
 
 type Stream = NodeJS.WriteStream;
 
@@ -51,14 +52,47 @@ export class Output {
     this.interactive = Boolean(this.stderr.isTTY) && !env.CI && (this.stderr.columns ?? 0) > 0;
   }
 
+  private batched: BatchedWriter | undefined;
+
   /** A machine record: one NDJSON line on stdout, only under --json. */
   record(value: { type: string } & Record<string, unknown>): void {
-    if (this.json) this.stdout.write(`${JSON.stringify(value)}\n`);
+    if (this.json) this.out(`${JSON.stringify(value)}\n`);
+  }
+
+  /** A record already serialized as one JSON object (hot paths build their own); only under --json. */
+  recordText(json: string): void {
+    if (this.json) this.out(`${json}\n`);
   }
 
   /** A line of human data on stdout, only without --json. */
   line(text = ''): void {
-    if (!this.json) this.stdout.write(`${text}\n`);
+    if (!this.json) this.out(`${text}\n`);
+  }
+
+  /**
+   * For commands that print a line per event while they serve (listen, worker): stdout is written
+   * once per event-loop turn, off the event loop, and a reader that cannot keep up loses lines (said
+   * on stderr) rather than stalling the work. `flush()` before returning.
+   */
+  streamStdout(): void {
+    this.batched ??= new BatchedWriter(this.stdout, {
+      onDropped: (lines) => {
+        this.warn(`${lines} line${lines === 1 ? '' : 's'} of output not shown: ${this.json ? 'stdout' : 'the terminal'} could not keep up (the summary still counts everything; --quiet skips the lines)`);
+        if (this.json) this.out(`${JSON.stringify({ type: 'dropped', records: lines })}\n`);
+      },
+      // The reader went away (`| head`): the same as a failed write to the stream itself.
+      onError: (error) => this.stdout.emit('error', error),
+    });
+  }
+
+  /** Resolves once everything written to stdout so far is out. */
+  flush(): Promise<void> {
+    return this.batched?.flushed() ?? Promise.resolve();
+  }
+
+  private out(text: string): void {
+    if (this.batched) this.batched.write(text);
+    else this.stdout.write(text);
   }
 
   /** A note for people, on stderr, in both modes. */

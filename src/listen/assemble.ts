@@ -16,6 +16,13 @@ import { VerifyStage } from './verify.js';
 
 export interface Assembly {
   stages: Stages;
+  /**
+   * Someone looks at each delivery (a sink, a subscriber, an app): the pipeline builds its type,
+   * capture id and time. A quiet verify-only listener skips that work (and a JSON parse).
+   */
+  detailed: boolean;
+  /** Someone reads each delivery's headers (a sink, the app, a subscriber that says so). */
+  withHeaders: boolean;
   stats: StatsCounter;
   capture: CaptureSink;
   /** Queued work finished (bounded by `timeoutMs`), then every part closed; resolves with the work left undone. */
@@ -97,8 +104,14 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
     redactor: new Redactor(secrets, options.keepHeaders),
   };
 
+  const subscribers = options.subscribers ?? [];
+  const watched = options.onDelivery !== undefined || subscribers.some((subscriber) => subscriber.delivery !== undefined);
+  // onDelivery is the library's own callback: it may read anything.
+  const withHeaders = options.onDelivery !== undefined || sinks.length > 0 || options.forward !== undefined || subscribers.some((subscriber) => subscriber.needsHeaders);
   return {
     stages,
+    detailed: watched || withHeaders,
+    withHeaders,
     stats,
     capture,
     async close(timeoutMs) {

@@ -6,6 +6,11 @@ import type { Delivery, QueuedForward } from './types.js';
  * ends. A subscriber that throws is reported, never allowed to break a delivery.
  */
 export interface Subscriber {
+  /**
+   * Set when `delivery()` reads `delivery.headers`. Headers are copied and redacted per delivery
+   * only when a sink, the app or a subscriber needs them; without, they are empty.
+   */
+  readonly needsHeaders?: boolean;
   delivery?(delivery: Delivery): void;
   forward?(forward: QueuedForward): void;
   /** Problems that are not a delivery's: a capture write failed, a client broke the protocol. */
@@ -13,7 +18,7 @@ export interface Subscriber {
 }
 
 /** All subscribers as one. */
-export class Observers implements Required<Subscriber> {
+export class Observers implements Required<Omit<Subscriber, 'needsHeaders'>> {
   private readonly deliveries: Array<(delivery: Delivery) => void> = [];
   private readonly forwards: Array<(forward: QueuedForward) => void> = [];
   private readonly warnings: Array<(message: string) => void> = [];

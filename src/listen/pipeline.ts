@@ -31,11 +31,10 @@ export interface PipelineSettings {
   publicBase: string | undefined;
   /** host:port the listener is bound to, for requests without a Host header. */
   boundHost(): string;
-  /**
-   * Someone looks at each delivery (a sink, a subscriber, an app): build its headers, type, id and
-   * time. A quiet verify-only listener skips that work (and a JSON parse).
-   */
+  /** Build each delivery's type, capture id and time (see Assembly.detailed). */
   detailed: boolean;
+  /** Copy and redact each delivery's headers (see Assembly.withHeaders). */
+  withHeaders: boolean;
   /** Whether the server is closing: answers then ask the client to close the connection. */
   closing(): boolean;
 }
@@ -77,7 +76,7 @@ export class Pipeline {
 
     const { scheme, verification } = stages.verify.check(req.headers, body, path, base);
     const identity = stages.identify.identify(req.headers, body, scheme, detailed);
-    const received = detailed ? receivedHeaders(req) : EMPTY_HEADERS;
+    const received = settings.withHeaders ? receivedHeaders(req) : EMPTY_HEADERS;
     const receivedAt = detailed ? new Date() : UNSEEN;
     const delivery: Delivery = {
       // The capture id only means something to a capture or a display.
@@ -85,7 +84,7 @@ export class Pipeline {
       receivedAt,
       method: req.method ?? 'POST',
       path,
-      headers: detailed ? stages.redactor.headers(received) : EMPTY_HEADERS,
+      headers: settings.withHeaders ? stages.redactor.headers(received) : EMPTY_HEADERS,
       body,
       bytes: body.length,
       scheme: scheme?.name ?? null,

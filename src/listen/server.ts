@@ -37,7 +37,8 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
   const pipeline = new Pipeline(stages, {
     publicBase: options.publicUrl,
     boundHost: () => boundHost,
-    detailed: options.captureDir !== undefined || options.onDelivery !== undefined || options.forward !== undefined || (options.subscribers?.length ?? 0) > 0,
+    detailed: assembly.detailed,
+    withHeaders: assembly.withHeaders,
     closing: () => closing,
   });
 

@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isLoopbackHost, listenOptionsFrom } from '../../src/commands/listen.js';
+import { isLoopbackHost, listenOptionsFrom } from '../../src/commands/listen/options.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startServer } from '../helpers/server.js';
 import { cleanup, onCleanup, post, tempDir } from './support.js';

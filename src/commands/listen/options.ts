@@ -1,0 +1,115 @@
+import type { CommandContext } from '../../cli/context.js';
+import { schemeOptionsFrom } from '../../cli/scheme-flags.js';
+import { resolveSecrets } from '../../cli/secrets.js';
+import { parseRetrySchedule } from '../../delivery/policy.js';
+import { usageError } from '../../errors.js';
+import type { ListenOptions } from '../../listen/types.js';
+import { BadSecretError, keyFromSecret } from '../../schemes/crypto.js';
+import { isEd25519Secret } from '../../schemes/ed25519.js';
+import { getScheme } from '../../schemes/registry.js';
+import { parseDuration, parseHttpStatus, parseInteger, parsePositiveDuration, parseProbability, parseSize, parseUrl } from '../../options/units.js';
+
+type Options = CommandContext['options'];
+
+/** Flags to listener options; every bad value is a usage error naming its flag. */
+export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv): ListenOptions {
+  const port = parseInteger(String(options.port), '--port', { min: 0, max: 65535 });
+  const path = options.path as string | undefined;
+  if (path !== undefined && !path.startsWith('/')) throw usageError(`--path: expected a path starting with /, got "${path}"`);
+  const secrets = resolveSecrets(options, env);
+  const capture = options.capture === false ? undefined : String(options.capture ?? 'fixtures/captured');
+  if (capture === undefined && options.durable) throw usageError('--durable: nothing is written with --no-capture; drop one of them');
+  if (capture === undefined && options.captureFiles) throw usageError('--capture-files: nothing is written with --no-capture; drop one of them');
+  if (capture === '') throw usageError('--capture: expected a folder');
+
+  const scheme = String(options.scheme ?? 'auto');
+  if (scheme !== 'auto') checkSecretsFit(scheme, secrets);
+
+  const result: ListenOptions = {
+    port,
+    host: String(options.host ?? '127.0.0.1'),
+    scheme,
+    schemeOptions: schemeOptionsFrom(options),
+    secrets,
+    toleranceSeconds: parseDuration(String(options.tolerance ?? '5m'), '--tolerance') / 1000,
+    captureFiles: Boolean(options.captureFiles),
+    durable: Boolean(options.durable),
+    maxBodyBytes: parseSize(String(options.maxBody ?? '1mb'), '--max-body'),
+    headerTimeoutMs: parsePositiveDuration(String(options.headerTimeout ?? '10s'), '--header-timeout'),
+    bodyTimeoutMs: parsePositiveDuration(String(options.bodyTimeout ?? '30s'), '--body-timeout'),
+    drainTimeoutMs: parseDuration(String(options.drainTimeout ?? '10s'), '--drain-timeout'),
+  };
+  if (result.maxBodyBytes! <= 0) throw usageError('--max-body: must be greater than 0');
+  if (path !== undefined) result.path = path;
+  if (capture !== undefined) result.captureDir = capture;
+  if (options.url !== undefined) result.publicUrl = parseUrl(String(options.url), '--url').href;
+  if (options.idHeader !== undefined) {
+    const name = String(options.idHeader).trim().toLowerCase();
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw usageError(`--id-header: "${options.idHeader}" is not a header name`);
+    result.idHeader = name;
+  }
+
+  // Repeated flags give a list; HOOKCTL_KEEP_HEADER gives one string, possibly comma-separated.
+  const keep = [options.keepHeader ?? []]
+    .flat()
+    .flatMap((value: string) => String(value).split(','))
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of keep) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw usageError(`--keep-header: "${name}" is not a header name`);
+  }
+  if (keep.length > 0) result.keepHeaders = keep.map((name) => name.toLowerCase());
+
+  if (options.forwardTo !== undefined) {
+    result.forward = {
+      url: parseUrl(String(options.forwardTo), '--forward-to').href,
+      ackFirst: Boolean(options.ackFirst),
+      timeoutMs: parsePositiveDuration(String(options.forwardTimeout ?? '10s'), '--forward-timeout'),
+    };
+    if (options.forwardSecret !== undefined) {
+      if (String(options.forwardSecret) === '') throw usageError('--forward-secret: the secret is empty');
+      result.forward.secret = String(options.forwardSecret);
+    }
+    if (options.forwardRetrySchedule !== undefined) {
+      result.forward.retryScheduleMs = parseRetrySchedule(String(options.forwardRetrySchedule), '--forward-retry-schedule').delaysMs;
+    }
+  } else {
+    for (const [flag, name] of [['--ack-first', 'ackFirst'], ['--forward-secret', 'forwardSecret'], ['--forward-retry-schedule', 'forwardRetrySchedule']] as const) {
+      if (options[name] !== undefined && options[name] !== false) throw usageError(`${flag}: only makes sense with --forward-to URL`);
+    }
+  }
+
+  const faults: NonNullable<ListenOptions['faults']> = {};
+  if (options.status !== undefined) faults.status = parseHttpStatus(String(options.status), '--status');
+  if (options.failFirst !== undefined) faults.failFirst = parseInteger(String(options.failFirst), '--fail-first', { min: 0 });
+  if (options.failRate !== undefined) faults.failRate = parseProbability(String(options.failRate), '--fail-rate');
+  if (options.failStatus !== undefined) faults.failStatus = parseHttpStatus(String(options.failStatus), '--fail-status');
+  if (options.retryAfter !== undefined) faults.retryAfterMs = parseDuration(String(options.retryAfter), '--retry-after');
+  if (options.resetRate !== undefined) faults.resetRate = parseProbability(String(options.resetRate), '--reset-rate');
+  if (options.delay !== undefined) faults.delayMs = parseDuration(String(options.delay), '--delay');
+  result.faults = faults;
+  return result;
+}
+
+/**
+ * A secret the named scheme cannot turn into a key (a Standard Webhooks secret that is not base64)
+ * would make the listener refuse every delivery: say so at start instead. The secret is not echoed.
+ */
+function checkSecretsFit(schemeName: string, secrets: readonly string[]): void {
+  const scheme = getScheme(schemeName);
+  for (const [index, secret] of secrets.entries()) {
+    if ((schemeName === 'standard' || schemeName === 'svix') && isEd25519Secret(secret)) continue;
+    try {
+      keyFromSecret(secret, scheme.keyEncoding);
+    } catch (error) {
+      if (!(error instanceof BadSecretError)) throw error;
+      const which = secrets.length > 1 ? ` (secret #${index + 1})` : '';
+      throw usageError(`--secret${which}: not a usable ${scheme.title} key: ${error.message}`);
+    }
+  }
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost)$/i.test(host.trim());
+}

@@ -1,0 +1,87 @@
+import type { Output } from '../../cli/output.js';
+import type { Subscriber } from '../../listen/observe.js';
+import type { Delivery, QueuedForward } from '../../listen/types.js';
+import { clock, formatBytes, printable, printableBlock } from './text.js';
+
+const MAX_VERBOSE_BODY = 16 * 1024;
+
+type Paint = Pick<Output['color'], 'dim' | 'green' | 'red' | 'yellow' | 'cyan'>;
+const same = (text: string) => text;
+/** No colour: the line is built without a call into chalk per part (this runs per delivery). */
+const NO_PAINT: Paint = { dim: same, green: same, red: same, yellow: same, cyan: same } as unknown as Paint;
+
+/** A line per delivery for people (and with --verbose its headers and body); queued forwards as they end. */
+export class TerminalRenderer implements Subscriber {
+  readonly needsHeaders: boolean;
+  private readonly c: Paint;
+
+  constructor(
+    private readonly output: Output,
+    private readonly verbose: boolean,
+  ) {
+    this.needsHeaders = verbose;
+    this.c = output.color.level > 0 ? output.color : NO_PAINT;
+  }
+
+  delivery(delivery: Delivery): void {
+    const { output, c } = this;
+    let check: string;
+    if (delivery.verified === true) check = c.green(`✓ ${delivery.scheme}`);
+    else if (delivery.verified === false) check = c.red(`✗ ${delivery.reason}${delivery.scheme ? ` [${delivery.scheme}]` : ''}`);
+    else if (delivery.reason) check = c.red(`✗ ${delivery.reason}`);
+    else check = c.dim(`· unverified${delivery.scheme ? ` ${delivery.scheme}` : ''}`);
+    let line = `${c.dim(clock(delivery.receivedAt))}  ${delivery.method} ${printable(delivery.path, 60)}  ${c.cyan(printable(delivery.eventType ?? '-', 40))}  ${printable(delivery.eventId ?? '-', 36)}  ${check}`;
+    if (delivery.duplicate) line += `  ${c.yellow('duplicate')}`;
+    line += `  ${c.dim(formatBytes(delivery.bytes))}  ${this.status(delivery.status)}`;
+    if (delivery.forward) line += `  → app ${delivery.forward.status === null ? c.red(delivery.forward.error ?? 'failed') : this.status(delivery.forward.status)} ${c.dim(`${delivery.forward.ms}ms`)}`;
+    else if (delivery.forwardQueued) line += `  ${c.dim('→ queued')}`;
+    if (delivery.note && !delivery.forward) line += `  ${c.dim(`(${delivery.note})`)}`;
+    const v = delivery.verification;
+    if (v && !v.verified) {
+      line += `\n    ${c.dim(v.message)}`;
+      if (v.diagnosis) line += `\n    ${c.yellow('likely cause:')} ${v.diagnosis}`;
+    }
+    if (this.verbose) line += verboseDetail(output, delivery);
+    output.line(line);
+  }
+
+  forward(forward: QueuedForward): void {
+    const { c } = this;
+    const what = forward.delivered ? c.green(`→ app ${forward.status}`) : c.red(`→ app gave up: ${forward.status ?? forward.error}`);
+    this.output.line(`  ${c.dim('↳')} ${printable(forward.eventId ?? forward.id, 36)}  ${what}  ${c.dim(`${forward.attempts} attempt${forward.attempts === 1 ? '' : 's'}, ${forward.ms}ms`)}`);
+  }
+
+  private status(status: number | null): string {
+    const { c } = this;
+    if (status === null) return c.red('reset');
+    if (status < 300) return c.green(String(status));
+    if (status < 500) return c.yellow(String(status));
+    return c.red(String(status));
+  }
+}
+
+function verboseDetail(output: Output, delivery: Delivery): string {
+  const c = output.color;
+  let text = '';
+  for (const [name, value] of Object.entries(delivery.headers)) text += `\n    ${c.dim(`${printable(name)}:`)} ${printable(value)}`;
+  return `${text}\n${prettyBody(delivery.body)
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n')}`;
+}
+
+function prettyBody(body: Buffer): string {
+  if (body.length === 0) return '(empty body)';
+  const shown = body.subarray(0, MAX_VERBOSE_BODY);
+  const more = body.length > MAX_VERBOSE_BODY ? `\n… ${body.length - MAX_VERBOSE_BODY} more bytes` : '';
+  const text = shown.toString('utf8');
+  if (text.includes('\ufffd')) return `(${body.length} bytes of binary: ${shown.subarray(0, 64).toString('hex')}${body.length > 64 ? '…' : ''})`;
+  if (more === '') {
+    try {
+      return printableBlock(JSON.stringify(JSON.parse(text), null, 2));
+    } catch {
+      // not JSON: shown as text
+    }
+  }
+  return printableBlock(text) + more;
+}
