@@ -73,7 +73,13 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
   let handOn: HandOn;
   if (options.forward) {
     const { createForwarder } = await import('./forward.js');
-    const forwarder = createForwarder(options.forward, { scheme: schemeName, schemeOptions, onForward: (forward) => observers.forward(forward) });
+    const forwarder = createForwarder(options.forward, {
+      scheme: schemeName,
+      schemeOptions,
+      secrets,
+      onForward: (forward) => observers.forward(forward),
+      onWarning: (message) => observers.warning(message),
+    });
     if (options.forward.ackFirst) {
       const { AppQueue } = await import('./hand-on/app-queue.js');
       handOn = new AppQueue(parts, forwarder);

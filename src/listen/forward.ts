@@ -2,21 +2,24 @@
  * Forwarding to the user's app. Loaded only when --forward-to is set: it pulls in undici.
  */
 import { createDispatcher, deliver, DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, type PreparedRequest } from '../delivery/index.js';
+import { prepareForward, type ForwardTarget } from '../delivery/forward-request.js';
 import { getScheme } from '../schemes/registry.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
 import type { ForwardOptions, ForwardResult, QueuedForward } from './types.js';
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1) and those the client recomputes for the new connection. */
-const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
 
 export interface ForwardItem {
   id: string;
   eventId: string | null;
   method: string;
+  /** Path and query it was posted to. */
+  path: string;
+  /** Headers as received. */
   headers: Record<string, string>;
   body: Buffer;
   /** The scheme the delivery was signed with, if known: re-signing uses the same. */
   scheme: Scheme | undefined;
+  /** Which of the listener's secrets verified it (a URL-bound scheme is re-signed with it). */
+  secretIndex: number | undefined;
 }
 
 export interface Forwarder {
@@ -30,12 +33,16 @@ export interface Forwarder {
   close(): Promise<void>;
 }
 
-function connectionTokens(headers: Record<string, string>): Set<string> {
-  // Headers named in Connection are hop-by-hop too.
-  return new Set((headers.connection ?? '').split(',').map((token) => token.trim().toLowerCase()).filter(Boolean));
+export interface ForwarderContext {
+  scheme: string;
+  schemeOptions: SchemeOptions;
+  /** The listener's secrets: a delivery whose scheme signs the URL is re-signed with the one that verified it. */
+  secrets: readonly string[];
+  onForward?: (forward: QueuedForward) => void;
+  onWarning?: (message: string) => void;
 }
 
-export function createForwarder(options: ForwardOptions, context: { scheme: string; schemeOptions: SchemeOptions; onForward?: (forward: QueuedForward) => void }): Forwarder {
+export function createForwarder(options: ForwardOptions, context: ForwarderContext): Forwarder {
   const dispatcher = createDispatcher();
   const controller = new AbortController();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -45,26 +52,17 @@ export function createForwarder(options: ForwardOptions, context: { scheme: stri
   let running = 0;
   let idleWaiters: Array<() => void> = [];
 
-  function signingScheme(item: ForwardItem): Scheme {
-    if (item.scheme) return item.scheme;
-    return getScheme(context.scheme === 'auto' ? 'hmac' : context.scheme, context.schemeOptions);
-  }
+  const target: ForwardTarget = { url: options.url, keepPath: options.keepPath ?? false, ...(options.secret !== undefined ? { secret: options.secret } : {}) };
+  const fallbackScheme = () => getScheme(context.scheme === 'auto' ? 'hmac' : context.scheme, context.schemeOptions);
+  let warnedUnsigned = false;
 
   function prepare(item: ForwardItem): PreparedRequest {
-    const hopByHop = connectionTokens(item.headers);
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(item.headers)) {
-      if (!DROPPED.has(name) && !hopByHop.has(name)) headers[name] = value;
+    const verifiedWith = item.secretIndex === undefined ? undefined : context.secrets[item.secretIndex];
+    if (!warnedUnsigned && item.scheme?.targetUrl && options.secret === undefined && verifiedWith === undefined) {
+      warnedUnsigned = true;
+      context.onWarning?.(`${item.scheme.title} signs the URL it posts to, so your app cannot verify the forwarded copy with the original signature: give the listener --secret (it re-signs for ${options.url}) or --forward-secret`);
     }
-    let url = options.url;
-    if (options.secret !== undefined) {
-      const scheme = signingScheme(item);
-      for (const name of scheme.signatureHeaders) delete headers[name];
-      if (scheme.targetUrl) url = scheme.targetUrl(url, item.body, item.headers);
-      const signed = scheme.sign({ body: item.body, secret: options.secret, timestamp: Math.floor(Date.now() / 1000), id: item.eventId ?? item.id, url });
-      for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
-    }
-    return { url, method: item.method, headers, body: item.body };
+    return prepareForward(target, { ...item, ...(verifiedWith !== undefined ? { verifiedWith } : {}) }, fallbackScheme);
   }
 
   function wakeIdle(): void {

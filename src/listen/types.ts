@@ -24,6 +24,8 @@ export interface FaultOptions {
 
 export interface ForwardOptions {
   url: string;
+  /** The URL was given without a path: each delivery goes to the path it was posted to. */
+  keepPath?: boolean;
   /** Re-sign forwarded deliveries with this secret (fresh timestamp, same event id). */
   secret?: string;
   /** Answer 2xx at once and forward from an in-process queue with retries. */

@@ -1,6 +1,7 @@
 import type { CommandContext } from '../../cli/context.js';
 import { schemeOptionsFrom } from '../../cli/scheme-flags.js';
 import { resolveSecrets } from '../../cli/secrets.js';
+import { hasNoPath } from '../../delivery/forward-request.js';
 import { parseRetrySchedule } from '../../delivery/policy.js';
 import { usageError } from '../../errors.js';
 import type { ListenOptions } from '../../listen/types.js';
@@ -63,12 +64,16 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv): Lis
   if (options.forwardTo !== undefined) {
     result.forward = {
       url: parseUrl(String(options.forwardTo), '--forward-to').href,
+      keepPath: hasNoPath(String(options.forwardTo)),
       ackFirst: Boolean(options.ackFirst),
       timeoutMs: parsePositiveDuration(String(options.forwardTimeout ?? '10s'), '--forward-timeout'),
     };
     if (options.forwardSecret !== undefined) {
       if (String(options.forwardSecret) === '') throw usageError('--forward-secret: the secret is empty');
       result.forward.secret = String(options.forwardSecret);
+    }
+    if (scheme === 'twilio' && secrets.length === 0 && result.forward.secret === undefined) {
+      throw usageError('--forward-to: Twilio signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature; give --secret (the listener verifies, then re-signs for your app\'s URL) or --forward-secret');
     }
     if (options.forwardRetrySchedule !== undefined) {
       result.forward.retryScheduleMs = parseRetrySchedule(String(options.forwardRetrySchedule), '--forward-retry-schedule').delaysMs;

@@ -5,7 +5,7 @@ import type { ForwardItem, Forwarder } from '../forward.js';
 import { storeThen, type Accepted, type HandOn, type HandOnParts } from './index.js';
 
 export function forwardItem({ delivery, received, scheme }: Accepted): ForwardItem {
-  return { id: delivery.id, eventId: delivery.eventId, method: delivery.method, headers: received, body: delivery.body, scheme };
+  return { id: delivery.id, eventId: delivery.eventId, method: delivery.method, path: delivery.path, headers: received, body: delivery.body, scheme, secretIndex: delivery.verification?.secretIndex };
 }
 
 /**
