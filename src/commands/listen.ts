@@ -11,7 +11,7 @@ import { TerminalRenderer } from './listen/terminal.js';
 
 export { isLoopbackHost, listenOptionsFrom };
 
-function renderSummary(output: Output, summary: ListenSummary): void {
+function renderSummary(output: Output, summary: ListenSummary, undelivered: readonly string[]): void {
   output.record({
     type: 'summary',
     received: summary.received,
@@ -25,6 +25,7 @@ function renderSummary(output: Output, summary: ListenSummary): void {
     captured: summary.captured,
     captureErrors: summary.captureErrors,
     abandonedForwards: summary.abandonedForwards,
+    undeliveredForwards: undelivered,
   });
   if (output.json) return;
   const c = output.color;
@@ -59,7 +60,9 @@ function limitedWarnings(output: Output): (message: string) => void {
 export async function run({ options, output, env }: CommandContext): Promise<number> {
   const listenOptions = listenOptionsFrom(options, env);
   const verbose = Boolean(options.verbose);
-  const subscribers: Subscriber[] = [{ warning: limitedWarnings(output) }];
+  // Acknowledged to the sender but never delivered to the app (--ack-first): the run failed for them.
+  const undelivered: string[] = [];
+  const subscribers: Subscriber[] = [{ warning: limitedWarnings(output), forward: (forward) => void (forward.delivered || undelivered.push(forward.eventId ?? forward.id)) }];
   if (!options.quiet) subscribers.push(output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose));
   listenOptions.subscribers = subscribers;
 
@@ -97,7 +100,11 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   const summary = await handle.close();
   interrupt.dispose();
   if (summary.abandonedForwards > 0) output.warn(`${summary.abandonedForwards} queued forwards did not finish within --drain-timeout`);
-  renderSummary(output, summary);
+  renderSummary(output, summary, undelivered);
+  if (undelivered.length > 0) {
+    const shown = undelivered.slice(0, 20).join(', ');
+    output.warn(`${undelivered.length} acknowledged deliver${undelivered.length === 1 ? 'y' : 'ies'} never reached your app: ${shown}${undelivered.length > 20 ? `, and ${undelivered.length - 20} more` : ''} (they are in the capture: replay them with hookctl replay --to your app)`);
+  }
   await output.flush();
-  return EXIT.ok;
+  return undelivered.length > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -28,6 +28,8 @@ export interface Attempt {
   nextDelayMs?: number;
   /** The start of a non-2xx response body (up to 512 characters), for diagnosing a refusal. */
   responseSnippet?: string;
+  /** Headers of a non-2xx response that explain it (content type, server, framework, auth challenge). */
+  responseHeaders?: Record<string, string>;
 }
 
 export interface DeliveryOutcome {
@@ -120,10 +122,24 @@ interface AttemptResult {
   elapsedMs: number;
   retryAfterMs?: number;
   responseSnippet?: string;
+  responseHeaders?: Record<string, string>;
   interrupted: boolean;
 }
 
 const SNIPPET_BYTES = 2048;
+
+/** Response headers kept with a refusal: enough to tell what answered and why. */
+const TELLING_HEADERS = ['content-type', 'server', 'x-powered-by', 'www-authenticate', 'retry-after', 'location', 'x-runtime'];
+
+function tellingHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> | undefined {
+  let kept: Record<string, string> | undefined;
+  for (const name of TELLING_HEADERS) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    (kept ??= {})[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return kept;
+}
 
 /** Something to stop when a signal aborts; linked into the signal's list while it waits. */
 interface AbortWatcher {
@@ -208,6 +224,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
   private stopReason: 'timeout' | 'interrupted' | undefined;
   private status = 0;
   private retryAfterMs: number | undefined;
+  private responseHeaders: Record<string, string> | undefined;
   private snippet: Buffer[] | undefined;
   private snippetBytes = 0;
   private readonly timer: NodeJS.Timeout;
@@ -235,6 +252,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
     const elapsedMs = performance.now() - this.started;
     const result: AttemptResult = { status, error, ms: Math.round(elapsedMs), elapsedMs, interrupted };
     if (this.retryAfterMs !== undefined) result.retryAfterMs = this.retryAfterMs;
+    if (this.responseHeaders) result.responseHeaders = this.responseHeaders;
     if (this.snippet && this.snippetBytes > 0) result.responseSnippet = Buffer.concat(this.snippet).toString('utf8').slice(0, SNIPPET_CHARS);
     this.resolve(result);
   }
@@ -259,6 +277,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
     if (!isDelivered(statusCode)) {
       this.snippet = [];
       this.retryAfterMs = parseRetryAfter(headers['retry-after']);
+      this.responseHeaders = tellingHeaders(headers);
     }
   }
 
@@ -350,6 +369,7 @@ export async function deliver(prepare: (attempt: number) => PreparedRequest, pol
     const attempt: Attempt = { attempt: index + 1, status: result.status, error: result.error, ms: result.ms, elapsedMs: result.elapsedMs, willRetry: false };
     if (result.retryAfterMs !== undefined) attempt.retryAfterMs = result.retryAfterMs;
     if (result.responseSnippet !== undefined) attempt.responseSnippet = result.responseSnippet;
+    if (result.responseHeaders !== undefined) attempt.responseHeaders = result.responseHeaders;
     const delivered = isDelivered(result.status);
     if (!delivered && !result.interrupted && index + 1 < total && isRetryable(result.status)) {
       const scheduled = scheduledWaitMs(policy, index + 1, options.random);

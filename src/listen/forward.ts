@@ -3,6 +3,9 @@
  */
 import { createDispatcher, deliver, DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, type PreparedRequest } from '../delivery/index.js';
 import { prepareForward, type ForwardTarget } from '../delivery/forward-request.js';
+import { refusalHint, type AppAnswer } from '../delivery/app-refusal.js';
+import type { Attempt } from '../delivery/deliver.js';
+import { isDelivered } from '../delivery/retry-after.js';
 import { getScheme } from '../schemes/registry.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
 import type { ForwardOptions, ForwardResult, QueuedForward } from './types.js';
@@ -20,6 +23,8 @@ export interface ForwardItem {
   scheme: Scheme | undefined;
   /** Which of the listener's secrets verified it (a URL-bound scheme is re-signed with it). */
   secretIndex: number | undefined;
+  /** How it verified at the listener: the hint on a refusal depends on it. */
+  verified: boolean | null;
 }
 
 export interface Forwarder {
@@ -65,6 +70,15 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
     return prepareForward(target, { ...item, ...(verifiedWith !== undefined ? { verifiedWith } : {}) }, fallbackScheme);
   }
 
+  /** The app's answer to a refused forward, and the hint when it reads like a failed signature check. */
+  function appSide(item: ForwardItem, attempt: Attempt | undefined): { app?: AppAnswer; hint?: string } {
+    if (!attempt || attempt.status === null || isDelivered(attempt.status)) return {};
+    const app: AppAnswer = { status: attempt.status, headers: attempt.responseHeaders ?? {}, body: attempt.responseSnippet ?? '' };
+    const how = options.secret !== undefined ? 're-signed' : item.verified === true ? 'verified' : 'passed on';
+    const hint = refusalHint(app, how);
+    return hint ? { app, hint } : { app };
+  }
+
   function wakeIdle(): void {
     if (running > 0 || queue.length > 0) return;
     const waiters = idleWaiters;
@@ -91,6 +105,7 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
               error: outcome.interrupted ? `not delivered: the listener stopped after ${outcome.attempts.length} attempt${outcome.attempts.length === 1 ? '' : 's'}${last?.error ? ` (last: ${last.error})` : last?.status ? ` (last: ${last.status})` : ''}` : (last?.error ?? null),
               attempts: outcome.attempts.length,
               ms: Math.round(performance.now() - started),
+              ...(outcome.delivered ? {} : appSide(item, last)),
             });
           },
           () => {},
@@ -109,7 +124,7 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
     async once(item) {
       const outcome = await deliver(() => prepare(item), { delaysMs: [0], timeoutMs, timeScale: 1 }, { dispatcher, signal: controller.signal });
       const attempt = outcome.attempts[0];
-      const result: ForwardResult & { snippet?: string } = { status: outcome.status, ms: attempt?.ms ?? 0, error: attempt?.error ?? null, attempts: 1 };
+      const result: ForwardResult & { snippet?: string } = { status: outcome.status, ms: attempt?.ms ?? 0, error: attempt?.error ?? null, attempts: 1, ...appSide(item, attempt) };
       if (attempt?.responseSnippet) result.snippet = attempt.responseSnippet;
       return result;
     },

@@ -2,6 +2,7 @@ import type { FileOps } from '../capture/file-ops.js';
 import type { DeliveryRecord } from '../records/record.js';
 import type { SchemeOptions, VerifyResult } from '../schemes/types.js';
 import type { Subscriber } from './observe.js';
+import type { AppAnswer } from '../delivery/app-refusal.js';
 
 export interface FaultOptions {
   /** Answer every otherwise accepted delivery with this status. */
@@ -91,6 +92,10 @@ export interface ForwardResult {
   ms: number;
   error?: string | null;
   attempts?: number;
+  /** What the app answered when it did not accept the delivery. */
+  app?: AppAnswer;
+  /** When that answer looks like a failed signature check: the likely cause and the fix. */
+  hint?: string;
 }
 
 /** One request the listener answered, and what it did with it. */
@@ -139,6 +144,10 @@ export interface QueuedForward {
   error: string | null;
   attempts: number;
   ms: number;
+  /** What the app last answered when it did not accept the delivery. */
+  app?: AppAnswer;
+  /** When that answer looks like a failed signature check: the likely cause and the fix. */
+  hint?: string;
 }
 
 export interface ListenStats {

@@ -78,13 +78,16 @@ describe('--forward-to with --ack-first while the app is down', () => {
     await listener.cli.waitForRecord((r) => r.type === 'delivery' && r.eventId === ids.at(-1));
     listener.cli.child.kill('SIGINT');
     const { code } = await listener.cli.exited;
-    expect(code).toBe(0);
+    // Acknowledged to the sender, never delivered: the run failed, and says for which ids.
+    expect(code).toBe(1);
+    expect(listener.cli.stderrLines.join('\n')).toMatch(new RegExp(`${COUNT} acknowledged deliveries never reached your app: (fw-\\d+, ){20}and ${COUNT - 20} more`));
     const records = listener.cli.records();
     const forwards = records.filter((r) => r.type === 'forward');
     // Every acknowledged event is accounted for: a forward record saying it did not reach the app.
     expect(forwards.map((r) => String(r.eventId)).sort()).toEqual([...ids].sort());
     for (const forward of forwards) expect(forward).toMatchObject({ delivered: false });
     expect(records.at(-1)).toMatchObject({ type: 'summary', forwarded: 0, abandonedForwards: COUNT });
+    expect([...(records.at(-1)!.undeliveredForwards as string[])].sort()).toEqual([...ids].sort());
     expect(listener.cli.stderrLines.join('\n')).toMatch(new RegExp(`${COUNT} queued forwards did not finish`));
     // And the bytes are safe in the capture, to replay to the app later.
     const journal = readJournal(join(dir, 'deliveries.ndjson'));

@@ -48,6 +48,17 @@ export class NdjsonRenderer implements Subscriber {
   }
 
   forward(forward: QueuedForward): void {
-    this.output.record({ type: 'forward', id: forward.id, eventId: forward.eventId, delivered: forward.delivered, status: forward.status, attempts: forward.attempts, ms: forward.ms, error: forward.error });
+    this.output.record({
+      type: 'forward',
+      id: forward.id,
+      eventId: forward.eventId,
+      delivered: forward.delivered,
+      status: forward.status,
+      attempts: forward.attempts,
+      ms: forward.ms,
+      error: forward.error,
+      ...(forward.app ? { app: forward.app } : {}),
+      ...(forward.hint ? { hint: forward.hint } : {}),
+    });
   }
 }

@@ -1,5 +1,6 @@
 import type { Output } from '../../cli/output.js';
 import type { Subscriber } from '../../listen/observe.js';
+import type { AppAnswer } from '../../delivery/app-refusal.js';
 import type { Delivery, QueuedForward } from '../../listen/types.js';
 import { clock, formatBytes, printable, printableBlock } from './text.js';
 
@@ -41,14 +42,26 @@ export class TerminalRenderer implements Subscriber {
       line += `\n    ${c.dim(v.message)}`;
       if (v.diagnosis) line += `\n    ${c.yellow('likely cause:')} ${v.diagnosis}`;
     }
+    if (delivery.forward?.app) line += this.appSide(delivery.forward);
     if (this.verbose) line += verboseDetail(output, delivery);
     output.line(line);
+  }
+
+  /** The app's answer to a forward it refused, and the hint when it reads like a failed signature check. */
+  private appSide({ app, hint }: { app?: AppAnswer; hint?: string }): string {
+    if (!app) return '';
+    const { c } = this;
+    const body = printable(app.body.replace(/\s+/g, ' ').trim(), 160);
+    let text = `\n    ${c.dim(`app answered ${app.status}${body ? ':' : ''}`)} ${body}`;
+    if (this.verbose) for (const [name, value] of Object.entries(app.headers)) text += `\n      ${c.dim(`${name}:`)} ${printable(value, 120)}`;
+    if (hint) text += `\n    ${c.yellow('hint:')} ${hint}`;
+    return text;
   }
 
   forward(forward: QueuedForward): void {
     const { c } = this;
     const what = forward.delivered ? c.green(`→ app ${forward.status}`) : c.red(`→ app gave up: ${forward.status ?? forward.error}`);
-    this.output.line(`  ${c.dim('↳')} ${printable(forward.eventId ?? forward.id, 36)}  ${what}  ${c.dim(`${forward.attempts} attempt${forward.attempts === 1 ? '' : 's'}, ${forward.ms}ms`)}`);
+    this.output.line(`  ${c.dim('↳')} ${printable(forward.eventId ?? forward.id, 36)}  ${what}  ${c.dim(`${forward.attempts} attempt${forward.attempts === 1 ? '' : 's'}, ${forward.ms}ms`)}${this.appSide(forward)}`);
   }
 
   private status(status: number | null): string {

@@ -5,7 +5,7 @@ import type { ForwardItem, Forwarder } from '../forward.js';
 import { storeThen, type Accepted, type HandOn, type HandOnParts } from './index.js';
 
 export function forwardItem({ delivery, received, scheme }: Accepted): ForwardItem {
-  return { id: delivery.id, eventId: delivery.eventId, method: delivery.method, path: delivery.path, headers: received, body: delivery.body, scheme, secretIndex: delivery.verification?.secretIndex };
+  return { id: delivery.id, eventId: delivery.eventId, method: delivery.method, path: delivery.path, headers: received, body: delivery.body, scheme, secretIndex: delivery.verification?.secretIndex, verified: delivery.verified };
 }
 
 /**
@@ -27,7 +27,7 @@ export class AppInLine implements HandOn {
   private forward(accepted: Accepted, claim: OwnedClaim): Promise<Answer> {
     const { delivery } = accepted;
     return this.forwarder.once(forwardItem(accepted)).then((result) => {
-      delivery.forward = { status: result.status, ms: result.ms, error: result.error ?? null };
+      delivery.forward = { status: result.status, ms: result.ms, error: result.error ?? null, ...(result.app ? { app: result.app } : {}), ...(result.hint ? { hint: result.hint } : {}) };
       if (result.status !== null && isSuccess(result.status)) {
         return commitThen(this.parts, claim, delivery, () => {
           const ok = this.parts.answers.ok(delivery, false);
