@@ -3,6 +3,7 @@ import { displayUrl } from '../cli/output.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import type { Output } from '../cli/output.js';
 import { EXIT } from '../errors.js';
+import { filtered } from '../listen/filter.js';
 import type { Subscriber } from '../listen/observe.js';
 import type { ListenSummary } from '../listen/types.js';
 import { NdjsonRenderer } from './listen/ndjson.js';
@@ -63,7 +64,10 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   // Acknowledged to the sender but never delivered to the app (--ack-first): the run failed for them.
   const undelivered: string[] = [];
   const subscribers: Subscriber[] = [{ warning: limitedWarnings(output), forward: (forward) => void (forward.delivered || undelivered.push(forward.eventId ?? forward.id)) }];
-  if (!options.quiet) subscribers.push(output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose));
+  if (!options.quiet) {
+    const renderer = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose);
+    subscribers.push(filtered(renderer, { failures: Boolean(options.onlyFailures), eventTypes: options.filter as string | undefined, paths: options.filterPath as string | undefined }));
+  }
   listenOptions.subscribers = subscribers;
 
   const { startListener } = await import('../listen/server.js');

@@ -33,6 +33,9 @@ export function listenCommand(): Command {
     .option('--body-timeout <duration>', 'cut off clients that take longer to send the body (408)', '30s')
     .option('--drain-timeout <duration>', 'on Ctrl-C, how long to wait for requests in flight and queued forwards', '10s')
     .option('-q, --quiet', 'no line per delivery (the summary still shows on stop)')
+    .option('--only-failures', 'show only deliveries that were refused or failed, and forwards that did not reach the app')
+    .option('--filter <glob>', 'show only event types matching this glob, e.g. "payment_intent.*" (the listener still receives everything)')
+    .option('--filter-path <glob>', 'show only deliveries to paths matching this glob, e.g. "/stripe*"')
     .option('-v, --verbose', 'show headers and the pretty-printed body of each delivery');
   addSecretOptions(command, 'secret to verify with');
   addSchemeOptions(command);
@@ -45,6 +48,7 @@ export function listenCommand(): Command {
       'hookctl listen --secret "$SECRET" --forward-to http://127.0.0.1:3000/webhooks --ack-first',
       'hookctl listen --fail-first 2 --fail-status 503 --retry-after 1s   # exercise a sender\'s retries',
       'hookctl listen --json | jq \'select(.type == "delivery")\'',
+      'hookctl listen --only-failures --filter "invoice.*"   # only failed invoice events on the screen',
       'hookctl listen --scheme twilio --secret "$TWILIO_AUTH_TOKEN" --url https://abc.ngrok.app   # Twilio signs the public URL',
       'hookctl listen --capture-files --durable --capture fixtures/captured   # one fixture per delivery, on disk before 2xx',
     ]),
