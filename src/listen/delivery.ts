@@ -10,7 +10,7 @@ export function refusedDelivery(req: IncomingMessage, redactor: Redactor, status
     id: newCaptureId(),
     receivedAt: new Date(),
     method: req.method ?? '',
-    path: req.url ?? '',
+    path: redactor.path(req.url ?? ''),
     headers: redactor.headers(receivedHeaders(req)),
     body: Buffer.alloc(0),
     bytes: Number(req.headers['content-length'] ?? 0) || 0,

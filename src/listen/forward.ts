@@ -7,6 +7,7 @@ import { refusalHint, type AppAnswer } from '../delivery/app-refusal.js';
 import type { Attempt } from '../delivery/deliver.js';
 import { isDelivered } from '../delivery/retry-after.js';
 import { getScheme } from '../schemes/registry.js';
+import { displayUrl } from '../text/url.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
 import type { ForwardOptions, ForwardResult, QueuedForward } from './types.js';
 
@@ -65,7 +66,7 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
     const verifiedWith = item.secretIndex === undefined ? undefined : context.secrets[item.secretIndex];
     if (!warnedUnsigned && item.scheme?.targetUrl && options.secret === undefined && verifiedWith === undefined) {
       warnedUnsigned = true;
-      context.onWarning?.(`${item.scheme.title} signs the URL it posts to, so your app cannot verify the forwarded copy with the original signature: give the listener --secret (it re-signs for ${options.url}) or --forward-secret`);
+      context.onWarning?.(`${item.scheme.title} signs the URL it posts to, so your app cannot verify the forwarded copy with the original signature: give the listener --secret (it re-signs for ${displayUrl(options.url)}) or --forward-secret`);
     }
     return prepareForward(target, { ...item, ...(verifiedWith !== undefined ? { verifiedWith } : {}) }, fallbackScheme);
   }

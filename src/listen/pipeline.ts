@@ -42,6 +42,8 @@ export interface PipelineSettings {
 /** One delivery in flight through the stages. */
 interface InFlight {
   req: IncomingMessage;
+  /** Path and query as requested (the app gets this; `delivery.path` is redacted). */
+  requestPath: string;
   res: ServerResponse;
   delivery: Delivery;
   receivedAt: string;
@@ -83,7 +85,7 @@ export class Pipeline {
       id: detailed ? newCaptureId(receivedAt) : '',
       receivedAt,
       method: req.method ?? 'POST',
-      path,
+      path: detailed ? stages.redactor.path(path) : path,
       headers: settings.withHeaders ? stages.redactor.headers(received) : EMPTY_HEADERS,
       body,
       bytes: body.length,
@@ -104,7 +106,7 @@ export class Pipeline {
       forwardQueued: false,
       ms: 0,
     };
-    const flight: InFlight = { req, res, delivery, receivedAt: base, started, scheme, received };
+    const flight: InFlight = { req, requestPath: path, res, delivery, receivedAt: base, started, scheme, received };
 
     let answer: Answer | Promise<Answer>;
     if (verification && !verification.verified) {

@@ -22,19 +22,30 @@ export function receivedHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+/** The spellings a secret may travel in: as given, without its `whsec_` prefix, URL-encoded (matched regardless of case). */
+function spellings(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]);
+  const bare = /^wh(?:sec|sk|pk)_(.+)$/.exec(secret)?.[1];
+  if (bare) for (const form of [bare, encodeURIComponent(bare)]) forms.add(form);
+  return [...forms].filter((form) => form.length > 0).map((form) => form.toLowerCase());
+}
+
 /**
- * Headers safe to store and show. Signature headers stay (replay --as-is needs them, and they are
- * MACs over this body, not keys); the sender's credentials go unless kept with --keep-header; a
- * header holding the listener's own secret always goes.
+ * What is safe to store and show of a delivery. Signature headers stay (replay --as-is needs them,
+ * and they are MACs over this body, not keys); the sender's credentials go unless kept with
+ * --keep-header; a header holding the listener's own secret, in any spelling, always goes, and the
+ * secret is cut out of the path (a token in the query string).
  */
 export class Redactor {
   private readonly keep: ReadonlySet<string>;
+  /** Every spelling of every secret, lower case. */
+  private readonly needles: readonly string[];
+  private readonly pattern: RegExp | undefined;
 
-  constructor(
-    private readonly secrets: readonly string[],
-    keepHeaders: readonly string[] = [],
-  ) {
+  constructor(secrets: readonly string[], keepHeaders: readonly string[] = []) {
     this.keep = new Set(keepHeaders.map((name) => name.toLowerCase()));
+    this.needles = [...new Set(secrets.flatMap(spellings))].sort((a, b) => b.length - a.length);
+    this.pattern = this.needles.length > 0 ? new RegExp(this.needles.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi') : undefined;
   }
 
   headers(headers: Record<string, string>): Record<string, string> {
@@ -42,9 +53,21 @@ export class Redactor {
     for (const key in headers) {
       let text = headers[key]!;
       if (isCredentialHeader(key) && !this.keep.has(key)) text = REDACTED_CREDENTIAL;
-      for (const secret of this.secrets) if (text.includes(secret)) text = REDACTED;
+      else if (this.holdsSecret(text)) text = REDACTED;
       out[key] = text;
     }
     return out;
+  }
+
+  /** The path and query as received, with any spelling of the secret replaced. */
+  path(path: string): string {
+    return this.holdsSecret(path) ? path.replace(this.pattern!, '[redacted]') : path;
+  }
+
+  private holdsSecret(text: string): boolean {
+    if (this.needles.length === 0) return false;
+    const lower = text.toLowerCase();
+    for (const needle of this.needles) if (lower.includes(needle)) return true;
+    return false;
   }
 }

@@ -150,3 +150,45 @@ describe('secrets and credentials never reach captures or logs unredacted', () =
     expect(bad.stdout + bad.stderr).not.toContain('!!bad-secret!!');
   });
 });
+
+describe('the secret in other spellings and places (hardening round 2)', () => {
+  it('upper-cased, URL-encoded, whsec_-less copies in headers and a copy in the query string are redacted from captures and output', async () => {
+    const secret = 'whsec_Zx9+pQ/rT2==';
+    const bare = 'Zx9+pQ/rT2==';
+    const dir = tempDir();
+    const listener = await spawnListener(['--capture', dir, '--secret', secret, '--verbose']);
+    const body = '{"action":"opened"}';
+    const headers = {
+      ...githubHeaders(body, secret, 'spell-1'),
+      'x-upper': secret.toUpperCase(),
+      'x-encoded': `k=${encodeURIComponent(secret)}`,
+      'x-bare': bare,
+      'x-bare-encoded': encodeURIComponent(bare),
+    };
+    const url = new URL(listener.url);
+    url.search = `?token=${encodeURIComponent(secret)}&plain=${secret}&team=a`;
+    expect((await post(url.href, body, headers)).status).toBe(200);
+    await listener.cli.stop('SIGINT');
+    const disk = allText(dir);
+    const logs = [listener.cli.stdoutLines, listener.cli.stderrLines].flat().join('\n');
+    for (const [where, text] of [['capture', disk], ['logs', logs]] as const) {
+      for (const spelling of [secret, secret.toUpperCase(), encodeURIComponent(secret), bare, encodeURIComponent(bare)]) expect(text, `${where}: ${spelling}`).not.toContain(spelling);
+    }
+    const record = readFileSync(join(dir, 'deliveries.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { eventId: string; path: string; headers: Record<string, string> })[0]!;
+    for (const name of ['x-upper', 'x-encoded', 'x-bare', 'x-bare-encoded']) expect(record.headers[name], name).toMatch(/^\[redacted/);
+    expect(record.path).toBe('/?token=[redacted]&plain=[redacted]&team=a');
+  });
+
+  it('an unreachable app: the 502 to the sender names the app without its password', async () => {
+    const gone = await startServer();
+    await gone.close();
+    const withPassword = gone.url.replace('http://', 'http://deploy:hunter2pass@');
+    const listener = await spawnListener(['--no-capture', '--forward-to', withPassword, '--forward-timeout', '2s']);
+    const answer = await post(listener.url, '{"id":"x"}');
+    expect(answer.status).toBe(502);
+    expect(answer.text).not.toContain('hunter2pass');
+    expect(answer.text).toContain('deploy:***@');
+    await listener.cli.stop('SIGINT');
+    expect([...listener.cli.stdoutLines, ...listener.cli.stderrLines].join('\n')).not.toContain('hunter2pass');
+  });
+});

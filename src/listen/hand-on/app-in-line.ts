@@ -1,11 +1,12 @@
+import { displayUrl } from '../../text/url.js';
 import { isSuccess } from '../faults.js';
 import { commitThen, type OwnedClaim } from '../claim.js';
 import { json, type Answer } from '../http-answer.js';
 import type { ForwardItem, Forwarder } from '../forward.js';
 import { storeThen, type Accepted, type HandOn, type HandOnParts } from './index.js';
 
-export function forwardItem({ delivery, received, scheme }: Accepted): ForwardItem {
-  return { id: delivery.id, eventId: delivery.eventId, method: delivery.method, path: delivery.path, headers: received, body: delivery.body, scheme, secretIndex: delivery.verification?.secretIndex, verified: delivery.verified };
+export function forwardItem({ delivery, received, requestPath, scheme }: Accepted): ForwardItem {
+  return { id: delivery.id, eventId: delivery.eventId, method: delivery.method, path: requestPath, headers: received, body: delivery.body, scheme, secretIndex: delivery.verification?.secretIndex, verified: delivery.verified };
 }
 
 /**
@@ -38,7 +39,7 @@ export class AppInLine implements HandOn {
       claim.release();
       if (result.status === null) {
         delivery.note = `forward failed: ${result.error}`;
-        return { status: 502, body: json({ error: `could not reach your app at ${this.appUrl}: ${result.error}`, reason: 'forward_failed' }) };
+        return { status: 502, body: json({ error: `could not reach your app at ${displayUrl(this.appUrl)}: ${result.error}`, reason: 'forward_failed' }) };
       }
       delivery.note = `your app answered ${result.status}`;
       return { status: result.status, body: json({ error: `your app answered ${result.status}`, reason: 'forward_status', app: result.snippet ?? '' }) };

@@ -14,6 +14,8 @@ export interface Accepted {
   receivedAt: string;
   /** Headers as received, unredacted: for the app behind the listener only. */
   received: Record<string, string>;
+  /** Path and query as requested, unredacted: for the app only. */
+  requestPath: string;
   /** The scheme it was signed with, if known: re-signing uses the same. */
   scheme: Scheme | undefined;
 }
