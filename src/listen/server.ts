@@ -4,6 +4,7 @@ import { failure } from '../errors.js';
 import { Admission, type Refusal } from './admission.js';
 import { assemble } from './assemble.js';
 import { DEFAULTS } from './defaults.js';
+import { watchDescriptors } from './descriptors.js';
 import { refusedDelivery } from './delivery.js';
 import { answerClientError, json, refuseUnread, writeAnswer } from './http-answer.js';
 import { Pipeline } from './pipeline.js';
@@ -111,6 +112,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
     onRequest(req, res);
   });
   server.on('clientError', answerClientError);
+  watchDescriptors(server, (message) => observers.warning(message));
 
   await listen(server, options).catch(async (error) => {
     await assembly.close(0);

@@ -6,10 +6,12 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Socket } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeBody, type DeliveryRecord } from '../../src/records/record.js';
-import { CliProcess } from '../helpers/cli.js';
+import { BIN, CliProcess, cliEnv } from '../helpers/cli.js';
 import { cleanup, expectStillServes, githubHeaders, onCleanup, post, rawClient, SECRET, spawnListener, tempDir } from './support.js';
 
 afterEach(cleanup);
@@ -228,5 +230,23 @@ describe('bodies that are not text', () => {
     expect(answer.status).toBe(401);
     expect(answer.json.reason).toBe('signature_mismatch');
     await expectStillServes(listener);
+  });
+});
+
+describe('running out of file descriptors (hardening round 2)', () => {
+  it.skipIf(process.platform !== 'linux')('warns once, with the limit and how to raise it, before connections are dropped unanswered', async () => {
+    const child = spawn('bash', ['-c', `ulimit -n 80 && exec "${process.execPath}" "${BIN}" listen --port 0 --no-capture --json`], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    onCleanup(() => child.kill('SIGKILL'));
+    const stderr: string[] = [];
+    createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+    const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+    const { port } = new URL((JSON.parse(first) as { url: string }).url);
+    const sockets = Array.from({ length: 70 }, () => connect(Number(port), '127.0.0.1').on('error', () => {}));
+    onCleanup(() => sockets.forEach((socket) => socket.destroy()));
+    const deadline = Date.now() + 10_000;
+    while (!stderr.some((line) => /ulimit -n/.test(line)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const warnings = stderr.filter((line) => /ulimit -n/.test(line));
+    expect(warnings, stderr.join('\n')).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^warning: \d+ connections are open and this process may hold only 80 files \(ulimit -n\).*raise the limit/);
   });
 });
