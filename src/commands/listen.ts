@@ -63,7 +63,7 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   const verbose = Boolean(options.verbose);
   // Acknowledged to the sender but never delivered to the app (--ack-first): the run failed for them.
   const undelivered: string[] = [];
-  const subscribers: Subscriber[] = [{ warning: limitedWarnings(output), forward: (forward) => void (forward.delivered || undelivered.push(forward.eventId ?? forward.id)) }];
+  const subscribers: Subscriber[] = [{ warning: limitedWarnings(output), forward: (forward) => void (forward.delivered || forward.kept || undelivered.push(forward.eventId ?? forward.id)) }];
   if (!options.quiet) {
     const renderer = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose);
     subscribers.push(filtered(renderer, { failures: Boolean(options.onlyFailures), eventTypes: options.filter as string | undefined, paths: options.filterPath as string | undefined }));

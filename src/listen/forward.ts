@@ -6,6 +6,7 @@ import { prepareForward, type ForwardTarget } from '../delivery/forward-request.
 import { refusalHint, type AppAnswer } from '../delivery/app-refusal.js';
 import type { Attempt } from '../delivery/deliver.js';
 import { isDelivered } from '../delivery/retry-after.js';
+import { Slots } from '../send/slots.js';
 import { getScheme } from '../schemes/registry.js';
 import { displayUrl } from '../text/url.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
@@ -28,13 +29,29 @@ export interface ForwardItem {
   verified: boolean | null;
 }
 
+/** A forward from the queue (--ack-first), possibly resumed from the outbox. */
+export interface ForwardJob {
+  item: ForwardItem;
+  /** Attempts already made, by an earlier run of the listener. */
+  attemptsMade?: number;
+  /** When the next attempt is due (Unix ms), for a resumed job. */
+  dueAt?: number;
+  /** The job is kept where a stop cannot lose it (the outbox): a stop leaves it pending, not undelivered. */
+  kept?: boolean;
+  /** After each attempt: its number (counting earlier runs) and when the next is due, if there will be one. */
+  onAttempt?(attempt: Attempt, number: number, nextAt: number | undefined): void;
+  /** Once it was delivered or given up (not when the listener stops first). */
+  onSettled?(forward: QueuedForward): void;
+}
+
 export interface Forwarder {
   /** One attempt; its status is mirrored to the sender (whose own retries reach the app). */
   once(item: ForwardItem): Promise<ForwardResult & { snippet?: string }>;
-  /** Queues a forward with retries (--ack-first). */
-  enqueue(item: ForwardItem): void;
+  /** Forwards with retries (--ack-first); a slot is held per attempt, never while waiting for a retry. */
+  enqueue(job: ForwardJob): void;
+  /** Forwards not finished yet (in flight, waiting for a slot or for a retry). */
   readonly queued: number;
-  /** Waits until the queue is empty or the time is up; returns how many were left. */
+  /** Waits until none is left or the time is up; returns how many were left. */
   drain(timeoutMs: number): Promise<number>;
   close(): Promise<void>;
 }
@@ -53,9 +70,9 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
   const controller = new AbortController();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const schedule = options.retryScheduleMs ?? [...DEFAULT_RETRY_SCHEDULE_MS];
-  const concurrency = options.concurrency ?? 16;
-  const queue: ForwardItem[] = [];
-  let running = 0;
+  // Attempts in flight at once; forwards waiting for a retry hold no slot.
+  const slots = new Slots(options.concurrency ?? 16);
+  const inFlight = new Set<Promise<void>>();
   let idleWaiters: Array<() => void> = [];
 
   const target: ForwardTarget = { url: options.url, keepPath: options.keepPath ?? false, ...(options.secret !== undefined ? { secret: options.secret } : {}) };
@@ -81,44 +98,54 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
   }
 
   function wakeIdle(): void {
-    if (running > 0 || queue.length > 0) return;
+    if (inFlight.size > 0) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const wake of waiters) wake();
   }
 
-  const inFlight = new Set<Promise<void>>();
+  /** The rest of the schedule for a job: all of it, or what an earlier run left, due when it said. */
+  function remainingSchedule(job: ForwardJob): number[] {
+    const made = job.attemptsMade ?? 0;
+    const rest = schedule.slice(made);
+    if (rest.length === 0) rest.push(0);
+    if (job.dueAt !== undefined) rest[0] = Math.max(0, job.dueAt - Date.now());
+    return rest;
+  }
 
-  function pump(): void {
-    while (running < concurrency && queue.length > 0 && !controller.signal.aborted) {
-      const item = queue.shift()!;
-      running++;
-      const started = performance.now();
-      const flight: Promise<void> = deliver(() => prepare(item), { delaysMs: schedule, timeoutMs, timeScale: 1 }, { dispatcher, signal: controller.signal })
-        .then(
-          (outcome) => {
-            const last = outcome.attempts[outcome.attempts.length - 1];
-            context.onForward?.({
-              id: item.id,
-              eventId: item.eventId,
-              delivered: outcome.delivered,
-              status: outcome.status,
-              error: outcome.interrupted ? `not delivered: the listener stopped after ${outcome.attempts.length} attempt${outcome.attempts.length === 1 ? '' : 's'}${last?.error ? ` (last: ${last.error})` : last?.status ? ` (last: ${last.status})` : ''}` : (last?.error ?? null),
-              attempts: outcome.attempts.length,
-              ms: Math.round(performance.now() - started),
-              ...(outcome.delivered ? {} : appSide(item, last)),
-            });
-          },
-          () => {},
-        )
-        .finally(() => {
-          running--;
-          inFlight.delete(flight);
-          pump();
-          wakeIdle();
-        });
-      inFlight.add(flight);
-    }
+  function run(job: ForwardJob): Promise<void> {
+    const { item } = job;
+    const made = job.attemptsMade ?? 0;
+    const started = performance.now();
+    const onAttempt = job.onAttempt ? (attempt: Attempt) => job.onAttempt!(attempt, made + attempt.attempt, attempt.willRetry ? Date.now() + (attempt.nextDelayMs ?? 0) : undefined) : undefined;
+    return deliver(() => prepare(item), { delaysMs: remainingSchedule(job), timeoutMs, timeScale: 1 }, { dispatcher, signal: controller.signal, limiter: slots, ...(onAttempt ? { onAttempt } : {}) }).then(
+      (outcome) => {
+        const last = outcome.attempts[outcome.attempts.length - 1];
+        const attempts = made + outcome.attempts.length;
+        let error = last?.error ?? null;
+        if (outcome.interrupted) {
+          const kept = job.kept ? '; kept in the outbox, resumed when the listener starts again' : '';
+          error =
+            outcome.attempts.length === 0
+              ? `not forwarded: the listener stopped before its turn${kept}`
+              : `not delivered: the listener stopped after ${attempts} attempt${attempts === 1 ? '' : 's'}${last?.error ? ` (last: ${last.error})` : last?.status ? ` (last: ${last.status})` : ''}${kept}`;
+        }
+        const forward: QueuedForward = {
+          id: item.id,
+          eventId: item.eventId,
+          delivered: outcome.delivered,
+          status: outcome.status,
+          error,
+          attempts,
+          ms: Math.round(performance.now() - started),
+          ...(outcome.interrupted && job.kept ? { kept: true } : {}),
+          ...(outcome.delivered ? {} : appSide(item, last)),
+        };
+        if (!outcome.interrupted) job.onSettled?.(forward);
+        context.onForward?.(forward);
+      },
+      (error: unknown) => context.onWarning?.(`a queued forward of ${item.eventId ?? item.id} failed unexpectedly: ${(error as Error)?.message ?? error}`),
+    );
   }
 
   return {
@@ -129,17 +156,20 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
       if (attempt?.responseSnippet) result.snippet = attempt.responseSnippet;
       return result;
     },
-    enqueue(item) {
-      queue.push(item);
-      pump();
+    enqueue(job) {
+      const flight: Promise<void> = run(job).finally(() => {
+        inFlight.delete(flight);
+        wakeIdle();
+      });
+      inFlight.add(flight);
     },
     get queued() {
-      return queue.length + running;
+      return inFlight.size;
     },
     drain(ms) {
-      if (running === 0 && queue.length === 0) return Promise.resolve(0);
+      if (inFlight.size === 0) return Promise.resolve(0);
       return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(queue.length + running), ms);
+        const timer = setTimeout(() => resolve(inFlight.size), ms);
         idleWaiters.push(() => {
           clearTimeout(timer);
           resolve(0);
@@ -147,13 +177,10 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
       });
     },
     async close() {
-      // Never started (the drain ran out first): each is reported undelivered, by id, not dropped silently.
-      const unsent = queue.splice(0);
-      for (const item of unsent) {
-        context.onForward?.({ id: item.id, eventId: item.eventId, delivered: false, status: null, error: 'not forwarded: the listener stopped before its turn', attempts: 0, ms: 0 });
-      }
+      // Every forward not finished is interrupted and reports itself by id (those that never got a
+      // slot too), before the summary: none is dropped silently.
       controller.abort();
-      // Those between retries are interrupted; wait for their reports, so they precede the summary.
+      slots.open();
       await Promise.allSettled([...inFlight]);
       await dispatcher.close().catch(() => {});
     },

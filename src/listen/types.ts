@@ -148,6 +148,8 @@ export interface QueuedForward {
   app?: AppAnswer;
   /** When that answer looks like a failed signature check: the likely cause and the fix. */
   hint?: string;
+  /** Not delivered because the listener stopped, but kept in the outbox: the next start resumes it. */
+  kept?: boolean;
 }
 
 export interface ListenStats {
@@ -157,6 +159,8 @@ export interface ListenStats {
   duplicates: number;
   forwarded: number;
   forwardFailed: number;
+  /** Queued forwards the listener stopped before, kept in the outbox for its next start. */
+  forwardsKept: number;
   injected: number;
   resets: number;
   captured: number;

@@ -125,3 +125,23 @@ describe('--forward-to', () => {
     expect(summary.forwarded).toBe(0);
   });
 });
+
+describe('--ack-first queue', () => {
+  it('a forward waiting for its retry holds no slot: the next one goes out at once', async () => {
+    let first = true;
+    const target = await app((_req, res) => {
+      res.statusCode = first ? 503 : 200;
+      first = false;
+      res.end();
+    });
+    // One slot, and a long wait before the failed forward's retry.
+    const listener = await listen({ forward: { url: target.url, ackFirst: true, concurrency: 1, retryScheduleMs: [0, 60_000] } });
+    expect((await post(listener.url, '{"id":"waits"}')).status).toBe(200);
+    await target.waitForRequests(1);
+    expect((await post(listener.url, '{"id":"next"}')).status).toBe(200);
+    const requests = await target.waitForRequests(2, 5_000);
+    expect(requests.map((request) => JSON.parse(request.body.toString()).id)).toEqual(['waits', 'next']);
+    const [forward] = await listener.waitForForwards(1);
+    expect(forward).toMatchObject({ eventId: 'next', delivered: true });
+  });
+});

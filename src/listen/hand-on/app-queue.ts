@@ -15,7 +15,7 @@ export class AppQueue implements HandOn {
     const { delivery } = accepted;
     return storeThen(this.parts, accepted, claim, () =>
       commitThen(this.parts, claim, delivery, () => {
-        this.forwarder.enqueue(forwardItem(accepted));
+        this.forwarder.enqueue({ item: forwardItem(accepted) });
         delivery.forwardQueued = true;
         return this.parts.answers.ok(delivery, false);
       }),
