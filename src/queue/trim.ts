@@ -1,0 +1,48 @@
+/**
+ * The stream's trim policy: an entry is removed once every consumer group has acknowledged it and
+ * it is older than the retention (default 1 hour, kept so `replay` can read recent deliveries back
+ * from the queue). Entries not yet delivered, or delivered and not yet acknowledged, are never
+ * trimmed: the backlog is bounded by Redis's maxmemory (the listener answers 503 when it is full),
+ * never by dropping accepted deliveries. Trimming is `XTRIM MINID ~`, so Redis frees whole stream
+ * nodes (up to 100 entries each) and a few acknowledged entries may linger until the next node fills.
+ */
+import type { RedisConnection } from './connection.js';
+import { idAt, minId, nextId } from './stream-ids.js';
+
+export const DEFAULT_RETAIN_MS = 60 * 60 * 1000;
+
+interface GroupInfo {
+  name: string;
+  pending: number;
+  'last-delivered-id': string;
+}
+
+/** The lowest id some group still needs: its oldest unacknowledged entry, or the one after the last it read. */
+export async function oldestNeededId(connection: RedisConnection, stream: string): Promise<string | undefined> {
+  let groups: GroupInfo[];
+  try {
+    groups = await connection.command<GroupInfo[]>(['XINFO', 'GROUPS', stream]);
+  } catch (error) {
+    if (/no such key/i.test((error as Error).message)) return undefined;
+    throw error;
+  }
+  let floor: string | undefined;
+  for (const group of groups) {
+    let needed = nextId(String(group['last-delivered-id']));
+    if (Number(group.pending) > 0) {
+      const summary = await connection.command<[number, string | null, string | null, unknown]>(['XPENDING', stream, String(group.name)]);
+      if (summary[1]) needed = minId(needed, summary[1]);
+    }
+    floor = floor === undefined ? needed : minId(floor, needed);
+  }
+  return floor;
+}
+
+/** Trims what the policy allows; returns how many entries Redis removed. */
+export async function trimStream(connection: RedisConnection, stream: string, retainMs: number, now: number = Date.now()): Promise<number> {
+  const needed = await oldestNeededId(connection, stream);
+  // No group yet: nobody has read anything, so nothing is known to be delivered.
+  if (needed === undefined) return 0;
+  const threshold = retainMs > 0 ? minId(needed, idAt(now - retainMs)) : needed;
+  return connection.command<number>(['XTRIM', stream, 'MINID', '~', threshold]);
+}
