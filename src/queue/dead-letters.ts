@@ -23,7 +23,7 @@ export const DEAD_FIELD = {
 
 export interface DeadLetterInfo {
   reason: DeadReason;
-  /** The last error, in words: "HTTP 503: …", "connection refused (ECONNREFUSED)", "malformed entry: …". */
+  /** The last error, in words: "HTTP 503: …", "connection refused (ECONNREFUSED)", `no "record" field`. */
   error: string;
   status: number | null;
   route: string | null;

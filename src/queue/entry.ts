@@ -54,7 +54,7 @@ export function fieldMap(fields: readonly string[]): Map<string, string> {
 /** A stream entry as a job, or the reason it cannot be one (it becomes a dead letter with that reason). */
 export function decodeEntry(entryId: string, rawFields: unknown): DecodedEntry {
   const fields = Array.isArray(rawFields) ? rawFields.map((value) => String(value)) : [];
-  const fail = (reason: string): DecodedEntry => ({ ok: false, entryId, reason: `malformed entry: ${reason}`, fields });
+  const fail = (reason: string): DecodedEntry => ({ ok: false, entryId, reason, fields });
   if (!Array.isArray(rawFields) || fields.length % 2 !== 0) return fail('its fields are not name/value pairs');
   const map = fieldMap(fields);
   const line = map.get(FIELD.record);
