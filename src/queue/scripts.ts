@@ -82,3 +82,25 @@ for _, id in ipairs(ARGV) do
 end
 return count
 `);
+
+/**
+ * Removes a consumer from the group only if it holds nothing (DELCONSUMER would drop its pending
+ * entries from the group's bookkeeping, and with them the deliveries) and has been idle at least
+ * ARGV[3] ms. Atomic, so a consumer that reads something in between is never removed.
+ * KEYS: stream. ARGV: group, consumer, minimum idle ms. Returns 1 when removed.
+ */
+export const REMOVE_IDLE_CONSUMER = script(`
+local consumers = redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
+for _, consumer in ipairs(consumers) do
+  local info = {}
+  for i = 1, #consumer, 2 do info[consumer[i]] = consumer[i + 1] end
+  if info['name'] == ARGV[2] then
+    if tonumber(info['pending']) == 0 and tonumber(info['idle']) >= tonumber(ARGV[3]) then
+      redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+      return 1
+    end
+    return 0
+  end
+end
+return 0
+`);

@@ -29,7 +29,7 @@ import { deadLetterCommand, type DeadReason } from './dead-letters.js';
 import { decodeEntry, jobFields, type QueueJob } from './entry.js';
 import { ensureGroup } from './group.js';
 import type { QueueKeys } from './keys.js';
-import { MOVE_DUE_RETRIES, runScript } from './scripts.js';
+import { MOVE_DUE_RETRIES, REMOVE_IDLE_CONSUMER, runScript } from './scripts.js';
 import { trimStream } from './trim.js';
 
 export const DEFAULT_CLAIM_IDLE_MS = 30_000;
@@ -251,11 +251,22 @@ export class QueueWorker {
 
   /** A consumer with nothing pending is removed, so status lists only live workers (and dead ones' leftovers). */
   private async leaveGroupIfDone(): Promise<void> {
-    try {
-      const pending = await this.connection.command<unknown[]>(['XPENDING', this.keys.stream, this.group, '-', '+', '1', this.options.consumer]);
-      if (pending.length === 0) await this.connection.command(['XGROUP', 'DELCONSUMER', this.keys.stream, this.group, this.options.consumer]);
-    } catch {
-      // Redis is away: the consumer entry stays, harmless.
+    await runScript(this.connection, REMOVE_IDLE_CONSUMER, [this.keys.stream], [this.group, this.options.consumer, '0']).catch(() => {
+      // Redis is away: the consumer entry stays, and another worker removes it later.
+    });
+  }
+
+  /**
+   * Removes consumers of workers that died holding nothing (a live worker's blocking read keeps its
+   * idle time under BLOCK_MS), so status lists the workers that exist. Those that died holding
+   * entries stay until XAUTOCLAIM has taken the entries over.
+   */
+  private async removeDeadConsumers(): Promise<void> {
+    const consumers = await this.connection.command<Array<{ name: string; pending: number; idle: number }>>(['XINFO', 'CONSUMERS', this.keys.stream, this.group]);
+    const deadAfter = String(Math.max(2 * this.claimIdleMs, 10 * BLOCK_MS));
+    for (const consumer of consumers) {
+      if (String(consumer.name) === this.options.consumer || Number(consumer.pending) > 0 || Number(consumer.idle) < Number(deadAfter)) continue;
+      await runScript(this.connection, REMOVE_IDLE_CONSUMER, [this.keys.stream], [this.group, String(consumer.name), deadAfter]);
     }
   }
 
@@ -350,6 +361,8 @@ export class QueueWorker {
           this.emit({ type: 'reclaimed', entryIds: taken.map(([id]) => id) });
           for (const [id, fields] of taken) this.startJob(id, fields);
         }
+        // Once per pass over the pending entries.
+        if (cursor === '0-0') await this.removeDeadConsumers();
       } catch (error) {
         if (!(await this.recover(error, this.connection, signal))) break;
       }
