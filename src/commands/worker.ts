@@ -38,7 +38,7 @@ function workerOptionsFrom(options: Options): Omit<WorkerOptions, 'onEvent'> {
     consumer: String(options.consumer ?? `${hostname()}-${process.pid}`),
     concurrency: parseInteger(String(options.concurrency ?? '10'), '--concurrency', { min: 1, max: 10_000 }),
     claimIdleMs: parsePositiveDuration(String(options.claimIdle ?? '30s'), '--claim-idle'),
-    retainMs: parseDuration(String(options.retain ?? '1h'), '--retain'),
+    retainMs: parseDuration(String(options.retain ?? '10m'), '--retain'),
     drainTimeoutMs: parseDuration(String(options.drainTimeout ?? '10s'), '--drain-timeout'),
     schemeOptions,
   };

@@ -3,7 +3,7 @@
  * capture reader yields (src/records/reader.ts), so `replay` and `send` can take a Redis stream as
  * a source. Yields the deliveries as they arrived (entries with just `record`); retries and
  * requeued dead letters are copies of those and are skipped unless asked for. Only what the trim
- * policy kept is there: acknowledged entries stay for the worker's --retain (default 1 hour).
+ * policy kept is there: acknowledged entries stay for the worker's --retain (default 10 minutes).
  */
 import { recordFrom, type FixtureItem } from '../records/reader.js';
 import type { AddressOverrides } from './address.js';

@@ -30,7 +30,7 @@ import { decodeEntry, jobFields, type QueueJob } from './entry.js';
 import { ensureGroup } from './group.js';
 import type { QueueKeys } from './keys.js';
 import { MOVE_DUE_RETRIES, REMOVE_IDLE_CONSUMER, runScript } from './scripts.js';
-import { trimStream } from './trim.js';
+import { DEFAULT_RETAIN_MS, trimStream } from './trim.js';
 
 export const DEFAULT_CLAIM_IDLE_MS = 30_000;
 export const DEFAULT_CONCURRENCY = 10;
@@ -46,8 +46,8 @@ export interface WorkerOptions {
   concurrency?: number;
   /** An entry pending longer than this belongs to a dead worker and is taken over, ms. */
   claimIdleMs?: number;
-  /** Acknowledged entries younger than this stay in the stream (for replay), ms. */
-  retainMs: number;
+  /** Acknowledged entries younger than this stay in the stream (for replay), ms (default 10 minutes). */
+  retainMs?: number;
   /** Bound on stop()'s wait for forwards in flight, ms. */
   drainTimeoutMs?: number;
   /** Re-sign forwards (fresh timestamp, same event id). */
@@ -411,7 +411,7 @@ export class QueueWorker {
       try {
         this.acksSinceTrim = 0;
         lastTrim = Date.now();
-        await trimStream(this.connection, this.keys.stream, this.options.retainMs);
+        await trimStream(this.connection, this.keys.stream, this.options.retainMs ?? DEFAULT_RETAIN_MS);
       } catch (error) {
         if (!(await this.recover(error, this.connection, signal))) break;
       }

@@ -12,7 +12,7 @@ export function workerCommand(): Command {
     .option('--concurrency <n>', 'deliveries in flight at once', '10')
     .option('--claim-idle <duration>', "take over a stopped worker's deliveries once they are idle this long", '30s')
     .option('--consumer <name>', "this worker's name in the group (default: host-pid)")
-    .option('--retain <duration>', 'keep delivered entries in the stream this long, for replay (0: trim at once)', '1h')
+    .option('--retain <duration>', 'keep delivered entries in the stream this long, for replay (0: trim at once)', '10m')
     .option('--forward-secret <secret>', 're-sign forwards with this secret (fresh timestamp, same event id)')
     .option('--forward-secret-file <path>', 'read the re-signing secret from a file (keeps it out of ps)')
     .addOption(new Option('--scheme <name>', 're-sign deliveries whose scheme is unknown with this one (default: hmac)').choices(['auto', ...SCHEME_NAMES]).default('auto'))
