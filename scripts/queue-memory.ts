@@ -3,13 +3,13 @@
  *
  *   npm run bench:queue-memory [-- --count 20000 --body 1024]
  *
- * Starts a private redis-server (127.0.0.1, a free port, no persistence), queues N signed
+ * Starts a private redis-server (127.0.0.1, a free port, no persistence), queues N signed GitHub-style
  * deliveries of --body bytes through the stream sink (as `listen --queue` will), commits a dedupe
  * ledger entry for each (7-day window), and reads INFO memory before and after. Then a worker
  * (retain 0) forwards them all to a local app and trims, and memory is read again. Prints a table
  * on stderr and one JSON object on stdout.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -17,42 +17,21 @@ import { parseQueueAddress } from '../src/queue/address.js';
 import { connectRedis } from '../src/queue/connection.js';
 import { openRedisQueue } from '../src/queue/open.js';
 import { QueueWorker } from '../src/queue/worker.js';
-import { RECORD_FORMAT, encodeBody, newCaptureId, toJournalLine, type DeliveryRecord } from '../src/records/record.js';
+import { toJournalLine, type DeliveryRecord } from '../src/records/record.js';
 import { catchAllRoute } from '../src/routes/route.js';
 import { findBinary, installHint, REDIS_SERVER } from '../test/helpers/binaries.js';
 import { startRedis } from '../test/helpers/redis-server.js';
+import { deliveryRecord } from '../test/queue/support.js';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '20000' }, body: { type: 'string', default: '1024' } } });
 const count = Number(values.count);
 const bodyBytes = Number(values.body);
 
+/** A signed delivery whose body is --body bytes of JSON. */
 function delivery(): DeliveryRecord {
   const eventId = `evt_${randomUUID()}`;
-  const prefix = `{"id":"${eventId}","type":"payment_intent.succeeded","data":"`;
-  const body = Buffer.from(`${prefix}${'x'.repeat(Math.max(0, bodyBytes - prefix.length - 2))}"}`);
-  return {
-    format: RECORD_FORMAT,
-    id: newCaptureId(),
-    capturedAt: new Date().toISOString(),
-    receivedAt: 'http://127.0.0.1:8787/',
-    method: 'POST',
-    path: '/',
-    headers: {
-      host: '127.0.0.1:8787',
-      'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': String(body.length),
-      'stripe-signature': `t=${Math.floor(Date.now() / 1000)},v1=${createHmac('sha256', 'whsec_x').update(body).digest('hex')}`,
-      accept: '*/*',
-    },
-    ...encodeBody(body),
-    scheme: 'stripe',
-    eventId,
-    eventType: 'payment_intent.succeeded',
-    verified: true,
-    reason: null,
-    duplicate: false,
-  };
+  const frame = JSON.stringify({ id: eventId, type: 'payment_intent.succeeded', data: '' }).length;
+  return deliveryRecord({ eventId, data: { id: eventId, type: 'payment_intent.succeeded', data: 'x'.repeat(Math.max(0, bodyBytes - frame)) } });
 }
 
 const binary = findBinary(REDIS_SERVER);

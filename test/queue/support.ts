@@ -3,8 +3,13 @@
  * the workers forward, and spawned `hookctl worker` processes cleaned up after each test.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { CliProcess } from '../helpers/cli.js';
+import { afterEach } from 'vitest';
+import { parseQueueAddress } from '../../src/queue/address.js';
+import { openRedisQueue, type RedisQueue } from '../../src/queue/open.js';
 import { RECORD_FORMAT, encodeBody, newCaptureId, toJournalLine, type DeliveryRecord } from '../../src/records/record.js';
+import { CliProcess } from '../helpers/cli.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import { startServer, type Responder, type TestServer } from '../helpers/server.js';
 
 export const SECRET = 'queue-test-secret';
 
@@ -42,15 +47,45 @@ export function journalLine(record: DeliveryRecord): string {
   return toJournalLine(record);
 }
 
-const spawned: CliProcess[] = [];
-
-/** A `hookctl worker` with --json; killed after the test if still running. */
-export function spawnWorker(redisUrl: string, args: string[]): CliProcess {
-  const worker = new CliProcess(['worker', redisUrl, '--json', ...args]);
-  spawned.push(worker);
-  return worker;
+export interface FreshQueue {
+  /** The queue's URL, naming its own stream. */
+  url: string;
+  queue: RedisQueue;
+  /** Puts deliveries in through the stream sink, as `listen --queue` does; resolves with their entry ids. */
+  add(...records: DeliveryRecord[]): Promise<string[]>;
 }
 
-export async function stopSpawned(): Promise<void> {
-  await Promise.all(spawned.splice(0).map((cli) => cli.stop('SIGKILL')));
+/**
+ * For a suite on one redis-server: test apps, queues on a fresh stream each (tests never see each
+ * other's entries) and `hookctl worker` processes, all closed or killed after each test.
+ */
+export function queueTestKit(redis: () => RedisServer) {
+  const apps: TestServer[] = [];
+  const queues: RedisQueue[] = [];
+  const workers: CliProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGKILL')));
+    await Promise.all([...apps.splice(0).map((app) => app.close()), ...queues.splice(0).map((queue) => queue.close())]);
+  });
+  return {
+    async app(respond?: Responder): Promise<TestServer> {
+      const server = await startServer(respond);
+      apps.push(server);
+      return server;
+    },
+    async freshQueue(): Promise<FreshQueue> {
+      const url = `${redis().url}/0?stream=t-${randomUUID()}`;
+      const queue = await openRedisQueue(parseQueueAddress(url));
+      queues.push(queue);
+      const sink = await queue.sink();
+      return { url, queue, add: (...records) => Promise.all(records.map(async (record) => (await sink.write(record)).split('#')[1]!)) };
+    },
+    /** A `hookctl worker --json`, once it reports it has joined the group. */
+    async worker(url: string, args: string[]): Promise<CliProcess> {
+      const worker = new CliProcess(['worker', url, '--json', ...args]);
+      workers.push(worker);
+      await worker.waitForRecord((record) => record.type === 'worker');
+      return worker;
+    },
+  };
 }

@@ -4,45 +4,16 @@
  * and Redis killed mid-run and restarted (workers reconnect by themselves). The suite's Redis
  * keeps an append-only file, so a restart keeps the stream, as a production Redis would.
  */
-import { randomUUID } from 'node:crypto';
-import { afterEach, expect, it } from 'vitest';
-import { parseQueueAddress } from '../../src/queue/address.js';
-import { openRedisQueue, type RedisQueue } from '../../src/queue/open.js';
-import type { DeliveryRecord } from '../../src/records/record.js';
-import { runCli, type CliProcess } from '../helpers/cli.js';
+import { expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/free-port.js';
 import { describeWithRedis } from '../helpers/redis-server.js';
-import { startServer, type Responder, type TestServer } from '../helpers/server.js';
-import { deliveryRecord, spawnWorker, stopSpawned } from './support.js';
+import { deliveryRecord, queueTestKit } from './support.js';
 
 describeWithRedis(
   'hookctl worker under faults',
   (redis) => {
-    const apps: TestServer[] = [];
-    const queues: RedisQueue[] = [];
-    afterEach(async () => {
-      await stopSpawned();
-      await Promise.all([...apps.splice(0).map((app) => app.close()), ...queues.splice(0).map((queue) => queue.close())]);
-    });
-
-    async function app(respond?: Responder): Promise<TestServer> {
-      const server = await startServer(respond);
-      apps.push(server);
-      return server;
-    }
-
-    async function freshQueue(): Promise<{ url: string; queue: RedisQueue; add(record: DeliveryRecord): Promise<string> }> {
-      const url = `${redis().url}/0?stream=f-${randomUUID()}`;
-      const queue = await openRedisQueue(parseQueueAddress(url));
-      queues.push(queue);
-      const sink = await queue.sink();
-      return { url, queue, add: async (record) => (await sink.write(record)).split('#')[1]! };
-    }
-
-    async function started(worker: CliProcess): Promise<CliProcess> {
-      await worker.waitForRecord((record) => record.type === 'worker');
-      return worker;
-    }
+    const { app, freshQueue, worker: startWorker } = queueTestKit(redis);
 
     it("a worker SIGKILLed mid-delivery: another takes its entry over after --claim-idle; a live worker's slow one is never taken", async () => {
       const stuck = deliveryRecord({ eventType: 'stuck' });
@@ -58,10 +29,10 @@ describeWithRedis(
       const { url, queue, add } = await freshQueue();
       const flags = ['--forward-to', target.url, '--claim-idle', '600ms', '--timeout', '30s'];
       // One in flight at most: the doomed worker holds the stuck delivery and cannot take the slow one.
-      const doomed = await started(spawnWorker(url, [...flags, '--consumer', 'doomed', '--concurrency', '1']));
-      const stuckId = await add(stuck);
+      const doomed = await startWorker(url, [...flags, '--consumer', 'doomed', '--concurrency', '1']);
+      const [stuckId] = await add(stuck);
       await target.waitForRequests(1);
-      const survivors = await Promise.all(['a', 'b'].map((name) => started(spawnWorker(url, [...flags, '--consumer', name]))));
+      const survivors = await Promise.all(['a', 'b'].map((name) => startWorker(url, [...flags, '--consumer', name])));
       await add(slow);
       await target.waitForRequests(2);
       await doomed.stop('SIGKILL');
@@ -96,7 +67,7 @@ describeWithRedis(
     it('Redis killed mid-run and restarted: the workers reconnect by themselves and carry on', async () => {
       const target = await app();
       const { url, add } = await freshQueue();
-      const workers = await Promise.all(['w1', 'w2'].map((name) => started(spawnWorker(url, ['--forward-to', target.url, '--consumer', name]))));
+      const workers = await Promise.all(['w1', 'w2'].map((name) => startWorker(url, ['--forward-to', target.url, '--consumer', name])));
       const before = deliveryRecord();
       await add(before);
       await target.waitForRequests(1);

@@ -4,47 +4,18 @@
  * routing with per-route state, the drain on SIGTERM, and usage errors. Each test uses its own
  * stream, so tests share the suite's Redis without seeing each other's entries.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { parseQueueAddress } from '../../src/queue/address.js';
-import { openRedisQueue, type RedisQueue } from '../../src/queue/open.js';
+import { expect, it } from 'vitest';
 import { RedisQueueBackend } from '../../src/queue/status.js';
-import type { DeliveryRecord } from '../../src/records/record.js';
-import { runCli, type CliProcess } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { describeWithRedis } from '../helpers/redis-server.js';
-import { startServer, type Responder, type TestServer } from '../helpers/server.js';
-import { deliveryRecord, SECRET, spawnWorker, stopSpawned } from './support.js';
+import { deliveryRecord, queueTestKit, SECRET } from './support.js';
 
 describeWithRedis('hookctl worker', (redis) => {
-  const apps: TestServer[] = [];
-  const queues: RedisQueue[] = [];
-  afterEach(async () => {
-    await stopSpawned();
-    await Promise.all([...apps.splice(0).map((app) => app.close()), ...queues.splice(0).map((queue) => queue.close())]);
-  });
-
-  async function app(respond?: Responder): Promise<TestServer> {
-    const server = await startServer(respond);
-    apps.push(server);
-    return server;
-  }
-
-  /** A fresh stream (and its URL) with a sink to put deliveries in, as `listen --queue` will. */
-  async function freshQueue(): Promise<{ url: string; queue: RedisQueue; add(...records: DeliveryRecord[]): Promise<void> }> {
-    const url = `${redis().url}/0?stream=t-${randomUUID()}`;
-    const queue = await openRedisQueue(parseQueueAddress(url));
-    queues.push(queue);
-    const sink = await queue.sink();
-    return { url, queue, add: async (...records) => void (await Promise.all(records.map((record) => sink.write(record)))) };
-  }
-
-  async function started(worker: CliProcess): Promise<CliProcess> {
-    await worker.waitForRecord((record) => record.type === 'worker');
-    return worker;
-  }
+  const { app, freshQueue, worker: startWorker } = queueTestKit(redis);
 
   async function status(url: string): Promise<Record<string, unknown>> {
     const result = await runCli(['queue', 'status', url, '--json']);
@@ -57,7 +28,7 @@ describeWithRedis('hookctl worker', (redis) => {
     const { url, queue, add } = await freshQueue();
     const records = [deliveryRecord(), deliveryRecord(), deliveryRecord({ eventType: 'charge.refunded' })];
     await add(...records);
-    const worker = await started(spawnWorker(url, ['--forward-to', `${target.url}/hooks`]));
+    const worker = await startWorker(url, ['--forward-to', `${target.url}/hooks`]);
     const requests = await target.waitForRequests(3);
     for (const record of records) {
       const request = requests.find((candidate) => candidate.headers['idempotency-key'] === record.eventId);
@@ -92,7 +63,7 @@ describeWithRedis('hookctl worker', (redis) => {
     const dir = mkdtempSync(join(tmpdir(), 'hookctl-worker-'));
     writeFileSync(join(dir, 'secret'), 'app-secret\n');
     try {
-      const worker = await started(spawnWorker(url, ['--forward-to', target.url, '--retry-schedule', '0,700ms,100ms', '--forward-secret-file', join(dir, 'secret')]));
+      const worker = await startWorker(url, ['--forward-to', target.url, '--retry-schedule', '0,700ms,100ms', '--forward-secret-file', join(dir, 'secret')]);
       const first = await worker.waitForRecord((r) => r.type === 'attempt' && r.attempt === 1);
       expect(first).toMatchObject({ status: 503, willRetry: true, of: 3 });
       // Between attempts the retry waits in the sorted set; the entry itself is acknowledged.
@@ -130,7 +101,7 @@ describeWithRedis('hookctl worker', (redis) => {
     });
     const { url, add } = await freshQueue();
     await add(deliveryRecord());
-    const worker = await started(spawnWorker(url, ['--forward-to', target.url, '--retry-schedule', '0,10ms']));
+    const worker = await startWorker(url, ['--forward-to', target.url, '--retry-schedule', '0,10ms']);
     const first = await worker.waitForRecord((r) => r.type === 'attempt' && r.attempt === 1);
     expect(first).toMatchObject({ status: 429, willRetry: true, retryAfterMs: 1000 });
     expect(await worker.waitForRecord((r) => r.type === 'result')).toMatchObject({ delivered: true, attempts: 2 });
@@ -152,7 +123,7 @@ describeWithRedis('hookctl worker', (redis) => {
     const exhausted = deliveryRecord({ eventType: 'invoice.paid' });
     const refused = deliveryRecord({ eventType: 'refuse.me' });
     await add(exhausted, refused);
-    const worker = await started(spawnWorker(url, ['--route', `invoice.*=${target.url}/`, '--route', `refuse.*=${target.url}/refuse`, '--retry-schedule', '0,50ms']));
+    const worker = await startWorker(url, ['--route', `invoice.*=${target.url}/`, '--route', `refuse.*=${target.url}/refuse`, '--retry-schedule', '0,50ms']);
     const deaths = await Promise.all([exhausted, refused].map((record) => worker.waitForRecord((r) => r.type === 'result' && r.eventId === record.eventId)));
     expect(deaths[0]).toMatchObject({ delivered: false, attempts: 2, status: 500, dead: 'exhausted', error: 'HTTP 500: database down' });
     // A 4xx other than 408/429 is final at once.
@@ -192,7 +163,7 @@ describeWithRedis('hookctl worker', (redis) => {
     await queue.connection.command(['XADD', queue.keys.stream, '*', 'payload', 'something else']);
     const good = deliveryRecord();
     await add(good);
-    const worker = await started(spawnWorker(url, ['--forward-to', target.url]));
+    const worker = await startWorker(url, ['--forward-to', target.url]);
     await worker.waitForRecord((r) => r.type === 'result' && r.eventId === good.eventId && r.delivered === true);
     const malformed = () => worker.records().filter((record) => record.type === 'result' && record.dead === 'malformed');
     await expect.poll(() => malformed().length).toBe(2);
@@ -213,9 +184,7 @@ describeWithRedis('hookctl worker', (redis) => {
     const push = deliveryRecord({ eventType: 'push', path: '/github/acme' });
     const other = deliveryRecord({ eventType: 'customer.created' });
     await add(payment, push, other);
-    const worker = await started(
-      spawnWorker(url, ['--route', `payment_intent.*=${target.url}/pay`, '--route', `payment_intent.*,push=${target.url}/audit`, '--route', `path:/github/*=${target.url}/gh`, '--retry-schedule', '0,5s']),
-    );
+    const worker = await startWorker(url, ['--route', `payment_intent.*=${target.url}/pay`, '--route', `payment_intent.*,push=${target.url}/audit`, '--route', `path:/github/*=${target.url}/gh`, '--retry-schedule', '0,5s']);
     const unrouted = await worker.waitForRecord((r) => r.type === 'unrouted');
     expect(unrouted).toMatchObject({ eventId: other.eventId, eventType: 'customer.created' });
     await worker.waitForRecord((r) => r.type === 'result' && r.eventId === push.eventId && r.route === `path:/github/*=${target.url}/gh`);
@@ -240,7 +209,7 @@ describeWithRedis('hookctl worker', (redis) => {
     });
     const { url, queue, add } = await freshQueue();
     await add(deliveryRecord());
-    const worker = await started(spawnWorker(url, ['--forward-to', target.url]));
+    const worker = await startWorker(url, ['--forward-to', target.url]);
     await target.waitForRequests(1);
     worker.child.kill('SIGTERM');
     await worker.waitForLine((line) => line.includes('stopping: finishing forwards in flight'), { stream: 'stderr' });
