@@ -2,15 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_GROUP, DEFAULT_STREAM, parseQueueAddress } from '../../src/queue/address.js';
 import { UserError } from '../../src/errors.js';
 
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).exitCode).toBe(2);
-    return (error as Error).message;
-  }
-  throw new Error('expected a usage error');
+/** The one-line message of the usage error (exit 2) that parsing `text` raises. */
+function refusal(text: string, overrides = {}): string {
+  const error = (() => {
+    try {
+      return parseQueueAddress(text, overrides);
+    } catch (caught) {
+      return caught;
+    }
+  })();
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).exitCode).toBe(2);
+  return (error as UserError).message;
 }
 
 describe('a queue URL', () => {
@@ -40,10 +43,10 @@ describe('a queue URL', () => {
   });
 
   it('refuses bad URLs in one line, never echoing the password', () => {
-    expect(usageMessage(() => parseQueueAddress('http://u:hunter2@h:1'))).toBe('<redis-url>: expected a redis:// or rediss:// URL, got "http://u:***@h:1"');
-    expect(usageMessage(() => parseQueueAddress('redis://u:hunter2@h:1/x'))).toMatch(/"\/x" is not a database number/);
-    expect(usageMessage(() => parseQueueAddress('redis://h:1?strem=x'))).toMatch(/unknown query parameter "strem" \(known: stream, group\)/);
-    expect(usageMessage(() => parseQueueAddress('redis://h:1', { stream: 'has space' }))).toMatch(/^--stream: "has space" is not a usable name/);
-    expect(usageMessage(() => parseQueueAddress('not a url :hunter2@'))).not.toContain('hunter2');
+    expect(refusal('http://u:hunter2@h:1')).toBe('<redis-url>: expected a redis:// or rediss:// URL, got "http://u:***@h:1"');
+    expect(refusal('redis://u:hunter2@h:1/x')).toMatch(/"\/x" is not a database number/);
+    expect(refusal('redis://h:1?strem=x')).toMatch(/unknown query parameter "strem" \(known: stream, group\)/);
+    expect(refusal('redis://h:1', { stream: 'has space' })).toMatch(/^--stream: "has space" is not a usable name/);
+    expect(refusal('not a url :hunter2@')).not.toContain('hunter2');
   });
 });
