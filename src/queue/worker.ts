@@ -178,7 +178,10 @@ export class QueueWorker {
   /** Entries in flight, each with the AbortControllers of its route forwards. */
   private readonly inFlight = new Map<string, AbortController[]>();
   private readonly jobs = new Set<Promise<void>>();
+  /** The loops that start work (reading, taking over, moving retries) and trim. */
   private loops: Promise<void>[] = [];
+  /** Runs until the last forward in flight is over. */
+  private heartbeat: Promise<void> = Promise.resolve();
   private slotWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
   private readonly retryPause = new Pause();
@@ -217,9 +220,9 @@ export class QueueWorker {
     this.connection.on('lost', (error) => this.emit({ type: 'connection', state: 'lost', error: describeNetworkError(error) }));
     this.connection.on('ready', () => this.emit({ type: 'connection', state: 'ready' }));
     this.reader.on('ready', () => void this.learnReaderId());
-    this.loops = [this.readLoop(), this.reclaimLoop(), this.retryLoop(), this.heartbeatLoop(), this.trimLoop()].map((loop) =>
-      loop.catch((error: unknown) => this.emit({ type: 'warning', message: `worker loop stopped: ${(error as Error)?.message ?? String(error)}` })),
-    );
+    const report = (error: unknown) => this.emit({ type: 'warning', message: `worker loop stopped: ${(error as Error)?.message ?? String(error)}` });
+    this.loops = [this.readLoop(), this.reclaimLoop(), this.retryLoop(), this.trimLoop()].map((loop) => loop.catch(report));
+    this.heartbeat = this.heartbeatLoop().catch(report);
   }
 
   /** Stops reading, drains what is in flight (bounded), reports. Idempotent. */
@@ -233,6 +236,8 @@ export class QueueWorker {
     this.wakeSlots();
     // The blocking read returns at once instead of at its timeout.
     if (this.readerId) await this.connection.command(['CLIENT', 'UNBLOCK', this.readerId]).catch(() => {});
+    // Entries a loop was handed just as the stop began are started before the drain counts them.
+    await Promise.allSettled(this.loops);
     const timeUp = new AbortController();
     const drained = await Promise.race([this.whenIdle().then(() => true), abortableWait(this.drainTimeoutMs, timeUp.signal).then(() => false)]);
     timeUp.abort();
@@ -243,7 +248,7 @@ export class QueueWorker {
     }
     await Promise.allSettled([...this.jobs]);
     this.halting.abort();
-    await Promise.allSettled(this.loops);
+    await this.heartbeat;
     await this.leaveGroupIfDone();
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => {});
     return { ...this.summary };
