@@ -3,10 +3,12 @@ import { benchCommand } from './defs/bench.js';
 import { completionCommand } from './defs/completion.js';
 import { initCommand } from './defs/init.js';
 import { listenCommand } from './defs/listen.js';
+import { queueCommand } from './defs/queue.js';
 import { replayCommand } from './defs/replay.js';
 import { sendCommand } from './defs/send.js';
 import { signCommand } from './defs/sign.js';
 import { verifyCommand } from './defs/verify.js';
+import { workerCommand } from './defs/worker.js';
 import { examples } from './shared-options.js';
 
 /**
@@ -66,6 +68,10 @@ export const COMMAND_MODULES: Record<string, CommandLoader> = {
   'bench polling-vs-push': () => import('../commands/bench.js'),
   init: () => import('../commands/init.js'),
   completion: () => import('../commands/completion.js'),
+  worker: () => import('../commands/worker.js'),
+  'queue status': () => import('../commands/queue.js'),
+  'queue dead': () => import('../commands/queue.js'),
+  'queue requeue': () => import('../commands/queue.js'),
 };
 
 export function buildProgram(version: string): Command {
@@ -85,7 +91,7 @@ export function buildProgram(version: string): Command {
         'hookctl bench polling-vs-push --events 50 --rate 50',
       ]),
     );
-  for (const command of [listenCommand(), sendCommand(), replayCommand(), benchCommand(), signCommand(), verifyCommand(), initCommand(), completionCommand()]) {
+  for (const command of [listenCommand(), sendCommand(), replayCommand(), benchCommand(), signCommand(), verifyCommand(), initCommand(), completionCommand(), workerCommand(), queueCommand()]) {
     program.addCommand(command);
   }
   addEnvironment(program);

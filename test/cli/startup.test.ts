@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cliEnv } from '../helpers/cli.js';
 
 const TRACER = fileURLToPath(new URL('../helpers/trace-imports.mjs', import.meta.url));
-const HEAVY = ['undici', 'ora', '@inquirer', 'hdr-histogram-js'];
+const HEAVY = ['undici', 'ora', '@inquirer', 'hdr-histogram-js', 'redis', '@redis'];
 const dir = mkdtempSync(join(tmpdir(), 'hookctl-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let runs = 0;
@@ -38,7 +38,7 @@ function heavyIn(modules: string[]): string[] {
 
 describe('start-up loads only what the command needs', () => {
   it('the tracer sees ESM and CommonJS loads (control: it catches an import of each heavy module)', async () => {
-    const script = `await import('undici'); await import('ora'); await import('@inquirer/prompts'); await import('hdr-histogram-js');`;
+    const script = `await import('undici'); await import('ora'); await import('@inquirer/prompts'); await import('hdr-histogram-js'); await import('redis');`;
     const result = await traced(['--input-type=module', '-e', script]);
     expect(result.code, result.stderr).toBe(0);
     expect(heavyIn(result.modules)).toEqual(HEAVY);
@@ -51,13 +51,26 @@ describe('start-up loads only what the command needs', () => {
     ['sign', ['sign', '--scheme', 'github', '--secret', 's3cret', '--data', '{"a":1}']],
     ['sign --json', ['sign', '--scheme', 'stripe', '--secret', 's3cret', '--data', '{"a":1}', '--json']],
     ['verify', ['verify', '--secret', 's3cret', '-H', 'X-Hub-Signature-256: sha256=00', '--data', '{"a":1}']],
-  ])('hookctl %s loads none of undici, ora, @inquirer, hdr-histogram-js', async (_label, args) => {
+    ['worker --help', ['worker', '--help']],
+    ['queue status --help', ['queue', 'status', '--help']],
+  ])('hookctl %s loads none of undici, ora, @inquirer, hdr-histogram-js, redis', async (_label, args) => {
     const result = await traced([BIN, ...args]);
     expect([0, 1]).toContain(result.code);
     // The trace is live: the CLI's own entry and commander are in it.
     expect(result.modules.some((url) => url.endsWith('/dist/cli/main.js'))).toBe(true);
     expect(result.modules.some((url) => url.includes('/node_modules/commander/'))).toBe(true);
     expect(heavyIn(result.modules)).toEqual([]);
+  });
+
+  it('the Redis client loads only once a command connects: not for a usage error, yes for a connection attempt', async () => {
+    const refused = await traced([BIN, 'worker', 'redis://127.0.0.1:1', '--route', 'no-url']);
+    expect(refused.code).toBe(2);
+    expect(refused.modules.some((url) => url.endsWith('/dist/commands/worker.js'))).toBe(true);
+    expect(heavyIn(refused.modules)).not.toContain('redis');
+    const connecting = await traced([BIN, 'queue', 'status', 'redis://127.0.0.1:1']);
+    expect(connecting.code).toBe(2);
+    expect(connecting.stderr).toMatch(/cannot reach Redis/);
+    expect(heavyIn(connecting.modules)).toContain('redis');
   });
 
   it('--version and --help load no command module (each is imported only when its command runs)', async () => {

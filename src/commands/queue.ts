@@ -1,0 +1,98 @@
+/**
+ * `hookctl queue status|dead|requeue <queue>`: delivery status for a queue, through the one
+ * QueueBackend interface (src/queue/status.ts) that both engines implement.
+ */
+import type { CommandContext } from '../cli/context.js';
+import { table, type Output } from '../cli/output.js';
+import { queueOverridesFrom } from '../cli/queue-options.js';
+import { EXIT, usageError } from '../errors.js';
+import { parseInteger } from '../options/units.js';
+import type { DeadLetter } from '../queue/dead-letters.js';
+import { openQueueBackend } from '../queue/open.js';
+import type { QueueBackend, QueueStatus } from '../queue/status.js';
+import { formatDuration } from '../send/format.js';
+import { printable } from './render-queue.js';
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function rate(perSecond: number): string {
+  return perSecond >= 10 ? String(Math.round(perSecond)) : String(Math.round(perSecond * 10) / 10);
+}
+
+function renderStatus(output: Output, status: QueueStatus): void {
+  output.record({ type: 'status', ...status });
+  if (output.json) return;
+  const c = output.color;
+  const rows: string[][] = [
+    ['queue', status.queue],
+    ['pending', `${status.pending} waiting for a worker`],
+    ['in flight', `${status.inFlight}${status.workers.length ? '' : ' (no workers)'}`],
+  ];
+  for (const worker of status.workers) rows.push(['', c.dim(`${printable(worker.name, 60)}: ${worker.inFlight} in flight, idle ${formatDuration(worker.idleMs)}`)]);
+  const next = status.nextRetries[0];
+  rows.push(['retries', `${status.scheduled} scheduled${next ? `; next ${next.at} ${printable(next.eventId ?? '-', 36)} (attempt ${next.attempts + 1}${next.lastError ? `, last: ${printable(next.lastError, 60)}` : ''})` : ''}`]);
+  rows.push(['dead letters', status.dead > 0 ? c.red(String(status.dead)) : '0']);
+  rows.push(['delivered', `${rate(status.deliveredPerSecond.last10s)}/s over 10s, ${rate(status.deliveredPerSecond.last60s)}/s over 60s; ${status.totals.delivered} in total`]);
+  if (status.stream) rows.push(['stream', `${status.stream.entries} entries${status.stream.bytes !== null ? `, ${formatBytes(status.stream.bytes)}` : ''}`]);
+  output.line(table(rows));
+}
+
+function renderDead(output: Output, letters: DeadLetter[], total: number): void {
+  for (const letter of letters) output.record({ type: 'dead', ...letter });
+  output.record({ type: 'summary', dead: total, shown: letters.length });
+  if (output.json) return;
+  const c = output.color;
+  if (letters.length === 0) {
+    output.line('no dead letters');
+    return;
+  }
+  const rows = [['id', 'died', 'event', 'type', 'route', 'attempts', 'why'].map((title) => c.bold(title))];
+  for (const letter of letters) {
+    rows.push([letter.id, letter.deadAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), printable(letter.eventId ?? '-', 36), printable(letter.eventType ?? '-', 32), printable(letter.route ?? '-', 48), String(letter.attempts), c.red(printable(`${letter.reason}: ${letter.error}`, 100))]);
+  }
+  output.line(table(rows));
+  if (total > letters.length) output.line(c.dim(`… and ${total - letters.length} more (--limit)`));
+}
+
+async function withBackend<T>(context: CommandContext, use: (backend: QueueBackend) => Promise<T>): Promise<T> {
+  const backend = await openQueueBackend(String(context.args[0] ?? ''), queueOverridesFrom(context.options), '<queue>');
+  try {
+    return await use(backend);
+  } finally {
+    await backend.close();
+  }
+}
+
+export async function run(context: CommandContext): Promise<number> {
+  const { command, options, output, args } = context;
+  switch (command.name()) {
+    case 'status':
+      await withBackend(context, async (backend) => renderStatus(output, await backend.status()));
+      return EXIT.ok;
+    case 'dead': {
+      const limit = parseInteger(String(options.limit ?? '100'), '--limit', { min: 1, max: 1_000_000 });
+      await withBackend(context, async (backend) => {
+        const [letters, status] = await Promise.all([backend.deadLetters(limit), backend.status()]);
+        renderDead(output, letters, status.dead);
+      });
+      return EXIT.ok;
+    }
+    case 'requeue': {
+      const ids = args.slice(1);
+      if (ids.length > 0 && options.all) throw usageError('--all: give dead-letter ids or --all, not both');
+      if (ids.length === 0 && !options.all) throw usageError('requeue: which dead letters? Give their ids (hookctl queue dead lists them) or --all');
+      for (const id of ids) if (!/^\d+-\d+$/.test(id)) throw usageError(`requeue: "${printable(id, 40)}" is not a dead-letter id (they look like 1712345678901-0)`);
+      const count = await withBackend(context, (backend) => backend.requeue(options.all ? 'all' : ids));
+      output.record({ type: 'requeued', count, requested: options.all ? 'all' : ids.length });
+      output.line(`${count} dead letter${count === 1 ? '' : 's'} put back in the queue`);
+      if (ids.length > count) output.warn(`${ids.length - count} of the ids given are not dead letters (already requeued?)`);
+      return EXIT.ok;
+    }
+    default:
+      throw new Error(`queue: no subcommand ${command.name()}`);
+  }
+}

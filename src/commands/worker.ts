@@ -1,0 +1,144 @@
+import { hostname } from 'node:os';
+import type { CommandContext } from '../cli/context.js';
+import { onInterrupt } from '../cli/interrupt.js';
+import type { Output } from '../cli/output.js';
+import { queueOverridesFrom, readSecretFile } from '../cli/queue-options.js';
+import { schemeOptionsFrom } from '../cli/scheme-flags.js';
+import { retryPolicyFromFlags } from '../delivery/policy.js';
+import { EXIT, usageError } from '../errors.js';
+import { parseDuration, parseInteger, parsePositiveDuration } from '../options/units.js';
+import { parseQueueAddress } from '../queue/address.js';
+import { connectRedis } from '../queue/connection.js';
+import { queueKeys } from '../queue/keys.js';
+import { QueueWorker, type WorkerEvent, type WorkerOptions, type WorkerSummary } from '../queue/worker.js';
+import { routesFrom } from '../routes/route.js';
+import { formatDuration } from '../send/format.js';
+import { printable } from './render-queue.js';
+
+type Options = CommandContext['options'];
+
+function forwardSecretFrom(options: Options): string | undefined {
+  if (options.forwardSecret !== undefined && options.forwardSecretFile !== undefined) throw usageError('--forward-secret and --forward-secret-file: give one or the other');
+  if (options.forwardSecretFile !== undefined) return readSecretFile(String(options.forwardSecretFile), '--forward-secret-file');
+  if (options.forwardSecret === undefined) return undefined;
+  const secret = String(options.forwardSecret);
+  if (secret === '') throw usageError('--forward-secret: the secret is empty');
+  return secret;
+}
+
+/** Flags to worker options; every bad value is a usage error naming its flag. */
+function workerOptionsFrom(options: Options): Omit<WorkerOptions, 'onEvent'> {
+  const routes = routesFrom(options.forwardTo === undefined ? undefined : String(options.forwardTo), (options.route as string[] | undefined) ?? []);
+  if (routes.length === 0) throw usageError("--forward-to: where should deliveries go? Give --forward-to URL or one or more --route 'FILTER=URL'");
+  const schemeOptions = schemeOptionsFrom(options);
+  const secret = forwardSecretFrom(options);
+  const result: Omit<WorkerOptions, 'onEvent'> = {
+    routes,
+    policy: retryPolicyFromFlags(options),
+    consumer: String(options.consumer ?? `${hostname()}-${process.pid}`),
+    concurrency: parseInteger(String(options.concurrency ?? '10'), '--concurrency', { min: 1, max: 10_000 }),
+    claimIdleMs: parsePositiveDuration(String(options.claimIdle ?? '30s'), '--claim-idle'),
+    retainMs: parseDuration(String(options.retain ?? '10m'), '--retain'),
+    drainTimeoutMs: parseDuration(String(options.drainTimeout ?? '10s'), '--drain-timeout'),
+    schemeOptions,
+  };
+  if (result.consumer.trim() === '' || /\s/.test(result.consumer)) throw usageError(`--consumer: "${result.consumer}" is not a usable name (no spaces)`);
+  if (secret !== undefined) result.signing = { secret, fallbackScheme: String(options.scheme ?? 'auto'), schemeOptions };
+  return result;
+}
+
+function clock(date: Date = new Date()): string {
+  return date.toTimeString().slice(0, 8);
+}
+
+function render(output: Output, event: WorkerEvent, quiet: boolean): void {
+  const c = output.color;
+  const ec = output.errColor;
+  switch (event.type) {
+    case 'attempt': {
+      output.record({ ...event });
+      if (output.json || quiet) return;
+      const ok = event.status !== null && event.status >= 200 && event.status < 300;
+      const answer = event.status === null ? c.red(event.error ?? 'no answer') : ok ? c.green(String(event.status)) : c.red(String(event.status));
+      const next = event.willRetry && event.nextAttemptAt ? c.yellow(`retry ${event.attempt + 1}/${event.of} in ${formatDuration(Date.parse(event.nextAttemptAt) - Date.now())}`) : '';
+      output.line(
+        [c.dim(clock()), ok ? c.green('✓') : c.red('✗'), printable(event.eventId ?? event.entryId, 36), c.cyan(printable(event.eventType ?? '-', 40)), `→ ${printable(event.target ?? '', 60)}`, answer, c.dim(`${event.ms}ms`), c.dim(`attempt ${event.attempt}/${event.of}`), next]
+          .filter(Boolean)
+          .join('  '),
+      );
+      return;
+    }
+    case 'result':
+      output.record({ ...event });
+      if (output.json || quiet || event.delivered) return;
+      output.line(`  ${c.red('✗ dead letter')}  ${printable(event.eventId ?? event.entryId, 36)}  ${c.dim(`${event.dead}: ${printable(event.error ?? '', 160)}`)}`);
+      return;
+    case 'unrouted':
+      output.record({ ...event });
+      if (!output.json && !quiet) output.line(`${c.dim(clock())}  ${c.dim('·')}  ${printable(event.eventId ?? event.entryId, 36)}  ${c.cyan(printable(event.eventType ?? '-', 40))}  ${c.dim(`no route matches ${printable(event.path, 60)}; acknowledged`)}`);
+      return;
+    case 'reclaimed':
+      output.record({ ...event });
+      output.note(ec.dim(`took over ${event.entryIds.length} deliver${event.entryIds.length === 1 ? 'y' : 'ies'} from a worker that stopped`));
+      return;
+    case 'connection':
+      output.record({ ...event });
+      if (event.state === 'lost') output.warn(`lost the connection to Redis (${event.error ?? 'closed'}); reconnecting…`);
+      else output.note(ec.green('reconnected to Redis'));
+      return;
+    case 'warning':
+      output.warn(event.message);
+      return;
+  }
+}
+
+function renderSummary(output: Output, summary: WorkerSummary): void {
+  output.record({ type: 'summary', ...summary });
+  if (output.json) return;
+  const c = output.color;
+  const extra = [
+    summary.retried ? `${summary.retried} retries scheduled` : '',
+    summary.dead ? c.red(`${summary.dead} dead letters`) : '',
+    summary.malformed ? c.red(`${summary.malformed} malformed entries`) : '',
+    summary.unrouted ? `${summary.unrouted} matched no route` : '',
+    summary.reclaimed ? `${summary.reclaimed} taken over` : '',
+    summary.abandoned ? c.yellow(`${summary.abandoned} left in the queue for another worker`) : '',
+  ].filter(Boolean);
+  output.line(`${c.bold('summary')}: ${summary.delivered} delivered in ${summary.attempts} attempts${extra.length ? `, ${extra.join(', ')}` : ''}`);
+}
+
+export async function run({ options, args, output }: CommandContext): Promise<number> {
+  const address = parseQueueAddress(String(args[0] ?? ''), queueOverridesFrom(options), '<redis-url>');
+  const workerOptions = workerOptionsFrom(options);
+  const quiet = Boolean(options.quiet);
+
+  const connection = await connectRedis(address, { name: `hookctl-worker:${workerOptions.consumer}` });
+  let reader;
+  try {
+    reader = await connectRedis(address, { name: `hookctl-worker-reader:${workerOptions.consumer}` });
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  const worker = new QueueWorker(connection, reader, queueKeys(address.stream), { ...workerOptions, onEvent: (event) => render(output, event, quiet) });
+  try {
+    await worker.start();
+    const routes = workerOptions.routes.map((route) => ({ name: route.name, url: route.url }));
+    output.record({ type: 'worker', consumer: workerOptions.consumer, queue: address.display, stream: address.stream, group: address.group, routes, concurrency: workerOptions.concurrency });
+    const ec = output.errColor;
+    output.note(`${ec.bold('worker')} ${workerOptions.consumer} ${ec.dim('reading')} ${address.display} ${ec.dim(`(stream ${address.stream}, group ${address.group})`)}`);
+    for (const route of workerOptions.routes) output.note(ec.dim(`  → ${route.types.length === 0 && route.paths.length === 0 ? 'everything' : route.name.slice(0, route.name.length - route.url.length - 1)} to ${route.url}`));
+    output.note(ec.dim(`${workerOptions.concurrency} in flight at most; attempts ${workerOptions.policy.delaysMs.map((ms, index) => (index === 0 ? 'now' : `+${formatDuration(ms * workerOptions.policy.timeScale)}`)).join(', ')}; Ctrl-C to stop`));
+
+    const interrupt = onInterrupt(() => output.note(ec.dim('stopping: finishing forwards in flight (Ctrl-C again to quit at once)')));
+    await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }));
+    const summary = await worker.stop();
+    interrupt.dispose();
+    if (summary.abandoned > 0) output.warn(`${summary.abandoned} deliveries did not finish within --drain-timeout; they stay in the queue and another worker takes them over after --claim-idle`);
+    renderSummary(output, summary);
+    return EXIT.ok;
+  } finally {
+    await worker.stop();
+    await Promise.all([connection.close(), reader.close()]);
+  }
+}

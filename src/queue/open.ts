@@ -1,0 +1,49 @@
+/**
+ * Opening a queue: one call that connects (loading the Redis client only now) and hands out the
+ * pieces that plug into the listener's pipeline (the ledger and the stream sink), the worker's
+ * connections, and the status backend.
+ */
+import { usageError } from '../errors.js';
+import { isRedisUrl, parseQueueAddress, type AddressOverrides, type QueueAddress } from './address.js';
+import { connectRedis, type ConnectOptions, type RedisConnection } from './connection.js';
+import { queueKeys, type QueueKeys } from './keys.js';
+import { RedisLedger, type RedisLedgerOptions } from './ledger.js';
+import { RedisStreamSink } from './sink.js';
+import { RedisQueueBackend, type QueueBackend } from './status.js';
+
+export interface RedisQueue {
+  readonly address: QueueAddress;
+  readonly keys: QueueKeys;
+  readonly connection: RedisConnection;
+  /** The dedupe ledger shared by every listener on this queue. */
+  ledger(options?: RedisLedgerOptions): RedisLedger;
+  /** The stream sink, with the stream and consumer group created if missing. */
+  sink(): Promise<RedisStreamSink>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function openRedisQueue(address: QueueAddress, options: ConnectOptions = {}): Promise<RedisQueue> {
+  const connection = await connectRedis(address, options);
+  const keys = queueKeys(address.stream);
+  return {
+    address,
+    keys,
+    connection,
+    ledger: (ledgerOptions) => new RedisLedger(connection, keys, ledgerOptions),
+    async sink() {
+      const sink = new RedisStreamSink(connection, keys);
+      await sink.open();
+      return sink;
+    },
+    close: () => connection.close(),
+  };
+}
+
+/** The status backend for a queue target: a Redis URL (the local outbox is the other engine). */
+export async function openQueueBackend(target: string, overrides: AddressOverrides = {}, what = '<queue>'): Promise<QueueBackend> {
+  if (!isRedisUrl(target)) throw usageError(`${what}: expected a redis:// or rediss:// URL, got "${target}"`);
+  const address = parseQueueAddress(target, overrides, what);
+  const queue = await openRedisQueue(address, { name: 'hookctl-status' });
+  return new RedisQueueBackend(queue.connection, queue.keys, () => queue.close());
+}
