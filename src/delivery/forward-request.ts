@@ -1,39 +1,55 @@
-import type { Scheme } from '../schemes/types.js';
+/**
+ * The request that passes a received delivery on to the user's app: the original method, headers
+ * and body byte for byte, minus hop-by-hop headers (RFC 9110 §7.6.1) and those the client
+ * recomputes for the new connection, plus `Idempotency-Key: <event id>` so the app can dedupe
+ * at-least-once forwards. Re-signed (in the scheme it arrived with, fresh timestamp, same event id)
+ * when a forward secret is given, or when the scheme signs the URL (Twilio), which no other URL
+ * can carry.
+ *
+ * Shared by everything that forwards: the listener (in line and from its queue) and the queue
+ * worker, so a forwarded delivery looks the same whichever way it took.
+ */
+import { getScheme } from '../schemes/registry.js';
+import type { Scheme, SchemeOptions } from '../schemes/types.js';
 import type { PreparedRequest } from './deliver.js';
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) and those the client recomputes for the new connection. */
+/** Hop-by-hop headers and those the client recomputes for the new connection. */
 const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
 
-/** Where a delivery is passed on to: the user's app. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+/** Where a delivery is passed on to. */
 export interface ForwardTarget {
   url: string;
   /**
    * The target was given without a path (`http://127.0.0.1:3000`): each delivery goes to the path
-   * it was posted to, so one listener can front an app with a route per provider.
+   * it was posted to, so one target can front an app with a route per provider.
    */
   keepPath: boolean;
-  /** Re-sign with this secret (fresh timestamp, same event id) instead of passing the signature on. */
-  secret?: string;
 }
 
-/** A received delivery, as the app should get it. */
-export interface ForwardSubject {
-  /** Capture id: the idempotency key when the delivery carries no event id. */
-  id: string;
-  eventId: string | null;
+/** A received (or stored) delivery, as the app should get it. */
+export interface ForwardSource {
   method: string;
   /** Path and query it was posted to. */
   path: string;
-  /** Headers as received. */
+  /** Lower-case names, as received. */
   headers: Record<string, string>;
   body: Uint8Array;
-  /** The scheme it was signed with, if known: re-signing uses the same. */
+  eventId: string | null;
+  /** The Idempotency-Key when there is no event id: the capture id, stable across retries. */
+  fallbackId: string;
+  /** The scheme the delivery arrived signed with, if known: re-signing uses the same. */
   scheme: Scheme | undefined;
-  /**
-   * The secret that verified it. A scheme that signs the URL (Twilio) cannot be passed on to
-   * another URL with the sender's signature: it is re-signed with this for the app's URL.
-   */
+  /** The secret that verified it: a scheme that signs the URL is re-signed with it for the app's URL. */
   verifiedWith?: string;
+}
+
+export interface ForwardSigning {
+  secret: string;
+  /** Used when the delivery's own scheme is unknown; `auto` means generic hmac. */
+  fallbackScheme: string;
+  schemeOptions: SchemeOptions;
 }
 
 /** True for a URL given without a path or query: `http://host:3000`, not `http://host:3000/`. */
@@ -44,8 +60,17 @@ export function hasNoPath(url: string): boolean {
 /** The app's URL for one delivery: the target's, or with `keepPath` the target's origin and the delivery's path. */
 export function forwardUrl(target: ForwardTarget, path: string): string {
   if (!target.keepPath) return target.url;
-  const base = new URL(target.url);
-  return `${base.origin}${path.startsWith('/') ? path : `/${path}`}`;
+  return `${new URL(target.url).origin}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+/** The scheme a stored delivery names (`record.scheme`), or undefined when it names none or an unknown one. */
+export function schemeNamed(name: string | null, options: SchemeOptions): Scheme | undefined {
+  if (!name) return undefined;
+  try {
+    return getScheme(name, options);
+  } catch {
+    return undefined;
+  }
 }
 
 function connectionTokens(headers: Record<string, string>): Set<string> {
@@ -53,28 +78,27 @@ function connectionTokens(headers: Record<string, string>): Set<string> {
   return new Set((headers.connection ?? '').split(',').map((token) => token.trim().toLowerCase()).filter(Boolean));
 }
 
-/**
- * The request that passes a delivery on: its headers and body byte for byte minus hop-by-hop
- * headers, an `Idempotency-Key` (the event id) unless it carries one, and a fresh signature where
- * the app could not verify the sender's (a secret was given, or the scheme signs the URL).
- * `fallbackScheme` signs deliveries whose scheme is unknown.
- */
-export function prepareForward(target: ForwardTarget, subject: ForwardSubject, fallbackScheme: () => Scheme, nowMs = Date.now()): PreparedRequest {
-  const hopByHop = connectionTokens(subject.headers);
+/** True when the app cannot verify the sender's own signature on a forwarded copy and nothing can re-sign it. */
+export function cannotReSign(source: Pick<ForwardSource, 'scheme' | 'verifiedWith'>, signing: ForwardSigning | undefined): boolean {
+  return source.scheme?.targetUrl !== undefined && signing === undefined && source.verifiedWith === undefined;
+}
+
+export function forwardRequest(source: ForwardSource, target: ForwardTarget | string, signing?: ForwardSigning, nowMs = Date.now()): PreparedRequest {
+  const hopByHop = connectionTokens(source.headers);
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(subject.headers)) {
-    if (!DROPPED.has(name) && !hopByHop.has(name)) headers[name] = value;
+  for (const [name, value] of Object.entries(source.headers)) {
+    const lower = name.toLowerCase();
+    if (!DROPPED.has(lower) && !hopByHop.has(lower)) headers[lower] = value;
   }
-  headers['idempotency-key'] ??= subject.eventId ?? subject.id;
-  let url = forwardUrl(target, subject.path);
-  const urlBound = subject.scheme?.targetUrl !== undefined;
-  const secret = target.secret ?? (urlBound ? subject.verifiedWith : undefined);
+  headers[IDEMPOTENCY_HEADER] = source.eventId ?? source.fallbackId;
+  let url = typeof target === 'string' ? target : forwardUrl(target, source.path);
+  const secret = signing?.secret ?? (source.scheme?.targetUrl ? source.verifiedWith : undefined);
   if (secret !== undefined) {
-    const scheme = subject.scheme ?? fallbackScheme();
-    for (const name of scheme.signatureHeaders) delete headers[name];
-    if (scheme.targetUrl) url = scheme.targetUrl(url, subject.body, subject.headers);
-    const signed = scheme.sign({ body: subject.body, secret, timestamp: Math.floor(nowMs / 1000), id: subject.eventId ?? subject.id, url });
+    const scheme = source.scheme ?? getScheme(!signing || signing.fallbackScheme === 'auto' ? 'hmac' : signing.fallbackScheme, signing?.schemeOptions ?? {});
+    for (const name of scheme.signatureHeaders) delete headers[name.toLowerCase()];
+    if (scheme.targetUrl) url = scheme.targetUrl(url, source.body, source.headers);
+    const signed = scheme.sign({ body: source.body, secret, timestamp: Math.floor(nowMs / 1000), id: source.eventId ?? source.fallbackId, url });
     for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
   }
-  return { url, method: subject.method, headers, body: subject.body };
+  return { url, method: source.method, headers, body: source.body };
 }

@@ -2,7 +2,7 @@
  * Forwarding to the user's app. Loaded only when --forward-to is set: it pulls in undici.
  */
 import { createDispatcher, deliver, DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, type PreparedRequest } from '../delivery/index.js';
-import { prepareForward, type ForwardTarget } from '../delivery/forward-request.js';
+import { cannotReSign, forwardRequest, type ForwardSigning, type ForwardSource, type ForwardTarget } from '../delivery/forward-request.js';
 import { refusalHint, type AppAnswer } from '../delivery/app-refusal.js';
 import type { Attempt } from '../delivery/deliver.js';
 import { isDelivered } from '../delivery/retry-after.js';
@@ -75,17 +75,18 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
   const inFlight = new Set<Promise<void>>();
   let idleWaiters: Array<() => void> = [];
 
-  const target: ForwardTarget = { url: options.url, keepPath: options.keepPath ?? false, ...(options.secret !== undefined ? { secret: options.secret } : {}) };
-  const fallbackScheme = () => getScheme(context.scheme === 'auto' ? 'hmac' : context.scheme, context.schemeOptions);
+  const target: ForwardTarget = { url: options.url, keepPath: options.keepPath ?? false };
+  const signing: ForwardSigning | undefined = options.secret === undefined ? undefined : { secret: options.secret, fallbackScheme: context.scheme, schemeOptions: context.schemeOptions };
   let warnedUnsigned = false;
 
   function prepare(item: ForwardItem): PreparedRequest {
     const verifiedWith = item.secretIndex === undefined ? undefined : context.secrets[item.secretIndex];
-    if (!warnedUnsigned && item.scheme?.targetUrl && options.secret === undefined && verifiedWith === undefined) {
+    const source: ForwardSource = { method: item.method, path: item.path, headers: item.headers, body: item.body, eventId: item.eventId, fallbackId: item.id, scheme: item.scheme, ...(verifiedWith !== undefined ? { verifiedWith } : {}) };
+    if (!warnedUnsigned && cannotReSign(source, signing)) {
       warnedUnsigned = true;
-      context.onWarning?.(`${item.scheme.title} signs the URL it posts to, so your app cannot verify the forwarded copy with the original signature: give the listener --secret (it re-signs for ${displayUrl(options.url)}) or --forward-secret`);
+      context.onWarning?.(`${item.scheme!.title} signs the URL it posts to, so your app cannot verify the forwarded copy with the original signature: give the listener --secret (it re-signs for ${displayUrl(options.url)}) or --forward-secret`);
     }
-    return prepareForward(target, { ...item, ...(verifiedWith !== undefined ? { verifiedWith } : {}) }, fallbackScheme);
+    return forwardRequest(source, target, signing);
   }
 
   /** The app's answer to a refused forward, and the hint when it reads like a failed signature check. */

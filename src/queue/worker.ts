@@ -506,9 +506,9 @@ export class QueueWorker {
     const controller = new AbortController();
     controllers.push(controller);
     const { record } = job;
-    const source = { method: record.method, headers: record.headers, body: decodeBody(record), eventId: record.eventId, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
+    const source = { method: record.method, path: record.path, headers: record.headers, body: decodeBody(record), eventId: record.eventId, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
     let attempt: Attempt | undefined;
-    await deliver(() => forwardRequest(source, route.url, this.options.signing), step, {
+    await deliver(() => forwardRequest(source, route, this.options.signing), step, {
       dispatcher: this.dispatcher,
       signal: controller.signal,
       onAttempt: (made) => (attempt = made),

@@ -12,6 +12,7 @@
  *   path:/github/*=http://127.0.0.1:4000/hooks
  *   type:push,path:/github/*=http://127.0.0.1:4000/push
  */
+import { hasNoPath } from '../delivery/forward-request.js';
 import { usageError } from '../errors.js';
 import { globToRegExp } from './glob.js';
 
@@ -19,6 +20,8 @@ export interface Route {
   /** The route as given; retries and dead letters name their route by it. */
   name: string;
   url: string;
+  /** The URL names no path: each delivery goes to the path it was posted to. */
+  keepPath: boolean;
   /** Event-type globs, any of which may match; empty: any type (or none). */
   types: string[];
   /** Path globs, any of which may match; empty: any path. */
@@ -48,7 +51,8 @@ export function parseRoute(spec: string, flag = '--route'): Route {
   const split = URL_START.exec(text);
   if (!split) throw usageError(`${flag}: "${spec}" is not FILTER=URL (e.g. 'payment_intent.*=http://127.0.0.1:3000/pay')`);
   const filters = text.slice(0, split.index).trim();
-  const url = checkUrl(text.slice(split.index + 1).trim(), flag);
+  const given = text.slice(split.index + 1).trim();
+  const url = checkUrl(given, flag);
   const types: string[] = [];
   const paths: string[] = [];
   for (const term of filters.split(',').map((part) => part.trim())) {
@@ -58,13 +62,13 @@ export function parseRoute(spec: string, flag = '--route'): Route {
     if (/\s/.test(glob)) throw usageError(`${flag}: "${term}" contains a space (globs are event types or paths)`);
     (kind === 'path' ? paths : types).push(glob);
   }
-  return { name: `${filters}=${url}`, url, types, paths };
+  return { name: `${filters}=${url}`, url, keepPath: hasNoPath(given), types, paths };
 }
 
 /** `--forward-to URL`: every delivery. */
 export function catchAllRoute(url: string, flag = '--forward-to'): Route {
   const href = checkUrl(url, flag);
-  return { name: href, url: href, types: [], paths: [] };
+  return { name: href, url: href, keepPath: hasNoPath(url), types: [], paths: [] };
 }
 
 /** The routes from --forward-to and --route, checked: at least one, none given twice. */

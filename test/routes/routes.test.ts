@@ -13,10 +13,12 @@ describe('routes', () => {
   const targets = (eventType: string | null, path = '/') => matchRoutes(routes, { eventType, path }).map((route) => route.url);
 
   it('parse filters and the target; the name is the route as written', () => {
-    expect(pay).toEqual({ name: 'payment_intent.*=http://127.0.0.1:3000/pay', url: 'http://127.0.0.1:3000/pay', types: ['payment_intent.*'], paths: [] });
+    expect(pay).toEqual({ name: 'payment_intent.*=http://127.0.0.1:3000/pay', url: 'http://127.0.0.1:3000/pay', keepPath: false, types: ['payment_intent.*'], paths: [] });
     expect(billing.types).toEqual(['invoice.*', 'customer.*']);
     expect(pushOnly).toMatchObject({ types: ['push'], paths: ['/github/*'] });
-    expect(everything).toEqual({ name: 'http://127.0.0.1:5000/all', url: 'http://127.0.0.1:5000/all', types: [], paths: [] });
+    expect(everything).toEqual({ name: 'http://127.0.0.1:5000/all', url: 'http://127.0.0.1:5000/all', keepPath: false, types: [], paths: [] });
+    // A target that names no path keeps each delivery's path.
+    expect(parseRoute('type:push=http://127.0.0.1:4000').keepPath).toBe(true);
     expect(parseRoute('*=https://example.test/x?a=b').types).toEqual([]);
   });
 
@@ -59,7 +61,7 @@ describe('the forwarded request', () => {
     'transfer-encoding': 'chunked',
     'x-custom': 'kept',
   };
-  const source = { method: 'POST', headers, body, eventId: 'evt_1', fallbackId: 'cap-1', scheme: getScheme('stripe') };
+  const source = { method: 'POST', path: '/', headers, body, eventId: 'evt_1', fallbackId: 'cap-1', scheme: getScheme('stripe') };
 
   it('keeps the original headers and body, drops hop-by-hop ones, adds Idempotency-Key: <event id>', () => {
     const request = forwardRequest(source, 'http://127.0.0.1:3000/pay');
