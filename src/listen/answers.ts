@@ -24,7 +24,7 @@ export class Answers {
     return { status: fault.status, headers, body: json({ error: fault.note, reason: 'injected_failure' }) };
   }
 
-  /** The delivery could not be recorded: the sender must retry. */
+  /** The delivery could not be recorded (or its ledger not asked): the sender must retry. */
   static unavailable(delivery: Delivery): Answer {
     delivery.note = 'capture failed';
     return { status: 503, headers: { 'retry-after': '1' }, body: json({ error: 'the delivery could not be recorded; retry', reason: 'capture_failed' }) };

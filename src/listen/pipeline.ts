@@ -119,7 +119,7 @@ export class Pipeline {
         answer = afterStore(stages.store.store(delivery, base), () => Answers.injected(fault));
       } else {
         const claim = stages.ledger.claim(identity.key);
-        answer = claim instanceof Promise ? claim.then((settled) => this.claimed(flight, settled)) : this.claimed(flight, claim);
+        answer = claim instanceof Promise ? claim.then((settled) => this.claimed(flight, settled), (error: unknown) => this.unclaimed(delivery, error)) : this.claimed(flight, claim);
       }
     }
     if (answer instanceof Promise || stages.faults.delayMs > 0) return this.finishLater(flight, answer);
@@ -133,6 +133,12 @@ export class Pipeline {
       return afterStore(this.stages.store.store(delivery, flight.receivedAt), (ok) => (ok ? this.stages.answers.ok(delivery, true) : Answers.unavailable(delivery)));
     }
     return this.stages.handOn.accept(flight, claim);
+  }
+
+  /** The ledger could not answer (a shared one out of reach): nothing was processed, so the sender retries. */
+  private unclaimed(delivery: Delivery, error: unknown): Answer {
+    this.stages.observers.warning(`the idempotency ledger could not be asked about ${delivery.eventId ?? delivery.id} (${(error as Error)?.message ?? error}); answering 503 so the sender retries`);
+    return Answers.unavailable(delivery);
   }
 
   private async finishLater(flight: InFlight, answer: Answer | Promise<Answer>): Promise<void> {
