@@ -1,6 +1,6 @@
 import { formatBytes, formatCount, formatMs, formatPercent, formatRatio, ratioGrade } from './format.js';
 import { ratio } from './models.js';
-import { byClients, saturationPoints } from './render-text.js';
+import { byClients, saturationPoints } from './groups.js';
 import type { BenchResult, StrategyResult } from './runner.js';
 import { escapeXml, lineChart, type Series } from './svg.js';
 import { verdict } from './verdict.js';

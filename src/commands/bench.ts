@@ -114,7 +114,7 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
     interrupt.dispose();
   }
 
-  const [{ verdict }, { renderText }] = await Promise.all([import('../bench/verdict.js'), import('../bench/render-text.js')]);
+  const [{ verdict }, { renderText }] = await Promise.all([import('../bench/verdict.js'), import('./bench-text.js')]);
   const paragraph = result.strategies.length > 0 ? verdict(result) : 'Interrupted before any strategy had run.';
   if (output.json) {
     const { config: used } = result;

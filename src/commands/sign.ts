@@ -1,5 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
-import { readBody } from '../cli/body.js';
+import { readBody } from '../input/body.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { requireSigningSecret } from '../cli/secrets.js';
 import { EXIT, usageError } from '../errors.js';

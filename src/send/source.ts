@@ -1,4 +1,4 @@
-import { readBody } from '../cli/body.js';
+import { readBody } from '../input/body.js';
 import { failure, usageError } from '../errors.js';
 import { newEventId } from '../events/ids.js';
 import { readAllFixtures, where } from '../records/reader.js';
