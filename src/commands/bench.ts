@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, wr
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { onInterrupt } from '../cli/interrupt.js';
+import { showProgress } from '../cli/progress.js';
 import type { Output } from '../cli/output.js';
 import { EXIT, failure, usageError } from '../errors.js';
 import { parseBenchFlags, pushConcurrency, type BenchConfig } from '../bench/config.js';
@@ -55,29 +56,14 @@ function checkFileDescriptors(config: BenchConfig): void {
   }
 }
 
-/** A one-line progress bar on stderr, redrawn at most ten times a second; only on a TTY. */
-function progressBar(output: Output, started: number) {
-  let last = 0;
-  let shown = false;
+/** The bar's line for one moment of the run: which run of how many, its phase, events and deliveries. */
+function progressLine(output: Output, progress: Progress, startedAt: number): { fraction: number; text: string } {
+  const fraction = progress.expectedDeliveries > 0 ? Math.min(1, progress.delivered / progress.expectedDeliveries) : 0;
+  const emitted = Math.max(progress.emitted, Math.floor(progress.delivered / progress.clients));
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   return {
-    update(progress: Progress) {
-      const t = performance.now();
-      if (t - last < 100) return;
-      last = t;
-      const width = 24;
-      const fraction = progress.expectedDeliveries > 0 ? Math.min(1, progress.delivered / progress.expectedDeliveries) : 0;
-      const overall = (progress.step - 1 + fraction) / progress.steps;
-      const filled = Math.round(overall * width);
-      const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-      const c = output.errColor;
-      const text = `${c.cyan(bar)} ${progress.step}/${progress.steps} ${c.bold(progress.strategy)} · ${progress.clients} client${progress.clients === 1 ? '' : 's'} · ${progress.phase} · ${Math.max(progress.emitted, Math.floor(progress.delivered / progress.clients))}/${progress.events} emitted · ${progress.delivered.toLocaleString('en-US')}/${progress.expectedDeliveries.toLocaleString('en-US')} delivered · ${((t - started) / 1000).toFixed(1)}s`;
-      output.stderr.write(`\r\x1b[2K${text}`);
-      shown = true;
-    },
-    clear() {
-      if (shown) output.stderr.write('\r\x1b[2K');
-      shown = false;
-    },
+    fraction: (progress.step - 1 + fraction) / progress.steps,
+    text: `${progress.step}/${progress.steps} ${output.errColor.bold(progress.strategy)} · ${progress.clients} client${progress.clients === 1 ? '' : 's'} · ${progress.phase} · ${emitted}/${progress.events} emitted · ${progress.delivered.toLocaleString('en-US')}/${progress.expectedDeliveries.toLocaleString('en-US')} delivered · ${seconds}s · Ctrl-C to stop`,
   };
 }
 
@@ -88,29 +74,25 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
   checkFileDescriptors(config);
 
   const { runBench } = await import('../bench/runner.js');
-  const bar = output.interactive ? progressBar(output, performance.now()) : undefined;
+  const startedAt = performance.now();
+  let latest: Progress | undefined;
+  const bar = await showProgress(output, () => (latest ? progressLine(output, latest, startedAt) : { fraction: 0, text: 'starting…' }));
   // Without a terminal there is no bar: one line per run on stderr says what is happening.
-  let announced = '';
+  let announced = 0;
   const onProgress = (progress: Progress) => {
-    if (bar) return bar.update(progress);
-    const key = `${progress.step}`;
-    if (progress.phase === 'running' && announced !== key) {
-      announced = key;
-      output.note(`bench ${progress.step}/${progress.steps}: ${progress.strategy}, ${progress.clients} client${progress.clients === 1 ? '' : 's'}: running`);
-    }
+    latest = progress;
+    if (output.interactive || progress.phase !== 'running' || announced === progress.step) return;
+    announced = progress.step;
+    output.note(`bench ${progress.step}/${progress.steps}: ${progress.strategy}, ${progress.clients} client${progress.clients === 1 ? '' : 's'}: running`);
   };
-  const interrupt = onInterrupt(() => {
-    bar?.clear();
-    output.note(output.errColor.yellow('stopping: collecting partial results (Ctrl-C again to quit at once)'));
-  });
+  const interrupt = onInterrupt(() => bar.note(output.errColor.yellow('stopping: collecting partial results (Ctrl-C again to quit at once)')));
   let result: Awaited<ReturnType<typeof runBench>>;
   try {
     result = await runBench(config, { signal: interrupt.signal, onProgress });
   } catch (error) {
-    bar?.clear();
     throw failure(`bench: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    bar?.clear();
+    bar.stop();
     interrupt.dispose();
   }
 

@@ -16,6 +16,7 @@ import { LoadRun, type LoadSummary } from '../send/load.js';
 import { sendSequence, type SequenceResult } from '../send/single.js';
 import { resolveSource } from '../send/source.js';
 import { onInterrupt } from '../cli/interrupt.js';
+import { showProgress } from '../cli/progress.js';
 
 
 function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
@@ -114,19 +115,9 @@ function resultRecord(event: OutgoingEvent, outcome: DeliveryOutcome): { type: s
   };
 }
 
-/**
- * A terminal that reports 0 columns (some pseudo-terminals do) makes ora compute an infinite
- * number of lines to clear and print clear codes forever; such a terminal gets no spinner.
- */
-function canSpin(output: Output): boolean {
-  return output.interactive && output.stderr.columns !== 0;
-}
-
-type Restartable = Spinner & { start?(text?: string): unknown };
-
 /** The spinner line: which attempt, the last answer, and a countdown to the next try. */
 class AttemptSpinner {
-  private spinner: Restartable | undefined;
+  private spinner: Spinner | undefined;
   private ticker: NodeJS.Timeout | undefined;
 
   constructor(
@@ -136,8 +127,8 @@ class AttemptSpinner {
 
   /** Loads ora (on a TTY only) before anything is sent, so later updates are synchronous. */
   async init(): Promise<void> {
-    if (!canSpin(this.output)) return;
-    this.spinner = (await this.output.spinner('preparing…')) as Restartable;
+    if (!this.output.interactive) return;
+    this.spinner = await this.output.spinner('preparing…');
     this.spinner.stop();
   }
 
@@ -162,7 +153,7 @@ class AttemptSpinner {
     this.clearTicker();
     if (!this.spinner) return;
     this.spinner.text = text;
-    this.spinner.start?.(text);
+    this.spinner.start(text);
   }
 
   private clearTicker(): void {
@@ -309,11 +300,6 @@ class RecordBatcher {
   }
 }
 
-function progressBar(done: number, total: number, width = 24): string {
-  const filled = Math.round((done / total) * width);
-  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-}
-
 async function runLoad(
   output: Output,
   plan: SendPlan,
@@ -332,21 +318,17 @@ async function runLoad(
         }
       : {}),
   });
-  const spinner = canSpin(output) ? await output.spinner(`sending ${options.count} events…`) : undefined;
-  const ticker = spinner
-    ? setInterval(() => {
-        const c = run.counters;
-        const seconds = run.elapsedMs() / 1000;
-        const rate = seconds > 0 ? Math.round(c.finished / seconds) : 0;
-        spinner.text = `${progressBar(c.finished, options.count)} ${c.finished}/${options.count} · ${c.delivered} delivered · ${c.failed} failed · ${rate}/s`;
-      }, 100)
-    : undefined;
+  const progress = await showProgress(output, () => {
+    const c = run.counters;
+    const seconds = run.elapsedMs() / 1000;
+    const rate = seconds > 0 ? Math.round(c.finished / seconds) : 0;
+    return { fraction: c.finished / options.count, text: `${c.finished}/${options.count} · ${c.delivered} delivered · ${c.failed} failed · ${rate}/s · Ctrl-C to stop` };
+  });
   let summary: LoadSummary;
   try {
     summary = await run.run();
   } finally {
-    if (ticker) clearInterval(ticker);
-    spinner?.stop();
+    progress.stop();
     records?.close();
   }
 

@@ -2,37 +2,16 @@
  * The prompts on a real terminal: `--to` asked when missing and `--pick` choosing with the
  * checkbox, driven through a pseudo-terminal (Python's pty module; skipped where there is none).
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, cliEnv } from '../helpers/cli.js';
+import { drive, hasPty } from '../helpers/pty.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { SECRET } from './support.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DRIVER = fileURLToPath(new URL('./pty-driver.py', import.meta.url));
-const hasPty = spawnSync('python3', ['-c', 'import pty, termios'], { stdio: 'ignore' }).status === 0;
 
 let server: TestServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-type Step = { wait: string } | { send: string };
-
-async function drive(steps: Step[], args: string[]): Promise<{ output: string; code: number; failed: string | null }> {
-  const { stdout } = await promisify(execFile)('python3', [DRIVER, JSON.stringify(steps), process.execPath, BIN, ...args], {
-    cwd: ROOT,
-    env: cliEnv({ TERM: 'xterm-256color' }),
-    timeout: 25_000,
-  });
-  const result = JSON.parse(stdout) as { output: string; code: number; failed: string | null };
-  // Drop terminal control sequences so assertions read like the screen.
-  result.output = result.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-  return result;
-}
 
 describe.skipIf(!hasPty)('replay on a terminal', () => {
   it('asks for --to when it is missing, and --pick sends only the chosen fixtures', async () => {
