@@ -63,6 +63,7 @@ describe.skipIf(!hasPty)('Ctrl-C typed on a terminal', () => {
     );
     expect(result.failed, tail(result.output)).toBeNull();
     expect(result.code, tail(result.output)).toBe(130);
+    expect(result.output).toMatch(/push.json: 503, retrying in 10m · Ctrl-C to stop/);
     expect(result.output).toMatch(/interrupted: 0 delivered, 0 failed, 1 cut short, 0 not sent \(of 1\)/);
   });
 
