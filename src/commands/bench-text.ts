@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRatio, ratioGrade } from '../bench/format.js';
 import { byClients, saturationPoints } from '../bench/groups.js';
-import { ratio } from '../bench/models.js';
+import { boundExceeded, ratio } from '../bench/models.js';
 import type { BenchResult, StrategyResult } from '../bench/runner.js';
 import { table } from '../cli/output.js';
 
@@ -70,7 +70,11 @@ export function renderText(result: BenchResult, color: ChalkInstance): string {
       ['latency p99', highlight((s) => s.latencyMs?.p99, (s) => formatMs(s.latencyMs?.p99))],
       ['  model', (s) => modelCell(s.latencyMs?.p99, s.expected.latencyMs.p99, formatMs)],
       ['latency max', (s) => formatMs(s.latencyMs?.max)],
-      ['  model (bound)', (s) => (s.expected.latencyMs.max === null ? dim('–') : dim(`≤ ${formatMs(s.expected.latencyMs.max)}`))],
+      ['  model (bound)', (s) => {
+        const bound = s.expected.latencyMs.max;
+        if (bound === null) return dim('–');
+        return boundExceeded(s.latencyMs?.max, bound) ? color.red(`≤ ${formatMs(bound)} exceeded`) : dim(`≤ ${formatMs(bound)}`);
+      }],
       ['requests', highlight((s) => s.requests, (s) => formatCount(s.requests))],
       ['  model', (s) => modelCell(s.requests, s.expected.requests, formatCount)],
       ['requests/s', (s) => formatCount(s.requestsPerSecond)],
@@ -90,6 +94,8 @@ export function renderText(result: BenchResult, color: ChalkInstance): string {
     lines.push(table([[dim('strategy'), ...S.map((s) => color.bold.cyan(s.name))], ...body], { indent: '  ' }));
     for (const s of S) {
       for (const note of s.saturation) lines.push(`  ${color.yellow('!')} ${s.name}: ${note}`);
+      const exceeded = boundExceeded(s.latencyMs?.max, s.expected.latencyMs.max);
+      if (exceeded) lines.push(`  ${color.yellow('!')} ${s.name}: ${exceeded}`);
       if (s.interrupted) lines.push(`  ${color.yellow('!')} ${s.name}: interrupted; partial numbers`);
     }
   }
