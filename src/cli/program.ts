@@ -17,7 +17,7 @@ import { examples } from './shared-options.js';
 const NO_ENV = new Set([
   'secret', 'secretFile', 'header', 'help', 'version',
   'data', 'file', 'fixture', 'id', 'timestamp', 'now', 'curl',
-  'dryRun', 'extract', 'out', 'pick', 'force', 'yes', 'count',
+  'dryRun', 'extract', 'out', 'pick', 'last', 'force', 'yes', 'count',
 ]);
 
 function envName(option: Option): string {
