@@ -4,10 +4,12 @@ import { completionCommand } from './defs/completion.js';
 import { initCommand } from './defs/init.js';
 import { listenCommand } from './defs/listen.js';
 import { replayCommand } from './defs/replay.js';
+import { samplesCommand } from './defs/samples.js';
 import { sendCommand } from './defs/send.js';
 import { signCommand } from './defs/sign.js';
 import { verifyCommand } from './defs/verify.js';
 import { examples } from './shared-options.js';
+import { choicesMessage, suggestChoices } from './suggest.js';
 
 /**
  * Options that read their environment variable themselves (HOOKCTL_SECRET), or that are one-off
@@ -43,7 +45,7 @@ function addEnvironment(command: Command): void {
         return;
       }
       if (option.argChoices && !option.argChoices.includes(raw)) {
-        command.error(`error: option '${option.flags}' value '${raw}' from ${variable} is invalid. Allowed choices are ${option.argChoices.join(', ')}.`, {
+        command.error(`error: option '${option.flags}' value '${raw}' from ${variable} is invalid. ${choicesMessage(raw, option.argChoices)}`, {
           code: 'commander.invalidArgument',
           exitCode: 2,
         });
@@ -64,6 +66,7 @@ export const COMMAND_MODULES: Record<string, CommandLoader> = {
   send: () => import('../commands/send.js'),
   replay: () => import('../commands/replay.js'),
   'bench polling-vs-push': () => import('../commands/bench.js'),
+  samples: () => import('../commands/samples.js'),
   init: () => import('../commands/init.js'),
   completion: () => import('../commands/completion.js'),
 };
@@ -85,9 +88,10 @@ export function buildProgram(version: string): Command {
         'hookctl bench polling-vs-push --events 50 --rate 50',
       ]),
     );
-  for (const command of [listenCommand(), sendCommand(), replayCommand(), benchCommand(), signCommand(), verifyCommand(), initCommand(), completionCommand()]) {
+  for (const command of [listenCommand(), sendCommand(), replayCommand(), samplesCommand(), benchCommand(), signCommand(), verifyCommand(), initCommand(), completionCommand()]) {
     program.addCommand(command);
   }
   addEnvironment(program);
+  suggestChoices(program);
   return program;
 }

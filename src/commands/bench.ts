@@ -5,6 +5,7 @@ import { onInterrupt } from '../cli/interrupt.js';
 import { showProgress } from '../cli/progress.js';
 import type { Output } from '../cli/output.js';
 import { EXIT, failure, usageError } from '../errors.js';
+import { fileProblem } from '../input/file-errors.js';
 import { parseBenchFlags, pushConcurrency, type BenchConfig } from '../bench/config.js';
 import type { Progress } from '../bench/runner.js';
 import { formatMs } from '../bench/format.js';
@@ -20,7 +21,7 @@ function checkReportPath(path: string, cwd: string): string {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       if ((error as { exitCode?: number }).exitCode !== undefined) throw error;
-      throw usageError(`--report: cannot use ${path} (${(error as NodeJS.ErrnoException).code})`);
+      throw usageError(`--report: cannot use ${path} (${fileProblem(error)})`);
     }
   }
   const probe = join(dirname(target), `.${basename(target)}.${process.pid}.probe`);
@@ -28,7 +29,8 @@ function checkReportPath(path: string, cwd: string): string {
     closeSync(openSync(probe, 'wx'));
     unlinkSync(probe);
   } catch (error) {
-    throw usageError(`--report: cannot write to ${dirname(path) || '.'} (${(error as NodeJS.ErrnoException).code ?? 'not writable'})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw usageError(`--report: cannot write to ${dirname(path) || '.'} (${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such folder' : fileProblem(error)})`);
   }
   return target;
 }
@@ -140,7 +142,7 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
       } catch {
         // nothing was written
       }
-      throw failure(`--report: could not write ${options.report} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw failure(`--report: could not write ${options.report} (${fileProblem(error)})`);
     }
     output.note(`report written to ${options.report}`);
   }
