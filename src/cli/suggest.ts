@@ -39,28 +39,28 @@ export function choicesMessage(value: string, choices: readonly string[]): strin
   return `Allowed choices are ${choices.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}.`;
 }
 
+/** A flag or argument with a fixed set of values; commander's Option and Argument both fit. */
+interface WithChoices {
+  argChoices?: string[] | undefined;
+  parseArg?: ((value: string, previous: unknown) => unknown) | undefined;
+}
+
+function suggestOn(target: WithChoices): void {
+  const choices = target.argChoices;
+  if (!choices) return;
+  const parse = target.parseArg;
+  target.parseArg = (value, previous) => {
+    if (!choices.includes(value)) throw new InvalidArgumentError(choicesMessage(value, choices));
+    return parse ? parse(value, previous) : value;
+  };
+}
+
 /**
  * Gives every option and argument with a fixed set of values (--scheme, --encoding, a shell name)
  * a "did you mean" on a near miss, in every command at once, whoever defined it.
  */
 export function suggestChoices(command: Command): void {
-  for (const option of command.options) {
-    const choices = option.argChoices;
-    if (!choices) continue;
-    const parse = option.parseArg;
-    option.argParser((value: string, previous: unknown) => {
-      if (!choices.includes(value)) throw new InvalidArgumentError(choicesMessage(value, choices));
-      return parse ? parse(value, previous) : value;
-    });
-  }
-  for (const argument of command.registeredArguments) {
-    const choices = argument.argChoices;
-    if (!choices) continue;
-    const parse = argument.parseArg;
-    argument.argParser((value: string, previous: unknown) => {
-      if (!choices.includes(value)) throw new InvalidArgumentError(choicesMessage(value, choices));
-      return parse ? parse(value, previous) : value;
-    });
-  }
+  for (const option of command.options) suggestOn(option as WithChoices);
+  for (const argument of command.registeredArguments) suggestOn(argument as WithChoices);
   for (const sub of command.commands) suggestChoices(sub);
 }
