@@ -1,19 +1,22 @@
 import type { ChildMessage, ParentMessage } from './protocol.js';
 
 /**
- * The child side of the IPC channel. Children ignore SIGINT: a Ctrl-C in the terminal reaches the
- * whole process group, and the runner must still be able to ask them for their partial numbers.
- * When the runner goes away (channel closed), the child has nothing left to do and leaves.
+ * The child side of the IPC channel. Children run in their own process group (worker.ts), and
+ * ignore SIGINT besides: a Ctrl-C meant for the runner must not take away the partial numbers it
+ * is about to ask for. When the runner goes away (channel closed), the child has nothing left to
+ * do and leaves, also when that happened before this handler was installed.
  */
 export function childChannel(handle: (message: ParentMessage) => void | Promise<void>, cleanup: () => void): (message: ChildMessage) => void {
   const send = (message: ChildMessage) => {
     if (process.connected) process.send!(message);
   };
   process.on('SIGINT', () => {});
-  process.on('disconnect', () => {
+  const leave = () => {
     cleanup();
     process.exit(0);
-  });
+  };
+  process.on('disconnect', leave);
+  if (!process.connected) leave();
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'clock') {
       send({ type: 'clock', t0: message.t0, t1: performance.timeOrigin + performance.now() });

@@ -1,4 +1,5 @@
 import type { StrategyName } from './config.js';
+import { formatMs, formatRatio } from './format.js';
 
 /**
  * The analytic expectations of BENCH-NOTES.md (RFC 6202 §2.2 for long polling), evaluated for one
@@ -99,4 +100,13 @@ export function ratio(measured: number | null | undefined, expected: number | nu
   if (measured === null || measured === undefined || expected === null || expected === undefined) return null;
   if (expected === 0) return measured === 0 ? 1 : null;
   return measured / expected;
+}
+
+/**
+ * When the slowest delivery took longer than the model's upper bound (short poll T + d, long poll
+ * 3d), what the model leaves out, in a sentence; null when the bound held or there is none.
+ */
+export function boundExceeded(measuredMaxMs: number | null | undefined, boundMs: number | null): string | null {
+  if (boundMs === null || measuredMaxMs === null || measuredMaxMs === undefined || measuredMaxMs <= boundMs) return null;
+  return `the slowest delivery (${formatMs(measuredMaxMs)}) took longer than the model's bound (≤ ${formatMs(boundMs)}, ${formatRatio(measuredMaxMs / boundMs)}): the model counts only the strategy's own waits and the network, not time queued behind other work on this machine (scheduling, garbage collection, the consumer's own processing)`;
 }

@@ -1,6 +1,6 @@
 import { formatBytes, formatCount, formatMs, formatPercent, formatRatio, ratioGrade } from './format.js';
-import { ratio } from './models.js';
-import { byClients, saturationPoints } from './render-text.js';
+import { boundExceeded, ratio } from './models.js';
+import { byClients, saturationPoints } from './groups.js';
 import type { BenchResult, StrategyResult } from './runner.js';
 import { escapeXml, lineChart, type Series } from './svg.js';
 import { verdict } from './verdict.js';
@@ -59,6 +59,13 @@ function modelCell(measured: number | null | undefined, expected: number | null 
   return `<td class="model">${escapeXml(format(expected))} <span class="${ratioGrade(r)}">${escapeXml(formatRatio(r))}</span></td>`;
 }
 
+function boundCell(s: StrategyResult): string {
+  const bound = s.expected.latencyMs.max;
+  if (bound === null) return '<td class="model">–</td>';
+  const exceeded = boundExceeded(s.latencyMs?.max, bound) !== null;
+  return `<td class="model">${escapeXml(`≤ ${formatMs(bound)}`)}${exceeded ? ' <span class="off">exceeded</span>' : ''}</td>`;
+}
+
 function resultTable(strategies: StrategyResult[]): string {
   const row = (label: string, cells: string[]) => `<tr><td>${escapeXml(label)}</td>${cells.join('')}</tr>`;
   const td = (text: string) => `<td>${escapeXml(text)}</td>`;
@@ -77,6 +84,7 @@ function resultTable(strategies: StrategyResult[]): string {
     row('latency p99', each((s) => td(formatMs(s.latencyMs?.p99)))),
     row('model', each((s) => modelCell(s.latencyMs?.p99, s.expected.latencyMs.p99, formatMs))),
     row('latency max', each((s) => td(formatMs(s.latencyMs?.max)))),
+    row('model (bound)', each((s) => boundCell(s))),
     row('requests', each((s) => td(formatCount(s.requests)))),
     row('model', each((s) => modelCell(s.requests, s.expected.requests, formatCount))),
     row('requests/s', each((s) => td(formatCount(s.requestsPerSecond)))),
@@ -115,7 +123,10 @@ export function renderHtml(result: BenchResult, generatedAt = new Date()): strin
   for (const group of groups) {
     parts.push(`<h2>${group.clients} client${group.clients === 1 ? '' : 's'} per strategy</h2>`);
     parts.push(resultTable(group.strategies));
-    for (const s of group.strategies) for (const note of s.saturation) parts.push(`<p class="note">${escapeXml(`${s.name}: ${note}`)}</p>`);
+    for (const s of group.strategies) {
+      const exceeded = boundExceeded(s.latencyMs?.max, s.expected.latencyMs.max);
+      for (const note of [...s.saturation, ...(exceeded ? [exceeded] : [])]) parts.push(`<p class="note">${escapeXml(`${s.name}: ${note}`)}</p>`);
+    }
     parts.push(cdfChart(group));
   }
   if (groups.length > 1) {

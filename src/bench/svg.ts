@@ -56,6 +56,26 @@ export function defaultFormat(value: number): string {
   return String(Number(value.toPrecision(3)));
 }
 
+/**
+ * For each series: how many later series run along one of its segments (`below`: it is drawn
+ * under that many), whether it runs along an earlier one (`covers`), and the first earlier series
+ * with exactly the same points (`sameAs`), for the legend. A series of one point counts its point.
+ */
+function overlaps(series: Array<Array<[number, number]>>): Array<{ below: number; covers: boolean; sameAs: number | undefined }> {
+  const point = ([x, y]: [number, number]) => `${x},${y}`;
+  const segments = series.map((points) => new Set(points.length === 1 ? [point(points[0]!)] : points.slice(1).map((p, i) => `${point(points[i]!)}>${point(p)}`)));
+  const shares = (a: number, b: number) => [...segments[a]!].some((segment) => segments[b]!.has(segment));
+  const same = (a: number, b: number) => series[a]!.map(point).join(' ') === series[b]!.map(point).join(' ');
+  return series.map((_, index) => {
+    const others = series.map((__, other) => other).filter((other) => other !== index && series[other]!.length > 0 && shares(index, other));
+    return {
+      below: others.filter((other) => other > index).length,
+      covers: others.some((other) => other < index),
+      sameAs: others.find((other) => other < index && same(index, other)),
+    };
+  });
+}
+
 export function lineChart(options: ChartOptions): string {
   const width = options.width ?? 720;
   const height = options.height ?? 380;
@@ -110,19 +130,29 @@ export function lineChart(options: ChartOptions): string {
   parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 10}" font-size="12" text-anchor="middle" fill="#333">${escapeXml(options.xLabel)}</text>`);
   parts.push(`<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" font-size="12" text-anchor="middle" fill="#333">${escapeXml(options.yLabel)}</text>`);
 
-  options.series.forEach((series, index) => {
-    const points = series.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!options.xLog || x > 0) && (!options.yLog || y > 0));
+  const drawn = options.series.map((series) => ({
+    series,
+    points: series.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!options.xLog || x > 0) && (!options.yLog || y > 0)),
+  }));
+  const overlap = overlaps(drawn.map((entry) => entry.points));
+  drawn.forEach(({ series, points }, index) => {
+    // A line drawn over another with the same points would hide it: lines under later ones are
+    // drawn wider (a halo around them), and the later ones dashed.
+    const { below, sameAs } = overlap[index]!;
+    const width = 2.2 + 2.8 * below;
+    const dash = overlap[index]!.covers ? ' stroke-dasharray="7 4"' : '';
     if (points.length > 0) {
       const d = points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${px(x).toFixed(2)} ${py(y).toFixed(2)}`).join(' ');
-      parts.push(`<path class="series" data-series="${escapeXml(series.name)}" data-points="${points.length}" d="${d}" fill="none" stroke="${series.color}" stroke-width="2.2" stroke-linejoin="round"/>`);
+      parts.push(`<path class="series" data-series="${escapeXml(series.name)}" data-points="${points.length}" d="${d}" fill="none" stroke="${series.color}" stroke-width="${width.toFixed(1)}" stroke-linejoin="round"${dash}/>`);
       if (series.markers) {
-        for (const [x, y] of points) parts.push(`<circle class="marker" cx="${px(x).toFixed(2)}" cy="${py(y).toFixed(2)}" r="3.5" fill="${series.color}"/>`);
+        for (const [x, y] of points) parts.push(`<circle class="marker" cx="${px(x).toFixed(2)}" cy="${py(y).toFixed(2)}" r="${(3.5 + 2.2 * below).toFixed(1)}" fill="${series.color}"/>`);
       }
     }
     const ly = margin.top + 14 + index * 20;
     const lx = margin.left + plotW + 14;
-    parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="${series.color}" stroke-width="3"/>`);
-    parts.push(`<text x="${lx + 28}" y="${ly}" font-size="12" dominant-baseline="middle" fill="#222">${escapeXml(series.name)}</text>`);
+    const label = sameAs === undefined ? series.name : `${series.name} (same as ${drawn[sameAs]!.series.name})`;
+    parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="${series.color}" stroke-width="3"${dash}/>`);
+    parts.push(`<text class="legend" x="${lx + 28}" y="${ly}" font-size="12" dominant-baseline="middle" fill="#222">${escapeXml(label)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n');

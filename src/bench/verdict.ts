@@ -1,5 +1,5 @@
 import { formatFactor, formatMs, formatPercent } from './format.js';
-import { byClients } from './render-text.js';
+import { byClients } from './groups.js';
 import type { BenchResult, StrategyResult } from './runner.js';
 
 const LABEL: Record<string, string> = { 'short-poll': 'short polling', 'long-poll': 'long polling', push: 'push', sse: 'server-sent events' };

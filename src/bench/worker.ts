@@ -22,8 +22,11 @@ export class Worker {
 
   constructor(readonly name: 'provider' | 'consumer') {
     const { path, execArgv } = entry(name === 'provider' ? 'provider-process' : 'consumer-process');
-    // stdout is never inherited: it belongs to the command's data (and --json).
-    this.child = fork(path, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv });
+    // stdout is never inherited: it belongs to the command's data (and --json). Detached: in a
+    // process group of its own, so a Ctrl-C typed at the terminal reaches only the runner, which
+    // then asks the children for their partial numbers; a child still loading its modules would
+    // otherwise die of it before it could ignore it. A child leaves when the runner's channel closes.
+    this.child = fork(path, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv, detached: true });
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-2000);
     });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
+import { fileProblem } from '../input/file-errors.js';
 import { collect } from './shared-options.js';
 
 export const CONFIG_FILES = ['hookctl.config.json', '.hookctlrc', '.hookctlrc.json'];
@@ -20,7 +21,7 @@ export function loadConfig(cwd: string, explicit: string | undefined): ConfigFil
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      if (explicit) throw usageError(`--config: cannot read ${explicit} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      if (explicit) throw usageError(`--config: cannot read ${explicit} (${fileProblem(error)})`);
       continue;
     }
     let values: unknown;

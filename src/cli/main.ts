@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { CommanderError, type Command } from 'commander';
-import { EXIT, isUserError, messageOf } from '../errors.js';
+import { EXIT, isUserError, messageOf, UserError } from '../errors.js';
 import { applyConfig, loadConfig } from './config.js';
 import { Output } from './output.js';
 import { buildProgram, COMMAND_MODULES } from './program.js';
@@ -39,11 +40,13 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
 
   // Config values must be in place before the subcommand parses its flags, so the command line and
   // the environment can override them and a config value satisfies a required flag.
+  let configPath: string | undefined;
   const configHook = (_parent: Command, sub: Command) => {
     const globals = program.opts();
     debug ||= Boolean(globals.debug);
     const config = loadConfig(cwd, (globals.config as string | undefined) ?? env.HOOKCTL_CONFIG);
     if (config) applyConfig(sub, config);
+    configPath = config?.path;
   };
   for (const command of allCommands(program)) if (command.commands.length > 0) command.hook('preSubcommand', configHook);
 
@@ -61,7 +64,11 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
         cwd,
         debug,
       };
-      exitCode = await module.run(context);
+      try {
+        exitCode = await module.run(context);
+      } catch (error) {
+        throw isUserError(error) ? namingWhereFrom(error, command, configPath ? relative(cwd, configPath) || configPath : undefined) : error;
+      }
     });
   }
 
@@ -82,6 +89,21 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     else stderr.write(`hookctl: unexpected error: ${messageOf(error)} (run with --debug for details)\n`);
     return EXIT.failed;
   }
+}
+
+/**
+ * A bad value that came from HOOKCTL_PORT or the config file, not the command line, is reported as
+ * "--port (from HOOKCTL_PORT): …": the user looking at a command line without --port on it needs
+ * to know where to look.
+ */
+function namingWhereFrom(error: UserError, command: Command, configFile: string | undefined): UserError {
+  const flag = /^(--[a-z0-9-]+):/.exec(error.message)?.[1];
+  const option = flag ? command.options.find((candidate) => candidate.long === flag) : undefined;
+  if (!option) return error;
+  const source = command.getOptionValueSource(option.attributeName());
+  const from = source === 'env' ? option.envVar : source === 'config' ? configFile : undefined;
+  if (!from) return error;
+  return new UserError(`${flag} (from ${from})${error.message.slice(flag!.length)}`, error.exitCode);
 }
 
 function allCommands(command: Command): Command[] {

@@ -115,11 +115,16 @@ export class Output {
   /**
    * An ora spinner on stderr when a person is watching, otherwise a silent stand-in with the same
    * methods. ora is loaded only here, so commands that never spin never load it.
+   *
+   * ora's stdin discarder is off: it puts the terminal in raw mode to hide typed keys, and then
+   * nothing reads the Ctrl-C byte (the terminal no longer turns it into SIGINT), so the promised
+   * "Ctrl-C to stop" did nothing. The terminal stays as the user has it; Ctrl-C, Ctrl-Z and
+   * Ctrl-\ keep working.
    */
   async spinner(text: string): Promise<Spinner> {
-    if (!this.interactive) return silentSpinner;
+    if (!this.interactive) return silentSpinner();
     const { default: ora } = await import('ora');
-    return ora({ text, stream: this.stderr, color: 'cyan' }).start();
+    return ora({ text, stream: this.stderr, color: 'cyan', discardStdin: false }).start();
   }
 }
 
@@ -128,9 +133,16 @@ export interface Spinner {
   succeed(text?: string): unknown;
   fail(text?: string): unknown;
   stop(): unknown;
+  /** Starts it again after stop(), with new text. */
+  start(text?: string): unknown;
+  /** Takes the line away for a moment (to print a note above it); render() brings it back. */
+  clear(): unknown;
+  render(): unknown;
 }
 
-const silentSpinner: Spinner = { text: '', succeed() {}, fail() {}, stop() {} };
+function silentSpinner(): Spinner {
+  return { text: '', succeed() {}, fail() {}, stop() {}, start() {}, clear() {}, render() {} };
+}
 
 /** Renders rows as an aligned table (first row is the header). Colour codes are not counted. */
 export function table(rows: string[][], { indent = '' } = {}): string {

@@ -5,11 +5,13 @@ import { initCommand } from './defs/init.js';
 import { listenCommand } from './defs/listen.js';
 import { queueCommand } from './defs/queue.js';
 import { replayCommand } from './defs/replay.js';
+import { samplesCommand } from './defs/samples.js';
 import { sendCommand } from './defs/send.js';
 import { signCommand } from './defs/sign.js';
 import { verifyCommand } from './defs/verify.js';
 import { workerCommand } from './defs/worker.js';
 import { examples } from './shared-options.js';
+import { choicesMessage, suggestChoices } from './suggest.js';
 
 /**
  * Options that read their environment variable themselves (HOOKCTL_SECRET), or that are one-off
@@ -19,7 +21,7 @@ import { examples } from './shared-options.js';
 const NO_ENV = new Set([
   'secret', 'secretFile', 'header', 'help', 'version',
   'data', 'file', 'fixture', 'id', 'timestamp', 'now', 'curl',
-  'dryRun', 'extract', 'out', 'pick', 'force', 'yes', 'count',
+  'dryRun', 'extract', 'out', 'pick', 'last', 'force', 'yes', 'count',
 ]);
 
 function envName(option: Option): string {
@@ -45,7 +47,7 @@ function addEnvironment(command: Command): void {
         return;
       }
       if (option.argChoices && !option.argChoices.includes(raw)) {
-        command.error(`error: option '${option.flags}' value '${raw}' from ${variable} is invalid. Allowed choices are ${option.argChoices.join(', ')}.`, {
+        command.error(`error: option '${option.flags}' value '${raw}' from ${variable} is invalid. ${choicesMessage(raw, option.argChoices)}`, {
           code: 'commander.invalidArgument',
           exitCode: 2,
         });
@@ -66,6 +68,7 @@ export const COMMAND_MODULES: Record<string, CommandLoader> = {
   send: () => import('../commands/send.js'),
   replay: () => import('../commands/replay.js'),
   'bench polling-vs-push': () => import('../commands/bench.js'),
+  samples: () => import('../commands/samples.js'),
   init: () => import('../commands/init.js'),
   completion: () => import('../commands/completion.js'),
   worker: () => import('../commands/worker.js'),
@@ -91,9 +94,10 @@ export function buildProgram(version: string): Command {
         'hookctl bench polling-vs-push --events 50 --rate 50',
       ]),
     );
-  for (const command of [listenCommand(), sendCommand(), replayCommand(), benchCommand(), signCommand(), verifyCommand(), initCommand(), completionCommand(), workerCommand(), queueCommand()]) {
+  for (const command of [listenCommand(), sendCommand(), replayCommand(), samplesCommand(), benchCommand(), signCommand(), verifyCommand(), initCommand(), completionCommand(), workerCommand(), queueCommand()]) {
     program.addCommand(command);
   }
   addEnvironment(program);
+  suggestChoices(program);
   return program;
 }

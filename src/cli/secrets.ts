@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { usageError } from '../errors.js';
+import { fileProblem } from '../input/file-errors.js';
 
 export interface SecretFlags {
   secret?: string[];
@@ -21,8 +22,7 @@ export function resolveSecrets(flags: SecretFlags, env: NodeJS.ProcessEnv = proc
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw usageError(`--secret-file: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'})`);
+      throw usageError(`--secret-file: cannot read ${path} (${fileProblem(error)})`);
     }
     // Files end with a newline by convention; the secret does not.
     const secret = text.replace(/\r?\n$/, '');

@@ -2,8 +2,10 @@ import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, wr
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { onInterrupt } from '../cli/interrupt.js';
+import { showProgress } from '../cli/progress.js';
 import type { Output } from '../cli/output.js';
 import { EXIT, failure, usageError } from '../errors.js';
+import { fileProblem } from '../input/file-errors.js';
 import { parseBenchFlags, pushConcurrency, type BenchConfig } from '../bench/config.js';
 import type { Progress } from '../bench/runner.js';
 import { formatMs } from '../bench/format.js';
@@ -19,7 +21,7 @@ function checkReportPath(path: string, cwd: string): string {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       if ((error as { exitCode?: number }).exitCode !== undefined) throw error;
-      throw usageError(`--report: cannot use ${path} (${(error as NodeJS.ErrnoException).code})`);
+      throw usageError(`--report: cannot use ${path} (${fileProblem(error)})`);
     }
   }
   const probe = join(dirname(target), `.${basename(target)}.${process.pid}.probe`);
@@ -27,7 +29,8 @@ function checkReportPath(path: string, cwd: string): string {
     closeSync(openSync(probe, 'wx'));
     unlinkSync(probe);
   } catch (error) {
-    throw usageError(`--report: cannot write to ${dirname(path) || '.'} (${(error as NodeJS.ErrnoException).code ?? 'not writable'})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw usageError(`--report: cannot write to ${dirname(path) || '.'} (${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such folder' : fileProblem(error)})`);
   }
   return target;
 }
@@ -55,29 +58,14 @@ function checkFileDescriptors(config: BenchConfig): void {
   }
 }
 
-/** A one-line progress bar on stderr, redrawn at most ten times a second; only on a TTY. */
-function progressBar(output: Output, started: number) {
-  let last = 0;
-  let shown = false;
+/** The bar's line for one moment of the run: which run of how many, its phase, events and deliveries. */
+function progressLine(output: Output, progress: Progress, startedAt: number): { fraction: number; text: string } {
+  const fraction = progress.expectedDeliveries > 0 ? Math.min(1, progress.delivered / progress.expectedDeliveries) : 0;
+  const emitted = Math.max(progress.emitted, Math.floor(progress.delivered / progress.clients));
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   return {
-    update(progress: Progress) {
-      const t = performance.now();
-      if (t - last < 100) return;
-      last = t;
-      const width = 24;
-      const fraction = progress.expectedDeliveries > 0 ? Math.min(1, progress.delivered / progress.expectedDeliveries) : 0;
-      const overall = (progress.step - 1 + fraction) / progress.steps;
-      const filled = Math.round(overall * width);
-      const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-      const c = output.errColor;
-      const text = `${c.cyan(bar)} ${progress.step}/${progress.steps} ${c.bold(progress.strategy)} · ${progress.clients} client${progress.clients === 1 ? '' : 's'} · ${progress.phase} · ${Math.max(progress.emitted, Math.floor(progress.delivered / progress.clients))}/${progress.events} emitted · ${progress.delivered.toLocaleString('en-US')}/${progress.expectedDeliveries.toLocaleString('en-US')} delivered · ${((t - started) / 1000).toFixed(1)}s`;
-      output.stderr.write(`\r\x1b[2K${text}`);
-      shown = true;
-    },
-    clear() {
-      if (shown) output.stderr.write('\r\x1b[2K');
-      shown = false;
-    },
+    fraction: (progress.step - 1 + fraction) / progress.steps,
+    text: `${progress.step}/${progress.steps} ${output.errColor.bold(progress.strategy)} · ${progress.clients} client${progress.clients === 1 ? '' : 's'} · ${progress.phase} · ${emitted}/${progress.events} emitted · ${progress.delivered.toLocaleString('en-US')}/${progress.expectedDeliveries.toLocaleString('en-US')} delivered · ${seconds}s · Ctrl-C to stop`,
   };
 }
 
@@ -88,33 +76,29 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
   checkFileDescriptors(config);
 
   const { runBench } = await import('../bench/runner.js');
-  const bar = output.interactive ? progressBar(output, performance.now()) : undefined;
+  const startedAt = performance.now();
+  let latest: Progress | undefined;
+  const bar = await showProgress(output, () => (latest ? progressLine(output, latest, startedAt) : { fraction: 0, text: 'starting…' }));
   // Without a terminal there is no bar: one line per run on stderr says what is happening.
-  let announced = '';
+  let announced = 0;
   const onProgress = (progress: Progress) => {
-    if (bar) return bar.update(progress);
-    const key = `${progress.step}`;
-    if (progress.phase === 'running' && announced !== key) {
-      announced = key;
-      output.note(`bench ${progress.step}/${progress.steps}: ${progress.strategy}, ${progress.clients} client${progress.clients === 1 ? '' : 's'}: running`);
-    }
+    latest = progress;
+    if (output.interactive || progress.phase !== 'running' || announced === progress.step) return;
+    announced = progress.step;
+    output.note(`bench ${progress.step}/${progress.steps}: ${progress.strategy}, ${progress.clients} client${progress.clients === 1 ? '' : 's'}: running`);
   };
-  const interrupt = onInterrupt(() => {
-    bar?.clear();
-    output.note(output.errColor.yellow('stopping: collecting partial results (Ctrl-C again to quit at once)'));
-  });
+  const interrupt = onInterrupt(() => bar.note(output.errColor.yellow('stopping: collecting partial results (Ctrl-C again to quit at once)')));
   let result: Awaited<ReturnType<typeof runBench>>;
   try {
     result = await runBench(config, { signal: interrupt.signal, onProgress });
   } catch (error) {
-    bar?.clear();
     throw failure(`bench: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    bar?.clear();
+    bar.stop();
     interrupt.dispose();
   }
 
-  const [{ verdict }, { renderText }] = await Promise.all([import('../bench/verdict.js'), import('../bench/render-text.js')]);
+  const [{ verdict }, { renderText }] = await Promise.all([import('../bench/verdict.js'), import('./bench-text.js')]);
   const paragraph = result.strategies.length > 0 ? verdict(result) : 'Interrupted before any strategy had run.';
   if (output.json) {
     const { config: used } = result;
@@ -158,7 +142,7 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
       } catch {
         // nothing was written
       }
-      throw failure(`--report: could not write ${options.report} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw failure(`--report: could not write ${options.report} (${fileProblem(error)})`);
     }
     output.note(`report written to ${options.report}`);
   }

@@ -10,14 +10,10 @@ import { parseInteger } from '../options/units.js';
 import type { DeadLetter } from '../queue/dead-letters.js';
 import { openQueueBackend } from '../queue/open.js';
 import type { QueueBackend, QueueStatus } from '../queue/status.js';
-import { formatDuration } from '../send/format.js';
-import { printable } from './render-queue.js';
+import { formatDuration } from '../text/duration.js';
+import { formatBytes } from '../text/bytes.js';
+import { printable } from '../text/printable.js';
 
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 function rate(perSecond: number): string {
   return perSecond >= 10 ? String(Math.round(perSecond)) : String(Math.round(perSecond * 10) / 10);

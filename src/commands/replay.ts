@@ -10,9 +10,12 @@ import { createDispatcher, retryPolicyFromFlags } from '../delivery/index.js';
 import { REPLAY_RETRY_SCHEDULE } from '../replay/defaults.js';
 import { EXIT, failure, usageError } from '../errors.js';
 import { FileExistsError, findRecords, fixtureContent, writeFileAtomic } from '../records/extract.js';
+import { fileProblem } from '../input/file-errors.js';
 import { where } from '../records/reader.js';
 import { parseDuration, parseInteger, parseUrl } from '../options/units.js';
-import { executePlan, formatBytes, type StepResult } from '../replay/execute.js';
+import { executePlan, type StepResult } from '../replay/execute.js';
+import { formatBytes } from '../text/bytes.js';
+import { formatDuration } from '../text/duration.js';
 import { eventTypeMatcher } from '../replay/glob.js';
 import { emptyStats, planItems, type PlanInvalid, type PlanItem, type PlanStats, type PlanStep } from '../replay/plan.js';
 
@@ -57,9 +60,50 @@ async function askForUrl(output: Output): Promise<string> {
   return answer.trim();
 }
 
+/** How a capture verified when it arrived: what a person picking deliveries wants to see first. */
+function verifiedLabel(record: PlanStep['entry']['record']): string {
+  if (record.verified === true) return '✓ verified';
+  if (record.verified === false) return `✗ ${record.reason ?? 'not verified'}`;
+  return '· unchecked';
+}
+
+/** "2026-01-15 10:00:01Z": the capture time, to the second. */
+function capturedTime(record: PlanStep['entry']['record']): string {
+  return Number.isNaN(Date.parse(record.capturedAt)) ? '(no time)' : new Date(record.capturedAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+function capturedMs(step: PlanStep): number {
+  const time = Date.parse(step.entry.record.capturedAt);
+  return Number.isNaN(time) ? -Infinity : time;
+}
+
+/**
+ * --last N: the N most recently captured deliveries under the paths, in capture order (a journal's
+ * later line wins a tie). Items that cannot be sent are named and left out.
+ */
+async function latestSteps(items: AsyncIterable<PlanItem> | PlanItem[], count: number, output: Output): Promise<PlanStep[]> {
+  const steps: PlanStep[] = [];
+  for await (const item of items) {
+    if (item.kind === 'send') steps.push(item);
+    else output.warn(`${where(item)}: ${item.message} (left out of --last)`);
+  }
+  return steps
+    .map((step, order) => ({ step, order, time: capturedMs(step) }))
+    .sort((a, b) => a.time - b.time || a.order - b.order)
+    .slice(-count)
+    .map((entry) => entry.step);
+}
+
+function describeLatest(steps: PlanStep[]): string {
+  if (steps.length !== 1) return `the latest ${steps.length} captures`;
+  const [step] = steps as [PlanStep];
+  return `the latest capture, ${where(step)} (${step.eventType ?? 'no type'}, captured ${capturedTime(step.entry.record)})`;
+}
+
 function stepLabel(step: PlanStep): string {
+  const { record } = step.entry;
   const type = step.eventType ?? '(no type)';
-  return `${where(step)}  ${type}${step.eventId ? `  ${step.eventId}` : ''}`;
+  return `${capturedTime(record)}  ${verifiedLabel(record).padEnd(12)}  ${type}${step.eventId ? `  ${step.eventId}` : ''}  ${where(step)}`;
 }
 
 async function pickSteps(steps: PlanStep[], output: Output): Promise<PlanStep[]> {
@@ -92,6 +136,7 @@ async function defaultPaths(args: string[], cwd: string): Promise<string[]> {
 async function extract({ options, args, output, cwd }: CommandContext): Promise<number> {
   const id = String(options.extract);
   if (!options.out) throw usageError('--out: the fixture file to write is required with --extract (e.g. --out fixtures/regressions/evt_123.json)');
+  const out = resolve(cwd, String(options.out));
   const paths = await defaultPaths(args, cwd);
   const { matches, problems } = await findRecords(paths, id, { cwd });
   const missing = problems.filter((problem) => problem.missing);
@@ -99,16 +144,15 @@ async function extract({ options, args, output, cwd }: CommandContext): Promise<
   for (const problem of problems) if (!problem.empty) output.warn(`${where(problem)}: ${problem.message}`);
   const first = matches[0];
   if (!first) throw failure(`--extract: no record with capture id or event id "${id}" in ${paths.join(', ')}`);
-  if (matches.length > 1) {
-    output.warn(`${matches.length} records match "${id}" (retries or duplicates); wrote the first, ${where(first)} (capture id ${first.record.id}); name another by its capture id`);
-  }
-  const out = resolve(cwd, String(options.out));
   try {
     await writeFileAtomic(out, fixtureContent(first), { overwrite: Boolean(options.force) });
   } catch (error) {
     if (error instanceof FileExistsError) throw failure(`--out: ${options.out} already exists (pass --force to replace it)`);
-    const code = (error as NodeJS.ErrnoException).code;
-    throw failure(`--out: cannot write ${options.out} (${code === 'EACCES' ? 'permission denied' : code ?? (error as Error).message})`);
+    throw failure(`--out: cannot write ${options.out} (${fileProblem(error)})`);
+  }
+  // Said only once it is true: a refused --out must not be preceded by "wrote".
+  if (matches.length > 1) {
+    output.warn(`${matches.length} records match "${id}" (retries or duplicates); wrote the first, ${where(first)} (capture id ${first.record.id}); name another by its capture id`);
   }
   const { record } = first;
   output.record({ type: 'extract', file: String(options.out), from: first.source, ...(first.line !== undefined ? { line: first.line } : {}), id: record.id, eventId: record.eventId, eventType: record.eventType, bytes: record.bytes });
@@ -124,17 +168,16 @@ interface Settings {
   dryRun: boolean;
 }
 
+/** Every flag is checked before anything is asked: a prompt answered in vain is worse than an error. */
 async function settingsFrom({ options, env, output }: CommandContext): Promise<Settings> {
   const dryRun = Boolean(options.dryRun);
   let to = options.to !== undefined ? parseUrl(String(options.to), '--to').toString() : undefined;
-  if (to === undefined && !dryRun) {
-    if (!isInteractive(output)) throw usageError('--to: the URL to replay to is required (e.g. --to http://127.0.0.1:3000/webhooks)');
-    to = parseUrl(await askForUrl(output), '--to').toString();
-  }
+  if (to === undefined && !dryRun && !isInteractive(output)) throw usageError('--to: the URL to replay to is required (e.g. --to http://127.0.0.1:3000/webhooks)');
   const [secret] = resolveSecrets(options, env);
   if (secret === undefined && !options.asIs && !dryRun) {
     throw usageError('--secret: a secret is required to re-sign (or --secret-file, or HOOKCTL_SECRET); --as-is sends the stored headers unchanged instead');
   }
+  if (to === undefined && !dryRun) to = parseUrl(await askForUrl(output), '--to').toString();
   return { to, secret, dryRun };
 }
 
@@ -234,6 +277,8 @@ async function replay(context: CommandContext): Promise<number> {
   const { options, args, output, cwd } = context;
   if (options.extract !== undefined) return extract(context);
   if (options.out !== undefined) throw usageError('--out: only with --extract ID');
+  const last = options.last === undefined ? undefined : options.last === true ? 1 : parseInteger(String(options.last), '--last', { min: 1, max: 1_000_000 });
+  if (last !== undefined && options.pick) throw usageError('--last and --pick: give one way of choosing');
   if (options.pick && !isInteractive(output)) {
     throw usageError('--pick: choosing fixtures needs an interactive terminal; without one, narrow the set with PATHs, --filter or --since');
   }
@@ -255,7 +300,7 @@ async function replay(context: CommandContext): Promise<number> {
     {
       ...(settings.to !== undefined ? { to: settings.to } : {}),
       asIs,
-      ...(options.scheme ? { scheme: String(options.scheme) } : {}),
+      ...(options.scheme && options.scheme !== 'auto' ? { scheme: String(options.scheme) } : {}),
       schemeOptions: schemeOptionsFrom(options),
       ...(settings.secret !== undefined ? { secret: settings.secret } : {}),
       newIds: Boolean(options.newIds),
@@ -267,6 +312,12 @@ async function replay(context: CommandContext): Promise<number> {
     },
     stats,
   );
+
+  if (last !== undefined) {
+    items = await latestSteps(items, last, output);
+    reportStats(stats, output);
+    if (items.length === 0) nothingToReplay(stats, paths, options);
+  }
 
   if (options.pick) {
     // Choosing needs the whole list; everything else streams.
@@ -286,14 +337,15 @@ async function replay(context: CommandContext): Promise<number> {
 
   if (settings.dryRun) {
     const { total, invalid } = await renderDryRun(items, output, asIs);
-    if (!options.pick) reportStats(stats, output);
+    if (!options.pick && last === undefined) reportStats(stats, output);
     if (total === 0) nothingToReplay(stats, paths, options);
     output.record({ type: 'summary', total, ok: total - invalid, failed: invalid, dryRun: true, skipped: stats.skipped.filter + stats.skipped.since });
     output.line(`dry run: ${total - invalid} of ${total} would be sent${invalid ? `, ${invalid} cannot be (see above)` : ''}; nothing was sent`);
     return invalid > 0 ? EXIT.failed : EXIT.ok;
   }
 
-  output.note(`replaying ${options.pick ? `${(items as PlanItem[]).length} picked` : paths.join(' ')} to ${displayUrl(String(settings.to))}${asIs ? ' as stored' : ', re-signed'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`);
+  const chosen = options.pick ? `${(items as PlanItem[]).length} picked` : last !== undefined ? describeLatest(items as PlanStep[]) : paths.join(' ');
+  output.note(`replaying ${chosen} to ${displayUrl(String(settings.to))}${asIs ? ' as stored' : ', re-signed'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`);
   const interrupt = onInterrupt(() => output.note('interrupted: stopping (Ctrl-C again to quit at once)'));
   const dispatcher = createDispatcher({ connections: concurrency });
   const spinner = await output.spinner('replaying');
@@ -307,7 +359,7 @@ async function replay(context: CommandContext): Promise<number> {
       concurrency,
       delayMs,
       onAttempt: (step, attempt) => {
-        if (attempt.willRetry) spinner.text = `${where(step)}: ${attempt.status ?? attempt.error}, retrying in ${attempt.nextDelayMs}ms`;
+        if (attempt.willRetry) spinner.text = `${where(step)}: ${attempt.status ?? attempt.error}, retrying in ${formatDuration(attempt.nextDelayMs ?? 0)} · Ctrl-C to stop`;
       },
       onInvalid: (item) => {
         spinner.stop();
@@ -326,7 +378,7 @@ async function replay(context: CommandContext): Promise<number> {
     await dispatcher.close().catch(() => undefined);
   }
 
-  if (!options.pick) reportStats(stats, output);
+  if (!options.pick && last === undefined) reportStats(stats, output);
   if (summary.total === 0) nothingToReplay(stats, paths, options);
   const failed = summary.failed + summary.cutShort;
   output.record({

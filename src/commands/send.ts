@@ -11,20 +11,41 @@ import { getScheme } from '../schemes/registry.js';
 import { signRequest } from '../schemes/sign-request.js';
 import type { Scheme } from '../schemes/types.js';
 import { EventFactory, type OutgoingEvent, type SendPlan } from '../send/event.js';
-import { formatDuration, formatMs, formatStatus, snippetOf } from '../send/format.js';
+import { formatMs, formatStatus, snippetOf } from '../send/format.js';
+import { formatDuration } from '../text/duration.js';
 import { LoadRun, type LoadSummary } from '../send/load.js';
 import { sendSequence, type SequenceResult } from '../send/single.js';
 import { resolveSource } from '../send/source.js';
 import { onInterrupt } from '../cli/interrupt.js';
+import { showProgress } from '../cli/progress.js';
 
 
 function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
   if (error.code !== 'EPIPE') throw error;
 }
 
-function explicitlySet(context: CommandContext, name: string): boolean {
-  const source = context.command.getOptionValueSource(name);
-  return source !== undefined && source !== 'default' && source !== 'implied';
+/** What --scheme auto signs a new event (a sample, --data, --file) with; a fixture brings its own. */
+const DEFAULT_SIGNING_SCHEME = 'standard';
+
+/**
+ * --id names the event id the app will see. Where the scheme carries the id inside the body
+ * (Stripe, Slack) and the body is the user's, sent byte for byte, it cannot: refuse rather than
+ * report an id the app never receives.
+ */
+function checkIdFits(factory: EventFactory, id: string, scheme: string): void {
+  const { template, placement } = factory;
+  if (placement.kind === 'fixed' && placement.id !== id) throw usageError(`--id: a --header already sets the event id to "${placement.id}"; drop one of them`);
+  if (placement.kind !== 'body' || template.rewritable || template.bodyEventId === id) return;
+  const has = template.bodyEventId ? `its id is "${template.bodyEventId}"` : 'it has none';
+  throw usageError(`--id: ${scheme} carries the event id inside the body, and ${template.source} is sent byte for byte (${has}); put the id in the body, or drop --id`);
+}
+
+/** Says so when the app will see no event id: it cannot tell a retry from a new event. */
+function warnWithoutId(output: Output, scheme: Scheme, events: OutgoingEvent[]): void {
+  for (const event of events) {
+    if (event.eventId !== undefined) continue;
+    output.warn(`${event.template.source}: no event id in what is sent (${scheme.name} carries it inside the body, and this body has none); the app sees none and cannot tell a retry from a new event`);
+  }
 }
 
 /** Fails early, with the flag named, when the secret cannot sign for this scheme (e.g. a bad whsec_). */
@@ -48,17 +69,20 @@ export async function run(context: CommandContext): Promise<number> {
   const concurrency = parseInteger(String(options.concurrency ?? '10'), '--concurrency', { min: 1, max: 10_000 });
   const rate = options.rate !== undefined ? parseNumber(String(options.rate), '--rate', { min: 0.001 }) : undefined;
   if (rate !== undefined && !loadMode) throw usageError('--rate: applies to load mode; add --count N');
+  // From a config file or HOOKCTL_CONCURRENCY it is a setting for load mode; typed, it is a request.
+  if (!loadMode && context.command.getOptionValueSource('concurrency') === 'cli') throw usageError('--concurrency: applies to load mode; add --count N (one event is sent once, then retried)');
   if (loadMode && options.id !== undefined) throw usageError('--id: load mode sends --count distinct events, each with its own id; drop --id');
   if (options.id !== undefined && String(options.id).trim() === '') throw usageError('--id: the event id is empty');
   const headerOverrides = ((options.header as string[] | undefined) ?? []).map((value) => parseHeaderFlag(value, '--header'));
   const secret = requireSigningSecret(options, env);
 
-  let scheme = getScheme(options.scheme, schemeOptionsFrom(options));
+  // --scheme auto (the default): a fixture's own scheme, else Standard Webhooks for a new event.
+  const named = String(options.scheme ?? 'auto');
+  let scheme = getScheme(named === 'auto' ? DEFAULT_SIGNING_SCHEME : named, schemeOptionsFrom(options));
   const warn = (text: string) => output.warn(text);
   const sourceInput = { data: options.data, file: options.file, fixture, event: options.event, cwd: context.cwd, warn };
   let source = await resolveSource({ ...sourceInput, scheme });
-  if (source.fixtureScheme && source.fixtureScheme !== scheme.name && !explicitlySet(context, 'scheme')) {
-    // A fixture knows how it was signed; --scheme only wins when given.
+  if (named === 'auto' && source.fixtureScheme && source.fixtureScheme !== scheme.name) {
     scheme = getScheme(source.fixtureScheme, schemeOptionsFrom(options));
     source = await resolveSource({ ...sourceInput, scheme, warn: () => {} });
   }
@@ -72,11 +96,13 @@ export async function run(context: CommandContext): Promise<number> {
 
   const plan: SendPlan = { scheme, secret, url, signingUrl, headerOverrides };
   const factories = source.templates.map((template) => new EventFactory(template, plan));
+  if (options.id !== undefined) for (const factory of factories) checkIdFits(factory, String(options.id), scheme.name);
+  const events = loadMode ? [] : factories.map((factory) => factory.make(options.id !== undefined ? { id: String(options.id) } : {}));
+  warnWithoutId(output, scheme, loadMode ? factories.map((factory) => factory.make({ fresh: true })) : events);
   const dispatcher = createDispatcher(loadMode ? { connections: concurrency } : {});
   const interrupt = onInterrupt();
   try {
     if (loadMode) return await runLoad(output, plan, factories, { count, concurrency, policy, signal: interrupt.signal, dispatcher, ...(rate !== undefined ? { rate } : {}) });
-    const events = factories.map((factory) => factory.make(options.id !== undefined ? { id: String(options.id) } : {}));
     return await runEvents(output, plan, events, policy, interrupt.signal, dispatcher);
   } finally {
     const interrupted = interrupt.signal.aborted;
@@ -91,7 +117,7 @@ export async function run(context: CommandContext): Promise<number> {
 function attemptRecord(event: OutgoingEvent, attempt: Attempt): { type: string } & Record<string, unknown> {
   return {
     type: 'attempt',
-    eventId: event.id,
+    eventId: event.eventId ?? null,
     attempt: attempt.attempt,
     status: attempt.status,
     error: attempt.error,
@@ -105,7 +131,7 @@ function attemptRecord(event: OutgoingEvent, attempt: Attempt): { type: string }
 function resultRecord(event: OutgoingEvent, outcome: DeliveryOutcome): { type: string } & Record<string, unknown> {
   return {
     type: 'result',
-    eventId: event.id,
+    eventId: event.eventId ?? null,
     eventType: event.type ?? null,
     delivered: outcome.delivered,
     attempts: outcome.attempts.length,
@@ -114,19 +140,9 @@ function resultRecord(event: OutgoingEvent, outcome: DeliveryOutcome): { type: s
   };
 }
 
-/**
- * A terminal that reports 0 columns (some pseudo-terminals do) makes ora compute an infinite
- * number of lines to clear and print clear codes forever; such a terminal gets no spinner.
- */
-function canSpin(output: Output): boolean {
-  return output.interactive && output.stderr.columns !== 0;
-}
-
-type Restartable = Spinner & { start?(text?: string): unknown };
-
 /** The spinner line: which attempt, the last answer, and a countdown to the next try. */
 class AttemptSpinner {
-  private spinner: Restartable | undefined;
+  private spinner: Spinner | undefined;
   private ticker: NodeJS.Timeout | undefined;
 
   constructor(
@@ -136,8 +152,8 @@ class AttemptSpinner {
 
   /** Loads ora (on a TTY only) before anything is sent, so later updates are synchronous. */
   async init(): Promise<void> {
-    if (!canSpin(this.output)) return;
-    this.spinner = (await this.output.spinner('preparing…')) as Restartable;
+    if (!this.output.interactive) return;
+    this.spinner = await this.output.spinner('preparing…');
     this.spinner.stop();
   }
 
@@ -162,7 +178,7 @@ class AttemptSpinner {
     this.clearTicker();
     if (!this.spinner) return;
     this.spinner.text = text;
-    this.spinner.start?.(text);
+    this.spinner.start(text);
   }
 
   private clearTicker(): void {
@@ -194,15 +210,21 @@ function describeAttempt(output: Output, attempt: Attempt): string {
   return line;
 }
 
+/** The event as the app knows it: its id, or its type and a plain statement that it has no id. */
+function eventLabel(event: OutgoingEvent): string {
+  return event.eventId ?? `${event.type ?? 'the event'} (no event id)`;
+}
+
 function verdict(output: Output, event: OutgoingEvent, outcome: DeliveryOutcome, total: number): string {
+  const id = eventLabel(event);
   const n = outcome.attempts.length;
   const tries = `${n} attempt${n === 1 ? '' : 's'}`;
-  if (outcome.delivered) return output.ok(`delivered ${event.id} (${tries})`);
+  if (outcome.delivered) return output.ok(`delivered ${id} (${tries})`);
   const last = outcome.attempts[n - 1];
   const lastText = last ? formatStatus(last.status, last.error) : 'no attempt';
-  if (outcome.interrupted) return output.bad(`interrupted: ${event.id} was not delivered (${tries}, last: ${lastText})`);
-  if (last && !last.willRetry && n < total && last.status !== null && last.status < 500) return output.bad(`not delivered: ${event.id} was refused with ${lastText}`);
-  return output.bad(`gave up on ${event.id} after ${tries} (last: ${lastText})`);
+  if (outcome.interrupted) return output.bad(`interrupted: ${id} was not delivered (${tries}, last: ${lastText})`);
+  if (last && !last.willRetry && n < total && last.status !== null && last.status < 500) return output.bad(`not delivered: ${id} was refused with ${lastText}`);
+  return output.bad(`gave up on ${id} after ${tries} (last: ${lastText})`);
 }
 
 async function runEvents(output: Output, plan: SendPlan, events: OutgoingEvent[], policy: RetryPolicy, signal: AbortSignal, dispatcher: ReturnType<typeof createDispatcher>): Promise<number> {
@@ -217,7 +239,7 @@ async function runEvents(output: Output, plan: SendPlan, events: OutgoingEvent[]
     onStart: (event) => {
       last = undefined;
       const type = event.type ? ` ${event.type}` : '';
-      output.line(output.color.bold(`→ ${plan.scheme.name}${type} ${event.id}`) + output.color.dim(` to ${displayUrl(event.postUrl)}`) + (events.length > 1 ? output.color.dim(` (${event.template.source})`) : ''));
+      output.line(output.color.bold(`→ ${plan.scheme.name}${type} ${event.eventId ?? '(no event id)'}`) + output.color.dim(` to ${displayUrl(event.postUrl)}`) + (events.length > 1 ? output.color.dim(` (${event.template.source})`) : ''));
       spinner.sending(1, undefined);
     },
     onAttempt: (event, attempt) => {
@@ -238,7 +260,7 @@ async function runEvents(output: Output, plan: SendPlan, events: OutgoingEvent[]
   const delivered = result.results.filter((entry) => entry.outcome.delivered).length;
   if (result.interrupted) {
     const notDelivered = result.results.length - delivered + result.notSent.length;
-    output.note(`interrupted: ${delivered} delivered, ${notDelivered} not delivered${result.notSent.length ? ` (${result.notSent.length} never sent: ${result.notSent.map((event) => event.id).join(', ')})` : ''}`);
+    output.note(`interrupted: ${delivered} delivered, ${notDelivered} not delivered${result.notSent.length ? ` (${result.notSent.length} never sent: ${result.notSent.map(eventLabel).join(', ')})` : ''}`);
     return EXIT.interrupted;
   }
   if (events.length > 1) output.line(`${delivered} of ${events.length} delivered`);
@@ -309,11 +331,6 @@ class RecordBatcher {
   }
 }
 
-function progressBar(done: number, total: number, width = 24): string {
-  const filled = Math.round((done / total) * width);
-  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-}
-
 async function runLoad(
   output: Output,
   plan: SendPlan,
@@ -332,21 +349,17 @@ async function runLoad(
         }
       : {}),
   });
-  const spinner = canSpin(output) ? await output.spinner(`sending ${options.count} events…`) : undefined;
-  const ticker = spinner
-    ? setInterval(() => {
-        const c = run.counters;
-        const seconds = run.elapsedMs() / 1000;
-        const rate = seconds > 0 ? Math.round(c.finished / seconds) : 0;
-        spinner.text = `${progressBar(c.finished, options.count)} ${c.finished}/${options.count} · ${c.delivered} delivered · ${c.failed} failed · ${rate}/s`;
-      }, 100)
-    : undefined;
+  const progress = await showProgress(output, () => {
+    const c = run.counters;
+    const seconds = run.elapsedMs() / 1000;
+    const rate = seconds > 0 ? Math.round(c.finished / seconds) : 0;
+    return { fraction: c.finished / options.count, text: `${c.finished}/${options.count} · ${c.delivered} delivered · ${c.failed} failed · ${rate}/s · Ctrl-C to stop` };
+  });
   let summary: LoadSummary;
   try {
     summary = await run.run();
   } finally {
-    if (ticker) clearInterval(ticker);
-    spinner?.stop();
+    progress.stop();
     records?.close();
   }
 

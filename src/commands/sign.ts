@@ -1,5 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
-import { readBody } from '../cli/body.js';
+import { readBody } from '../input/body.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { requireSigningSecret } from '../cli/secrets.js';
 import { EXIT, usageError } from '../errors.js';
@@ -8,6 +8,7 @@ import { parseInteger, parseUrl } from '../options/units.js';
 import { BadSecretError } from '../schemes/crypto.js';
 import { getScheme } from '../schemes/registry.js';
 import { signRequest, type SignedRequest } from '../schemes/sign-request.js';
+import { defaultContentType } from '../send/content-type.js';
 
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -51,6 +52,11 @@ export async function run({ options, output }: CommandContext): Promise<number> 
     // The secret's own text never goes into the message, only what is wrong with it.
     if (error instanceof BadSecretError) throw usageError(`--secret: ${error.message}`);
     throw error;
+  }
+  // The headers printed are the request to make: a receiver that parses the body (Twilio's
+  // form parameters) needs its Content-Type, which some schemes' own headers do not carry.
+  if (!Object.keys(signed.headers).some((name) => name.toLowerCase() === 'content-type')) {
+    signed = { ...signed, headers: { 'Content-Type': defaultContentType(scheme.name, body), ...signed.headers } };
   }
 
   if (output.json) {

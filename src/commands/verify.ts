@@ -1,5 +1,5 @@
 import type { CommandContext } from '../cli/context.js';
-import { readBody, readFileFor } from '../cli/body.js';
+import { readBody, readFileFor } from '../input/body.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { resolveSecrets } from '../cli/secrets.js';
 import { EXIT, failure, usageError } from '../errors.js';

@@ -12,8 +12,8 @@ import { connectRedis } from '../queue/connection.js';
 import { queueKeys } from '../queue/keys.js';
 import { QueueWorker, type WorkerEvent, type WorkerOptions, type WorkerSummary } from '../queue/worker.js';
 import { routesFrom } from '../routes/route.js';
-import { formatDuration } from '../send/format.js';
-import { printable } from './render-queue.js';
+import { formatDuration } from '../text/duration.js';
+import { printable } from '../text/printable.js';
 
 type Options = CommandContext['options'];
 

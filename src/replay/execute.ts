@@ -6,6 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { deliver, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
+import { formatBytes } from '../text/bytes.js';
 import type { PlanInvalid, PlanItem, PlanStep } from './plan.js';
 
 export interface StepResult {
@@ -59,12 +60,6 @@ export function failureReason(outcome: DeliveryOutcome, bytes: number): string |
   return `answered ${last.status}${snippet ? `: ${snippet.slice(0, 160)}` : ''}`;
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
@@ -114,12 +109,15 @@ export async function executePlan(items: AsyncIterable<PlanItem> | Iterable<Plan
   const concurrency = Math.max(1, options.concurrency);
   const { signal } = options;
   let started = 0;
+  // An item that fails before sending is reported after the deliveries started before it, so the
+  // report reads in file and line order (with concurrency 1, exactly).
+  let invalidReported: Promise<unknown> = Promise.resolve();
 
   for await (const item of items) {
     summary.total++;
     if (item.kind === 'invalid') {
       summary.failed++;
-      options.onInvalid?.(item);
+      invalidReported = Promise.all([invalidReported, ...inFlight]).then(() => options.onInvalid?.(item));
       continue;
     }
     if (signal?.aborted) {
@@ -144,6 +142,7 @@ export async function executePlan(items: AsyncIterable<PlanItem> | Iterable<Plan
     inFlight.add(tracked);
   }
   await Promise.all(inFlight);
+  await invalidReported;
   summary.interrupted = Boolean(signal?.aborted);
   return summary;
 }

@@ -22,7 +22,14 @@ export interface EventTemplate {
 
 /** One event ready to be signed for each attempt. */
 export interface OutgoingEvent {
+  /** The id given to the provider's headers and signature (X-GitHub-Delivery, webhook-id). */
   id: string;
+  /**
+   * The event id the receiving app reads from what is sent, as hookctl listen would: from the
+   * provider's headers, or from the body for schemes that carry it there (Stripe, Slack).
+   * Undefined when what is sent carries none (e.g. a --data body without an id, for Stripe).
+   */
+  eventId: string | undefined;
   type: string | undefined;
   body: Buffer;
   /** The URL to post to (Twilio adds bodySHA256 for JSON bodies). */
@@ -45,9 +52,39 @@ export interface SendPlan {
 // Short ids ("1", "42") could match unrelated text in the body; real provider ids are long.
 const MIN_SWAPPABLE_ID = 6;
 
-/** Builds events from a template, swapping the body's event id for each new id without reparsing. */
+/**
+ * Where the receiving app finds the event id in what is sent: in a provider header (GitHub,
+ * Standard Webhooks, Shopify, Twilio), only in the body (Stripe, Slack, generic HMAC), or a
+ * fixed value that a --header put in the id header.
+ */
+export type IdPlacement = { kind: 'header' } | { kind: 'body' } | { kind: 'fixed'; id: string };
+
+const PROBE_ID = 'hookctl-id-probe-000000';
+
+/** Asks the scheme itself, on headers signed for a probe id and an empty body, where it reads the id. */
+export function idPlacement(plan: SendPlan): IdPlacement {
+  const { scheme } = plan;
+  const headers: Record<string, string> = {
+    ...scheme.deliveryHeaders({ id: PROBE_ID }),
+    ...scheme.sign({ body: new Uint8Array(0), secret: plan.secret, timestamp: 0, id: PROBE_ID, url: plan.signingUrl ?? plan.url }),
+  };
+  for (const [name, value] of plan.headerOverrides) {
+    for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
+    headers[name] = value;
+  }
+  const seen = scheme.eventId(headers, new Uint8Array(0));
+  if (seen === PROBE_ID) return { kind: 'header' };
+  return seen === undefined ? { kind: 'body' } : { kind: 'fixed', id: seen };
+}
+
+/**
+ * Builds events from a template. A body hookctl made (a sample, a minimal event) gets each new id
+ * swapped in without reparsing; a body the user gave (--data, --file, a fixture) is sent byte for
+ * byte, except in load mode, whose events need distinct ids (`fresh`).
+ */
 export class EventFactory {
   private readonly pieces: string[] | undefined;
+  readonly placement: IdPlacement;
 
   constructor(
     readonly template: EventTemplate,
@@ -58,20 +95,20 @@ export class EventFactory {
       const text = template.body.toString('utf8');
       if (text.includes(old)) this.pieces = text.split(old);
     }
+    this.placement = idPlacement(plan);
   }
 
-  /**
-   * An event with `id`, or a fresh id when `fresh` (samples, load mode) or the template's own.
-   * The body changes only when the id changes and the old one is in it.
-   */
+  /** An event with `id`, or a fresh id when `fresh` (samples, load mode), or the template's own. */
   make(options: { id?: string; fresh?: boolean; nextId?: () => string } = {}): OutgoingEvent {
-    const { template, plan } = this;
+    const { template, plan, placement } = this;
     const fresh = options.fresh ?? template.rewritable;
     const newId = () => (options.nextId ? options.nextId() : newEventId(plan.scheme.name));
     const id = options.id ?? (fresh ? newId() : (template.eventId ?? template.bodyEventId ?? newId()));
-    const body = this.pieces && id !== template.bodyEventId ? Buffer.from(this.pieces.join(id), 'utf8') : template.body;
+    const rewrite = (fresh || template.rewritable) && this.pieces !== undefined && id !== template.bodyEventId;
+    const body = rewrite ? Buffer.from(this.pieces!.join(id), 'utf8') : template.body;
+    const eventId = placement.kind === 'fixed' ? placement.id : placement.kind === 'header' || rewrite ? id : template.bodyEventId;
     const postUrl = plan.scheme.targetUrl ? plan.scheme.targetUrl(plan.url, body) : plan.url;
-    return { id, type: template.eventType, body, postUrl, template };
+    return { id, eventId, type: template.eventType, body, postUrl, template };
   }
 }
 

@@ -1,23 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Attempt } from '../delivery/index.js';
 
-/** "250ms", "4.2s", "5m", "1h 30m": short, for countdowns and schedules. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) {
-    const seconds = ms / 1000;
-    return `${seconds < 10 ? Math.round(seconds * 10) / 10 : Math.round(seconds)}s`;
-  }
-  if (ms < 3_600_000) {
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return seconds ? `${minutes}m ${seconds}s` : `${minutes}m`;
-  }
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.round((ms % 3_600_000) / 60_000);
-  return minutes ? `${hours}h ${minutes}m` : `${hours}h`;
-}
-
 export function formatStatus(status: number | null, error: string | null): string {
   if (status === null) return error ?? 'no answer';
   const text = STATUS_CODES[status];

@@ -1,4 +1,4 @@
-import { readBody } from '../cli/body.js';
+import { readBody } from '../input/body.js';
 import { failure, usageError } from '../errors.js';
 import { newEventId } from '../events/ids.js';
 import { readAllFixtures, where } from '../records/reader.js';
@@ -7,9 +7,7 @@ import { loadSample, sampleTypes } from '../records/samples.js';
 import type { Scheme } from '../schemes/types.js';
 import type { EventTemplate } from './event.js';
 import { minimalEvent } from './minimal-events.js';
-
-/** Schemes whose providers only ever send JSON; anything else would never verify in a real handler's parser. */
-export const JSON_SCHEMES: ReadonlySet<string> = new Set(['stripe', 'standard', 'svix', 'github', 'slack', 'shopify']);
+import { defaultContentType, isJson, JSON_SCHEMES } from './content-type.js';
 
 export interface SourceInput {
   scheme: Scheme;
@@ -28,27 +26,6 @@ export interface ResolvedSource {
   templates: EventTemplate[];
   /** The scheme the fixture's records were captured with, when they agree on one. */
   fixtureScheme?: string;
-}
-
-function isJson(body: Buffer): { ok: true } | { ok: false; reason: string } {
-  try {
-    JSON.parse(body.toString('utf8'));
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message.split('\n')[0]!.replace(/, ".*" is not valid JSON$/, '') };
-  }
-}
-
-function looksLikeJson(body: Buffer): boolean {
-  return isJson(body).ok;
-}
-
-/** The Content-Type a body needs when the scheme's own headers do not set one. */
-export function defaultContentType(scheme: string, body: Buffer): string {
-  if (JSON_SCHEMES.has(scheme)) return 'application/json';
-  if (looksLikeJson(body)) return 'application/json';
-  if (scheme === 'twilio') return 'application/x-www-form-urlencoded; charset=UTF-8';
-  return 'application/octet-stream';
 }
 
 function fromRecord(record: DeliveryRecord, scheme: Scheme, source: string, event: string | undefined, rewritable: boolean): EventTemplate {
@@ -117,7 +94,7 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
   // No sample of that type: a minimal, well-formed event of the asked type still exercises the handler.
   if (input.event !== undefined) {
     const known = await sampleTypes(scheme.name);
-    input.warn(`no sample for ${scheme.name} event "${input.event}"${known.length ? ` (samples: ${known.join(', ')})` : ''}; sending a minimal event of that type`);
+    input.warn(`no sample for ${scheme.name} event "${input.event}"${known.length ? ` (samples: ${known.join(', ')}; hookctl samples lists every scheme's)` : ''}; sending a minimal event of that type`);
   }
   const placeholder = newEventId(scheme.name);
   const minimal = minimalEvent(scheme.name, placeholder, input.event);

@@ -163,4 +163,54 @@ describe('bench polling-vs-push: a real run', () => {
     expect(html).toContain('Server requests per second vs clients');
     expect(html).toContain('Server CPU time vs clients');
   });
+
+  it('in a sweep chart, a line with the same points as another stays visible and the legend says so', () => {
+    const sweeps = (html.match(/<svg[\s\S]*?<\/svg>/g) ?? []).slice(2);
+    const paths = (svg: string) =>
+      [...svg.matchAll(/<path class="series" data-series="([^"]+)" data-points="\d+" d="([^"]+)"[^>]*stroke-width="([\d.]+)"[^>]*?(stroke-dasharray="[^"]+")?\/>/g)].map((m) => ({ name: m[1]!, d: m[2]!, width: Number(m[3]), dashed: Boolean(m[4]) }));
+    const legends = (svg: string) => [...svg.matchAll(/<text class="legend"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]!);
+    let pairs = 0;
+    for (const svg of sweeps) {
+      const drawn = paths(svg);
+      expect(drawn).toHaveLength(3);
+      drawn.forEach((later, j) => {
+        const first = drawn.findIndex((earlier, i) => i < j && earlier.d === later.d);
+        if (first < 0) return;
+        pairs++;
+        expect(drawn[first]!.width, `${later.name} over ${drawn[first]!.name}`).toBeGreaterThan(later.width);
+        expect(later.dashed).toBe(true);
+        expect(legends(svg)[j]).toBe(`${later.name} (same as ${drawn[first]!.name})`);
+      });
+    }
+    // Short and long polling both hold one connection per client: their connection lines coincide.
+    const connections = sweeps.find((svg) => svg.includes('Connections open at once'))!;
+    expect(legends(connections)).toContain('long-poll (same as short-poll)');
+    expect(pairs).toBeGreaterThan(0);
+  });
+
+  it('writes sizes in binary units', () => {
+    const row = /<tr><td>bytes on the wire<\/td>(.*?)<\/tr>/.exec(html)![1]!;
+    expect(row).toMatch(/<td>[\d.]+ (B|KiB|MiB)<\/td>/);
+    expect(row).not.toMatch(/kB|MB|GB/);
+  });
+});
+
+describe('bench polling-vs-push: the model bound on the slowest delivery', () => {
+  /** "10.6 ms" or "12.3 s" in milliseconds. */
+  const ms = (text: string) => {
+    const [, value, unit] = /([\d.]+) (ms|s)/.exec(text)!;
+    return Number(value) * (unit === 's' ? 1000 : 1);
+  };
+
+  it('a slowest delivery past the bound is flagged in the table and explained below it', async () => {
+    // Long polling's bound is three one-way trips (about 2 ms on loopback): any time spent queued on a
+    // busy machine goes past it, which is what the row must say rather than print "≤ 2 ms" beside 10 ms.
+    const result = await runCli(['bench', 'polling-vs-push', '--strategies', 'long-poll', '--events', '40', '--rate', '40', '--seed', '3'], { timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const max = /^ {2}latency max +(.+)$/m.exec(result.stdout)![1]!;
+    const bound = /^ {4}model \(bound\) +(.+)$/m.exec(result.stdout)![1]!;
+    const exceeded = ms(max) > ms(bound.replace('≤ ', ''));
+    expect(bound.endsWith(' exceeded'), `${max} against ${bound}`).toBe(exceeded);
+    expect(/! long-poll: the slowest delivery \(.+\) took longer than the model's bound/.test(result.stdout)).toBe(exceeded);
+  }, 70_000);
 });

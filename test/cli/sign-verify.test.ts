@@ -91,6 +91,29 @@ describe('hookctl sign', () => {
     }
   });
 
+  it('Twilio: the printed headers carry the Content-Type, so the app parses the form that was signed', async () => {
+    const server = await startServer();
+    try {
+      const url = `${server.url}/sms`;
+      const body = 'Body=hi+there&From=%2B12125550123&MessageSid=SM0001';
+      const printed = await cli(['sign', '--scheme', 'twilio', '--secret', GH_SECRET, '--data', body, '--url', url]);
+      expect(printed.code).toBe(0);
+      expect(printed.stdout).toContain('Content-Type: application/x-www-form-urlencoded; charset=UTF-8\n');
+      const headers = Object.fromEntries(printed.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]));
+      await fetch(url, { method: 'POST', headers, body });
+      const [received] = await server.waitForRequests(1);
+      // The app's body parser runs on its Content-Type; Twilio's validator then checks the parsed form.
+      expect(received!.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+      const twilio = (await import('twilio')).default;
+      const params = Object.fromEntries(new URLSearchParams(received!.body.toString()));
+      expect(twilio.validateRequest(GH_SECRET, String(received!.headers['x-twilio-signature']), url, params)).toBe(true);
+      const record = await signJson(['--scheme', 'twilio', '--secret', GH_SECRET, '--data', body, '--url', url]);
+      expect(record.headers['Content-Type']).toBe('application/x-www-form-urlencoded; charset=UTF-8');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('usage errors exit 2 with one line naming the flag, and never echo the secret', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['sign', '--scheme', 'paypal', '--secret', GH_SECRET, '--data', 'x'], /--scheme.*paypal/],

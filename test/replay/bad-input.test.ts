@@ -2,10 +2,10 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RECORD_FORMAT, encodeBody, toFixtureFile, toJournalLine, type DeliveryRecord } from '../../src/records/record.js';
+import { toFixtureFile, toJournalLine } from '../../src/records/record.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { SECRET, records, removeTempDirs, tempDir } from './support.js';
+import { SECRET, githubRecord as record, records, removeTempDirs, tempDir } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let server: TestServer | undefined;
@@ -17,26 +17,6 @@ afterEach(async () => {
   server = undefined;
   removeTempDirs();
 });
-
-function record(body: string, extra: Partial<DeliveryRecord> = {}): DeliveryRecord {
-  return {
-    format: RECORD_FORMAT,
-    id: '20260115T100000000Z-000001',
-    capturedAt: '2026-01-15T10:00:00.000Z',
-    receivedAt: null,
-    method: 'POST',
-    path: '/',
-    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'd-1' },
-    ...encodeBody(Buffer.from(body)),
-    scheme: 'github',
-    eventId: 'd-1',
-    eventType: 'push',
-    verified: true,
-    reason: null,
-    duplicate: false,
-    ...extra,
-  };
-}
 
 function noStack(text: string): void {
   expect(text).not.toMatch(/\n\s+at /);

@@ -2,37 +2,20 @@
  * The prompts on a real terminal: `--to` asked when missing and `--pick` choosing with the
  * checkbox, driven through a pseudo-terminal (Python's pty module; skipped where there is none).
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, cliEnv } from '../helpers/cli.js';
+import { toJournalLine } from '../../src/records/record.js';
+import { drive, hasPty } from '../helpers/pty.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { SECRET } from './support.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DRIVER = fileURLToPath(new URL('./pty-driver.py', import.meta.url));
-const hasPty = spawnSync('python3', ['-c', 'import pty, termios'], { stdio: 'ignore' }).status === 0;
+import { SECRET, githubRecord, removeTempDirs, tempDir } from './support.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
+  removeTempDirs();
 });
-
-type Step = { wait: string } | { send: string };
-
-async function drive(steps: Step[], args: string[]): Promise<{ output: string; code: number; failed: string | null }> {
-  const { stdout } = await promisify(execFile)('python3', [DRIVER, JSON.stringify(steps), process.execPath, BIN, ...args], {
-    cwd: ROOT,
-    env: cliEnv({ TERM: 'xterm-256color' }),
-    timeout: 25_000,
-  });
-  const result = JSON.parse(stdout) as { output: string; code: number; failed: string | null };
-  // Drop terminal control sequences so assertions read like the screen.
-  result.output = result.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-  return result;
-}
 
 describe.skipIf(!hasPty)('replay on a terminal', () => {
   it('asks for --to when it is missing, and --pick sends only the chosen fixtures', async () => {
@@ -77,5 +60,27 @@ describe.skipIf(!hasPty)('replay on a terminal', () => {
     expect(result.failed, result.output).toBeNull();
     expect(result.code).toBe(0);
     expect(server.requests).toHaveLength(0);
+  });
+  it('--pick without a secret fails before asking anything', async () => {
+    const result = await drive([{ wait: 'hookctl:' }], ['replay', 'fixtures/github', '--pick']);
+    expect(result.code, result.output).toBe(2);
+    expect(result.output).toMatch(/hookctl: --secret: a secret is required to re-sign/);
+    expect(result.output).not.toMatch(/Replay to which URL\?/);
+  });
+
+  it('--pick shows how each capture verified, its event type and when it was captured', async () => {
+    const dir = tempDir();
+    const lines = [
+      githubRecord('{"n":1}', { capturedAt: '2026-01-15T10:00:01.000Z', eventType: 'push', verified: true }),
+      githubRecord('{"n":2}', { capturedAt: '2026-01-15T10:00:02.000Z', eventType: 'issues.opened', verified: false, reason: 'signature_mismatch' }),
+      githubRecord('{"n":3}', { capturedAt: '2026-01-15T10:00:03.000Z', eventType: 'ping', verified: null }),
+    ];
+    writeFileSync(join(dir, 'captured.ndjson'), `${lines.map(toJournalLine).join('\n')}\n`);
+    server = await startServer();
+    const result = await drive([{ wait: 'Pick deliveries' }, { send: '\r' }, { wait: 'nothing picked' }], ['replay', dir, '--to', server.url, '--secret', SECRET, '--pick']);
+    expect(result.failed, result.output).toBeNull();
+    expect(result.output).toMatch(/2026-01-15 10:00:01Z {2}✓ verified {4}push/);
+    expect(result.output).toMatch(/2026-01-15 10:00:02Z {2}✗ signature_mismatch {2}issues\.opened/);
+    expect(result.output).toMatch(/2026-01-15 10:00:03Z {2}· unchecked {3}ping/);
   });
 });

@@ -14,6 +14,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
 import type { ReceivedRequest } from '../helpers/server.js';
+import { RECORD_FORMAT, encodeBody, type DeliveryRecord } from '../../src/records/record.js';
 
 const require = createRequire(import.meta.url);
 const boltVerify = (require('@slack/bolt/dist/receivers/verify-request.js') as typeof import('@slack/bolt/dist/receivers/verify-request.js')).verifySlackRequest;
@@ -105,4 +106,25 @@ export function records(stdout: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** A captured GitHub delivery record (verified) with this body; `extra` overrides any field. */
+export function githubRecord(body: string, extra: Partial<DeliveryRecord> = {}): DeliveryRecord {
+  return {
+    format: RECORD_FORMAT,
+    id: '20260115T100000000Z-000001',
+    capturedAt: '2026-01-15T10:00:00.000Z',
+    receivedAt: null,
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'd-1' },
+    ...encodeBody(Buffer.from(body)),
+    scheme: 'github',
+    eventId: 'd-1',
+    eventType: 'push',
+    verified: true,
+    reason: null,
+    duplicate: false,
+    ...extra,
+  };
 }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { addDeliveryOptions, addJson, addSchemeOptions, addSecretOptions, examples } from '../shared-options.js';
 import { SCHEME_NAMES } from '../../schemes/names.js';
 import { REPLAY_RETRY_SCHEDULE } from '../../replay/defaults.js';
+import { SCHEME_RULE } from '../scheme-rule.js';
 
 export function replayCommand(): Command {
   const command = new Command('replay')
@@ -9,14 +10,15 @@ export function replayCommand(): Command {
     .argument('[paths...]', 'fixture files, journals or folders (default: fixtures/)')
     .option('--to <url>', 'where to send them (asked on a TTY when missing)')
     .option('--keep-path', "append each delivery's captured path and query to --to's path")
-    .addOption(new Option('--scheme <name>', 'scheme to re-sign with (default: the one each fixture was captured with)').choices(SCHEME_NAMES))
+    .addOption(new Option('--scheme <name>', 'scheme to re-sign with; auto: the one each fixture was captured with').choices(['auto', ...SCHEME_NAMES]).default('auto'))
     .option('--as-is', 'send the stored headers unchanged (no re-signing)')
     .option('--new-ids', 'give each replay a fresh event id (to get past dedupe)')
     .option('--filter <glob>', 'only event types matching this glob, e.g. "payment_intent.*"')
     .option('--since <time>', 'only deliveries captured at or after this time (ISO date, or a duration ago like 1h)')
     .option('--concurrency <n>', 'deliveries in flight at once', '1')
     .option('--delay <duration>', 'wait between sends')
-    .option('--pick', 'choose fixtures interactively (TTY only)')
+    .option('--pick', 'choose fixtures interactively, with how each verified, its type and capture time (TTY only)')
+    .option('--last [n]', 'only the latest capture under PATHs (or the latest N), e.g. the one hookctl listen just took')
     .option('--dry-run', 'list what would be sent, send nothing')
     .option('--extract <id>', 'write one journal record (by capture or event id) as a fixture file')
     .option('--out <file>', 'with --extract: the fixture file to write')
@@ -32,7 +34,8 @@ export function replayCommand(): Command {
       'hookctl replay fixtures/stripe --to http://127.0.0.1:3000/webhooks --scheme stripe --secret whsec_test --filter "invoice.*"',
       'hookctl replay fixtures/captured --to http://127.0.0.1:3000/hooks --as-is --dry-run',
       'hookctl replay fixtures/captured --to http://127.0.0.1:3000/hooks --secret "$SECRET" --new-ids --since 1h --concurrency 4',
+      'hookctl replay fixtures/captured --last --to http://127.0.0.1:3000/webhooks --secret "$SECRET"   # resend what just arrived',
       'hookctl replay fixtures/captured --extract evt_123 --out fixtures/regressions/evt_123.json',
-    ]),
+    ]) + SCHEME_RULE,
   );
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { addDeliveryOptions, addJson, addSchemeOptions, addSecretOptions, collect, examples } from '../shared-options.js';
+import { SCHEME_RULE } from '../scheme-rule.js';
 import { SCHEME_NAMES } from '../../schemes/names.js';
 
 export function sendCommand(): Command {
@@ -7,14 +8,14 @@ export function sendCommand(): Command {
     .description('send a signed webhook the way the provider does, with retries')
     .argument('<url>', 'where to send it')
     .argument('[fixture]', 'a fixture file, capture journal or folder of them to send instead of a sample event')
-    .addOption(new Option('--scheme <name>', 'signature scheme').choices(SCHEME_NAMES).default('standard'))
+    .addOption(new Option('--scheme <name>', 'signature scheme; auto: the one a fixture was captured with, else standard').choices(['auto', ...SCHEME_NAMES]).default('auto'))
     .option('--data <text>', 'the body, byte for byte (JSON for stripe, standard, svix, github, slack and shopify)')
     .option('--file <path>', 'read the body from a file, or - for stdin')
-    .option('--event <type>', 'event type; without --data/--file, a sample event of this type is sent')
-    .option('--id <id>', 'event id (default: a fresh one; kept across retries)')
+    .option('--event <type>', 'event type; without --data/--file, a sample event of this type is sent (list them: hookctl samples)')
+    .option('--id <id>', 'event id (default: a fresh one; kept across retries); stripe and slack carry it inside the body, so a --data/--file body must already hold it')
     .addOption(new Option('-H, --header <"Name: value">', 'add or override a header; repeat for each').argParser(collect))
-    .option('--count <n>', 'load mode: send N distinct events (fresh ids) and report throughput and latency')
-    .option('--concurrency <n>', 'load mode: requests in flight at once', '10')
+    .option('--count <n>', 'load mode: send N distinct events, each with a fresh id (swapped into the body where the scheme keeps it there), and report throughput and latency')
+    .option('--concurrency <n>', 'load mode (with --count): requests in flight at once', '10')
     .option('--rate <per-second>', 'load mode: cap on events started per second');
   addDeliveryOptions(command);
   addSecretOptions(command, 'secret to sign with');
@@ -29,6 +30,6 @@ export function sendCommand(): Command {
       'hookctl send http://127.0.0.1:8787/ --retry-schedule standard --time-scale 0.001 --secret "$SECRET"',
       'hookctl send http://127.0.0.1:8787/ fixtures/captured/ --secret "$SECRET"',
       'hookctl send http://127.0.0.1:8787/ --count 10000 --concurrency 50 --secret "$SECRET" --json | tail -1',
-    ]),
+    ]) + SCHEME_RULE,
   );
 }

@@ -2,7 +2,9 @@ import type { Output } from '../../cli/output.js';
 import type { Subscriber } from '../../listen/observe.js';
 import type { AppAnswer } from '../../delivery/app-refusal.js';
 import type { Delivery, QueuedForward } from '../../listen/types.js';
-import { clock, formatBytes, printable, printableBlock } from './text.js';
+import { formatBytes } from '../../text/bytes.js';
+import { printable, printableBlock } from '../../text/printable.js';
+import { clock } from './text.js';
 
 const MAX_VERBOSE_BODY = 16 * 1024;
 

@@ -1,27 +1,11 @@
 import type { ChalkInstance } from 'chalk';
+import { formatBytes, formatCount, formatMs, formatPercent, formatRatio, ratioGrade } from '../bench/format.js';
+import { byClients, saturationPoints } from '../bench/groups.js';
+import { boundExceeded, ratio } from '../bench/models.js';
+import type { BenchResult, StrategyResult } from '../bench/runner.js';
 import { table } from '../cli/output.js';
-import { formatBytes, formatCount, formatMs, formatPercent, formatRatio, ratioGrade } from './format.js';
-import { ratio } from './models.js';
-import type { BenchResult, StrategyResult } from './runner.js';
 
 type Cell = (s: StrategyResult) => string;
-
-/** Per strategy, the smallest client count at which the machine, not the strategy, set the numbers. */
-export function saturationPoints(result: BenchResult): Array<{ name: string; clients: number | null; tested: number; note: string | null }> {
-  const names = result.config.strategies.filter((name) => result.strategies.some((s) => s.name === name));
-  return names.map((name) => {
-    const runs = result.strategies.filter((s) => s.name === name);
-    const first = runs.find((s) => s.saturation.length > 0);
-    return { name, clients: first?.clients ?? null, tested: Math.max(...runs.map((s) => s.clients)), note: first?.saturation[0] ?? null };
-  });
-}
-
-/** Groups results by client count, in run order. */
-export function byClients(results: StrategyResult[]): Array<{ clients: number; strategies: StrategyResult[] }> {
-  const groups = new Map<number, StrategyResult[]>();
-  for (const result of results) groups.set(result.clients, [...(groups.get(result.clients) ?? []), result]);
-  return [...groups].map(([clients, strategies]) => ({ clients, strategies }));
-}
 
 /**
  * The terminal table: one column per strategy, each measured figure followed by a "model" row with
@@ -86,7 +70,11 @@ export function renderText(result: BenchResult, color: ChalkInstance): string {
       ['latency p99', highlight((s) => s.latencyMs?.p99, (s) => formatMs(s.latencyMs?.p99))],
       ['  model', (s) => modelCell(s.latencyMs?.p99, s.expected.latencyMs.p99, formatMs)],
       ['latency max', (s) => formatMs(s.latencyMs?.max)],
-      ['  model (bound)', (s) => (s.expected.latencyMs.max === null ? dim('–') : dim(`≤ ${formatMs(s.expected.latencyMs.max)}`))],
+      ['  model (bound)', (s) => {
+        const bound = s.expected.latencyMs.max;
+        if (bound === null) return dim('–');
+        return boundExceeded(s.latencyMs?.max, bound) ? color.red(`≤ ${formatMs(bound)} exceeded`) : dim(`≤ ${formatMs(bound)}`);
+      }],
       ['requests', highlight((s) => s.requests, (s) => formatCount(s.requests))],
       ['  model', (s) => modelCell(s.requests, s.expected.requests, formatCount)],
       ['requests/s', (s) => formatCount(s.requestsPerSecond)],
@@ -106,6 +94,8 @@ export function renderText(result: BenchResult, color: ChalkInstance): string {
     lines.push(table([[dim('strategy'), ...S.map((s) => color.bold.cyan(s.name))], ...body], { indent: '  ' }));
     for (const s of S) {
       for (const note of s.saturation) lines.push(`  ${color.yellow('!')} ${s.name}: ${note}`);
+      const exceeded = boundExceeded(s.latencyMs?.max, s.expected.latencyMs.max);
+      if (exceeded) lines.push(`  ${color.yellow('!')} ${s.name}: ${exceeded}`);
       if (s.interrupted) lines.push(`  ${color.yellow('!')} ${s.name}: interrupted; partial numbers`);
     }
   }

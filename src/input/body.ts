@@ -1,5 +1,10 @@
+/**
+ * The bytes a command works on, from --data, a file, or stdin (--file -), byte for byte. Used by
+ * send, sign and verify alike; a missing or unreadable file is a usage error naming the flag.
+ */
 import { readFile } from 'node:fs/promises';
 import { usageError } from '../errors.js';
+import { fileProblem } from './file-errors.js';
 
 export interface BodyFlags {
   data?: string;
@@ -18,9 +23,7 @@ export async function readFileFor(flag: string, path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
-    throw usageError(`${flag}: cannot read ${path} (${why})`);
+    throw usageError(`${flag}: cannot read ${path} (${fileProblem(error)})`);
   }
 }
 

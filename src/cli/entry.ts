@@ -1,0 +1,17 @@
+import { main } from './main.js';
+
+/**
+ * What an entry file does around main(): a closed pipe (`hookctl … | head`) is the reader's
+ * choice, not an error; main's exit code ends the process. The one place besides the second
+ * Ctrl-C (interrupt.ts) that calls process.exit. Used by `npm run dev` (src/cli/dev.ts, run by tsx);
+ * bin/hookctl.js does the same for the compiled build.
+ */
+export async function runAsEntry(argv: string[] = process.argv): Promise<never> {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
+  process.exit(await main(argv));
+}
