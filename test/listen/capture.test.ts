@@ -101,7 +101,13 @@ describe('capture', () => {
   it('--durable: 2xx only once on disk, with group commit (fewer write+sync batches than records under load)', async () => {
     const dir = tempDir();
     const opened: Array<string | number> = [];
-    const ops: FileOps = { ...realFileOps, open: (path, flags, mode) => (opened.push(flags), realFileOps.open(path, flags, mode)) };
+    // A slow disk (each write takes 20 ms more): records arriving meanwhile must share the next
+    // write, however loaded the machine running the test is.
+    const ops: FileOps = {
+      ...realFileOps,
+      open: (path, flags, mode) => (opened.push(flags), realFileOps.open(path, flags, mode)),
+      writeAll: (fd, data, position) => new Promise((resolve) => setTimeout(resolve, 20)).then(() => realFileOps.writeAll(fd, data, position)),
+    };
     const listener = await listen({ captureDir: dir, durable: true, fileOps: ops });
     // The journal and the ledger are opened for synchronous writes (O_DSYNC): a write returns once on disk.
     expect(opened.filter((flags) => typeof flags === 'number' && (flags & constants.O_DSYNC) !== 0)).toHaveLength(2);
