@@ -27,12 +27,27 @@ export interface LoadedDelivery {
 /** A search term in the forms it can take in a journal line: as typed and JSON-escaped, lower case. */
 export interface Needle {
   forms: string[];
+  /**
+   * The forms as one pattern over raw bytes read as Latin-1 (one character per byte, so positions
+   * are byte offsets and no UTF-8 is decoded): ASCII letters in either case, every other byte as
+   * typed. Global: callers reset lastIndex.
+   */
+  bytePattern: RegExp;
+}
+
+function bytePatternOf(form: string): string {
+  let pattern = '';
+  for (const char of Buffer.from(form, 'utf8').toString('latin1')) {
+    if (/[a-z]/i.test(char)) pattern += `[${char.toLowerCase()}${char.toUpperCase()}]`;
+    else pattern += `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  }
+  return pattern;
 }
 
 export function needleOf(text: string): Needle {
-  const plain = text.toLowerCase();
-  const escaped = JSON.stringify(text).slice(1, -1).toLowerCase();
-  return { forms: escaped === plain ? [plain] : [plain, escaped] };
+  const escaped = JSON.stringify(text).slice(1, -1);
+  const asTyped = escaped === text ? [text] : [text, escaped];
+  return { forms: asTyped.map((form) => form.toLowerCase()), bytePattern: new RegExp(asTyped.map(bytePatternOf).join('|'), 'g') };
 }
 
 export function matchesNeedle(haystack: string, needle: Needle): boolean {

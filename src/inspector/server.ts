@@ -96,6 +96,7 @@ const MAX_ACTION_BODY = 8 * 1024 * 1024;
 /** SSE changes are sent at most this often: a busy listener must not flood the page. */
 const EVENT_INTERVAL_MS = 100;
 const HEARTBEAT_MS = 15_000;
+const WARM_DELAY_MS = 300;
 
 class HttpError extends Error {
   constructor(
@@ -278,6 +279,15 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     const frame = `event: change\ndata: ${scrubber.json(change)}\n\n`;
     for (const stream of streams) stream.write(frame);
   };
+  // Every summary is read in the background so filters are instant, but only once the first page
+  // has been served: what the person opening the URL waits for must not queue behind it.
+  let warmTimer: NodeJS.Timeout | undefined;
+  const warmSoon = () => {
+    if (warmTimer) return;
+    warmTimer = setTimeout(() => void store.warm().catch(() => {}), WARM_DELAY_MS);
+    warmTimer.unref();
+  };
+
   const unsubscribe = store.subscribe((event: StoreEvent) => {
     if (event.kind === 'grew') pending.total = event.total;
     else if (event.kind === 'updated') pending.updated.add(event.seq);
@@ -321,7 +331,9 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       const offsetText = url.searchParams.get('offset') ?? 'tail';
       const offset = offsetText === 'tail' ? 'tail' : Math.max(0, Number.parseInt(offsetText, 10) || 0);
       const limit = Math.min(MAX_PAGE, Math.max(1, Number.parseInt(url.searchParams.get('limit') ?? '100', 10) || 100));
-      return sendJson(res, 200, await store.page(listQuery(url.searchParams), offset, limit));
+      sendJson(res, 200, await store.page(listQuery(url.searchParams), offset, limit));
+      warmSoon();
+      return;
     }
     const match = /^\/api\/deliveries\/(\d{1,12})(?:\/(replay|curl|fixture))?$/.exec(path);
     if (match) {
@@ -374,7 +386,6 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const port = (server.address() as AddressInfo).port;
   allowedHost = hostChecker(host, port);
   const origin = `http://${hostForUrl(host, port)}`;
-  void store.warm();
 
   let closing: Promise<void> | undefined;
   return {
@@ -387,6 +398,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       closing ??= (async () => {
         unsubscribe();
         clearInterval(heartbeat);
+        clearTimeout(warmTimer);
         if (flushTimer) clearTimeout(flushTimer);
         for (const stream of streams) stream.end();
         streams.clear();

@@ -11,6 +11,8 @@ export type StoreEvent = { kind: 'grew'; total: number } | { kind: 'updated'; se
 
 /** Entries looked at per step when a filter catches up, between yields to other requests. */
 const SCAN_STEP = 4096;
+/** Entries parsed per step of the background pass: small, so a page request never waits long. */
+const WARM_STEP = 256;
 const MAX_VIEWS = 16;
 export const MAX_PAGE = 500;
 
@@ -118,8 +120,8 @@ export class DeliveryStore {
     this.warming ??= (async () => {
       let lastReport = 0;
       for (const { segment } of this.parts) {
-        for (let from = 0; from < segment.size && !this.closed; from += SCAN_STEP) {
-          await segment.summaries(from, Math.min(from + SCAN_STEP, segment.size));
+        for (let from = 0; from < segment.size && !this.closed; from += WARM_STEP) {
+          await segment.summaries(from, Math.min(from + WARM_STEP, segment.size));
           await yieldToOthers();
           const now = performance.now();
           if (now - lastReport > 100) {

@@ -26,6 +26,12 @@ const STATES: Array<[StateFilter, string]> = [
 
 const EMPTY_QUERY: ListQuery = { state: 'all', scheme: null, type: null, path: null, q: null };
 
+// The first page and the run's facts are asked for before anything renders: the list is what a
+// person opening the page waits for.
+const early = hasToken() ? { page: getJson<ListPage>(`/api/deliveries?offset=tail&limit=${PAGE}`), info: getJson<InfoView>('/api/info') } : null;
+early?.page.catch(() => {});
+early?.info.catch(() => {});
+
 function queryString(query: ListQuery): string {
   const params = new URLSearchParams();
   if (query.state !== 'all') params.set('state', query.state);
@@ -95,6 +101,7 @@ function App() {
   const generation = useRef(0);
   const range = useRef({ first: 0, last: 0 });
   const searchBox = useRef<HTMLInputElement>(null);
+  const usedEarly = useRef(false);
   const latestQs = useRef(qs);
   latestQs.current = qs;
 
@@ -148,7 +155,9 @@ function App() {
     inflight.current.clear();
     setLoading(true);
     setFollowing(true);
-    getJson<ListPage>(`/api/deliveries?${qs}&offset=tail&limit=${PAGE}`)
+    const first = qs === '' && early && !usedEarly.current ? early.page : getJson<ListPage>(`/api/deliveries?${qs}&offset=tail&limit=${PAGE}`);
+    usedEarly.current = true;
+    first
       .then((page) => {
         accept(page, gen);
         if (gen !== generation.current) return;
@@ -163,7 +172,7 @@ function App() {
   // Live: new deliveries extend the list; rows that changed are fetched again.
   useEffect(() => {
     if (fatal) return undefined;
-    getJson<InfoView>('/api/info').then(setInfo).catch(fail);
+    (early?.info ?? getJson<InfoView>('/api/info')).then(setInfo).catch(fail);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const changed = new Set<number>();
     const refresh = () => {
