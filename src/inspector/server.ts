@@ -245,8 +245,9 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     }
     if (name === 'curl') {
       const body = ask.edit ? Buffer.from(ask.edit.body ?? '', ask.edit.bodyEncoding === 'base64' ? 'base64' : 'utf8') : loaded.body;
-      if (body && scrubber.contains(body)) throw new ActionError('the body holds a configured secret: hookctl will not put it in a command', 409);
       const command = curlFor(loaded, ask, settings);
+      // A secret in the body, a header or the URL would end up on the page and the clipboard.
+      if ((body && scrubber.contains(body)) || scrubber.contains(Buffer.from(command))) throw new ActionError('the request holds a configured secret: hookctl will not put it in a command', 409);
       report({ action: 'curl', ...base, ok: true, status: null, ms: null, error: null });
       sendJson(res, 200, { command });
       return;
