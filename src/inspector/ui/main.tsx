@@ -350,7 +350,7 @@ function App() {
           ))}
           <option value="none">no scheme</option>
         </select>
-        <input class="field small mono" aria-label="event type" placeholder="event type (glob)" value={typeText} onInput={(event) => setTypeText((event.target as HTMLInputElement).value)} />
+        <input class="field small mono" aria-label="event type" title="a glob: invoice.*, {push,pull_request}.*" placeholder="event type" value={typeText} onInput={(event) => setTypeText((event.target as HTMLInputElement).value)} />
         <input class="field small mono" aria-label="path" placeholder="path" value={pathText} onInput={(event) => setPathText((event.target as HTMLInputElement).value)} />
         <input ref={searchBox} class="field search" type="search" aria-label="search headers and body" placeholder="Search headers and bodies" value={search} onInput={(event) => setSearch((event.target as HTMLInputElement).value)} />
       </div>
