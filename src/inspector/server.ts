@@ -13,7 +13,7 @@ import { assetsDir, loadAssets } from './assets.js';
 import { hostChecker, hostForUrl } from './hosts.js';
 import { SecretScrubber } from './scrub.js';
 import { MAX_PAGE, STATE_FILTERS, type DeliveryStore, type StoreEvent } from './store.js';
-import type { BodyView, DeliveryDetail, ListQuery, StateFilter } from './types.js';
+import type { BodyView, DeliveryDetail, InfoView, ListQuery, StateFilter } from './types.js';
 import { verificationView, type VerificationSettings } from './verification.js';
 import { SCHEME_NAMES } from '../schemes/names.js';
 import { failure } from '../errors.js';
@@ -181,7 +181,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   };
   const sendJson = (res: ServerResponse, status: number, value: unknown) => send(res, status, 'application/json; charset=utf-8', scrubber.json(value));
 
-  const info = () => ({
+  const info = (): InfoView => ({
     mode: options.mode,
     subject: options.subject,
     version: options.version ?? null,

@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import type { DeliveryDetail, EditView, InfoView, ReplayOutcomeView } from '../types.js';
 import { download, postJson } from './api.js';
 import { statusClass } from './list.js';
+import { Dialog } from './dialog.js';
 import { visible } from './format.js';
 
 const TARGET_KEY = 'hookctl-inspector-target';
@@ -30,6 +31,17 @@ function Outcome({ outcome }: { outcome: ReplayOutcomeView }) {
       {outcome.error ? <div class="error-text mono">{visible(outcome.error)}</div> : null}
       {last?.snippet && !outcome.error?.includes(last.snippet.slice(0, 20)) ? <div class="dim mono">{visible(last.snippet)}</div> : null}
     </li>
+  );
+}
+
+function ReplayResults({ results, label }: { results: ReplayOutcomeView[]; label: string }) {
+  if (results.length === 0) return null;
+  return (
+    <ul class="result-list" aria-label={label}>
+      {results.map((outcome, i) => (
+        <Outcome key={results.length - i} outcome={outcome} />
+      ))}
+    </ul>
   );
 }
 
@@ -141,13 +153,7 @@ export function ActionBar({ detail, info, onEdit, onCompare, compareSeq, onDiff 
       </div>
       {message ? <p class={message.error ? 'note error-text' : 'note'} role="status">{visible(message.text)}</p> : null}
       {curl ? <CurlBox command={curl} /> : null}
-      {results.length > 0 ? (
-        <ul class="result-list" aria-label="replays">
-          {results.map((outcome, i) => (
-            <Outcome key={results.length - i} outcome={outcome} />
-          ))}
-        </ul>
-      ) : null}
+      <ReplayResults results={results} label="replays" />
     </div>
   );
 }
@@ -211,52 +217,43 @@ export function EditDialog({ detail, info, onClose }: { detail: DeliveryDetail; 
   };
 
   return (
-    <div class="overlay" onClick={(event) => event.target === event.currentTarget && onClose()}>
-      <div class="dialog" role="dialog" aria-modal="true" aria-label="edit and replay">
-        <header>
+    <Dialog
+      label="edit and replay"
+      title={
+        <>
           <span>Edit &amp; replay #{detail.summary.seq + 1}</span>
           <span class="dim">re-signed by hookctl with secret #1{info.secretCount > 1 ? ` of ${info.secretCount}` : ''}; signature headers are replaced</span>
-          <span class="spacer" />
-          <button class="btn" onClick={onClose}>
-            Close <kbd>Esc</kbd>
-          </button>
-        </header>
-        <div class="dialog-body">
-          <div class="editor-grid">
-            <div>
-              <label for="edit-headers">Headers (one "Name: value" per line)</label>
-              <textarea id="edit-headers" class="field" spellcheck={false} value={headers} onInput={(event) => setHeaders((event.target as HTMLTextAreaElement).value)} />
-            </div>
-            <div>
-              <label for="edit-body">Body{binary ? ' (binary, as base64)' : ''} — sent byte for byte as written here</label>
-              <textarea id="edit-body" class="field" spellcheck={false} value={body} onInput={(event) => setBody((event.target as HTMLTextAreaElement).value)} />
-            </div>
-          </div>
-          <div class="replay-form" style={{ marginTop: '10px' }}>
-            <input class="field url mono" type="url" aria-label="send to URL" placeholder="http://127.0.0.1:3000/webhooks" value={target} onInput={(event) => setTarget((event.target as HTMLInputElement).value)} />
-            {binary ? null : (
-              <button class="btn" onClick={formatJson}>
-                Format JSON
-              </button>
-            )}
-            <button class="btn" disabled={busy || !target.trim()} onClick={() => act('curl')}>
-              Copy as curl
-            </button>
-            <button class="btn primary" disabled={busy || !target.trim()} onClick={() => act('replay')}>
-              Re-sign &amp; send
-            </button>
-          </div>
-          {error ? <p class="note error-text" role="alert">{visible(error)}</p> : null}
-          {curl ? <CurlBox command={curl} /> : null}
-          {results.length > 0 ? (
-            <ul class="result-list" aria-label="edited replays">
-              {results.map((outcome, i) => (
-                <Outcome key={results.length - i} outcome={outcome} />
-              ))}
-            </ul>
-          ) : null}
+        </>
+      }
+      onClose={onClose}
+    >
+      <div class="editor-grid">
+        <div>
+          <label for="edit-headers">Headers (one "Name: value" per line)</label>
+          <textarea id="edit-headers" class="field" spellcheck={false} value={headers} onInput={(event) => setHeaders((event.target as HTMLTextAreaElement).value)} />
+        </div>
+        <div>
+          <label for="edit-body">Body{binary ? ' (binary, as base64)' : ''} — sent byte for byte as written here</label>
+          <textarea id="edit-body" class="field" spellcheck={false} value={body} onInput={(event) => setBody((event.target as HTMLTextAreaElement).value)} />
         </div>
       </div>
-    </div>
+      <div class="replay-form" style={{ marginTop: '10px' }}>
+        <input class="field url mono" type="url" aria-label="send to URL" placeholder="http://127.0.0.1:3000/webhooks" value={target} onInput={(event) => setTarget((event.target as HTMLInputElement).value)} />
+        {binary ? null : (
+          <button class="btn" onClick={formatJson}>
+            Format JSON
+          </button>
+        )}
+        <button class="btn" disabled={busy || !target.trim()} onClick={() => act('curl')}>
+          Copy as curl
+        </button>
+        <button class="btn primary" disabled={busy || !target.trim()} onClick={() => act('replay')}>
+          Re-sign &amp; send
+        </button>
+      </div>
+      {error ? <p class="note error-text" role="alert">{visible(error)}</p> : null}
+      {curl ? <CurlBox command={curl} /> : null}
+      <ReplayResults results={results} label="edited replays" />
+    </Dialog>
   );
 }

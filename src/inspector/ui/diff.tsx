@@ -7,6 +7,7 @@ import { diffChars, diffJson, diffLines, type Change } from 'diff';
 import { useEffect, useState } from 'preact/hooks';
 import type { BodyView, DeliveryDetail } from '../types.js';
 import { getJson } from './api.js';
+import { Dialog } from './dialog.js';
 import { base64ToBytes, clock, hexDump, visible } from './format.js';
 
 const MAX_INLINE_DIFF = 64 * 1024;
@@ -142,38 +143,35 @@ export function DiffDialog({ leftSeq, rightSeq, onClose }: { leftSeq: number; ri
   }, [leftSeq, rightSeq]);
   const label = (detail: DeliveryDetail) => `#${detail.summary.seq + 1} ${clock(detail.summary.time)} ${visible(detail.summary.eventType ?? detail.summary.path)}`;
   return (
-    <div class="overlay" onClick={(event) => event.target === event.currentTarget && onClose()}>
-      <div class="dialog" role="dialog" aria-modal="true" aria-label="compare deliveries">
-        <header>
+    <Dialog
+      label="compare deliveries"
+      title={
+        <>
           <span>Compare</span>
           {pair ? (
             <span class="dim mono">
               {label(pair[0])} ⇄ {label(pair[1])}
             </span>
           ) : null}
-          <span class="spacer" />
-          <button class="btn" onClick={onClose}>
-            Close <kbd>Esc</kbd>
-          </button>
-        </header>
-        <div class="dialog-body">
-          {error ? <p class="error-text">{error}</p> : null}
-          {pair ? (
-            <>
-              <section class="card">
-                <h3>Headers</h3>
-                <HeaderDiff left={pair[0]} right={pair[1]} />
-              </section>
-              <section class="card">
-                <h3>Body</h3>
-                <BodyDiff left={pair[0]} right={pair[1]} />
-              </section>
-            </>
-          ) : error ? null : (
-            <p class="dim">Loading…</p>
-          )}
-        </div>
-      </div>
-    </div>
+        </>
+      }
+      onClose={onClose}
+    >
+      {error ? <p class="error-text">{error}</p> : null}
+      {pair ? (
+        <>
+          <section class="card">
+            <h3>Headers</h3>
+            <HeaderDiff left={pair[0]} right={pair[1]} />
+          </section>
+          <section class="card">
+            <h3>Body</h3>
+            <BodyDiff left={pair[0]} right={pair[1]} />
+          </section>
+        </>
+      ) : error ? null : (
+        <p class="dim">Loading…</p>
+      )}
+    </Dialog>
   );
 }

@@ -104,6 +104,11 @@ function App() {
   const usedEarly = useRef(false);
   const latestQs = useRef(qs);
   latestQs.current = qs;
+  // The key handler reads the latest state through a ref: two quick key presses must not both
+  // start from the selection the page had before the first one rendered.
+  const latest = useRef({ total, selected, detailOpen, diff, editing });
+  latest.current = { ...latest.current, total, detailOpen, diff, editing };
+
 
   const fail = (error: unknown) => {
     if (error instanceof ApiError && error.status === 401) setFatal('no-token');
@@ -164,7 +169,8 @@ function App() {
         setLoading(false);
         // Keep the selected delivery selected if it is in this list's last page.
         const index = page.rows.findIndex((row) => row.seq === selectedSeq);
-        setSelected(index >= 0 ? page.offset + index : -1);
+        latest.current.selected = index >= 0 ? page.offset + index : -1;
+        setSelected(latest.current.selected);
       })
       .catch(fail);
   }, [qs, fatal]);
@@ -218,6 +224,7 @@ function App() {
   }, [selectedSeq, detailOpen]);
 
   const select = useCallback((index: number, open = true) => {
+    latest.current.selected = index;
     setSelected(index);
     const row = rows.current.get(index);
     if (row) setSelectedSeq(row.seq);
@@ -232,32 +239,33 @@ function App() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      const now = latest.current;
       if (event.key === 'Escape') {
-        if (diff) setDiff(null);
-        else if (editing) setEditing(false);
+        if (now.diff) setDiff(null);
+        else if (now.editing) setEditing(false);
         else if (isTyping(event.target)) (event.target as HTMLElement).blur();
         else setDetailOpen(false);
         return;
       }
-      if (isTyping(event.target) || event.metaKey || event.ctrlKey || event.altKey || diff || editing) return;
+      if (isTyping(event.target) || event.metaKey || event.ctrlKey || event.altKey || now.diff || now.editing) return;
       if (event.key === '/') {
         event.preventDefault();
         searchBox.current?.focus();
       } else if (event.key === 'j' || event.key === 'ArrowDown') {
         event.preventDefault();
-        if (total > 0) select(Math.min(total - 1, selected + 1), detailOpen);
+        if (now.total > 0) select(Math.min(now.total - 1, now.selected + 1), now.detailOpen);
       } else if (event.key === 'k' || event.key === 'ArrowUp') {
         event.preventDefault();
-        if (total > 0) select(Math.max(0, selected < 0 ? total - 1 : selected - 1), detailOpen);
+        if (now.total > 0) select(Math.max(0, now.selected < 0 ? now.total - 1 : now.selected - 1), now.detailOpen);
       } else if (event.key === 'Enter') {
-        if (selected >= 0) select(selected, true);
+        if (now.selected >= 0) select(now.selected, true);
       } else if (event.key === 'End' || event.key === 'G') {
         setFollowing(true);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [total, selected, detailOpen, diff, editing, select]);
+  }, [select]);
 
   if (fatal === 'no-token') {
     return (
