@@ -70,7 +70,15 @@ export async function openCaptures(store: DeliveryStore, paths: readonly string[
     if (isJournalPath(file)) {
       fixtures = undefined;
       const index = new JournalIndex(file);
-      await index.scan();
+      try {
+        await index.scan();
+      } catch (error) {
+        // An unreadable journal is reported and skipped, like an unreadable fixture.
+        await index.close();
+        problems.push({ kind: 'problem', source, message: `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+        lastJournal = undefined;
+        continue;
+      }
       if (index.pendingBytes > 0) incomplete.push(source);
       lastJournal = store.append((base) => new JournalSegment(index, source, base));
     } else {
