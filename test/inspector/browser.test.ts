@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import Stripe from 'stripe';
@@ -66,6 +66,38 @@ describeWithChromium('the inspector page in chromium', () => {
   const rows = (page: Page) => page.locator('.row[data-seq]');
   const detail = (page: Page, seq: number) => page.locator(`[data-testid=detail][data-seq="${seq}"]`);
   const seqs = async (page: Page) => (await rows(page).evaluateAll((elements) => elements.map((element) => Number(element.getAttribute('data-seq'))))).sort((a, b) => a - b);
+
+  /**
+   * Writes a screenshot unless the file already holds the same picture: chromium's software
+   * rasterizer anti-aliases a few edge pixels differently from one launch to the next, and a test
+   * run should not leave a changed PNG behind for that.
+   */
+  async function saveScreenshot(path: string, png: Buffer): Promise<void> {
+    if (existsSync(path)) {
+      const scratch = await context!.newPage();
+      const differing = (await scratch.evaluate(
+        `(async ([a, b]) => {
+          const pixels = async (data) => {
+            const image = await createImageBitmap(await (await fetch('data:image/png;base64,' + data)).blob());
+            const canvas = new OffscreenCanvas(image.width, image.height);
+            const context = canvas.getContext('2d');
+            context.drawImage(image, 0, 0);
+            return { width: image.width, height: image.height, data: context.getImageData(0, 0, image.width, image.height).data };
+          };
+          const [x, y] = await Promise.all([pixels(a), pixels(b)]);
+          if (x.width !== y.width || x.height !== y.height) return Infinity;
+          let count = 0;
+          for (let i = 0; i < x.data.length; i += 4) {
+            if (Math.abs(x.data[i] - y.data[i]) + Math.abs(x.data[i + 1] - y.data[i + 1]) + Math.abs(x.data[i + 2] - y.data[i + 2]) > 24) count++;
+          }
+          return count;
+        })(${JSON.stringify([readFileSync(path).toString('base64'), png.toString('base64')])})`,
+      )) as number;
+      await scratch.close();
+      if (differing <= 50) return;
+    }
+    writeFileSync(path, png);
+  }
 
   async function mixedJournal(): Promise<{ records: DeliveryRecord[]; path: string }> {
     const body = JSON.stringify({ id: 'evt_reser', object: 'event', type: 'invoice.paid', data: { object: { amount: 5 } } });
@@ -294,7 +326,7 @@ describeWithChromium('the inspector page in chromium', () => {
 
     expect(await page.evaluate('window.__xss')).toBeUndefined();
     expect(await page.locator('#app script, #app iframe, #app object, #app svg').count()).toBe(0);
-    expect(await page.locator('#app img').count()).toBe(1);
+    expect(await page.locator('#app img').count()).toBe(0);
     expect(await page.locator('a[href^="javascript"], [onerror], [onload]').count()).toBe(0);
     const text = (await shown.textContent())!;
     expect(text).toContain('<img src=x onerror="window.__xss=2">');
@@ -381,7 +413,11 @@ describeWithChromium('the inspector page in chromium', () => {
       const diff = detail(page, 8).getByTestId('signed-body-diff');
       await diff.waitFor();
       await diff.scrollIntoViewIfNeeded();
-      await page.screenshot({ path: `${DOCS}inspector-${scheme}.png` });
+      // Everything settled, so the same deliveries give the same picture on a busy machine too.
+      await page.locator('.live-dot.on').waitFor();
+      await page.evaluate('document.fonts.ready');
+      await page.mouse.move(0, 0);
+      await saveScreenshot(`${DOCS}inspector-${scheme}.png`, await page.screenshot());
       await context!.close();
       context = undefined;
     }

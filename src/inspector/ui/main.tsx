@@ -312,7 +312,9 @@ function App() {
     <div class="app">
       <header class="topbar">
         <div class="brand">
-          <img src="/assets/favicon.svg" alt="" />
+          <span class="logo" aria-hidden="true">
+            ✓
+          </span>
           hookctl inspector
         </div>
         <div class="subject mono" title={info ? visible(info.subject) : ''}>
