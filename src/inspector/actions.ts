@@ -64,6 +64,7 @@ function edited(record: DeliveryRecord, edit: Edit): { record: DeliveryRecord; b
     headers[name.toLowerCase()] = pair[1];
   }
   if (typeof edit.body !== 'string') throw new ActionError('body must be a string');
+  if (edit.bodyEncoding !== 'utf8' && edit.bodyEncoding !== 'base64') throw new ActionError('bodyEncoding must be "utf8" or "base64"');
   const body = Buffer.from(edit.body, edit.bodyEncoding === 'base64' ? 'base64' : 'utf8');
   const method = edit.method === undefined ? record.method : String(edit.method).toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new ActionError(`"${method.slice(0, 20)}" is not an HTTP method`);
@@ -123,10 +124,10 @@ export async function replay(loaded: LoadedDelivery, ask: ReplayAsk, settings: V
   };
 }
 
-/** A curl command that sends the (possibly edited) delivery, signed with a fresh timestamp. */
-export function curlFor(loaded: LoadedDelivery, ask: ReplayAsk, settings: VerificationSettings): string {
+/** A curl command that sends the (possibly edited) delivery, signed with a fresh timestamp; and the body it sends. */
+export function curlFor(loaded: LoadedDelivery, ask: ReplayAsk, settings: VerificationSettings): { command: string; body: Uint8Array } {
   const prepared = replayRequest(loaded, ask, settings).prepare(1);
-  return curlCommand({ url: prepared.url, method: prepared.method ?? 'POST', headers: prepared.headers, body: prepared.body });
+  return { command: curlCommand({ url: prepared.url, method: prepared.method ?? 'POST', headers: prepared.headers, body: prepared.body }), body: prepared.body };
 }
 
 /** The delivery as a fixture file, and a file name for it. */

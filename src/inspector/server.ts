@@ -244,10 +244,9 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       return;
     }
     if (name === 'curl') {
-      const body = ask.edit ? Buffer.from(ask.edit.body ?? '', ask.edit.bodyEncoding === 'base64' ? 'base64' : 'utf8') : loaded.body;
-      const command = curlFor(loaded, ask, settings);
+      const { command, body } = curlFor(loaded, ask, settings);
       // A secret in the body, a header or the URL would end up on the page and the clipboard.
-      if ((body && scrubber.contains(body)) || scrubber.contains(Buffer.from(command))) throw new ActionError('the request holds a configured secret: hookctl will not put it in a command', 409);
+      if (scrubber.contains(body) || scrubber.contains(Buffer.from(command))) throw new ActionError('the request holds a configured secret: hookctl will not put it in a command', 409);
       report({ action: 'curl', ...base, ok: true, status: null, ms: null, error: null });
       sendJson(res, 200, { command });
       return;
