@@ -2,6 +2,7 @@ import { Command, type Option } from 'commander';
 import { benchCommand } from './defs/bench.js';
 import { completionCommand } from './defs/completion.js';
 import { initCommand } from './defs/init.js';
+import { inspectCommand } from './defs/inspect.js';
 import { listenCommand } from './defs/listen.js';
 import { queueCommand } from './defs/queue.js';
 import { replayCommand } from './defs/replay.js';
@@ -67,6 +68,7 @@ export const COMMAND_MODULES: Record<string, CommandLoader> = {
   listen: () => import('../commands/listen.js'),
   send: () => import('../commands/send.js'),
   replay: () => import('../commands/replay.js'),
+  inspect: () => import('../commands/inspect.js'),
   'bench polling-vs-push': () => import('../commands/bench.js'),
   samples: () => import('../commands/samples.js'),
   init: () => import('../commands/init.js'),
@@ -97,6 +99,7 @@ export function buildProgram(version: string): Command {
   for (const command of [listenCommand(), sendCommand(), replayCommand(), samplesCommand(), benchCommand(), signCommand(), verifyCommand(), initCommand(), completionCommand(), workerCommand(), queueCommand()]) {
     program.addCommand(command);
   }
+  program.addCommand(inspectCommand());
   addEnvironment(program);
   suggestChoices(program);
   return program;

@@ -9,27 +9,7 @@ import { BadSecretError } from '../schemes/crypto.js';
 import { getScheme } from '../schemes/registry.js';
 import { signRequest, type SignedRequest } from '../schemes/sign-request.js';
 import { defaultContentType } from '../send/content-type.js';
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/** True when the bytes survive a trip through a shell argument: valid UTF-8 and no NUL. */
-function isArgumentSafe(body: Buffer): boolean {
-  return !body.includes(0) && Buffer.from(body.toString('utf8'), 'utf8').equals(body);
-}
-
-/**
- * A curl command that sends these exact bytes: a file is referenced, text is quoted inline, and
- * anything a shell argument cannot carry (binary, NUL) is piped in from base64.
- */
-function curlCommand(url: string, headers: SignedRequest['headers'], body: Buffer, file: string | undefined): string {
-  const headerArgs = Object.entries(headers).map(([name, value]) => `  -H ${shellQuote(`${name}: ${value}`)}`);
-  const request = [`curl -sS -X POST ${shellQuote(url)}`, ...headerArgs];
-  if (file !== undefined && file !== '-') return [...request, `  --data-binary @${shellQuote(file)}`].join(' \\\n');
-  if (isArgumentSafe(body)) return [...request, `  --data-binary ${shellQuote(body.toString('utf8'))}`].join(' \\\n');
-  return `printf %s ${shellQuote(body.toString('base64'))} | base64 -d | ${[...request, '  --data-binary @-'].join(' \\\n')}`;
-}
+import { curlCommand } from '../shell/curl.js';
 
 export async function run({ options, output }: CommandContext): Promise<number> {
   const scheme = getScheme(options.scheme, schemeOptionsFrom(options));
@@ -65,7 +45,7 @@ export async function run({ options, output }: CommandContext): Promise<number> 
   }
   if (options.curl !== undefined) {
     const postTo = options.url === undefined ? (signed.url ?? options.curl) : (scheme.targetUrl?.(options.curl, body) ?? options.curl);
-    output.line(curlCommand(postTo, signed.headers, body, options.file));
+    output.line(curlCommand({ url: postTo, headers: signed.headers, body, file: options.file }));
     return EXIT.ok;
   }
   for (const [name, value] of Object.entries(signed.headers)) output.line(`${name}: ${value}`);

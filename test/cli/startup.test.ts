@@ -81,3 +81,16 @@ describe('start-up loads only what the command needs', () => {
     }
   });
 });
+
+describe('the inspector loads only when it is used', () => {
+  it.concurrent.each([
+    ['inspect --help', ['inspect', '--help']],
+    ['listen --help', ['listen', '--help']],
+    ['sign', ['sign', '--scheme', 'github', '--secret', 's3cret', '--data', '{"a":1}']],
+  ])('hookctl %s loads no inspector module (its server, page and playwright stay out)', async (_label, args) => {
+    const result = await traced([BIN, ...args]);
+    expect(result.code).toBe(0);
+    expect(result.modules.some((url) => url.endsWith('/dist/cli/main.js'))).toBe(true);
+    expect(result.modules.filter((url) => url.includes('/dist/inspector/') || url.includes('/node_modules/playwright-core/'))).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,9 @@ describe('the published package', () => {
     expect(files).toContain('LICENSE');
     expect(files).toContain('package.json');
     expect(files.some((file) => file.startsWith('fixtures/'))).toBe(true);
+    // The inspector's page, built and bundled: nothing is fetched when it runs.
+    for (const file of ['index.html', 'app.js', 'app.css', 'LICENSES.txt']) expect(files).toContain(`dist/inspector/ui/${file}`);
+    expect(files.some((file) => file.endsWith('.png'))).toBe(false);
     for (const file of files) {
       expect(file).not.toMatch(/^(src|test|scripts|node_modules|\.ci)\//);
       expect(file).not.toMatch(/\.map$/);
@@ -63,6 +66,25 @@ describe('the published package', () => {
     const installed = join(work, 'global', 'lib', 'node_modules', 'hookctl', 'node_modules');
     const { stdout } = await run('ls', [installed]).catch(() => ({ stdout: '' }));
     for (const dev of ['vitest', 'typescript', 'tsx', 'stripe', 'fast-check']) expect(stdout.split('\n')).not.toContain(dev);
+  });
+
+  it('serves the inspector page from the installed package', async () => {
+    const child = spawn(bin, ['inspect', join(ROOT, 'fixtures', 'stripe'), '--ui-port', '0', '--json'], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          if (out.includes('\n')) resolve(out.split('\n')[0]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      const { uiUrl } = JSON.parse(line) as { uiUrl: string };
+      const origin = new URL(uiUrl).origin;
+      for (const path of ['/', '/assets/app.js', '/assets/app.css']) expect((await fetch(`${origin}${path}`)).status, path).toBe(200);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('signs with the installed binary', async () => {

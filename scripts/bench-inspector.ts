@@ -1,0 +1,166 @@
+/**
+ * `npm run bench:inspector`: how fast the inspector shows a large capture. Writes a journal of
+ * BENCH_DELIVERIES (default 100 000) signed deliveries made from the shipped samples (about 1 in
+ * 20 tampered, 1 in 30 a duplicate), then measures, in one run:
+ *
+ *   open          inspectCaptures() until the server listens: the journal's lines found by offset
+ *   first page    GET /api/deliveries (the last 100 rows, what the page asks first), after open
+ *   browser       chromium: from navigating to the printed URL to the first rows on screen
+ *   filter        ✗ failed: first request (parses every summary it has not yet), then again
+ *   search        a text search over headers and bodies: first, then again (cached view)
+ *   warm          the background pass that reads every summary, and the process's memory after
+ *
+ * The journal is built once per size and kept in the temp folder (BENCH_KEEP=0 removes it).
+ * Needs a build (npm run build) for the page, and Debian's chromium for the browser row.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAllFixtures } from '../src/records/reader.js';
+import { decodeBody, encodeBody, newCaptureId, toJournalLine, type DeliveryRecord } from '../src/records/record.js';
+import { SAMPLES_DIR } from '../src/records/samples.js';
+import { getScheme } from '../src/schemes/registry.js';
+import { signRequest } from '../src/schemes/sign-request.js';
+import { inspectCaptures } from '../src/inspector/index.js';
+
+const COUNT = Number(process.env.BENCH_DELIVERIES ?? 100_000);
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const CHROMIUM = '/usr/bin/chromium';
+
+async function buildJournal(path: string): Promise<number> {
+  const { entries } = await readAllFixtures([SAMPLES_DIR]);
+  const samples = entries.filter((entry) => entry.record.scheme && entry.record.scheme !== 'twilio');
+  const handle = await open(path, 'w');
+  let bytes = 0;
+  let batch: string[] = [];
+  const start = Date.parse('2026-01-15T10:00:00Z');
+  for (let i = 0; i < COUNT; i++) {
+    const sample = samples[i % samples.length]!.record;
+    const scheme = getScheme(sample.scheme!);
+    const body = decodeBody(sample);
+    const receivedAt = new Date(start + i * 37);
+    const id = i % 30 === 29 ? `evt_bench_${i - 1}` : `evt_bench_${i}`;
+    const signed = signRequest(scheme, { body, secret: SECRET, timestamp: Math.floor(receivedAt.getTime() / 1000), id, ...(sample.eventType ? { type: sample.eventType } : {}) });
+    const tampered = i % 20 === 7;
+    const sent = tampered ? Buffer.concat([body, Buffer.from(' ')]) : body;
+    const headers: Record<string, string> = { host: '127.0.0.1:8787', 'content-length': String(sent.length) };
+    for (const [name, value] of Object.entries(signed.headers)) headers[name.toLowerCase()] = value;
+    const record: DeliveryRecord = {
+      format: 'hookctl.delivery.v1',
+      id: newCaptureId(receivedAt),
+      capturedAt: receivedAt.toISOString(),
+      receivedAt: 'http://127.0.0.1:8787/',
+      method: 'POST',
+      path: `/webhooks/${scheme.name}`,
+      headers,
+      ...encodeBody(sent),
+      scheme: scheme.name,
+      eventId: scheme.eventId(headers, sent) ?? id,
+      eventType: sample.eventType,
+      verified: !tampered,
+      reason: tampered ? 'signature_mismatch' : null,
+      duplicate: i % 30 === 29,
+    };
+    const line = `${toJournalLine(record)}\n`;
+    bytes += Buffer.byteLength(line);
+    batch.push(line);
+    if (batch.length === 1000) {
+      await handle.write(batch.join(''));
+      batch = [];
+    }
+  }
+  await handle.write(batch.join(''));
+  await handle.close();
+  return bytes;
+}
+
+async function timed<T>(what: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await what();
+  return [value, performance.now() - started];
+}
+
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+async function main(): Promise<void> {
+  const dir = join(tmpdir(), `hookctl-bench-inspector-${COUNT}`);
+  mkdirSync(dir, { recursive: true });
+  const journal = join(dir, 'deliveries.ndjson');
+  if (!existsSync(journal)) {
+    process.stderr.write(`writing ${COUNT} deliveries to ${journal}…\n`);
+    const bytes = await buildJournal(journal);
+    process.stderr.write(`  ${(bytes / 1024 / 1024).toFixed(1)} MiB\n`);
+  }
+  const rows: Array<[string, string]> = [];
+  const [inspector, openMs] = await timed(() => inspectCaptures([journal], { port: 0, follow: false, settings: { secrets: [SECRET], scheme: 'auto', schemeOptions: {}, toleranceSeconds: 300 } }));
+  rows.push(['open (index the journal by offset, listen)', ms(openMs)]);
+  const api = async (path: string) => {
+    const response = await fetch(`${inspector.origin}${path}`, { headers: { 'x-hookctl-token': inspector.token } });
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    return (await response.json()) as { total: number; rows: unknown[] };
+  };
+  const unfiltered = { state: 'all', scheme: null, type: null, path: null, q: null } as const;
+  const [page, pageMs] = await timed(() => inspector.store.page(unfiltered, 'tail', 100));
+  rows.push([`first page: the last 100 of ${page.total} rows, read and parsed`, ms(pageMs)]);
+  rows.push(['open + first page', ms(openMs + pageMs)]);
+  // The bench's own HTTP client loads on first use: warm it on another URL first.
+  await api('/api/info');
+  const [, apiMs] = await timed(() => api('/api/deliveries?offset=0&limit=100'));
+  rows.push(['another page over HTTP (GET /api/deliveries, first 100, not read before)', ms(apiMs)]);
+
+  if (existsSync(CHROMIUM)) {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      // When the first row is in the DOM, in the page's own clock (ms since navigation started).
+      // (Page code as text: it runs in the browser, not under this script's Node types.)
+      await context.addInitScript({
+        content: `new MutationObserver((changes, observer) => {
+          if (document.querySelector('.row[data-seq]')) { window.firstRows = performance.now(); observer.disconnect(); }
+        }).observe(document, { childList: true, subtree: true });`,
+      });
+      // A browser that is already running, as a developer's is.
+      const blank = await context.newPage();
+      await blank.goto('about:blank');
+      for (const round of ['first visit', 'reload']) {
+        const browserPage = await context.newPage();
+        await browserPage.goto(inspector.url);
+        await browserPage.waitForFunction('window.firstRows !== undefined');
+        const timing = (await browserPage.evaluate(`(() => {
+          const api = performance.getEntriesByType('resource').find((entry) => entry.name.includes('/api/deliveries'));
+          return { firstRows: window.firstRows, apiStart: api.startTime, apiMs: api.duration };
+        })()`)) as { firstRows: number; apiStart: number; apiMs: number };
+        rows.push([`browser: navigation start to first rows in the page (${round})`, `${ms(timing.firstRows)} (page asked at ${ms(timing.apiStart)}, answered in ${ms(timing.apiMs)})`]);
+        await browserPage.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  } else rows.push(['browser', `skipped (${CHROMIUM} missing)`]);
+
+  for (const [label, path] of [
+    ['filter ✗ failed', '/api/deliveries?state=failed&offset=tail&limit=100'],
+    ['search "evt_bench_4242"', '/api/deliveries?q=evt_bench_4242&offset=tail&limit=100'],
+  ] as const) {
+    const [first, firstMs] = await timed(() => api(path));
+    const [, againMs] = await timed(() => api(path));
+    rows.push([`${label}: ${first.total} matches, first request`, ms(firstMs)]);
+    rows.push([`${label}: again`, ms(againMs)]);
+  }
+  const [, warmMs] = await timed(() => inspector.store.warm());
+  rows.push(['every summary read (background pass, what is left of it)', ms(warmMs)]);
+  const [, searchMs] = await timed(() => api('/api/deliveries?q=payment_intent&offset=tail&limit=100'));
+  rows.push(['search "payment_intent" over all bodies', ms(searchMs)]);
+  const memory = process.memoryUsage();
+  rows.push(['memory after: rss / heap used', `${(memory.rss / 1024 / 1024).toFixed(0)} MiB / ${(memory.heapUsed / 1024 / 1024).toFixed(0)} MiB`]);
+  await inspector.close();
+
+  const width = Math.max(...rows.map(([label]) => label.length));
+  process.stdout.write(`hookctl inspector, ${COUNT} deliveries (${process.version}, ${new Date().toISOString()})\n`);
+  for (const [label, value] of rows) process.stdout.write(`  ${label.padEnd(width)}  ${value}\n`);
+  if (process.env.BENCH_KEEP === '0') rmSync(dir, { recursive: true, force: true });
+}
+
+await main();

@@ -1,0 +1,47 @@
+/**
+ * The page's static files, built by `npm run build` (scripts/build-inspector.mjs) into
+ * dist/inspector/ui and read once at start: a few hundred KB, served from memory.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Asset {
+  type: string;
+  body: Buffer;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Where the built page is: beside this module in dist, or (running from src with tsx) in the
+ * package's dist. Undefined when it was never built.
+ */
+export function assetsDir(): string | undefined {
+  const candidates = [new URL('./ui/', import.meta.url), new URL('../../dist/inspector/ui/', import.meta.url)];
+  for (const candidate of candidates) {
+    const dir = fileURLToPath(candidate);
+    if (existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'app.js'))) return dir;
+  }
+  return undefined;
+}
+
+/** Every built file by its URL path (`/assets/app.js`, and `/` for the page). */
+export async function loadAssets(dir: string): Promise<Map<string, Asset>> {
+  const assets = new Map<string, Asset>();
+  for (const name of await readdir(dir)) {
+    const type = TYPES[extname(name)];
+    if (!type || name.endsWith('.map')) continue;
+    const body = await readFile(join(dir, name));
+    if (name === 'index.html') assets.set('/', { type, body });
+    else assets.set(`/assets/${name}`, { type, body });
+  }
+  return assets;
+}
