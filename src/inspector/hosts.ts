@@ -6,10 +6,9 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 
-/** True for addresses only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  return /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost)$/i.test(host.trim());
-}
+import { isLoopbackHost } from '../options/hosts.js';
+
+export { isLoopbackHost };
 
 /** `host:port` for a URL (IPv6 literals in brackets). */
 export function hostForUrl(host: string, port: number): string {

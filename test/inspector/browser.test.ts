@@ -396,7 +396,7 @@ describeWithChromium('the inspector page in chromium', () => {
       [signedRecord({ scheme: 'stripe', eventType: 'invoice.paid', capturedAt: at(7), path: '/webhooks/stripe', eventId: 'evt_1SpQ5aLkdIwHu7ixA1b2C3d4' }), { forward: { status: 200, ms: 18 } }],
       [signedRecord({ scheme: 'standard', eventType: 'user.created', capturedAt: at(12), path: '/webhooks/standard', eventId: 'msg_2lYv8Jm3kQ9x' }), { forward: { status: 204, ms: 9 } }],
       [signedRecord({ scheme: 'stripe', eventType: 'invoice.paid', capturedAt: at(15), path: '/webhooks/stripe', eventId: 'evt_1SpQ5aLkdIwHu7ixA1b2C3d4', duplicate: true }), { forward: null }],
-      [signedRecord({ scheme: 'slack', eventType: 'event_callback', capturedAt: at(23), path: '/webhooks/slack', eventId: 'Ev08MFMKH6' }), { status: 503, note: 'injected failure 1 of 2 (--fail-first)' }],
+      [signedRecord({ scheme: 'slack', eventType: 'event_callback', capturedAt: at(23), path: '/webhooks/slack', eventId: 'Ev08MFMKH6' }), { status: 503, injected: true, note: 'injected failure 1 of 2 (--fail-first)' }],
       [signedRecord({ scheme: 'slack', eventType: 'event_callback', capturedAt: at(26), path: '/webhooks/slack', eventId: 'Ev08MFMKH6' }), { forward: { status: 200, ms: 31 } }],
       [signedRecord({ scheme: 'github', eventType: 'pull_request.opened', capturedAt: at(33), path: '/webhooks/github', eventId: '7a2b4c10-1b7e-11f0-9d3e-3c1f2a9d0e11' }), { forward: { status: 500, ms: 44 } }],
       [signedRecord({ scheme: 'shopify', eventType: 'orders/create', capturedAt: at(37), path: '/webhooks/shopify', eventId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043' }), { forward: { status: 200, ms: 15 } }],

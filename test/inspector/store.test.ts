@@ -161,7 +161,7 @@ describe('live sources', () => {
     const records = [signedRecord({ eventType: 'old.one' }), signedRecord({ eventType: 'new.one' })];
     const journal = writeJournal(dir, records);
     const inspector = await inspectFeed({ bodyBudget: 1 });
-    inspector.feed.delivery(deliveryFrom(records[0]!, { capture: journal, status: 503, note: 'injected failure 1 of 2 (--fail-first)' }));
+    inspector.feed.delivery(deliveryFrom(records[0]!, { capture: journal, status: 503, injected: true, note: 'injected failure 1 of 2 (--fail-first)' }));
     inspector.feed.delivery(deliveryFrom(records[1]!, { capture: null }));
     const rows = (await api(inspector, '/api/deliveries?state=fault')).body.rows;
     expect(rows).toHaveLength(1);

@@ -104,6 +104,7 @@ export function deliveryFrom(record: DeliveryRecord, extra: Partial<Delivery> = 
     duplicate: record.duplicate,
     status: result.verified ? 200 : 401,
     reset: false,
+    injected: false,
     note: null,
     capture: null,
     forward: null,

@@ -114,7 +114,4 @@ function checkSecretsFit(schemeName: string, secrets: readonly string[]): void {
   }
 }
 
-/** True for addresses only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  return /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost)$/i.test(host.trim());
-}
+export { isLoopbackHost } from '../../options/hosts.js';

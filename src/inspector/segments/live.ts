@@ -5,9 +5,10 @@
  * back from the capture (journal or fixture file) when someone opens that delivery.
  */
 import { readFile } from 'node:fs/promises';
+import { toRecord } from '../../listen/delivery.js';
 import type { Delivery, QueuedForward } from '../../listen/types.js';
 import { isJournalPath, recordFrom } from '../../records/reader.js';
-import { decodeBody, encodeBody, RECORD_FORMAT, type DeliveryRecord } from '../../records/record.js';
+import { decodeBody, type DeliveryRecord } from '../../records/record.js';
 import { BLOCK_LINES, JournalIndex, parseJournalLine } from '../journal-index.js';
 import { matchesNeedle, type LoadedDelivery, type Needle, type Segment } from '../segment.js';
 import type { DeliverySummary, ForwardSummary } from '../types.js';
@@ -28,11 +29,10 @@ interface LiveItem {
   queued: QueuedForward | undefined;
 }
 
-/** An injected fault, from what the listener noted (until it reports one explicitly). */
+/** An injected fault: a dropped connection, or the failure the listener answered on purpose. */
 export function faultOf(delivery: Delivery): string | null {
   if (delivery.reset) return 'connection reset (--reset-rate)';
-  const note = delivery.note;
-  return note !== null && /^(?:injected failure|fixed status)/.test(note) ? note : null;
+  return delivery.injected ? delivery.note : null;
 }
 
 function forwardOf(item: LiveItem): ForwardSummary | null {
@@ -133,23 +133,9 @@ export class LiveSegment implements Segment, InspectorFeed {
     return index < this.items.length ? this.summary(index) : undefined;
   }
 
+  /** The record the listener stores, with the body as it is known here (read back from the capture when dropped). */
   private record(delivery: Delivery, body: Buffer): DeliveryRecord {
-    return {
-      format: RECORD_FORMAT,
-      id: delivery.id,
-      capturedAt: delivery.receivedAt.toISOString(),
-      receivedAt: this.options.listenerUrl,
-      method: delivery.method,
-      path: delivery.path,
-      headers: delivery.headers,
-      ...encodeBody(body),
-      scheme: delivery.scheme,
-      eventId: delivery.eventId,
-      eventType: delivery.eventType,
-      verified: delivery.verified,
-      reason: delivery.reason,
-      duplicate: delivery.duplicate,
-    };
+    return toRecord(delivery.body === body ? delivery : { ...delivery, body }, this.options.listenerUrl);
   }
 
   async load(index: number): Promise<LoadedDelivery> {
