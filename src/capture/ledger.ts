@@ -163,9 +163,9 @@ export class IdempotencyLedger {
     const loadedAt = this.nowS();
     let carry: Buffer | undefined;
     let skippingLongLine = false;
-    const line = (bytes: Buffer) => {
+    const line = (bytes: Buffer, start: number, end: number) => {
       this.fileLines++;
-      const entry = parseEntry(bytes);
+      const entry = parseEntry(bytes, start, end);
       if (!entry) {
         load.skipped++;
         return;
@@ -176,9 +176,8 @@ export class IdempotencyLedger {
         load.expired++;
         return;
       }
-      const key = ledgerKey(entry.eventId);
-      this.done.delete(key);
-      this.done.set(key, at);
+      // A repeated id (a compaction copies the lines written meanwhile) keeps its place: set, not move.
+      this.done.set(ledgerKey(entry.eventId), at);
     };
     try {
       for (let position = 0; ; ) {
@@ -195,9 +194,10 @@ export class IdempotencyLedger {
           if (skippingLongLine) {
             skippingLongLine = false;
           } else if (carry) {
-            line(Buffer.concat([carry, chunk.subarray(start, end)]));
+            const joined = Buffer.concat([carry, chunk.subarray(start, end)]);
+            line(joined, 0, joined.length);
           } else if (end > start) {
-            line(chunk.subarray(start, end));
+            line(chunk, start, end);
           }
           carry = undefined;
         }
@@ -217,7 +217,8 @@ export class IdempotencyLedger {
       await this.ops.close(fd).catch(() => {});
     }
     if (carry || skippingLongLine) {
-      // No final newline: a torn last line (a crash mid-append). The append log starts after it.
+      // No final newline: a torn last line (a crash mid-append), not trusted even if it parses.
+      // The append log starts after it.
       load.tornTail = true;
       if (carry) {
         this.fileLines++;
@@ -364,16 +365,56 @@ function entryLine(key: string, atMs: number, captureId?: string): string {
   return JSON.stringify({ eventId: key, at: new Date(atMs).toISOString(), ...(captureId ? { capture: captureId } : {}) });
 }
 
-/** One ledger line: its id, and when it was committed (seconds since EPOCH_S) if it says. */
-function parseEntry(bytes: Buffer): { eventId: string; at: number | undefined } | undefined {
+const ENTRY_START = Buffer.from('{"eventId":"');
+const AT_FIELD = Buffer.from('","at":"');
+
+/**
+ * One ledger line: its id, and when it was committed (seconds since EPOCH_S) if it says. Lines
+ * as this ledger writes them (`{"eventId":"…","at":"<ISO time>"…`, an id without escapes) are read
+ * straight from the bytes, a third of the cost of JSON.parse and Date.parse for a million of them;
+ * anything else goes through JSON.parse.
+ */
+function parseEntry(bytes: Buffer, start: number, end: number): { eventId: string; at: number | undefined } | undefined {
+  const idStart = start + ENTRY_START.length;
+  if (end - start > ENTRY_START.length + AT_FIELD.length + 20 && sameBytes(bytes, start, ENTRY_START)) {
+    let idEnd = idStart;
+    while (idEnd < end && bytes[idEnd] !== 0x22 && bytes[idEnd] !== 0x5c) idEnd++;
+    const atStart = idEnd + AT_FIELD.length;
+    if (bytes[idEnd] === 0x22 && atStart + 20 <= end && sameBytes(bytes, idEnd, AT_FIELD)) {
+      const at = isoSeconds(bytes, atStart);
+      if (at !== undefined) return { eventId: bytes.toString('utf8', idStart, idEnd), at };
+    }
+  }
   try {
-    const entry = JSON.parse(bytes.toString('utf8')) as { eventId?: unknown; at?: unknown };
+    const entry = JSON.parse(bytes.toString('utf8', start, end)) as { eventId?: unknown; at?: unknown };
     if (typeof entry.eventId !== 'string') return undefined;
     const atMs = typeof entry.at === 'string' ? Date.parse(entry.at) : NaN;
     return { eventId: entry.eventId, at: Number.isFinite(atMs) ? Math.floor(atMs / 1000) - EPOCH_S : undefined };
   } catch {
     return undefined;
   }
+}
+
+/** Whether `bytes` holds `expected` at `at` (a loop: Buffer#compare costs more in the call than in comparing a dozen bytes). */
+function sameBytes(bytes: Buffer, at: number, expected: Buffer): boolean {
+  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
+  return true;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` (as toISOString writes it, in UTC) at `at`, as seconds since EPOCH_S; undefined if it is not that. */
+function isoSeconds(bytes: Buffer, at: number): number | undefined {
+  const digits = (from: number, count: number) => {
+    let value = 0;
+    for (let i = from; i < from + count; i++) {
+      const digit = bytes[i]! - 0x30;
+      if (digit < 0 || digit > 9) return NaN;
+      value = value * 10 + digit;
+    }
+    return value;
+  };
+  if (bytes[at + 4] !== 0x2d || bytes[at + 7] !== 0x2d || bytes[at + 10] !== 0x54 || bytes[at + 13] !== 0x3a || bytes[at + 16] !== 0x3a) return undefined;
+  const ms = Date.UTC(digits(at, 4), digits(at + 5, 2) - 1, digits(at + 8, 2), digits(at + 11, 2), digits(at + 14, 2), digits(at + 17, 2));
+  return Number.isFinite(ms) ? ms / 1000 - EPOCH_S : undefined;
 }
 
 /** The right to process one event id: commit it (processed) or release it (not processed). */

@@ -65,6 +65,19 @@ describe('idempotency ledger', () => {
     expect(await commit(again, long)).toBe(false);
   });
 
+  it('remembers any id across a restart: quotes, backslashes, control characters, non-ASCII', async () => {
+    const dir = tempDir();
+    const clock = { ms: Date.now() };
+    const ids = ['plain', 'with "quotes"', 'back\\slash', 'tab\tnew\nline', 'ünïcødé €', '😀', '{"eventId":"nested"}', ''];
+    const { ledger } = await ledgerAt(dir, clock);
+    for (const id of ids) expect(await commit(ledger, id)).toBe(true);
+    await ledger.close();
+    const { ledger: again, load } = await ledgerAt(dir, clock);
+    expect(load).toMatchObject({ entries: ids.length, skipped: 0 });
+    for (const id of ids) expect(await commit(again, id), id).toBe(false);
+    expect(await commit(again, 'nested')).toBe(true);
+  });
+
   it('forgets ids older than the dedupe window (a week by default), in memory and at start-up', async () => {
     const dir = tempDir();
     const clock = { ms: Date.now() };
