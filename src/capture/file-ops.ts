@@ -128,6 +128,9 @@ export function fsErrorText(error: unknown): string {
       return 'no space left on the device';
     case 'EISDIR':
       return 'it is a folder';
+    case 'EMFILE':
+    case 'ENFILE':
+      return `out of file descriptors (${err.code})`;
     default:
       return err?.code ?? err?.message ?? String(error);
   }
