@@ -12,7 +12,6 @@ export type { Claim, LedgerLoad, LedgerOptions } from './ledger.js';
 export { AppendLog } from './append-log.js';
 export { FixtureFileWriter } from './files.js';
 export { FolderLock, FolderLockedError, LOCK_FILE } from './lock.js';
-export { isOutOfFileDescriptors, openFilesLimit, outOfFileDescriptorsMessage, type OpenFilesLimit } from './fd-limit.js';
 export { realFileOps, fsErrorText, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './file-ops.js';
 export type { FileOps } from './file-ops.js';
 
