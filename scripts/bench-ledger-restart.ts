@@ -2,7 +2,7 @@
 // the remembered ids take. Writes a ledger of N ids (default 1,000,000, ids and lines shaped like
 // Stripe's and the listener's own), then starts `hookctl listen --capture DIR` on it and on an empty
 // folder, interleaved, a few rounds each, and reports the median start-up time and the RSS once
-// listening (VmRSS, and VmHWM, the peak during loading), from /proc (Linux).
+// listening (VmRSS, and VmHWM, the peak during loading) and the CPU time it took, from /proc (Linux).
 //   npm run bench:ledger-restart [-- --ids 1000000 --rounds 3]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -37,12 +37,19 @@ function writeLedger(dir: string, count: number): number {
   return statSync(path).size;
 }
 
+/** CPU time (user + system) the process has used, ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function status(pid: number, field: string): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-async function start(dir: string): Promise<{ ms: number; rssMb: number; peakMb: number; entries: number }> {
+async function start(dir: string): Promise<{ ms: number; cpuMs: number; rssMb: number; peakMb: number; entries: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--json', '--quiet', '--capture', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
@@ -56,12 +63,13 @@ async function start(dir: string): Promise<{ ms: number; rssMb: number; peakMb: 
     void exited.then(() => reject(new Error(`the listener exited before listening: ${stderr}`)));
   });
   const ms = performance.now() - started;
+  const cpu = cpuMs(child.pid!);
   const rssMb = status(child.pid!, 'VmRSS');
   const peakMb = status(child.pid!, 'VmHWM');
   child.kill('SIGINT');
   await exited;
   const entries = Number((listening.capture as { ledgerEntries?: number } | undefined)?.ledgerEntries ?? /(\d+) event ids/.exec(stderr)?.[1] ?? NaN);
-  return { ms, rssMb, peakMb, entries };
+  return { ms, cpuMs: cpu, rssMb, peakMb, entries };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -77,8 +85,9 @@ try {
     runs.full.push(await start(full));
   }
   const row = (name: string, list: typeof runs.full) =>
-    `${name.padEnd(28)} ${median(list.map((r) => r.ms)).toFixed(0).padStart(7)} ms   RSS ${median(list.map((r) => r.rssMb)).toFixed(0).padStart(4)} MB   peak ${median(list.map((r) => r.peakMb)).toFixed(0).padStart(4)} MB`;
-  console.log(`ledger: ${IDS.toLocaleString('en-US')} ids, ${(bytes / 1024 / 1024).toFixed(1)} MiB; median of ${ROUNDS} rounds; node ${process.version}`);
+    `${name.padEnd(28)} ${median(list.map((r) => r.ms)).toFixed(0).padStart(7)} ms (CPU ${median(list.map((r) => r.cpuMs)).toFixed(0).padStart(5)} ms)   RSS ${median(list.map((r) => r.rssMb)).toFixed(0).padStart(4)} MB   peak ${median(list.map((r) => r.peakMb)).toFixed(0).padStart(4)} MB`;
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`ledger: ${IDS.toLocaleString('en-US')} ids, ${(bytes / 1024 / 1024).toFixed(1)} MiB; median of ${ROUNDS} rounds; node ${process.version}; load ${load}`);
   console.log(row('empty capture folder', runs.empty));
   console.log(row(`${IDS.toLocaleString('en-US')} remembered ids`, runs.full));
   const extraMb = median(runs.full.map((r) => r.rssMb)) - median(runs.empty.map((r) => r.rssMb));
