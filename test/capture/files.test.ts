@@ -5,8 +5,7 @@
  * cut-back trusted a size check that could remove another writer's bytes.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,17 +13,11 @@ import { AppendLog } from '../../src/capture/append-log.js';
 import { realFileOps, type FileOps } from '../../src/capture/file-ops.js';
 import { JOURNAL_FILE, LEDGER_FILE, openCapture } from '../../src/capture/index.js';
 import { BIN, cliEnv } from '../helpers/cli.js';
+import { cleanup, onCleanup, tempDir as makeTempDir } from './support.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+afterEach(cleanup);
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hookctl-files-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = () => makeTempDir('hookctl-files-');
 
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 
@@ -32,7 +25,7 @@ const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 async function listenUnderUmask0(args: string[]): Promise<{ url: string; stderr: string[]; stop: () => Promise<void> }> {
   const child = spawn('/bin/sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, BIN, 'listen', '--port', '0', '--json', ...args], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  cleanups.push(() => (child.kill('SIGKILL'), exited));
+  onCleanup(() => (child.kill('SIGKILL'), exited));
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
   const url = await new Promise<string>((resolve, reject) => {
@@ -122,7 +115,7 @@ describe('capture files', () => {
       },
     };
     const log = new AppendLog(path, { ops });
-    cleanups.push(() => log.close());
+    onCleanup(() => log.close());
     await log.open();
     await log.append('{"n":1}');
     fail = 'partly';

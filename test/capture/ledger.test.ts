@@ -5,23 +5,16 @@
  * window (a week by default), the file is compacted so its size follows the window, read line by
  * line, and a file that cannot be read is named with the real cause.
  */
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IdempotencyLedger, LEDGER_FILE, ledgerKey, MAX_REMEMBERED_ID_LENGTH, type Claim } from '../../src/capture/ledger.js';
 import { CliProcess } from '../helpers/cli.js';
+import { cleanup, onCleanup, tempDir as makeTempDir } from './support.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+afterEach(cleanup);
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hookctl-ledger-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = () => makeTempDir('hookctl-ledger-');
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -30,7 +23,7 @@ const DAY = 24 * HOUR;
 async function ledgerAt(dir: string, clock: { ms: number }, dedupeWindowMs?: number) {
   const ledger = new IdempotencyLedger(join(dir, LEDGER_FILE), { now: () => clock.ms, ...(dedupeWindowMs !== undefined ? { dedupeWindowMs } : {}) });
   const load = await ledger.open();
-  cleanups.push(() => ledger.close());
+  onCleanup(() => ledger.close());
   return { ledger, load };
 }
 
@@ -143,7 +136,7 @@ describe('idempotency ledger', () => {
     writeSync(fd, `\n${JSON.stringify({ eventId: 'kept-1', at: new Date().toISOString() })}\n`, 600 * 1024 * 1024);
     closeSync(fd);
     const cli = new CliProcess(['listen', '--port', '0', '--json', '--capture', dir, '--id-header', 'x-id']);
-    cleanups.push(() => cli.stop('SIGKILL'));
+    onCleanup(() => cli.stop('SIGKILL'));
     const { url } = await cli.waitForRecord<{ url: string }>((r) => r.type === 'listening', 30_000);
     const answer = await fetch(url, { method: 'POST', body: '{}', headers: { 'x-id': 'kept-1' } });
     expect(await answer.json()).toMatchObject({ duplicate: true });
@@ -159,7 +152,7 @@ describe('idempotency ledger', () => {
       [garbage, /\.hookctl-ledger is not an idempotency ledger \(2 lines, none of them an entry\): move it away/],
     ] as const) {
       const cli = new CliProcess(['listen', '--port', '0', '--capture', dir]);
-      cleanups.push(() => cli.stop('SIGKILL'));
+      onCleanup(() => cli.stop('SIGKILL'));
       const { code } = await cli.exited;
       expect(code).toBe(1);
       expect(cli.stderrLines).toHaveLength(1);

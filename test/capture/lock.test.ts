@@ -4,27 +4,20 @@
  * other's acknowledged records. The second now refuses to start, naming the folder and the other
  * process; the lock goes with the listener (removed on stop, stale after a crash).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/capture/lock.js';
 import { CliProcess } from '../helpers/cli.js';
+import { cleanup, onCleanup, tempDir as makeTempDir } from './support.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+afterEach(cleanup);
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hookctl-lock-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = () => makeTempDir('hookctl-lock-');
 
 function listener(dir: string, extra: string[] = []): CliProcess {
   const cli = new CliProcess(['listen', '--port', '0', '--json', '--capture', dir, ...extra]);
-  cleanups.push(() => cli.stop('SIGKILL'));
+  onCleanup(() => cli.stop('SIGKILL'));
   return cli;
 }
 
