@@ -75,7 +75,7 @@ export function parseBenchFlags(flags: BenchFlags): BenchConfig {
   const latencyMs = parseDuration(text(flags.latency, '0'), '--latency');
   if (latencyMs > 10_000) throw usageError(`--latency: at most 10s of simulated one-way delay, got "${flags.latency}"`);
   const payloadSize = parseSize(text(flags.payloadSize, '256'), '--payload-size');
-  if (payloadSize > 1_000_000) throw usageError(`--payload-size: at most 1mb per event, got "${flags.payloadSize}"`);
+  if (payloadSize > 1024 * 1024) throw usageError(`--payload-size: at most 1mb per event, got "${flags.payloadSize}"`);
   const seed = parseInteger(text(flags.seed, '1'), '--seed', { min: 0, max: 2 ** 32 - 1 });
   const strategies = flags.strategies === undefined ? [...DEFAULT_STRATEGIES] : parseStrategies(flags.strategies);
   if (events * Math.max(...clients) > 50_000_000) {

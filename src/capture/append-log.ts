@@ -1,6 +1,6 @@
 import { constants as fsConstants } from 'node:fs';
 import { dirname } from 'node:path';
-import { realFileOps, type FileOps } from './file-ops.js';
+import { realFileOps, writtenBefore, type FileOps } from './file-ops.js';
 
 export interface AppendLogOptions {
   /** fsync before a write is reported done. */
@@ -44,6 +44,13 @@ export class AppendLog {
   tornTail = false;
   /** The file's size as this writer left it: where a batch that failed half-way is cut back to. */
   private size = 0;
+  /** New batches wait (a replace() is swapping the file). */
+  private held = false;
+  private writerIdle: Array<() => void> = [];
+  /** Copies of the batches written since recordFromNow(), for replace(). */
+  private recorded: Buffer[] | undefined;
+  /** The folder was fsynced after the file was first opened (durable). */
+  private folderSynced = false;
 
   constructor(path: string, options: AppendLogOptions = {}) {
     this.path = path;
@@ -72,6 +79,12 @@ export class AppendLog {
         }
       }
       this.size = size;
+      // A new file's name is in the folder, not the file: without this a power cut can lose the
+      // whole file although every write to it was synced. Once per log is enough (and cheap).
+      if (this.durable && !this.folderSynced) {
+        await this.ops.fsyncDir?.(dirname(this.path));
+        this.folderSynced = true;
+      }
     } catch (error) {
       await this.ops.close(fd).catch(() => {});
       throw error;
@@ -86,15 +99,20 @@ export class AppendLog {
     return new Promise<void>((resolve, reject) => {
       this.pending.push(line);
       this.waiters.push({ resolve, reject });
-      if (this.busy || this.scheduled) return;
-      if (this.durable || this.fd === undefined) {
-        void this.cycle();
-      } else {
-        // Everything appended during this turn of the event loop goes out in one write.
-        this.scheduled = true;
-        setImmediate(this.flushInline);
-      }
+      this.kick();
     });
+  }
+
+  /** Starts writing what is pending, unless a write is already under way (it takes it next). */
+  private kick(): void {
+    if (this.busy || this.scheduled || this.held || this.pending.length === 0) return;
+    if (this.durable || this.fd === undefined) {
+      void this.cycle();
+    } else {
+      // Everything appended during this turn of the event loop goes out in one write.
+      this.scheduled = true;
+      setImmediate(this.flushInline);
+    }
   }
 
   /**
@@ -104,7 +122,7 @@ export class AppendLog {
    */
   private readonly flushInline = (): void => {
     this.scheduled = false;
-    if (this.busy || this.pending.length === 0) return;
+    if (this.busy || this.held || this.pending.length === 0) return;
     if (this.fd === undefined) {
       void this.cycle();
       return;
@@ -114,7 +132,7 @@ export class AppendLog {
       this.ops.writeAllSync(this.fd, batch.data);
       this.written(batch);
     } catch (error) {
-      void this.detach(batch.data.length);
+      void this.detach(writtenBefore(error));
       for (const waiter of batch.waiters) waiter.reject(error);
     }
     this.wakeIdle();
@@ -122,22 +140,31 @@ export class AppendLog {
 
   private async cycle(): Promise<void> {
     this.busy = true;
-    while (this.pending.length > 0) {
+    while (this.pending.length > 0 && !this.held) {
       const batch = this.takeBatch();
-      let attempted = 0;
+      // What this batch put in the file, exactly: the bytes to cut back if it fails.
+      let wrote = 0;
       try {
         if (this.fd === undefined) await this.open();
-        attempted = batch.data.length;
-        await this.ops.writeAll(this.fd!, batch.data);
+        try {
+          await this.ops.writeAll(this.fd!, batch.data);
+        } catch (error) {
+          wrote = writtenBefore(error);
+          throw error;
+        }
+        wrote = batch.data.length;
         if (this.durable && !this.syncWrites) await this.ops.fsync(this.fd!);
         this.written(batch);
       } catch (error) {
         // Reopen next time: the file may have been replaced, or the disk may come back.
-        await this.detach(attempted);
+        await this.detach(wrote);
         for (const waiter of batch.waiters) waiter.reject(error);
       }
     }
     this.busy = false;
+    const idle = this.writerIdle;
+    this.writerIdle = [];
+    for (const wake of idle) wake();
     this.wakeIdle();
   }
 
@@ -153,31 +180,70 @@ export class AppendLog {
 
   private written(batch: { lines: number; waiters: Waiter[]; data: Buffer }): void {
     this.size += batch.data.length;
+    this.recorded?.push(batch.data);
     this.batches++;
     this.lines += batch.lines;
     for (const waiter of batch.waiters) waiter.resolve();
   }
 
   /** After a failed write: cut back what the write left (if any) and let go of the file, to reopen it next time. */
-  private detach(attempted: number): Promise<void> {
+  private detach(wrote: number): Promise<void> {
     const fd = this.fd;
     this.fd = undefined;
     if (fd === undefined) return Promise.resolve();
-    if (attempted > 0) this.cutBack(fd, attempted);
+    if (wrote > 0) this.cutBack(fd, wrote);
     return this.ops.close(fd).catch(() => {});
   }
 
   /**
    * A batch refused half-way (a full disk takes part of a write, or the fsync fails) leaves bytes
    * whose senders were answered 503: cut them off, so no partial record sits mid-file and the
-   * retries are captured once. Only when the file grew by at most that batch, so nobody else's
-   * appends are ever cut; best effort (the reopen still starts on a fresh line).
+   * retries are captured once. Exactly the bytes this batch wrote, and only when the file holds
+   * exactly our bytes and those (the capture folder's lock keeps other listeners out; a file of any
+   * other length has bytes we did not write, and is left alone). Best effort: the reopen still
+   * starts on a fresh line.
    */
-  private cutBack(fd: number, attempted: number): void {
+  private cutBack(fd: number, wrote: number): void {
     try {
-      this.ops.cutBackSync?.(fd, this.size, attempted);
+      this.ops.cutBackSync?.(fd, this.size, wrote);
     } catch {
       // The disk may refuse this too; the torn-line check on reopen covers it.
+    }
+  }
+
+  /** Starts keeping a copy of every batch written from now on, for replace(). */
+  recordFromNow(): void {
+    this.recorded = [];
+  }
+
+  /**
+   * Replaces the file with `temp` plus every batch written since recordFromNow(), by a rename, and
+   * carries on appending to the new file. Appends wait meanwhile (they are not lost: they go to
+   * the new file). On failure the old file is untouched and stays in use.
+   */
+  async replace(temp: string): Promise<void> {
+    this.held = true;
+    try {
+      if (this.busy) await new Promise<void>((resolve) => this.writerIdle.push(resolve));
+      const tail = this.recorded ?? [];
+      this.recorded = undefined;
+      const fd = await this.ops.open(temp, 'a');
+      try {
+        for (const chunk of tail) await this.ops.writeAll(fd, chunk);
+        if (this.durable) await this.ops.fsync(fd);
+      } finally {
+        await this.ops.close(fd).catch(() => {});
+      }
+      await this.ops.rename(temp, this.path);
+      const old = this.fd;
+      this.fd = undefined;
+      if (old !== undefined) await this.ops.close(old).catch(() => {});
+      this.folderSynced = false;
+      await this.open();
+    } finally {
+      this.recorded = undefined;
+      this.held = false;
+      this.kick();
     }
   }
 

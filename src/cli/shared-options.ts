@@ -8,10 +8,14 @@ export function addJson(command: Command): Command {
   return command.option('--json', 'machine-readable output: NDJSON records on stdout, everything else on stderr');
 }
 
-/** --secret (repeatable), --secret-file (repeatable); HOOKCTL_SECRET is read in resolveSecrets. */
+/**
+ * --secret (repeatable), --secret-file (repeatable); HOOKCTL_SECRET is read in resolveSecrets. A
+ * secret on the command line lands in shell history and, until hookctl hides it, in `ps`: the help
+ * says so and offers the two ways that do not.
+ */
 export function addSecretOptions(command: Command, what = 'secret to sign/verify with'): Command {
   return command
-    .addOption(new Option('--secret <value>', `${what}; repeat for rotation (or HOOKCTL_SECRET)`).argParser(collect))
+    .addOption(new Option('--secret <value>', `${what}; repeat for rotation. Prefer --secret-file or HOOKCTL_SECRET: a value here is kept in shell history and shows briefly in ps`).argParser(collect))
     .addOption(new Option('--secret-file <path>', 'read the secret from a file (one trailing newline is ignored); repeatable').argParser(collect));
 }
 
@@ -32,7 +36,8 @@ export function addDeliveryOptions(command: Command, defaultSchedule = '0,5s,30s
     .option('--retry-schedule <list>', `wait before each attempt (default ${defaultSchedule}), or a preset: default (0,5s,30s,5m), standard (Standard Webhooks/Svix, with jitter), none`)
     .option('--no-retry', 'one attempt only')
     .option('--time-scale <factor>', 'multiply every retry delay and Retry-After, e.g. 0.001 to run a long schedule in seconds')
-    .option('--timeout <duration>', 'per-attempt timeout: connecting, the answer and its body (default 10s)');
+    .option('--timeout <duration>', 'per-attempt timeout: connecting, the answer and its body (default 10s)')
+    .option('--max-retry-after <duration>', "longest Retry-After honoured; a receiver's longer ask is cut to it, and the output says so (default 10m; 0 ignores Retry-After)");
 }
 
 /** Examples block for --help. */

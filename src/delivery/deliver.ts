@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { createDispatcher } from './dispatcher.js';
 import { isDelivered, isRetryable, parseRetryAfter } from './retry-after.js';
-import { scheduledWaitMs, type RetryPolicy } from './policy.js';
+import { DEFAULT_MAX_RETRY_AFTER_MS, scheduledWaitMs, type RetryPolicy } from './policy.js';
 
 export interface PreparedRequest {
   url: string;
@@ -23,6 +23,8 @@ export interface Attempt {
   elapsedMs?: number;
   /** What the receiver's Retry-After asked for, unscaled. */
   retryAfterMs?: number;
+  /** Set when Retry-After asked for more than the policy's cap: the cap it was cut to, unscaled. */
+  retryAfterCappedMs?: number;
   willRetry: boolean;
   /** The wait before the next attempt, scaled, when willRetry. */
   nextDelayMs?: number;
@@ -110,6 +112,9 @@ export function describeNetworkError(error: unknown): string {
     }
   }
 }
+
+/** The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days); past it Node fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
@@ -236,7 +241,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
     private readonly timeoutMs: number,
     private readonly watchList: WatchList | undefined,
   ) {
-    this.timer = setTimeout(stopOnTimeout, timeoutMs, this);
+    this.timer = setTimeout(stopOnTimeout, Math.min(timeoutMs, MAX_TIMER_MS), this);
     watchList?.add(this);
   }
 
@@ -314,27 +319,38 @@ function sendOnce(request: PreparedRequest, timeoutMs: number, dispatcher: Dispa
   });
 }
 
-/** Resolves after `ms`, or at once (false) when the signal aborts. */
+/**
+ * Resolves after `ms`, or at once (false) when the signal aborts. A wait longer than a Node timer
+ * takes is waited in pieces (one timer of more than 2^31 - 1 ms would fire after 1 ms).
+ */
 export function abortableWait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
+  if (!(ms > 0)) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      unwatch();
-      resolve(true);
-    }, ms);
+    const until = performance.now() + ms;
+    let timer: NodeJS.Timeout;
+    const arm = (left: number) => {
+      timer = setTimeout(() => {
+        const remaining = until - performance.now();
+        if (remaining > 1) return arm(remaining);
+        unwatch();
+        resolve(true);
+      }, Math.min(left, MAX_TIMER_MS));
+    };
     const unwatch = watchAbort(signal, () => {
       clearTimeout(timer);
       resolve(false);
     });
+    arm(ms);
   });
 }
 
 /**
  * Delivers one event under a retry policy. `prepare(attempt)` is called for every attempt so the
  * caller can re-sign with a fresh timestamp while keeping the event id. Retries network errors,
- * timeouts, 5xx, 408 and 429, never other 4xx; a Retry-After longer than the scheduled wait wins
- * (both scaled by timeScale). Aborting the signal stops at once and marks the outcome interrupted.
+ * timeouts, 5xx, 408 and 429, never other 4xx; a Retry-After longer than the scheduled wait wins,
+ * up to the policy's maxRetryAfterMs (both scaled by timeScale). A slot of `limiter` is held for
+ * each attempt only, never during a wait, so events waiting to retry do not block others. Aborting the signal stops at once and marks the outcome interrupted.
  */
 export async function deliver(prepare: (attempt: number) => PreparedRequest, policy: RetryPolicy, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
   const dispatcher = options.dispatcher ?? defaultDispatcher();
@@ -367,15 +383,20 @@ export async function deliver(prepare: (attempt: number) => PreparedRequest, pol
     }
     status = result.status;
     const attempt: Attempt = { attempt: index + 1, status: result.status, error: result.error, ms: result.ms, elapsedMs: result.elapsedMs, willRetry: false };
-    if (result.retryAfterMs !== undefined) attempt.retryAfterMs = result.retryAfterMs;
+    let askedForMs = 0;
+    if (result.retryAfterMs !== undefined) {
+      attempt.retryAfterMs = result.retryAfterMs;
+      const capMs = policy.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+      if (result.retryAfterMs > capMs) attempt.retryAfterCappedMs = capMs;
+      askedForMs = Math.min(result.retryAfterMs, capMs);
+    }
     if (result.responseSnippet !== undefined) attempt.responseSnippet = result.responseSnippet;
     if (result.responseHeaders !== undefined) attempt.responseHeaders = result.responseHeaders;
     const delivered = isDelivered(result.status);
     if (!delivered && !result.interrupted && index + 1 < total && isRetryable(result.status)) {
       const scheduled = scheduledWaitMs(policy, index + 1, options.random);
-      const askedFor = result.retryAfterMs !== undefined ? Math.round(result.retryAfterMs * policy.timeScale) : 0;
       attempt.willRetry = true;
-      attempt.nextDelayMs = Math.max(scheduled, askedFor);
+      attempt.nextDelayMs = Math.max(scheduled, Math.round(askedForMs * policy.timeScale));
     }
     attempts.push(attempt);
     options.onAttempt?.(attempt);

@@ -9,6 +9,13 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Jitter the `standard` preset carries: each wait is moved by up to ±20%, so retries of a burst spread out. */
 export const STANDARD_JITTER = 0.2;
 
+/**
+ * The longest Retry-After honoured. A receiver answering `Retry-After: 86400` would park a sender
+ * for a day (and a value past 2^31 ms once made every retry fire at once); past this cap the wait
+ * is cut to it, and the attempt says so (`retryAfterCappedMs`).
+ */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 10 * 60_000;
+
 export interface RetryPolicy {
   /** delaysMs[i] is the wait before attempt i+1; delaysMs[0] is 0. Unscaled. */
   delaysMs: number[];
@@ -18,6 +25,8 @@ export interface RetryPolicy {
   timeScale: number;
   /** Fraction (0..1) each wait is randomly moved by, up or down; 0 or absent means exact waits. */
   jitter?: number;
+  /** The longest Retry-After honoured, unscaled (0: Retry-After never lengthens a wait). Default DEFAULT_MAX_RETRY_AFTER_MS. */
+  maxRetryAfterMs?: number;
 }
 
 interface Preset {
@@ -45,6 +54,7 @@ export interface RetryFlags {
   retry?: boolean;
   timeScale?: string;
   timeout?: string;
+  maxRetryAfter?: string;
 }
 
 /**
@@ -68,16 +78,17 @@ export function parseRetrySchedule(value: string, flag = '--retry-schedule'): { 
   return { delaysMs, jitter: 0 };
 }
 
-/** The policy from --retries, --retry-schedule, --no-retry, --time-scale and --timeout. */
+/** The policy from --retries, --retry-schedule, --no-retry, --time-scale, --timeout and --max-retry-after. */
 export function retryPolicyFromFlags(options: RetryFlags): RetryPolicy {
   const timeoutMs = options.timeout !== undefined ? parsePositiveDuration(String(options.timeout), '--timeout') : DEFAULT_TIMEOUT_MS;
+  const maxRetryAfterMs = options.maxRetryAfter !== undefined ? parseDuration(String(options.maxRetryAfter), '--max-retry-after') : DEFAULT_MAX_RETRY_AFTER_MS;
   const timeScale = options.timeScale !== undefined ? parseNumber(String(options.timeScale), '--time-scale', { min: 0 }) : 1;
   const { delaysMs, jitter } =
     options.retrySchedule !== undefined ? parseRetrySchedule(String(options.retrySchedule)) : { delaysMs: [...DEFAULT_RETRY_SCHEDULE_MS], jitter: 0 };
 
   if (options.retry === false) {
     if (options.retries !== undefined && options.retries !== '0') throw usageError('--no-retry and --retries: give one or the other');
-    return { delaysMs: [0], timeoutMs, timeScale, jitter: 0 };
+    return { delaysMs: [0], timeoutMs, timeScale, jitter: 0, maxRetryAfterMs };
   }
   if (options.retries !== undefined) {
     const retries = parseInteger(String(options.retries), '--retries', { min: 0, max: 1000 });
@@ -86,7 +97,7 @@ export function retryPolicyFromFlags(options: RetryFlags): RetryPolicy {
     while (delaysMs.length < retries + 1) delaysMs.push(last);
     delaysMs.length = retries + 1;
   }
-  return { delaysMs, timeoutMs, timeScale, jitter };
+  return { delaysMs, timeoutMs, timeScale, jitter, maxRetryAfterMs };
 }
 
 /** The wait before attempt `attemptIndex` (0-based) under the policy, scaled and jittered, in ms. */

@@ -23,9 +23,14 @@ export function parsePositiveDuration(value: string, flag: string): number {
   return ms;
 }
 
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1000, k: 1024, kib: 1024, mb: 1_000_000, m: 1024 ** 2, mib: 1024 ** 2, gb: 1e9, g: 1024 ** 3, gib: 1024 ** 3 };
+/**
+ * Binary units, the convention Node users know from body parsers (the `bytes` package behind
+ * express and body-parser: `1mb` = 1,048,576): `kb`, `k` and `kib` all mean 1,024 bytes.
+ */
+const KIB = 1024;
+const SIZE_UNITS: Record<string, number> = { b: 1, k: KIB, kb: KIB, kib: KIB, m: KIB ** 2, mb: KIB ** 2, mib: KIB ** 2, g: KIB ** 3, gb: KIB ** 3, gib: KIB ** 3 };
 
-/** Parses `512`, `64kb`, `1mb`, `1MiB`, `2m` into bytes. */
+/** Parses `512`, `64kb`, `1mb` (1,048,576), `1MiB`, `2m` into bytes. */
 export function parseSize(value: string, flag: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
   const unit = (match?.[2] ?? '').toLowerCase() || 'b';

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { BadSecretError, keyFromSecret, safeEqual } from './crypto.js';
 import type { KeyEncoding, ReasonCode, VerifyInput, VerifyResult } from './types.js';
 
@@ -113,6 +114,7 @@ export function clip(text: string, max = 40): string {
 }
 
 const jsonCache = new WeakMap<Uint8Array, unknown>();
+const utf8Cache = new WeakMap<Uint8Array, boolean>();
 
 /** The body parsed as JSON, or undefined; cached per body so several lookups parse once. */
 export function jsonBody(body: Uint8Array): unknown {
@@ -140,6 +142,24 @@ export function jsonField(body: Uint8Array, path: string): string | undefined {
   if (typeof value === 'string' && value.length > 0) return value;
   if (typeof value === 'number') return String(value);
   return undefined;
+}
+
+/**
+ * An event id from the JSON body. JSON is read as UTF-8, where every invalid byte becomes U+FFFD:
+ * `"evt_\xff"` and `"evt_\xfe"` would both read `evt_\ufffd` and one would be dropped as a
+ * duplicate of the other. In a body that is not valid UTF-8 an id holding U+FFFD does not say
+ * which bytes it was, so it counts as no id (the listener then keys the delivery by its body's
+ * hash, which does tell them apart). Providers send UTF-8, so a genuine id never meets this.
+ */
+export function jsonId(body: Uint8Array, path: string): string | undefined {
+  const id = jsonField(body, path);
+  if (id === undefined || !id.includes('\ufffd')) return id;
+  let valid = utf8Cache.get(body);
+  if (valid === undefined) {
+    valid = isUtf8(body);
+    utf8Cache.set(body, valid);
+  }
+  return valid ? id : undefined;
 }
 
 /** Splits a header holding several signatures (comma or space separated). */

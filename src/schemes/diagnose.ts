@@ -9,39 +9,39 @@ interface Suspect {
   input: VerifyInput;
 }
 
-function bodySuspects(input: VerifyInput): Suspect[] {
+function* bodySuspects(input: VerifyInput): Generator<Suspect> {
   const text = Buffer.from(input.body).toString('utf8');
-  const suspects: Suspect[] = [];
   const withBody = (body: string) => ({ ...input, body: Buffer.from(body, 'utf8') });
   if (text.endsWith('\r\n')) {
-    suspects.push({ cause: 'the signature matches the body without its trailing CRLF: a trailing newline was added to the body', input: withBody(text.slice(0, -2)) });
+    yield { cause: 'the signature matches the body without its trailing CRLF: a trailing newline was added to the body', input: withBody(text.slice(0, -2)) };
   } else if (text.endsWith('\n')) {
-    suspects.push({ cause: 'the signature matches the body without its trailing newline: a newline was added (an editor, echo, or a heredoc adds one)', input: withBody(text.slice(0, -1)) });
+    yield { cause: 'the signature matches the body without its trailing newline: a newline was added (an editor, echo, or a heredoc adds one)', input: withBody(text.slice(0, -1)) };
   }
-  suspects.push({ cause: 'the signature matches the body with a trailing newline: the sender signed a newline that was stripped (e.g. by $(cat file) or a trim())', input: withBody(`${text}\n`) });
+  yield { cause: 'the signature matches the body with a trailing newline: the sender signed a newline that was stripped (e.g. by $(cat file) or a trim())', input: withBody(`${text}\n`) };
   if (text.includes('\r\n')) {
-    suspects.push({ cause: 'the signature matches the body with LF line endings: CRLFs were introduced (git autocrlf, Windows editor) — keep fixtures byte for byte', input: withBody(text.replace(/\r\n/g, '\n')) });
+    yield { cause: 'the signature matches the body with LF line endings: CRLFs were introduced (git autocrlf, Windows editor) — keep fixtures byte for byte', input: withBody(text.replace(/\r\n/g, '\n')) };
   } else if (text.includes('\n')) {
-    suspects.push({ cause: 'the signature matches the body with CRLF line endings: line endings were converted to LF — keep fixtures byte for byte', input: withBody(text.replace(/\n/g, '\r\n')) });
+    yield { cause: 'the signature matches the body with CRLF line endings: line endings were converted to LF — keep fixtures byte for byte', input: withBody(text.replace(/\n/g, '\r\n')) };
   }
   // Re-serialization last: a smaller edit (one newline) that also explains it is the likelier cause.
   const parsed = input.body.length <= MAX_DIAGNOSED_BODY ? jsonBody(input.body) : undefined;
   if (parsed !== undefined) {
     const rawAdvice = 'verify the raw request bytes (e.g. express.raw({ type: "*/*" }), or read the body before any JSON parser)';
-    for (const [layout, body] of [
-      ['compact', JSON.stringify(parsed)],
-      ['pretty-printed with 2 spaces', JSON.stringify(parsed, null, 2)],
-      ['pretty-printed with 4 spaces', JSON.stringify(parsed, null, 4)],
-      ['pretty-printed with tabs', JSON.stringify(parsed, null, '\t')],
+    for (const [layout, indent] of [
+      ['compact', undefined],
+      ['pretty-printed with 2 spaces', 2],
+      ['pretty-printed with 4 spaces', 4],
+      ['pretty-printed with tabs', '\t'],
     ] as const) {
+      // Built one at a time: the budget may run out before the next one is worth building.
+      const body = JSON.stringify(parsed, null, indent);
       if (body === text) continue;
-      suspects.push({
+      yield {
         cause: `the signature matches this JSON re-serialized ${layout}: the body was parsed and re-serialized (JSON.stringify(JSON.parse(body))) somewhere between sender and verifier — ${rawAdvice}`,
         input: withBody(body),
-      });
+      };
     }
   }
-  return suspects;
 }
 
 const ENCODING_ADVICE: Record<KeyEncoding, string> = {
@@ -50,24 +50,22 @@ const ENCODING_ADVICE: Record<KeyEncoding, string> = {
   hex: 'the secret hex-decoded',
 };
 
-function secretSuspects(scheme: Scheme, input: VerifyInput): Suspect[] {
-  const suspects: Suspect[] = [];
+function* secretSuspects(scheme: Scheme, input: VerifyInput): Generator<Suspect> {
   for (const encoding of ['utf8', 'base64', 'hex'] as const) {
     if (encoding === scheme.keyEncoding) continue;
-    suspects.push({
+    yield {
       cause: `the signature matches ${ENCODING_ADVICE[encoding]}, but ${scheme.title} uses ${ENCODING_ADVICE[scheme.keyEncoding].replace(/, the way.*$/, '')}: the sender treats the secret as another provider's format`,
       input: { ...input, keyEncoding: encoding },
-    });
+    };
   }
   const trimmed = input.secrets.map((secret) => secret.trim());
   if (trimmed.some((secret, i) => secret !== input.secrets[i])) {
-    suspects.push({ cause: 'the signature matches the secret without its surrounding whitespace: the secret has a trailing newline or spaces (common with secret files and copy-paste)', input: { ...input, secrets: trimmed } });
+    yield { cause: 'the signature matches the secret without its surrounding whitespace: the secret has a trailing newline or spaces (common with secret files and copy-paste)', input: { ...input, secrets: trimmed } };
   }
   const unprefixed = input.secrets.map((secret) => secret.replace(/^whsec_/, ''));
   if (unprefixed.some((secret, i) => secret !== input.secrets[i])) {
-    suspects.push({ cause: 'the signature matches the secret without its whsec_ prefix: one side strips the prefix and the other does not', input: { ...input, secrets: unprefixed, keyEncoding: 'utf8' } });
+    yield { cause: 'the signature matches the secret without its whsec_ prefix: one side strips the prefix and the other does not', input: { ...input, secrets: unprefixed, keyEncoding: 'utf8' } };
   }
-  return suspects;
 }
 
 function urlSuspects(input: VerifyInput): Suspect[] {
@@ -83,25 +81,27 @@ function urlSuspects(input: VerifyInput): Suspect[] {
 }
 
 /**
- * Diagnosis re-hashes the body once per suspect, and re-serializes JSON bodies: for a large body
- * tens of times the work of the verification itself (a forged 0.5 MB JSON delivery cost 23 ms
- * against 0.4 ms to refuse it). A listener flooded with forgeries must not spend its CPU
- * explaining them, so the work is budgeted per process: a burst of 32 MiB of suspect bytes,
- * refilled at 16 MiB/s. One `hookctl verify`, or a developer's occasional mismatch, never notices;
- * under a flood the surplus refusals are simply not diagnosed.
+ * Diagnosis re-verifies the request once per suspect, and re-serializes JSON bodies: for a large
+ * body tens of times the work of the verification itself (a forged 0.5 MB JSON delivery cost
+ * 23 ms against 0.4 ms to refuse it; a forged Twilio form re-parses per suspect). A listener
+ * flooded with forgeries must not spend its CPU explaining them, so diagnosis runs on a
+ * per-process budget of measured time: a burst of 200 ms, refilled at 20 ms a second (2% of one
+ * core). Diagnosis runs on the event loop and blocks it, so the time it takes is the CPU it
+ * costs the listener; charging the clock (not a guess from the body's size) holds for any
+ * scheme and any shape. It stops between suspects once the budget is spent, so it overdraws by
+ * at most one suspect. One `hookctl verify`, or a developer's occasional mismatch, never
+ * notices; under a flood the surplus refusals are simply not diagnosed.
  */
-const DIAGNOSIS_BURST_BYTES = 32 * 1024 * 1024;
-const DIAGNOSIS_BYTES_PER_SECOND = 16 * 1024 * 1024;
-let diagnosisBudget = DIAGNOSIS_BURST_BYTES;
+export const DIAGNOSIS_BURST_MS = 200;
+export const DIAGNOSIS_MS_PER_SECOND = 20;
+let diagnosisBudgetMs = DIAGNOSIS_BURST_MS;
 let diagnosisBudgetAt = performance.now();
 
-function spendDiagnosisBudget(bytes: number): boolean {
-  const now = performance.now();
-  diagnosisBudget = Math.min(DIAGNOSIS_BURST_BYTES, diagnosisBudget + ((now - diagnosisBudgetAt) / 1000) * DIAGNOSIS_BYTES_PER_SECOND);
+/** The diagnosis time available now, after the refill since the last look. */
+function availableDiagnosisMs(now: number): number {
+  diagnosisBudgetMs = Math.min(DIAGNOSIS_BURST_MS, diagnosisBudgetMs + ((now - diagnosisBudgetAt) / 1000) * DIAGNOSIS_MS_PER_SECOND);
   diagnosisBudgetAt = now;
-  if (bytes > diagnosisBudget) return false;
-  diagnosisBudget -= bytes;
-  return true;
+  return diagnosisBudgetMs;
 }
 
 /**
@@ -110,17 +110,27 @@ function spendDiagnosisBudget(bytes: number): boolean {
  * was changed in a way we cannot guess), or when the diagnosis budget is spent.
  */
 export function diagnoseMismatch(scheme: Scheme, input: VerifyInput): string | null {
-  // A rough cost before any work: one pass over the body per suspect (at most 8 of them).
-  if (!spendDiagnosisBudget(input.body.length * 8)) return null;
-  const suspects = [...bodySuspects(input), ...secretSuspects(scheme, input), ...urlSuspects(input)];
-  for (const suspect of suspects) {
-    const result = scheme.verify(suspect.input);
-    // A stale timestamp is reported only after the signature matched, so it counts as a match here.
-    if (result.verified || result.reason === 'timestamp_outside_tolerance' || (result.reason === 'missing_header' && result.secretIndex !== undefined)) {
-      return suspect.cause;
+  const started = performance.now();
+  const available = availableDiagnosisMs(started);
+  if (available <= 0) return null;
+  const deadline = started + available;
+  try {
+    for (const suspects of [bodySuspects(input), secretSuspects(scheme, input), urlSuspects(input)]) {
+      for (const suspect of suspects) {
+        if (performance.now() >= deadline) return null;
+        const result = scheme.verify(suspect.input);
+        // A stale timestamp is reported only after the signature matched, so it counts as a match here.
+        if (result.verified || result.reason === 'timestamp_outside_tolerance' || (result.reason === 'missing_header' && result.secretIndex !== undefined)) {
+          return suspect.cause;
+        }
+      }
     }
+    return emptyBodyHint(input.body);
+  } finally {
+    const now = performance.now();
+    diagnosisBudgetMs -= now - started;
+    diagnosisBudgetAt = now;
   }
-  return emptyBodyHint(input.body);
 }
 
 /**

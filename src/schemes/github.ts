@@ -1,6 +1,6 @@
 import { signatureHex, hmac, keyFromSecret } from './crypto.js';
 import { clip, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
-import { header, hasHeader } from './headers.js';
+import { header, hasHeader, headerId } from './headers.js';
 import type { Scheme, SchemeOptions } from './types.js';
 
 const SHA256_HEADER = 'x-hub-signature-256';
@@ -77,7 +77,7 @@ export function github(options: SchemeOptions = {}): Scheme {
       'X-GitHub-Hook-Installation-Target-Type': 'repository',
       'X-GitHub-Hook-Installation-Target-ID': '987654321',
     }),
-    eventId: (headers) => header(headers, 'x-github-delivery'),
+    eventId: (headers) => headerId(headers, 'x-github-delivery'),
     eventType: (headers, body) => {
       const event = header(headers, 'x-github-event');
       const action = event ? leadingAction(body) : undefined;

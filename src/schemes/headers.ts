@@ -48,6 +48,15 @@ export function header(headers: HeaderMap, name: string): string | undefined {
   return values.length === 0 ? undefined : values.length === 1 ? values[0] : values.join(', ');
 }
 
+/**
+ * A header that carries an event id: an empty value is no id. Two deliveries with an empty id
+ * header must not share the id "" (the second would be dropped as a duplicate of the first).
+ */
+export function headerId(headers: HeaderMap, name: string): string | undefined {
+  const value = header(headers, name);
+  return value === '' ? undefined : value;
+}
+
 export function hasHeader(headers: HeaderMap, name: string): boolean {
   const wanted = name.toLowerCase();
   for (const key in headers) {

@@ -1,6 +1,6 @@
 import { signatureBase64, signatureHex, hmac, keyFromSecret } from './crypto.js';
-import { clip, jsonField, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
-import { header, hasHeader } from './headers.js';
+import { clip, jsonField, jsonId, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
+import { header, hasHeader, headerId } from './headers.js';
 import type { Scheme, SchemeOptions } from './types.js';
 
 const DIGEST_BYTES = { sha1: 20, sha256: 32, sha512: 64 } as const;
@@ -43,7 +43,7 @@ export function genericHmac(options: SchemeOptions = {}): Scheme {
       return verified('hmac', match);
     },
     deliveryHeaders: () => ({ 'Content-Type': 'application/json', 'User-Agent': 'hookctl' }),
-    eventId: (headers, body) => header(headers, 'x-event-id') ?? header(headers, 'x-request-id') ?? jsonField(body, 'id'),
+    eventId: (headers, body) => headerId(headers, 'x-event-id') ?? headerId(headers, 'x-request-id') ?? jsonId(body, 'id'),
     eventType: (headers, body) => header(headers, 'x-event-type') ?? jsonField(body, 'type'),
   };
 }

@@ -1,6 +1,6 @@
 import { signatureBase64, hmac, keyFromSecret } from './crypto.js';
 import { clip, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
-import { header, hasHeader } from './headers.js';
+import { header, hasHeader, headerId } from './headers.js';
 import type { Scheme } from './types.js';
 
 const SIGNATURE_HEADER = 'x-shopify-hmac-sha256';
@@ -66,7 +66,7 @@ export function shopify(): Scheme {
       'X-Shopify-Event-Id': id,
       'X-Shopify-Triggered-At': new Date().toISOString(),
     }),
-    eventId: (headers) => header(headers, 'x-shopify-webhook-id') ?? header(headers, 'shopify-webhook-id'),
+    eventId: (headers) => headerId(headers, 'x-shopify-webhook-id') ?? headerId(headers, 'shopify-webhook-id'),
     eventType: (headers) => header(headers, 'x-shopify-topic') ?? header(headers, 'shopify-topic'),
   };
 }

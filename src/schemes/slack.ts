@@ -1,5 +1,5 @@
 import { signatureHex, hmac, keyFromSecret } from './crypto.js';
-import { checkTimestamp, checkTolerance, clip, jsonField, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
+import { checkTimestamp, checkTolerance, clip, jsonField, jsonId, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { Scheme } from './types.js';
 
@@ -49,7 +49,7 @@ export function slack(): Scheme {
       'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
       'Content-Type': 'application/json',
     }),
-    eventId: (_headers, body) => jsonField(body, 'event_id'),
+    eventId: (_headers, body) => jsonId(body, 'event_id'),
     eventType: (_headers, body) => jsonField(body, 'type'),
   };
 }

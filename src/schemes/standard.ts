@@ -147,7 +147,7 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
     },
     verify,
     deliveryHeaders: () => ({ 'Content-Type': 'application/json', 'User-Agent': `hookctl (${title})` }),
-    eventId: (headers) => read(headers, 'id')[0],
+    eventId: (headers) => read(headers, 'id')[0] || undefined,
     eventType: (_headers, body) => jsonField(body, 'type') ?? jsonField(body, 'eventType'),
   };
 }

@@ -1,5 +1,5 @@
 import { signatureHex, hmac, keyFromSecret } from './crypto.js';
-import { checkTimestamp, checkTolerance, clip, jsonField, matchSecrets, mismatch, rejected, verified } from './common.js';
+import { checkTimestamp, checkTolerance, clip, jsonField, jsonId, matchSecrets, mismatch, rejected, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
 import type { Scheme } from './types.js';
 
@@ -69,7 +69,7 @@ export function stripe(): Scheme {
       'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
       'Content-Type': 'application/json; charset=utf-8',
     }),
-    eventId: (_headers, body) => jsonField(body, 'id'),
+    eventId: (_headers, body) => jsonId(body, 'id'),
     eventType: (_headers, body) => jsonField(body, 'type'),
   };
 }

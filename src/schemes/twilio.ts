@@ -1,50 +1,45 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
 import { signatureBase64, signatureHex, hmac, keyFromSecret, safeEqual } from './crypto.js';
 import { clip, matchSecrets, mismatch, rejected, verified } from './common.js';
-import { header, hasHeader } from './headers.js';
+import { allFormParams, formValue, readForm, type FormParams } from './form.js';
+import { header, hasHeader, headerId } from './headers.js';
 import type { HeaderMap, Scheme } from './types.js';
 
 const SIGNATURE_HEADER = 'x-twilio-signature';
+const EMPTY: Buffer = Buffer.alloc(0);
 
-/** Form parameters of a body, or undefined when the body is not `a=b&c=d` form data. */
-export function formParams(body: Uint8Array, headers?: HeaderMap): Map<string, string[]> | undefined {
-  const contentType = headers ? (header(headers, 'content-type') ?? '') : '';
-  const declared = contentType.includes('application/x-www-form-urlencoded');
-  // Without a Content-Type, guess: JSON (first byte { or [, no parse needed) is not form data.
-  if (!declared && (contentType !== '' || startsLikeJson(body))) return undefined;
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  if (!declared && !/^[^=&\s]+=[^&\s]*(?:&[^=&\s]+=[^&\s]*)*$/.test(text)) return undefined;
-  const params = new Map<string, string[]>();
-  for (const [name, value] of new URLSearchParams(text)) {
-    const list = params.get(name) ?? [];
-    list.push(value);
-    params.set(name, list);
-  }
-  return params;
-}
-
-function startsLikeJson(body: Uint8Array): boolean {
-  for (const byte of body) {
-    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
-    return byte === 0x7b || byte === 0x5b;
-  }
-  return false;
+/** The body's form parameters, when it is a form Twilio could have sent. */
+function twilioForm(body: Uint8Array, headers?: HeaderMap): FormParams | undefined {
+  const form = readForm(body, headers);
+  return form && form.refused === undefined ? form : undefined;
 }
 
 function bodyHash(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-/** What Twilio signs: the URL, then every parameter name+value sorted by name (repeats deduped, sorted). */
-function signedData(url: string, params: Map<string, string[]> | undefined): string {
-  let data = url;
-  if (params) {
-    for (const name of [...params.keys()].sort()) {
-      for (const value of [...new Set(params.get(name))].sort()) data += name + value;
+/**
+ * What Twilio signs after the URL: every parameter name+value sorted by name (repeated values
+ * deduped and sorted), as UTF-8. Built once per form and kept with it, so each URL variant costs
+ * one HMAC over these bytes and nothing else.
+ */
+function signedParams(form: FormParams): Buffer {
+  if (form.signed) return form.signed;
+  const parts: Uint8Array[] = [];
+  for (const name of [...form.params.keys()].sort()) {
+    const { nameBytes, values } = form.params.get(name)!;
+    if (values.length === 1) {
+      parts.push(nameBytes, values[0]!);
+      continue;
     }
+    // Repeated values are deduped and sorted as text (twilio sorts strings), then signed as the bytes they came from.
+    const byText = new Map<string, Uint8Array>();
+    for (const bytes of values) byText.set(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), bytes);
+    for (const text of [...byText.keys()].sort()) parts.push(nameBytes, byText.get(text)!);
   }
-  return data;
+  form.signed = Buffer.concat(parts);
+  return form.signed;
 }
 
 /**
@@ -52,7 +47,7 @@ function signedData(url: string, params: Map<string, string[]> | undefined): str
  * The sender must post to this URL; form bodies go to the URL unchanged.
  */
 export function twilioTargetUrl(url: string, body: Uint8Array, headers?: HeaderMap): string {
-  if (bodyHashParam(url) !== undefined || body.length === 0 || formParams(body, headers)) return url;
+  if (bodyHashParam(url) !== undefined || body.length === 0 || readForm(body, headers)) return url;
   return `${url}${url.includes('?') ? '&' : '?'}bodySHA256=${bodyHash(body)}`;
 }
 
@@ -146,8 +141,10 @@ export function twilio(): Scheme {
     sign({ body, secret, url }) {
       if (!url) throw new TypeError('twilio signs the public URL: pass the URL the request is sent to');
       const target = twilioTargetUrl(url, body);
-      const params = bodyHashParam(target) !== undefined ? undefined : formParams(body);
-      return { 'X-Twilio-Signature': hmac('sha1', keyFromSecret(secret, 'utf8'), signedData(target, params)).toString('base64') };
+      const params = bodyHashParam(target) !== undefined ? undefined : allFormParams(body);
+      const mac = createHmac('sha1', keyFromSecret(secret, 'utf8')).update(target, 'utf8');
+      if (params) mac.update(signedParams(params));
+      return { 'X-Twilio-Signature': mac.digest('base64') };
     },
     verify(input) {
       const value = header(input.headers, SIGNATURE_HEADER);
@@ -160,7 +157,7 @@ export function twilio(): Scheme {
         return rejected('twilio', 'missing_url', 'Twilio signs the full public URL the request was sent to: pass it with --url');
       }
       const url = input.url;
-      let params: Map<string, string[]> | undefined;
+      let params = EMPTY;
       const expectedHash = bodyHashParam(url);
       if (expectedHash !== undefined) {
         // The URL signature covers only the hash; the hash must then cover the raw body exactly.
@@ -169,11 +166,13 @@ export function twilio(): Scheme {
           return rejected('twilio', 'signature_mismatch', 'the bodySHA256 in the URL is not the SHA-256 (lower-case hex) of the raw body: the body was changed');
         }
       } else {
-        params = formParams(input.body, input.headers);
+        const form = readForm(input.body, input.headers);
+        if (form?.refused !== undefined) return rejected('twilio', 'unverifiable_body', `${form.refused}: not verified`);
+        if (form) params = signedParams(form);
       }
+      // Each URL variant costs one HMAC over the URL and the parameters, parsed and sorted once above.
       for (const candidate of urlVariants(url)) {
-        const data = signedData(candidate, params);
-        const match = matchSecrets('twilio', input, 'utf8', [signature], (key) => hmac('sha1', key, data));
+        const match = matchSecrets('twilio', input, 'utf8', [signature], (key) => hmac('sha1', key, candidate, params));
         if (typeof match !== 'number') return match;
         if (match >= 0) return verified('twilio', match);
       }
@@ -182,16 +181,18 @@ export function twilio(): Scheme {
     targetUrl: twilioTargetUrl,
     deliveryHeaders: ({ id }) => ({ 'User-Agent': 'TwilioProxy/1.1', 'I-Twilio-Idempotency-Token': id }),
     eventId: (headers, body) => {
-      const token = header(headers, 'i-twilio-idempotency-token');
+      const token = headerId(headers, 'i-twilio-idempotency-token');
       if (token) return token;
-      const params = formParams(body, headers);
-      return params?.get('MessageSid')?.[0] ?? params?.get('CallSid')?.[0] ?? params?.get('Sid')?.[0];
+      const form = twilioForm(body, headers);
+      const sid = form && (formValue(form, 'MessageSid') || formValue(form, 'CallSid') || formValue(form, 'Sid'));
+      // `SM%FF` and `SM%FE` both decode to `SM\ufffd`: such an id does not say which it was (see jsonId).
+      return sid && !sid.includes('\ufffd') ? sid : undefined;
     },
     eventType: (headers, body) => {
-      const params = formParams(body, headers);
-      if (!params) return undefined;
-      if (params.has('MessageSid')) return `message.${params.get('SmsStatus')?.[0] ?? params.get('MessageStatus')?.[0] ?? 'received'}`;
-      if (params.has('CallSid')) return `call.${params.get('CallStatus')?.[0] ?? 'ringing'}`;
+      const form = twilioForm(body, headers);
+      if (!form) return undefined;
+      if (form.params.has('MessageSid')) return `message.${formValue(form, 'SmsStatus') ?? formValue(form, 'MessageStatus') ?? 'received'}`;
+      if (form.params.has('CallSid')) return `call.${formValue(form, 'CallStatus') ?? 'ringing'}`;
       return undefined;
     },
   };

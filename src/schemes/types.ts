@@ -16,7 +16,9 @@ export type ReasonCode =
   | 'missing_header'
   | 'missing_url'
   | 'bad_secret_format'
-  | 'signature_mismatch';
+  | 'signature_mismatch'
+  /** A body the scheme will not verify because its provider never sends one like it (Twilio: a form of over 1,000 parameters, or not UTF-8). */
+  | 'unverifiable_body';
 
 /** How a secret string becomes key bytes. Schemes differ here; diagnosis tries the others. */
 export type KeyEncoding = 'utf8' | 'base64' | 'hex';

@@ -16,7 +16,7 @@ function usageMessage(fn: () => unknown): string {
 describe('retryPolicyFromFlags', () => {
   it('defaults to immediately, 5s, 30s, 5m with a 10s timeout', () => {
     expect(DEFAULT_RETRY_SCHEDULE_MS).toEqual([0, 5000, 30000, 300000]);
-    expect(retryPolicyFromFlags({})).toEqual({ delaysMs: [0, 5000, 30000, 300000], timeoutMs: 10000, timeScale: 1, jitter: 0 });
+    expect(retryPolicyFromFlags({})).toEqual({ delaysMs: [0, 5000, 30000, 300000], timeoutMs: 10000, timeScale: 1, jitter: 0, maxRetryAfterMs: 600000 });
   });
 
   it('reads a schedule list; a list without a leading 0 means waits between attempts', () => {

@@ -17,9 +17,9 @@ export function signCommand(): Command {
   return command.addHelpText(
     'after',
     examples([
-      `hookctl sign --scheme github --secret "It's a Secret to Everybody" --data 'Hello, World!'`,
       `hookctl sign --scheme stripe --secret-file .stripe-secret --file event.json --json`,
-      `hookctl sign --scheme standard --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw --data '{"a":1}' --curl http://127.0.0.1:8787/`,
+      `HOOKCTL_SECRET="$STANDARD_WEBHOOK_SECRET" hookctl sign --scheme standard --data '{"a":1}' --curl http://127.0.0.1:8787/`,
+      `hookctl sign --scheme github --secret "It's a Secret to Everybody" --data 'Hello, World!'   # GitHub's documented test vector`,
     ]),
   );
 }

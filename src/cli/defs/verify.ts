@@ -18,9 +18,9 @@ export function verifyCommand(): Command {
   return command.addHelpText(
     'after',
     examples([
-      `hookctl verify --secret "$SECRET" -H "X-Hub-Signature-256: sha256=757107…" --data 'Hello, World!'`,
+      `hookctl verify --secret-file .hookctl-secret -H "X-Hub-Signature-256: sha256=757107…" --data 'Hello, World!'`,
       `hookctl verify --scheme stripe --secret-file .stripe-secret -H "Stripe-Signature: t=…,v1=…" --file body.json`,
-      `hookctl verify --fixture fixtures/captured/20261123T101500000Z-000001.json --secret "$SECRET" --json`,
+      `HOOKCTL_SECRET="$(cat .hookctl-secret)" hookctl verify --fixture fixtures/captured/20261123T101500000Z-000001.json --json`,
     ]),
   );
 }
