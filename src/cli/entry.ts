@@ -3,8 +3,8 @@ import { main } from './main.js';
 /**
  * What an entry file does around main(): a closed pipe (`hookctl … | head`) is the reader's
  * choice, not an error; main's exit code ends the process. The one place besides the second
- * Ctrl-C (interrupt.ts) that calls process.exit. Used by `npm run dev` (src/cli/dev.ts, run by tsx);
- * bin/hookctl.js does the same for the compiled build.
+ * Ctrl-C (interrupt.ts) that calls process.exit. Run by bin/hookctl.js (the compiled build) and by
+ * `npm run dev` (src/cli/dev.ts, under tsx).
  */
 export async function runAsEntry(argv: string[] = process.argv): Promise<never> {
   for (const stream of [process.stdout, process.stderr]) {

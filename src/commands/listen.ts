@@ -90,6 +90,7 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   } else output.note(ec.dim('capture off; duplicates are remembered until the listener stops'));
   if (cap.tornJournal) output.warn('the journal ended in a torn line (an earlier crash); it was left as is and new records start on a fresh line');
   if (cap.tornLedger) output.warn('the idempotency ledger ended in a torn line (an earlier crash); that entry was ignored');
+  for (const warning of cap.warnings) output.warn(warning);
   if (listenOptions.forward) output.note(ec.dim(`forwarding to ${displayUrl(listenOptions.forward.url)}${listenOptions.forward.ackFirst ? ' (ack first, queued with retries)' : ' (the app\'s status is answered)'}`));
   const host = listenOptions.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) {

@@ -56,6 +56,8 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
       files: options.captureFiles ?? false,
       durable: options.durable ?? false,
       ...(options.fileOps ? { ops: options.fileOps } : {}),
+      // A compaction of the ledger that fails while running is said, not thrown.
+      onWarning: (message) => observers.warning(message),
     });
   } catch (error) {
     if (error instanceof CaptureSetupError) throw failure(error.message);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { header } from '../schemes/headers.js';
+import { headerId } from '../schemes/headers.js';
 import { getScheme } from '../schemes/registry.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
 
@@ -26,7 +26,7 @@ export class IdentifyStage {
 
   identify(headers: IncomingHttpHeaders, body: Buffer, scheme: Scheme | undefined, withType: boolean): Identity {
     const idScheme = scheme ?? this.fallbackScheme;
-    const eventId = (this.idHeader ? header(headers, this.idHeader) : undefined) ?? idScheme.eventId(headers, body) ?? null;
+    const eventId = (this.idHeader ? headerId(headers, this.idHeader) : undefined) ?? idScheme.eventId(headers, body) ?? null;
     return {
       eventId,
       eventType: withType ? (idScheme.eventType(headers, body) ?? null) : null,

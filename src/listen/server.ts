@@ -159,6 +159,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
       ledgerEntries: capture.ledgerLoad.entries,
       tornJournal: capture.tornJournal,
       tornLedger: capture.ledgerLoad.tornTail,
+      warnings: capture.warnings,
     },
     writes: () => ({ journal: { batches: capture.journal?.batches ?? 0, lines: capture.journal?.lines ?? 0 }, ledger: capture.ledger.writes }),
     close() {

@@ -179,7 +179,7 @@ export interface ListenerHandle {
   port: number;
   readonly stats: ListenStats;
   /** Capture folder and ledger details, for the start-up banner. */
-  readonly capture: { dir: string | null; journal: string | null; files: boolean; ledgerEntries: number; tornJournal: boolean; tornLedger: boolean };
+  readonly capture: { dir: string | null; journal: string | null; files: boolean; ledgerEntries: number; tornJournal: boolean; tornLedger: boolean; warnings: readonly string[] };
   /** Group-commit counters: records written and the write (+ fsync when durable) batches they took. */
   writes(): { journal: { batches: number; lines: number }; ledger: { batches: number; lines: number } };
   /**

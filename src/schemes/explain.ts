@@ -7,7 +7,7 @@
  */
 import { BadSecretError, safeEqual, utf8 } from './crypto.js';
 import { header, headerValues } from './headers.js';
-import { formParams } from './twilio.js';
+import { signedParams, twilioForm } from './twilio.js';
 import type { HeaderMap, Scheme } from './types.js';
 
 /** The signed text: `prefix`, then the raw body when `includesBody`, then `suffix`. */
@@ -123,10 +123,8 @@ function slackParts(headers: HeaderMap): Parts {
 function twilioParts(headers: HeaderMap, body: Uint8Array, url: string | undefined): Parts {
   let signed: SignedContent | null = null;
   if (url !== undefined) {
-    const params = /[?&]bodySHA256=/.test(url) ? undefined : formParams(body, headers);
-    let text = url;
-    if (params) for (const name of [...params.keys()].sort()) for (const value of [...new Set(params.get(name))].sort()) text += name + value;
-    signed = { prefix: text, includesBody: false, suffix: '' };
+    const form = /[?&]bodySHA256=/.test(url) ? undefined : twilioForm(body, headers);
+    signed = { prefix: form ? url + signedParams(form).toString('utf8') : url, includesBody: false, suffix: '' };
   }
   return {
     header: 'x-twilio-signature',

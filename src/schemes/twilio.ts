@@ -10,7 +10,7 @@ const SIGNATURE_HEADER = 'x-twilio-signature';
 const EMPTY: Buffer = Buffer.alloc(0);
 
 /** The body's form parameters, when it is a form Twilio could have sent. */
-function twilioForm(body: Uint8Array, headers?: HeaderMap): FormParams | undefined {
+export function twilioForm(body: Uint8Array, headers?: HeaderMap): FormParams | undefined {
   const form = readForm(body, headers);
   return form && form.refused === undefined ? form : undefined;
 }
@@ -24,7 +24,7 @@ function bodyHash(body: Uint8Array): string {
  * deduped and sorted), as UTF-8. Built once per form and kept with it, so each URL variant costs
  * one HMAC over these bytes and nothing else.
  */
-function signedParams(form: FormParams): Buffer {
+export function signedParams(form: FormParams): Buffer {
   if (form.signed) return form.signed;
   const parts: Uint8Array[] = [];
   for (const name of [...form.params.keys()].sort()) {
