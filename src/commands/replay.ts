@@ -16,6 +16,7 @@ import { parseDuration, parseInteger, parseUrl } from '../options/units.js';
 import { executePlan, type StepResult } from '../replay/execute.js';
 import { formatBytes } from '../text/bytes.js';
 import { formatDuration } from '../text/duration.js';
+import { retryAfterText } from '../send/format.js';
 import { eventTypeMatcher } from '../replay/glob.js';
 import { emptyStats, planItems, type PlanInvalid, type PlanItem, type PlanStats, type PlanStep } from '../replay/plan.js';
 
@@ -222,6 +223,16 @@ function invalidResult(output: Output, item: PlanInvalid): void {
   output.line(output.bad(`${where(item)}  ${item.eventType ?? '—'}  ${item.message}`));
 }
 
+/** The longest Retry-After a receiver asked for and the cap it was cut to, when one was cut. */
+function cappedRetryAfter(result: StepResult): { retryAfterMs: number; retryAfterCappedMs: number } | Record<string, never> {
+  let capped: { retryAfterMs: number; retryAfterCappedMs: number } | undefined;
+  for (const attempt of result.outcome.attempts) {
+    if (attempt.retryAfterCappedMs === undefined || attempt.retryAfterMs === undefined) continue;
+    if (!capped || attempt.retryAfterMs > capped.retryAfterMs) capped = { retryAfterMs: attempt.retryAfterMs, retryAfterCappedMs: attempt.retryAfterCappedMs };
+  }
+  return capped ?? {};
+}
+
 function renderResult(output: Output, result: StepResult): void {
   const { step } = result;
   output.record({
@@ -235,6 +246,7 @@ function renderResult(output: Output, result: StepResult): void {
     ok: result.ok,
     attempts: result.attempts,
     ...(result.error ? { error: result.error } : {}),
+    ...cappedRetryAfter(result),
   });
   const status = result.status === null ? '—' : String(result.status);
   const attempts = result.attempts > 1 ? `  ${result.attempts} attempts` : '';
@@ -359,7 +371,15 @@ async function replay(context: CommandContext): Promise<number> {
       concurrency,
       delayMs,
       onAttempt: (step, attempt) => {
-        if (attempt.willRetry) spinner.text = `${where(step)}: ${attempt.status ?? attempt.error}, retrying in ${formatDuration(attempt.nextDelayMs ?? 0)} · Ctrl-C to stop`;
+        if (!attempt.willRetry) return;
+        const retrying = `${where(step)}: ${attempt.status ?? attempt.error}, retrying in ${formatDuration(attempt.nextDelayMs ?? 0)}`;
+        // A receiver's long ask that was cut is said where it happens: it explains the wait, or its absence.
+        if (attempt.retryAfterCappedMs !== undefined) {
+          spinner.clear();
+          output.note(`${retrying} (${retryAfterText(attempt)})`);
+          spinner.render();
+        }
+        spinner.text = `${retrying} · Ctrl-C to stop`;
       },
       onInvalid: (item) => {
         spinner.stop();
