@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { addDeliveryOptions, addJson, addSchemeOptions, addSecretOptions, examples } from '../shared-options.js';
 import { SCHEME_NAMES } from '../../schemes/names.js';
 import { REPLAY_RETRY_SCHEDULE } from '../../replay/defaults.js';
-import { SCHEME_RULE } from '../scheme-rule.js';
+import { SCHEME_RULE, SECRET_NOTE } from '../scheme-rule.js';
 
 export function replayCommand(): Command {
   const command = new Command('replay')
@@ -30,12 +30,13 @@ export function replayCommand(): Command {
   return command.addHelpText(
     'after',
     examples([
-      'hookctl replay --to http://127.0.0.1:3000/webhooks --secret "$SECRET"',
-      'hookctl replay fixtures/stripe --to http://127.0.0.1:3000/webhooks --scheme stripe --secret whsec_test --filter "invoice.*"',
+      'hookctl replay --to http://127.0.0.1:3000/webhooks --secret-file .hookctl-secret',
+      'export HOOKCTL_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw   # the secret for the examples below',
+      'hookctl replay fixtures/stripe --to http://127.0.0.1:3000/webhooks --scheme stripe --filter "invoice.*"',
       'hookctl replay fixtures/captured --to http://127.0.0.1:3000/hooks --as-is --dry-run',
-      'hookctl replay fixtures/captured --to http://127.0.0.1:3000/hooks --secret "$SECRET" --new-ids --since 1h --concurrency 4',
-      'hookctl replay fixtures/captured --last --to http://127.0.0.1:3000/webhooks --secret "$SECRET"   # resend what just arrived',
+      'hookctl replay fixtures/captured --to http://127.0.0.1:3000/hooks --new-ids --since 1h --concurrency 4',
+      'hookctl replay fixtures/captured --last --to http://127.0.0.1:3000/webhooks   # resend what just arrived',
       'hookctl replay fixtures/captured --extract evt_123 --out fixtures/regressions/evt_123.json',
-    ]) + SCHEME_RULE,
+    ]) + SCHEME_RULE + SECRET_NOTE,
   );
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { addDeliveryOptions, addJson, addSchemeOptions, addSecretOptions, collect, examples } from '../shared-options.js';
-import { SCHEME_RULE } from '../scheme-rule.js';
+import { SCHEME_RULE, SECRET_NOTE } from '../scheme-rule.js';
 import { SCHEME_NAMES } from '../../schemes/names.js';
 
 export function sendCommand(): Command {
@@ -24,12 +24,13 @@ export function sendCommand(): Command {
   return command.addHelpText(
     'after',
     examples([
-      'hookctl send http://127.0.0.1:8787/ --scheme stripe --event payment_intent.succeeded --secret whsec_test',
-      'hookctl send http://127.0.0.1:3000/webhooks --scheme github --event push --secret "$GITHUB_SECRET"',
-      'hookctl send http://127.0.0.1:8787/ --data \'{"type":"ping"}\' --secret "$SECRET" --retry-schedule 0,1s,5s',
-      'hookctl send http://127.0.0.1:8787/ --retry-schedule standard --time-scale 0.001 --secret "$SECRET"',
-      'hookctl send http://127.0.0.1:8787/ fixtures/captured/ --secret "$SECRET"',
-      'hookctl send http://127.0.0.1:8787/ --count 10000 --concurrency 50 --secret "$SECRET" --json | tail -1',
-    ]) + SCHEME_RULE,
+      'hookctl send http://127.0.0.1:3000/webhooks --scheme github --event push --secret-file .github-secret',
+      'export HOOKCTL_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw   # the secret for the examples below',
+      'hookctl send http://127.0.0.1:8787/ --scheme stripe --event payment_intent.succeeded',
+      'hookctl send http://127.0.0.1:8787/ --data \'{"type":"ping"}\' --retry-schedule 0,1s,5s',
+      'hookctl send http://127.0.0.1:8787/ --retry-schedule standard --time-scale 0.001',
+      'hookctl send http://127.0.0.1:8787/ fixtures/captured/',
+      'hookctl send http://127.0.0.1:8787/ --count 10000 --concurrency 50 --json | tail -1',
+    ]) + SCHEME_RULE + SECRET_NOTE,
   );
 }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { addJson, addSchemeOptions, addSecretOptions, collect, examples } from '../shared-options.js';
 import { SCHEME_NAMES } from '../../schemes/names.js';
+import { SCHEME_RULE, SECRET_NOTE } from '../scheme-rule.js';
 
 export function verifyCommand(): Command {
   const command = new Command('verify')
@@ -21,6 +22,6 @@ export function verifyCommand(): Command {
       `hookctl verify --secret-file .hookctl-secret -H "X-Hub-Signature-256: sha256=757107…" --data 'Hello, World!'`,
       `hookctl verify --scheme stripe --secret-file .stripe-secret -H "Stripe-Signature: t=…,v1=…" --file body.json`,
       `HOOKCTL_SECRET="$(cat .hookctl-secret)" hookctl verify --fixture fixtures/captured/20261123T101500000Z-000001.json --json`,
-    ]),
+    ]) + SCHEME_RULE + SECRET_NOTE,
   );
 }
