@@ -14,7 +14,7 @@ import { fileProblem } from '../input/file-errors.js';
 import { where } from '../records/reader.js';
 import { parseQueueAddress, type AddressOverrides } from '../queue/address.js';
 import { queueOverridesFrom } from '../cli/queue-options.js';
-import { checkQueueSource, isQueueSource, readSources } from '../replay/sources.js';
+import { checkQueueSource, isQueueSource, readSources } from '../records/sources.js';
 import { parseDuration, parseInteger, parseUrl } from '../options/units.js';
 import { executePlan, type StepResult } from '../replay/execute.js';
 import { formatBytes } from '../text/bytes.js';

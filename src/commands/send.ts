@@ -17,6 +17,7 @@ import { LoadRun, type LoadSummary } from '../send/load.js';
 import { sendSequence, type SequenceResult } from '../send/single.js';
 import { resolveSource } from '../send/source.js';
 import { onInterrupt } from '../cli/interrupt.js';
+import { queueOverridesFrom } from '../cli/queue-options.js';
 import { showProgress } from '../cli/progress.js';
 
 
@@ -80,7 +81,7 @@ export async function run(context: CommandContext): Promise<number> {
   const named = String(options.scheme ?? 'auto');
   let scheme = getScheme(named === 'auto' ? DEFAULT_SIGNING_SCHEME : named, schemeOptionsFrom(options));
   const warn = (text: string) => output.warn(text);
-  const sourceInput = { data: options.data, file: options.file, fixture, event: options.event, cwd: context.cwd, warn };
+  const sourceInput = { data: options.data, file: options.file, fixture, event: options.event, cwd: context.cwd, warn, queue: queueOverridesFrom(options) };
   let source = await resolveSource({ ...sourceInput, scheme });
   if (named === 'auto' && source.fixtureScheme && source.fixtureScheme !== scheme.name) {
     scheme = getScheme(source.fixtureScheme, schemeOptionsFrom(options));

@@ -6,7 +6,7 @@
 import { decodeBody } from '../records/record.js';
 import type { FixtureEntry, FixtureProblem } from '../records/reader.js';
 import type { AddressOverrides } from '../queue/address.js';
-import { readSources } from './sources.js';
+import { readSources } from '../records/sources.js';
 import { detectScheme, getScheme } from '../schemes/registry.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
 import { messageOf } from '../errors.js';

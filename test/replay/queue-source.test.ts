@@ -95,6 +95,25 @@ describeWithRedis('replay from a Redis stream', (redis) => {
     expect(fixture).toMatchObject({ eventId: older!.eventId, eventType: 'order.created', body: older!.body });
   });
 
+  it('send takes a queue as its fixture argument too: each delivery sent byte for byte, signed in its own scheme', async () => {
+    const { url, add } = await kit.freshQueue();
+    const record = deliveryRecord({ eventType: 'ping' });
+    const [id] = await add(record);
+    const app = await kit.app();
+    const result = await runCli(['send', app.url, url, '--secret', REPLAY_SECRET, '--retry-schedule', '0']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`→ github ping ${record.eventId}`);
+    expect(result.stdout).toContain(`✓ delivered ${record.eventId}`);
+    expect(app.requests[0]!.body.toString('utf8')).toBe(record.body);
+    expect(app.requests[0]!.headers['x-hub-signature-256']).toBe(githubSignature(record.body));
+    expect(id).toMatch(/^\d+-\d+$/);
+
+    const empty = await kit.freshQueue();
+    const nothing = await runCli(['send', app.url, empty.url, '--secret', REPLAY_SECRET]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toMatch(/hookctl: redis:\/\/127\.0\.0\.1:\d+\/0\?stream=\S+: the stream holds no deliveries/);
+  });
+
   it('an unreachable Redis is one line, exit 2; a URL that does not parse is a usage error before anything is read', async () => {
     const unreachable = await runCli(['replay', 'redis://127.0.0.1:1', '--to', 'http://127.0.0.1:9/', '--secret', REPLAY_SECRET]);
     expect(unreachable.code).toBe(2);

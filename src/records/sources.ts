@@ -1,12 +1,12 @@
 /**
- * Where replay reads deliveries from: fixture files, journals and folders (src/records/reader.ts),
+ * Where send and replay read deliveries from: fixture files, journals and folders (src/records/reader.ts),
  * and Redis streams named by a redis:// URL (src/queue/reader.ts). Both yield the same
  * FixtureItems, since the stream, the outbox and the journal carry the same delivery record. The
  * Redis client is imported only when a queue is named, so reading files never loads it.
  */
 import { isUserError } from '../errors.js';
 import { isRedisUrl, parseQueueAddress, type AddressOverrides } from '../queue/address.js';
-import { readFixtures, type FixtureItem } from '../records/reader.js';
+import { readFixtures, type FixtureItem } from './reader.js';
 
 export interface SourceOptions {
   cwd?: string;
