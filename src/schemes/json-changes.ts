@@ -130,27 +130,34 @@ export function escapeNonAscii(text: string): string {
   return text.replace(/[\u007f-\uffff]/g, (char) => hex4(char.charCodeAt(0)));
 }
 
-/** A string token as JSON.stringify writes its value. */
+/** A string token as JSON.stringify writes its value. Without a backslash it already is: nothing else in a valid JSON string is written another way. */
 function restring(token: JsonToken): string {
-  return token.kind === 'string' ? JSON.stringify(JSON.parse(token.raw) as string) : token.raw;
+  return token.kind === 'string' && token.raw.includes('\\') ? JSON.stringify(JSON.parse(token.raw) as string) : token.raw;
 }
+
+const NON_ASCII = /[\u007f-\uffff]/;
+/** escapeNonAscii for one token, skipping the replace where there is nothing to escape (most tokens). */
+const asciiToken = (token: JsonToken) => {
+  const text = restring(token);
+  return token.kind === 'string' && NON_ASCII.test(text) ? escapeNonAscii(text) : text;
+};
 
 /** How other languages' standard serializers write JSON, from the tokens as received (numbers kept as written). */
 export const SERIALIZERS: ReadonlyArray<{ name: string; applies: RegExp; write(tokens: readonly JsonToken[]): string }> = [
   {
     name: "Python's json.dumps (\", \" and \": \" separators, non-ASCII escaped)",
     applies: /[^]/,
-    write: (tokens) => relayout(tokens, { itemSeparator: ', ', keySeparator: ': ' }, (token) => escapeNonAscii(restring(token))),
+    write: (tokens) => relayout(tokens, { itemSeparator: ', ', keySeparator: ': ' }, asciiToken),
   },
   {
     name: "PHP's json_encode (\\/ for /, non-ASCII escaped)",
     applies: /[/\u007f-\uffff]/,
-    write: (tokens) => relayout(tokens, { itemSeparator: ',', keySeparator: ':' }, (token) => escapeNonAscii(restring(token)).replace(/\//g, '\\/')),
+    write: (tokens) => relayout(tokens, { itemSeparator: ',', keySeparator: ':' }, (token) => (token.kind === 'string' ? asciiToken(token).replace(/\//g, '\\/') : token.raw)),
   },
   {
     name: "Rails' to_json or Go's encoding/json (<, > and & escaped as \\u003c, \\u003e, \\u0026)",
     applies: /[<>&\u2028\u2029]/,
-    write: (tokens) => relayout(tokens, { itemSeparator: ',', keySeparator: ':' }, (token) => restring(token).replace(/[<>&\u2028\u2029]/g, (char) => hex4(char.charCodeAt(0)))),
+    write: (tokens) => relayout(tokens, { itemSeparator: ',', keySeparator: ':' }, (token) => (token.kind === 'string' ? restring(token).replace(/[<>&\u2028\u2029]/g, (char) => hex4(char.charCodeAt(0))) : token.raw)),
   },
 ];
 
