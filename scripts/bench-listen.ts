@@ -9,6 +9,7 @@
  *   journal-dup   the same, but every request repeats one delivery (all but the first are duplicates)
  *   cli           the real `hookctl listen` (bin/hookctl.js, compiled dist/: run `npm run build`),
  *                 verifying + journal, printing its line per delivery (to /dev/null)
+ *   cli-dup       the CLI (journal, a line per delivery), every request repeating one delivery
  *   cli-quiet     the CLI with --no-capture --quiet: the baseline for what the display costs
  *   cli-lines     the CLI with --no-capture and its human line per delivery (to /dev/null)
  *   cli-json      the CLI with --no-capture --json: an NDJSON record per delivery (to /dev/null)
@@ -38,10 +39,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SECRET = 'bench-listen-secret';
-const MODES = ['bare', 'verify', 'journal', 'journal-dup', 'durable', 'cli', 'cli-quiet', 'cli-lines', 'cli-json', 'naive-fsync', 'naive-fsync-sync'] as const;
-type CliMode = 'cli' | 'cli-quiet' | 'cli-lines' | 'cli-json';
+const MODES = ['bare', 'verify', 'journal', 'journal-dup', 'durable', 'cli', 'cli-dup', 'cli-quiet', 'cli-lines', 'cli-json', 'naive-fsync', 'naive-fsync-sync'] as const;
+type CliMode = 'cli' | 'cli-dup' | 'cli-quiet' | 'cli-lines' | 'cli-json';
 const CLI_ARGS: Record<CliMode, string[]> = {
   cli: [],
+  'cli-dup': [],
   'cli-quiet': ['--no-capture', '--quiet'],
   'cli-lines': ['--no-capture'],
   'cli-json': ['--no-capture', '--json'],
@@ -50,7 +52,7 @@ function isCli(mode: Mode): mode is CliMode {
   return Object.hasOwn(CLI_ARGS, mode);
 }
 /** Modes whose requests all repeat one delivery id. */
-const REPEATED: ReadonlySet<Mode> = new Set(['journal-dup']);
+const REPEATED: ReadonlySet<Mode> = new Set(['journal-dup', 'cli-dup']);
 type Mode = (typeof MODES)[number];
 
 const DESCRIPTIONS: Record<Mode, string> = {
@@ -60,6 +62,7 @@ const DESCRIPTIONS: Record<Mode, string> = {
   'journal-dup': 'listen: verify + journal, the same delivery repeated (duplicates)',
   durable: 'listen: verify + journal --durable',
   cli: 'hookctl listen CLI (spawned): verify + journal + one line per delivery',
+  'cli-dup': 'hookctl listen CLI, journal + a line per delivery, the same delivery repeated',
   'cli-quiet': 'hookctl listen CLI --no-capture --quiet',
   'cli-lines': 'hookctl listen CLI --no-capture, a line per delivery',
   'cli-json': 'hookctl listen CLI --no-capture --json, a record per delivery',
@@ -382,6 +385,7 @@ async function main(): Promise<void> {
     ['--json record per delivery costs <= 5% vs --quiet (throughput)', ratio('cli-json', 'cli-quiet'), 0.95],
     ['--json record per delivery costs <= 5% vs --quiet (CPU per delivery)', cpuRatio('cli-json', 'cli-quiet'), 0.95],
     ['duplicates at least as fast as new events (journal)', ratio('journal-dup', 'journal'), 1],
+    ['duplicates at least as fast as new events (CLI: journal + lines)', ratio('cli-dup', 'cli'), 1],
   );
   let failed = false;
   for (const [name, ratio, min] of targets) {

@@ -26,6 +26,7 @@ export function renderVerification(output: Output, result: VerifyResult): void {
     output.line(`  ${c.dim('to check an old capture, verify as of its time with --now <unix seconds>, or widen --tolerance')}`);
   }
   else if (result.reason === 'signature_mismatch') {
-    output.line(`  ${c.dim('checked: re-serialized JSON, trailing newline, CRLF/LF, secret encoding and whitespace — none verified, so the secret is probably not the one the sender used')}`);
+    output.line(`  ${c.dim('checked: re-serialized JSON (as JavaScript, Python, PHP, Rails and Go write it), trailing newline, CRLF/LF, secret encoding and whitespace — none verified, so the secret is probably not the one the sender used')}`);
+    output.line(`  ${c.dim('or the body was re-serialized in a way nothing can undo (1.0 → 1, key order): given the bytes as they arrived, verify --fixture CAPTURE --file THIS_BODY names what changed')}`);
   }
 }

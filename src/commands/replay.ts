@@ -9,13 +9,17 @@ import { onInterrupt } from '../cli/interrupt.js';
 import { createDispatcher, retryPolicyFromFlags } from '../delivery/index.js';
 import { REPLAY_RETRY_SCHEDULE } from '../replay/defaults.js';
 import { EXIT, failure, usageError } from '../errors.js';
-import { FileExistsError, findRecords, fixtureContent, writeFileAtomic } from '../records/extract.js';
+import { FileExistsError, findRecordsIn, fixtureContent, writeFileAtomic } from '../records/extract.js';
 import { fileProblem } from '../input/file-errors.js';
 import { where } from '../records/reader.js';
+import { parseQueueAddress, type AddressOverrides } from '../queue/address.js';
+import { queueOverridesFrom } from '../cli/queue-options.js';
+import { checkQueueSource, isQueueSource, readSources } from '../records/sources.js';
 import { parseDuration, parseInteger, parseUrl } from '../options/units.js';
 import { executePlan, type StepResult } from '../replay/execute.js';
 import { formatBytes } from '../text/bytes.js';
 import { formatDuration } from '../text/duration.js';
+import { retryAfterText } from '../send/format.js';
 import { eventTypeMatcher } from '../replay/glob.js';
 import { emptyStats, planItems, type PlanInvalid, type PlanItem, type PlanStats, type PlanStep } from '../replay/plan.js';
 
@@ -25,18 +29,18 @@ function isInteractive(output: Output): boolean {
   return Boolean(process.stdin.isTTY && output.stderr.isTTY);
 }
 
-/** --since: an ISO time, or a duration ago ("30m" = captured in the last 30 minutes). */
-export function parseSince(value: string, nowMs = Date.now()): number {
+/** --since and --until: an ISO time, or a duration ago ("30m" = 30 minutes ago). */
+export function parseSince(value: string, nowMs = Date.now(), flag = '--since'): number {
   const text = value.trim();
   if (/^\d+(?:\.\d+)?(?:ms|s|m|h|d)?$/.test(text) && !/^\d{4}$/.test(text)) {
     try {
-      return nowMs - parseDuration(text, '--since');
+      return nowMs - parseDuration(text, flag);
     } catch {
       // Fall through to the date reading and its message.
     }
   }
   const time = Date.parse(text);
-  if (Number.isNaN(time)) throw usageError(`--since: expected an ISO time (2026-01-15T10:00:00Z) or a duration ago (30m, 2h), got "${value}"`);
+  if (Number.isNaN(time)) throw usageError(`${flag}: expected an ISO time (2026-01-15T10:00:00Z) or a duration ago (30m, 2h), got "${value}"`);
   return time;
 }
 
@@ -138,12 +142,14 @@ async function extract({ options, args, output, cwd }: CommandContext): Promise<
   if (!options.out) throw usageError('--out: the fixture file to write is required with --extract (e.g. --out fixtures/regressions/evt_123.json)');
   const out = resolve(cwd, String(options.out));
   const paths = await defaultPaths(args, cwd);
-  const { matches, problems } = await findRecords(paths, id, { cwd });
+  const queue = queueOverridesFrom(options);
+  for (const path of paths) if (isQueueSource(path)) checkQueueSource(path, { queue });
+  const { matches, problems } = await findRecordsIn(readSources(paths, { cwd, queue }), id);
   const missing = problems.filter((problem) => problem.missing);
   if (missing.length > 0) throw usageError(`${missing.map((problem) => problem.source).join(', ')}: no such file or folder`);
   for (const problem of problems) if (!problem.empty) output.warn(`${where(problem)}: ${problem.message}`);
   const first = matches[0];
-  if (!first) throw failure(`--extract: no record with capture id or event id "${id}" in ${paths.join(', ')}`);
+  if (!first) throw failure(`--extract: no record with capture id or event id "${id}" in ${shown(paths, queue).join(', ')}`);
   try {
     await writeFileAtomic(out, fixtureContent(first), { overwrite: Boolean(options.force) });
   } catch (error) {
@@ -222,6 +228,16 @@ function invalidResult(output: Output, item: PlanInvalid): void {
   output.line(output.bad(`${where(item)}  ${item.eventType ?? '—'}  ${item.message}`));
 }
 
+/** The longest Retry-After a receiver asked for and the cap it was cut to, when one was cut. */
+function cappedRetryAfter(result: StepResult): { retryAfterMs: number; retryAfterCappedMs: number } | Record<string, never> {
+  let capped: { retryAfterMs: number; retryAfterCappedMs: number } | undefined;
+  for (const attempt of result.outcome.attempts) {
+    if (attempt.retryAfterCappedMs === undefined || attempt.retryAfterMs === undefined) continue;
+    if (!capped || attempt.retryAfterMs > capped.retryAfterMs) capped = { retryAfterMs: attempt.retryAfterMs, retryAfterCappedMs: attempt.retryAfterCappedMs };
+  }
+  return capped ?? {};
+}
+
 function renderResult(output: Output, result: StepResult): void {
   const { step } = result;
   output.record({
@@ -235,6 +251,7 @@ function renderResult(output: Output, result: StepResult): void {
     ok: result.ok,
     attempts: result.attempts,
     ...(result.error ? { error: result.error } : {}),
+    ...cappedRetryAfter(result),
   });
   const status = result.status === null ? '—' : String(result.status);
   const attempts = result.attempts > 1 ? `  ${result.attempts} attempts` : '';
@@ -243,10 +260,32 @@ function renderResult(output: Output, result: StepResult): void {
 }
 
 
-/** Paths that do not exist are a usage error before anything is sent. */
-async function checkPaths(paths: string[], cwd: string): Promise<void> {
+/** The same items, the first one already read (its errors thrown now). */
+async function primed<T>(items: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const iterator = items[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        if (first.done) return;
+        yield first.value;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      } finally {
+        // A reader stopped early still closes what it opened (a queue's connection).
+        await iterator.return?.();
+      }
+    },
+  };
+}
+
+/** Paths that do not exist, and queue URLs that do not parse, are usage errors before anything is sent. */
+async function checkPaths(paths: string[], cwd: string, queue: AddressOverrides): Promise<void> {
   const missing: string[] = [];
   for (const path of paths) {
+    if (isQueueSource(path)) {
+      checkQueueSource(path, { queue });
+      continue;
+    }
     const exists = await stat(resolve(cwd, path)).then(
       () => true,
       () => false,
@@ -256,19 +295,32 @@ async function checkPaths(paths: string[], cwd: string): Promise<void> {
   if (missing.length > 0) throw usageError(`${missing.join(', ')}: no such file or folder`);
 }
 
+/** The paths as they may be shown: a queue URL without its password. */
+function shown(paths: string[], queue: AddressOverrides): string[] {
+  return paths.map((path) => (isQueueSource(path) ? parseQueueAddress(path, queue).display : path));
+}
+
 function nothingToReplay(stats: PlanStats, paths: string[], options: CommandContext['options']): never {
-  if (stats.skipped.filter + stats.skipped.since > 0) {
-    const by = [options.filter !== undefined ? `--filter ${options.filter}` : '', options.since !== undefined ? `--since ${options.since}` : ''].filter(Boolean).join(' and ');
-    throw failure(`nothing to replay: no delivery in ${paths.join(', ')} matches ${by}`);
+  const { filter, since, until } = stats.skipped;
+  const where = shown(paths, queueOverridesFrom(options));
+  if (filter + since + until > 0) {
+    const by = [
+      options.filter !== undefined ? `--filter ${options.filter}` : '',
+      options.since !== undefined ? `--since ${options.since}` : '',
+      options.until !== undefined ? `--until ${options.until}` : '',
+    ].filter(Boolean).join(' and ');
+    throw failure(`nothing to replay: no delivery in ${where.join(', ')} matches ${by}`);
   }
-  throw failure(`nothing to replay: ${paths.join(', ')} ${paths.length === 1 ? 'holds' : 'hold'} no fixtures (.json) or journals (.ndjson)`);
+  const queues = paths.filter(isQueueSource).length;
+  if (queues === paths.length) throw failure(`nothing to replay: ${where.join(', ')} ${queues === 1 ? 'holds' : 'hold'} no deliveries${options.since !== undefined || options.until !== undefined ? ' in that time' : ''} (a worker keeps delivered entries for its --retain, default 10 minutes)`);
+  throw failure(`nothing to replay: ${where.join(', ')} ${paths.length === 1 ? 'holds' : 'hold'} no fixtures (.json) or journals (.ndjson)`);
 }
 
 function reportStats(stats: PlanStats, output: Output): void {
   for (const problem of stats.empty) output.warn(`${problem.source}: ${problem.message}`);
-  const { filter, since } = stats.skipped;
-  if (filter + since > 0) {
-    const parts = [filter ? `${filter} not matching --filter` : '', since ? `${since} captured before --since` : ''].filter(Boolean);
+  const { filter, since, until } = stats.skipped;
+  if (filter + since + until > 0) {
+    const parts = [filter ? `${filter} not matching --filter` : '', since ? `${since} captured before --since` : '', until ? `${until} captured after --until` : ''].filter(Boolean);
     output.note(`skipped ${parts.join(', ')}`);
   }
 }
@@ -287,10 +339,14 @@ async function replay(context: CommandContext): Promise<number> {
   const delayMs = options.delay !== undefined ? parseDuration(String(options.delay), '--delay') : 0;
   const policy = retryPolicyFromFlags({ ...options, retrySchedule: options.retrySchedule ?? REPLAY_RETRY_SCHEDULE });
   const filter = options.filter !== undefined ? eventTypeMatcher(String(options.filter)) : undefined;
-  const sinceMs = options.since !== undefined ? parseSince(String(options.since)) : undefined;
+  const nowMs = Date.now();
+  const sinceMs = options.since !== undefined ? parseSince(String(options.since), nowMs) : undefined;
+  const untilMs = options.until !== undefined ? parseSince(String(options.until), nowMs, '--until') : undefined;
+  if (sinceMs !== undefined && untilMs !== undefined && untilMs < sinceMs) throw usageError(`--until: ${options.until} is before --since ${options.since}`);
   const publicUrl = options.url !== undefined ? parseUrl(String(options.url), '--url').toString() : undefined;
+  const queue = queueOverridesFrom(options);
   const paths = await defaultPaths(args, cwd);
-  await checkPaths(paths, cwd);
+  await checkPaths(paths, cwd, queue);
   const settings = await settingsFrom(context);
   const asIs = Boolean(options.asIs);
 
@@ -308,6 +364,8 @@ async function replay(context: CommandContext): Promise<number> {
       keepPath: Boolean(options.keepPath),
       ...(filter ? { filter } : {}),
       ...(sinceMs !== undefined ? { sinceMs } : {}),
+      ...(untilMs !== undefined ? { untilMs } : {}),
+      queue,
       cwd,
     },
     stats,
@@ -339,12 +397,15 @@ async function replay(context: CommandContext): Promise<number> {
     const { total, invalid } = await renderDryRun(items, output, asIs);
     if (!options.pick && last === undefined) reportStats(stats, output);
     if (total === 0) nothingToReplay(stats, paths, options);
-    output.record({ type: 'summary', total, ok: total - invalid, failed: invalid, dryRun: true, skipped: stats.skipped.filter + stats.skipped.since });
+    output.record({ type: 'summary', total, ok: total - invalid, failed: invalid, dryRun: true, skipped: stats.skipped.filter + stats.skipped.since + stats.skipped.until });
     output.line(`dry run: ${total - invalid} of ${total} would be sent${invalid ? `, ${invalid} cannot be (see above)` : ''}; nothing was sent`);
     return invalid > 0 ? EXIT.failed : EXIT.ok;
   }
 
-  const chosen = options.pick ? `${(items as PlanItem[]).length} picked` : last !== undefined ? describeLatest(items as PlanStep[]) : paths.join(' ');
+  // The first item is read before saying "replaying …": a queue that cannot be reached is then
+  // the one line it should be, not a line after a promise.
+  if (!Array.isArray(items)) items = await primed(items);
+  const chosen = options.pick ? `${(items as PlanItem[]).length} picked` : last !== undefined ? describeLatest(items as PlanStep[]) : shown(paths, queue).join(' ');
   output.note(`replaying ${chosen} to ${displayUrl(String(settings.to))}${asIs ? ' as stored' : ', re-signed'}${concurrency > 1 ? `, ${concurrency} at a time` : ''}`);
   const interrupt = onInterrupt(() => output.note('interrupted: stopping (Ctrl-C again to quit at once)'));
   const dispatcher = createDispatcher({ connections: concurrency });
@@ -359,7 +420,15 @@ async function replay(context: CommandContext): Promise<number> {
       concurrency,
       delayMs,
       onAttempt: (step, attempt) => {
-        if (attempt.willRetry) spinner.text = `${where(step)}: ${attempt.status ?? attempt.error}, retrying in ${formatDuration(attempt.nextDelayMs ?? 0)} · Ctrl-C to stop`;
+        if (!attempt.willRetry) return;
+        const retrying = `${where(step)}: ${attempt.status ?? attempt.error}, retrying in ${formatDuration(attempt.nextDelayMs ?? 0)}`;
+        // A receiver's long ask that was cut is said where it happens: it explains the wait, or its absence.
+        if (attempt.retryAfterCappedMs !== undefined) {
+          spinner.clear();
+          output.note(`${retrying} (${retryAfterText(attempt)})`);
+          spinner.render();
+        }
+        spinner.text = `${retrying} · Ctrl-C to stop`;
       },
       onInvalid: (item) => {
         spinner.stop();

@@ -11,12 +11,13 @@ import { getScheme } from '../schemes/registry.js';
 import { signRequest } from '../schemes/sign-request.js';
 import type { Scheme } from '../schemes/types.js';
 import { EventFactory, type OutgoingEvent, type SendPlan } from '../send/event.js';
-import { formatMs, formatStatus, snippetOf } from '../send/format.js';
+import { formatMs, formatStatus, retryAfterText, snippetOf } from '../send/format.js';
 import { formatDuration } from '../text/duration.js';
 import { LoadRun, type LoadSummary } from '../send/load.js';
 import { sendSequence, type SequenceResult } from '../send/single.js';
 import { resolveSource } from '../send/source.js';
 import { onInterrupt } from '../cli/interrupt.js';
+import { queueOverridesFrom } from '../cli/queue-options.js';
 import { showProgress } from '../cli/progress.js';
 
 
@@ -80,7 +81,7 @@ export async function run(context: CommandContext): Promise<number> {
   const named = String(options.scheme ?? 'auto');
   let scheme = getScheme(named === 'auto' ? DEFAULT_SIGNING_SCHEME : named, schemeOptionsFrom(options));
   const warn = (text: string) => output.warn(text);
-  const sourceInput = { data: options.data, file: options.file, fixture, event: options.event, cwd: context.cwd, warn };
+  const sourceInput = { data: options.data, file: options.file, fixture, event: options.event, cwd: context.cwd, warn, queue: queueOverridesFrom(options) };
   let source = await resolveSource({ ...sourceInput, scheme });
   if (named === 'auto' && source.fixtureScheme && source.fixtureScheme !== scheme.name) {
     scheme = getScheme(source.fixtureScheme, schemeOptionsFrom(options));
@@ -125,6 +126,7 @@ function attemptRecord(event: OutgoingEvent, attempt: Attempt): { type: string }
     willRetry: attempt.willRetry,
     ...(attempt.nextDelayMs !== undefined ? { nextDelayMs: attempt.nextDelayMs } : {}),
     ...(attempt.retryAfterMs !== undefined ? { retryAfterMs: attempt.retryAfterMs } : {}),
+    ...(attempt.retryAfterCappedMs !== undefined ? { retryAfterCappedMs: attempt.retryAfterCappedMs } : {}),
   };
 }
 
@@ -202,8 +204,8 @@ function describeAttempt(output: Output, attempt: Attempt): string {
   const snippet = ok ? undefined : snippetOf(attempt);
   if (snippet) line += color.dim(` — ${snippet}`);
   if (attempt.willRetry) {
-    const asked = attempt.retryAfterMs !== undefined ? ` (Retry-After ${formatDuration(attempt.retryAfterMs)})` : '';
-    line += `; retrying in ${formatDuration(attempt.nextDelayMs ?? 0)}${asked}`;
+    const asked = retryAfterText(attempt);
+    line += `; retrying in ${formatDuration(attempt.nextDelayMs ?? 0)}${asked ? ` (${asked})` : ''}`;
   } else if (!ok && attempt.status !== null && attempt.status >= 400 && attempt.status < 500 && attempt.status !== 408 && attempt.status !== 429) {
     line += '; not retried (a 4xx answer is final)';
   }

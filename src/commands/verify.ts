@@ -5,13 +5,21 @@ import { resolveSecrets } from '../cli/secrets.js';
 import { EXIT, failure, usageError } from '../errors.js';
 import { decodeBody, isDeliveryRecord } from '../records/record.js';
 import { parseDuration, parseHeaderFlag, parseInteger, parseUrl } from '../options/units.js';
-import { verifyWith } from '../schemes/registry.js';
+import { verifyAndDiagnose } from '../schemes/diagnose.js';
+import { resolveScheme, verifyWith } from '../schemes/registry.js';
 import type { HeaderMap } from '../schemes/types.js';
 import { renderVerification } from './render-verification.js';
 
-async function requestFromFlags(options: CommandContext['options']): Promise<{ headers: HeaderMap; body: Buffer; url?: string }> {
+interface RequestToVerify {
+  headers: HeaderMap;
+  body: Buffer;
+  url?: string;
+  /** With --fixture and --data/--file: the captured body, which the given one is a copy of. */
+  original?: Buffer;
+}
+
+async function requestFromFlags(options: CommandContext['options']): Promise<RequestToVerify> {
   if (options.fixture !== undefined) {
-    if (options.data !== undefined || options.file !== undefined) throw usageError('--fixture: give either a fixture or --data/--file, not both');
     const text = (await readFileFor('--fixture', options.fixture)).toString('utf8');
     let record: unknown;
     try {
@@ -26,7 +34,11 @@ async function requestFromFlags(options: CommandContext['options']): Promise<{ h
       headers[name.toLowerCase()] = value;
     }
     const url = record.receivedAt ? new URL(record.path, record.receivedAt).toString() : undefined;
-    return { headers, body: decodeBody(record), ...(url ? { url } : {}) };
+    // --data/--file with a fixture: the body an app says it verified, checked against the
+    // captured headers and compared with the captured bytes it should have been.
+    const copy = await readBody(options);
+    const captured = decodeBody(record);
+    return { headers, body: copy ?? captured, ...(url ? { url } : {}), ...(copy ? { original: captured } : {}) };
   }
   const body = await readBody(options);
   if (body === undefined) throw usageError('--data or --file: the raw body to verify is required (--file - reads stdin)');
@@ -50,18 +62,17 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   if (options.url !== undefined) parseUrl(options.url, '--url');
   const url: string | undefined = options.url ?? request.url;
   const nowMs = options.now !== undefined ? parseInteger(options.now, '--now', { min: 0 }) * 1000 : Date.now();
-  const { result } = verifyWith(
-    options.scheme,
-    {
-      body: request.body,
-      headers: request.headers,
-      secrets,
-      toleranceSeconds: parseDuration(options.tolerance, '--tolerance') / 1000,
-      nowMs,
-      ...(url ? { url } : {}),
-    },
-    schemeOptionsFrom(options),
-  );
+  const input = {
+    body: request.body,
+    headers: request.headers,
+    secrets,
+    toleranceSeconds: parseDuration(options.tolerance, '--tolerance') / 1000,
+    nowMs,
+    ...(url ? { url } : {}),
+  };
+  const scheme = resolveScheme(options.scheme, request.headers, schemeOptionsFrom(options));
+  // No scheme found: verifyWith says what it looked for.
+  const result = scheme ? verifyAndDiagnose(scheme, input, request.original ? { original: request.original } : {}) : verifyWith(options.scheme, input, schemeOptionsFrom(options)).result;
   renderVerification(output, result);
   return result.verified ? EXIT.ok : EXIT.failed;
 }

@@ -4,7 +4,9 @@
  * so they are reported and counted beside the rest.
  */
 import { decodeBody } from '../records/record.js';
-import { readFixtures, type FixtureEntry, type FixtureProblem } from '../records/reader.js';
+import type { FixtureEntry, FixtureProblem } from '../records/reader.js';
+import type { AddressOverrides } from '../queue/address.js';
+import { readSources } from '../records/sources.js';
 import { detectScheme, getScheme } from '../schemes/registry.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
 import { messageOf } from '../errors.js';
@@ -28,6 +30,10 @@ export interface PlanSettings {
   filter?: TypeMatcher;
   /** Only records captured at or after this time (Unix ms). */
   sinceMs?: number;
+  /** Only records captured at or before this time (Unix ms). */
+  untilMs?: number;
+  /** For redis:// paths: --stream and the password from --redis-password-file. */
+  queue?: AddressOverrides;
   cwd?: string;
   now?: () => number;
 }
@@ -71,7 +77,7 @@ export interface Plan {
   missing: FixtureProblem[];
   /** Folders with nothing to replay in them. */
   empty: FixtureProblem[];
-  skipped: { filter: number; since: number };
+  skipped: { filter: number; since: number; until: number };
 }
 
 /** `http://app:3000/base` + `/webhooks/stripe?x=1` -> `http://app:3000/base/webhooks/stripe?x=1`. */
@@ -102,7 +108,7 @@ function resolveScheme(entry: FixtureEntry, settings: PlanSettings): { scheme: S
 export type PlanStats = Omit<Plan, 'items'>;
 
 export function emptyStats(): PlanStats {
-  return { missing: [], empty: [], skipped: { filter: 0, since: 0 } };
+  return { missing: [], empty: [], skipped: { filter: 0, since: 0, until: 0 } };
 }
 
 /**
@@ -111,7 +117,13 @@ export function emptyStats(): PlanStats {
  */
 export async function* planItems(paths: readonly string[], settings: PlanSettings, stats: PlanStats = emptyStats()): AsyncGenerator<PlanItem> {
   let index = 0;
-  for await (const item of readFixtures(paths, settings.cwd ? { cwd: settings.cwd } : {})) {
+  const sources = readSources(paths, {
+    ...(settings.cwd ? { cwd: settings.cwd } : {}),
+    ...(settings.queue ? { queue: settings.queue } : {}),
+    ...(settings.sinceMs !== undefined ? { sinceMs: settings.sinceMs } : {}),
+    ...(settings.untilMs !== undefined ? { untilMs: settings.untilMs } : {}),
+  });
+  for await (const item of sources) {
     if (item.kind === 'problem') {
       if (item.missing) stats.missing.push(item);
       else if (item.empty) stats.empty.push(item);
@@ -123,10 +135,14 @@ export async function* planItems(paths: readonly string[], settings: PlanSetting
       stats.skipped.filter++;
       continue;
     }
-    if (settings.sinceMs !== undefined) {
+    if (settings.sinceMs !== undefined || settings.untilMs !== undefined) {
       const captured = Date.parse(record.capturedAt);
-      if (Number.isNaN(captured) || captured < settings.sinceMs) {
+      if (settings.sinceMs !== undefined && (Number.isNaN(captured) || captured < settings.sinceMs)) {
         stats.skipped.since++;
+        continue;
+      }
+      if (settings.untilMs !== undefined && (Number.isNaN(captured) || captured > settings.untilMs)) {
+        stats.skipped.until++;
         continue;
       }
     }

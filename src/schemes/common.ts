@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { formatDuration } from '../text/duration.js';
 import { BadSecretError, keyFromSecret, safeEqual } from './crypto.js';
 import type { KeyEncoding, ReasonCode, VerifyInput, VerifyResult } from './types.js';
 
@@ -100,10 +101,13 @@ export function checkTolerance(scheme: string, timestamp: number, input: VerifyI
   );
 }
 
-/** " (about 3 days)" for spans long enough that seconds stop meaning anything to a person. */
-function humanSpan(seconds: number): string {
+/**
+ * " (1h 2m)", " (about 3 days)": spans long enough that seconds stop meaning anything to a person,
+ * written like every other wait hookctl prints (formatDuration); past two days, in whole days.
+ */
+export function humanSpan(seconds: number): string {
   if (seconds < 3600) return '';
-  if (seconds < 172_800) return ` (about ${Math.round(seconds / 3600)} hours)`;
+  if (seconds < 172_800) return ` (${formatDuration(seconds * 1000)})`;
   return ` (about ${Math.round(seconds / 86_400)} days)`;
 }
 

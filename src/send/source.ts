@@ -1,7 +1,9 @@
 import { readBody } from '../input/body.js';
 import { failure, usageError } from '../errors.js';
 import { newEventId } from '../events/ids.js';
-import { readAllFixtures, where } from '../records/reader.js';
+import { where, type FixtureEntry, type FixtureProblem } from '../records/reader.js';
+import { checkQueueSource, isQueueSource, readSources } from '../records/sources.js';
+import { parseQueueAddress, type AddressOverrides } from '../queue/address.js';
 import { decodeBody, type DeliveryRecord } from '../records/record.js';
 import { loadSample, sampleTypes } from '../records/samples.js';
 import type { Scheme } from '../schemes/types.js';
@@ -13,8 +15,10 @@ export interface SourceInput {
   scheme: Scheme;
   data?: string;
   file?: string;
-  /** The positional fixture file, journal or folder. */
+  /** The positional fixture file, journal or folder, or a redis:// queue. */
   fixture?: string;
+  /** For a redis:// fixture: --stream and the password from --redis-password-file. */
+  queue?: AddressOverrides;
   /** --event */
   event?: string;
   cwd: string;
@@ -76,11 +80,22 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
   }
 
   if (input.fixture !== undefined) {
-    const { entries, problems } = await readAllFixtures([input.fixture], { cwd: input.cwd });
+    const queue = input.queue ?? {};
+    const fromQueue = isQueueSource(input.fixture);
+    if (fromQueue) checkQueueSource(input.fixture, { queue });
+    const entries: FixtureEntry[] = [];
+    const problems: FixtureProblem[] = [];
+    for await (const item of readSources([input.fixture], { cwd: input.cwd, queue })) {
+      if (item.kind === 'entry') entries.push(item);
+      else problems.push(item);
+    }
     const missing = problems.find((problem) => problem.missing);
     if (missing) throw usageError(`${missing.source}: ${missing.message}`);
     for (const problem of problems) input.warn(`${where(problem)}: ${problem.message}`);
-    if (entries.length === 0) throw failure(`${input.fixture}: no deliveries could be read`);
+    if (entries.length === 0) {
+      if (fromQueue) throw failure(`${parseQueueAddress(input.fixture, queue).display}: the stream holds no deliveries (a worker keeps delivered entries for its --retain, default 10 minutes)`);
+      throw failure(`${input.fixture}: no deliveries could be read`);
+    }
     const schemes = new Set(entries.map((entry) => entry.record.scheme).filter((name): name is string => Boolean(name)));
     const templates = entries.map((entry) => fromRecord(entry.record, scheme, where(entry), input.event, false));
     return { templates, ...(schemes.size === 1 ? { fixtureScheme: [...schemes][0]! } : {}) };

@@ -53,6 +53,7 @@ describe('start-up loads only what the command needs', () => {
     ['verify', ['verify', '--secret', 's3cret', '-H', 'X-Hub-Signature-256: sha256=00', '--data', '{"a":1}']],
     ['worker --help', ['worker', '--help']],
     ['queue status --help', ['queue', 'status', '--help']],
+    ['replay FILE --dry-run', ['replay', 'fixtures/github/push.json', '--dry-run']],
   ])('hookctl %s loads none of undici, ora, @inquirer, hdr-histogram-js, redis', async (_label, args) => {
     const result = await traced([BIN, ...args]);
     expect([0, 1]).toContain(result.code);
@@ -71,6 +72,11 @@ describe('start-up loads only what the command needs', () => {
     expect(connecting.code).toBe(2);
     expect(connecting.stderr).toMatch(/cannot reach Redis/);
     expect(heavyIn(connecting.modules)).toContain('redis');
+    // replay loads it for a redis:// PATH only (a file PATH: the list above).
+    const replaying = await traced([BIN, 'replay', 'redis://127.0.0.1:1', '--dry-run']);
+    expect(replaying.code).toBe(2);
+    expect(replaying.stderr).toMatch(/cannot reach Redis/);
+    expect(heavyIn(replaying.modules)).toContain('redis');
   });
 
   it('--version and --help load no command module (each is imported only when its command runs)', async () => {

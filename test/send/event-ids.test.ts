@@ -90,7 +90,7 @@ describe('hookctl send --scheme', () => {
     expect(fresh.code, fresh.stderr).toBe(0);
     expect(server.requests[1]!.headers['webhook-signature']).toMatch(/^v1,/);
     const help = await runCli(['send', '--help']);
-    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--scheme auto, the default of every command: .* send and replay use the scheme a fixture was captured with, and sign a new event as standard/);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--scheme auto is the default .* send and replay use the scheme a fixture was captured with, and standard \(Standard Webhooks\) for a new event/);
   });
 
   it('--concurrency without --count is refused, not silently ignored', async () => {
