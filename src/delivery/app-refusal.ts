@@ -93,5 +93,5 @@ export function refusalHint(answer: AppAnswer, how: 'verified' | 're-signed' | '
         ? `hookctl signed these exact bytes with --forward-secret; your app is verifying a parsed body or with another secret`
         : `hookctl passed the bytes on unchanged; if your app verifies a parsed body, it re-serialized it`;
   const recipe = framework ? `${framework.name}: ${framework.recipe}` : 'verify the raw request bytes before any JSON parser touches them';
-  return `${cause} — ${recipe}`;
+  return `${cause} — ${recipe}; to see what changed, save the body your app verified and run hookctl verify --fixture <the capture> --file <that body>`;
 }
