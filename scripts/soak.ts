@@ -652,6 +652,14 @@ async function hostileComparison(seconds: number): Promise<Check[]> {
   const sent = total(rounds.with, (r) => r.hostile.sent);
   const answers = total(rounds.with, (r) => r.hostile.answers);
   const sentAll = [...sent.values()].reduce((a, b) => a + b, 0);
+  // CPU time, unlike latency, hardly depends on what else the machine runs: what a valid delivery
+  // costs alone, and what the rest of the listener's CPU beside the hostile mix cost per hostile request.
+  const cpuPerValidMs = median(rounds.without, (r) => (r.listenerCpu * 1000) / r.validRate);
+  const cpuPerHostileMs = median(rounds.with, (r) => {
+    const hostileRate = [...r.hostile.sent.values()].reduce((a, b) => a + b, 0) / seconds;
+    return ((r.listenerCpu - (r.validRate * cpuPerValidMs) / 1000) * 1000) / hostileRate;
+  });
+  console.log(`listener CPU: ${cpuPerValidMs.toFixed(3)} ms a valid delivery (alone); ${cpuPerHostileMs.toFixed(1)} ms a hostile request (the rest of its CPU beside the mix)`);
   console.log(`hostile requests: ${(sentAll / (seconds * rounds.with.length)).toFixed(0)}/s (${HOSTILE_RATE > 0 ? `paced at ${HOSTILE_RATE}/s` : 'as fast as answered'}): ${HOSTILE_KINDS.map((kind) => `${sent.get(kind) ?? 0} ${kind}s`).join(', ')}; answers: ${[...answers].map(([k, v]) => `${k} x${v}`).join(', ')}`);
 
   const all = [...rounds.without, ...rounds.with];
