@@ -11,8 +11,9 @@
  *   - every accepted id is captured exactly once as new (and its duplicates flagged as such),
  *   - every forged delivery was answered 401 and never claimed an id,
  *   - RSS is flat once warm: the growth per new id is the idempotency ledger's (bounded bytes/id);
- *     the leak check (SOAK_LEAK_SECONDS, default 30, longer until 150,000 requests) runs a fresh listener with a capped
- *     V8 heap through duplicates and forgeries only: it must survive with RSS level,
+ *     the leak check (SOAK_LEAK_SECONDS, default 30, longer until 150,000 requests) runs a fresh
+ *     listener with a capped V8 heap through duplicates and forgeries only: it must survive with
+ *     RSS level,
  *   - no file-descriptor growth.
  *
  * Then the hostile mix (SOAK_HOSTILE_SECONDS, default 10 s; 0 skips it): valid traffic (fresh
