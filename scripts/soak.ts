@@ -11,20 +11,32 @@
  *   - every accepted id is captured exactly once as new (and its duplicates flagged as such),
  *   - every forged delivery was answered 401 and never claimed an id,
  *   - RSS is flat once warm: the growth per new id is the idempotency ledger's (bounded bytes/id);
- *     the leak check (SOAK_LEAK_SECONDS, default 30) then runs a fresh listener with a capped
- *     V8 heap through duplicates and forgeries only: it must survive with RSS level,
+ *     the leak check (SOAK_LEAK_SECONDS, default 30, longer until 150,000 requests) runs a fresh
+ *     listener with a capped V8 heap through duplicates and forgeries only: it must survive with
+ *     RSS level,
  *   - no file-descriptor growth.
+ *
+ * Then the hostile mix (SOAK_HOSTILE_SECONDS, default 10 s; 0 skips it): valid traffic (fresh
+ * deliveries and duplicates) alone, and beside HOSTILE_WORKERS (default 4) connections sending forged
+ * Twilio forms of up to --max-body, valid deliveries under 15,000-character ids, and one old valid
+ * delivery under the ids the valid traffic is about to use (poisoned ids), paced at
+ * SOAK_HOSTILE_RATE requests a second (default 60: 20 of each), in SOAK_COMPARE_ROUNDS
+ * interleaved rounds on fresh listeners: the valid deliveries' p50/p99 each way, and no valid
+ * delivery answered as a duplicate of a poisoned id.
  *
  * Then a throughput comparison (SOAK_COMPARE_ROUNDS interleaved rounds, default 3, of
  * SOAK_COMPARE_SECONDS each, default 6; 0 skips it; the median round is reported): fresh events
  * only, against listen with no capture, the journal, the journal --durable, --capture-files, and
  * --capture-files --durable: what durability costs.
  *
- * Flags override the environment: --seconds N, --leak-seconds N, --compare-seconds N, --rounds N,
- * --workers N, --modes "journal,--capture-files" (SOAK_MODES), --only-compare, --no-compare. Exit 1 when a check fails. Default total: about 4 minutes.
+ * Flags override the environment: --seconds N, --leak-seconds N, --hostile-seconds N,
+ * --hostile-workers N, --hostile-rate N (SOAK_HOSTILE_RATE, default 60 a second; 0: unpaced),
+ * --hostile-kinds "form,long,poison", --compare-seconds N, --rounds N, --workers N, --modes
+ * "journal,--capture-files" (SOAK_MODES), --only-hostile, --no-hostile, --only-compare,
+ * --no-compare. Exit 1 when a check fails. Default total: about 5 minutes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { cpSync, createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +87,11 @@ const COMPARE_ROUNDS = Math.max(1, Math.round(numberSetting('rounds', 'SOAK_COMP
 const WORKERS = Math.max(1, Math.round(numberSetting('workers', 'SOAK_WORKERS', 32)));
 const ONLY_COMPARE = process.argv.includes('--only-compare');
 const LEAK_SECONDS = numberSetting('leak-seconds', 'SOAK_LEAK_SECONDS', 30);
+const ONLY_HOSTILE = process.argv.includes('--only-hostile');
+const HOSTILE_SECONDS = process.argv.includes('--no-hostile') ? 0 : numberSetting('hostile-seconds', 'SOAK_HOSTILE_SECONDS', 10);
+const HOSTILE_WORKERS = Math.max(1, Math.round(numberSetting('hostile-workers', 'SOAK_HOSTILE_WORKERS', 4)));
+/** Hostile requests a second at most, all kinds together (0: as fast as the listener answers them). */
+const HOSTILE_RATE = numberSetting('hostile-rate', 'SOAK_HOSTILE_RATE', 60);
 const DUPLICATE_SHARE = 0.1;
 const FORGED_SHARE = 0.1;
 
@@ -118,6 +135,17 @@ async function stopListener(listener: Listener): Promise<{ code: number | null; 
   const code = await listener.exited;
   const summary = listener.stdout.map((line) => JSON.parse(line) as Record<string, unknown>).find((record) => record.type === 'summary');
   return { code, summary };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux; USER_HZ is 100). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 /** RSS in bytes and open descriptors of a process, from /proc (Linux). */
@@ -164,10 +192,16 @@ function newStats(): LoadStats {
   return { requests: 0, accepted: new Set(), duplicatesSent: 0, duplicatesConfirmed: 0, forgedSent: new Set(), forgedRejected: 0, unexpected: new Map(), latenciesMs: [] };
 }
 
-type Mix = 'soak' | 'no-new-ids' | 'fresh-only';
+type Mix = 'soak' | 'soak-valid' | 'no-new-ids' | 'fresh-only';
 
-/** Runs `workers` loops until `until()` is false; `mix()` says what each request is. */
-async function load(pool: Pool, path: string, stats: LoadStats, workers: number, until: () => boolean, mix: () => Mix): Promise<void> {
+const randomIds = () => `soak-${randomUUID()}`;
+
+/**
+ * Runs `workers` loops until `until()` is false; `mix()` says what each request is, `freshId()`
+ * names each new event (the hostile mix makes them predictable, as a provider's are not, to aim
+ * its poisoned ids at them).
+ */
+async function load(pool: Pool, path: string, stats: LoadStats, workers: number, until: () => boolean, mix: () => Mix, freshId: () => string = randomIds): Promise<void> {
   const acceptedList: string[] = [];
   const note = (what: string) => stats.unexpected.set(what, (stats.unexpected.get(what) ?? 0) + 1);
   await Promise.all(
@@ -178,8 +212,9 @@ async function load(pool: Pool, path: string, stats: LoadStats, workers: number,
         let kind: 'new' | 'duplicate' | 'forged';
         if (mode === 'fresh-only') kind = 'new';
         else if (mode === 'no-new-ids') kind = roll < 0.5 || acceptedList.length === 0 ? 'forged' : 'duplicate';
+        else if (mode === 'soak-valid') kind = roll < DUPLICATE_SHARE && acceptedList.length > 0 ? 'duplicate' : 'new';
         else kind = roll < FORGED_SHARE ? 'forged' : roll < FORGED_SHARE + DUPLICATE_SHARE && acceptedList.length > 0 ? 'duplicate' : 'new';
-        const id = kind === 'duplicate' ? acceptedList[Math.floor(Math.random() * acceptedList.length)]! : `soak-${randomUUID()}`;
+        const id = kind === 'duplicate' ? acceptedList[Math.floor(Math.random() * acceptedList.length)]! : freshId();
         const sent = delivery(id, kind === 'forged');
         if (kind === 'forged') stats.forgedSent.add(id);
         if (kind === 'duplicate') stats.duplicatesSent++;
@@ -306,7 +341,9 @@ async function soak(): Promise<Check[]> {
       else if (record.duplicate) duplicateCaptures.set(record.eventId, (duplicateCaptures.get(record.eventId) ?? 0) + 1);
       else newCaptures.set(record.eventId, (newCaptures.get(record.eventId) ?? 0) + 1);
     }
-    const ledger = readFileSync(join(dir, '.hookctl-ledger'), 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { eventId: string }).eventId);
+    // The ledger holds idempotency keys: an X-GitHub-Delivery id is not signed, so it is bound to
+    // the signature (`<id>|sig:<signature>`); the ids sent here never contain `|`.
+    const ledger = readFileSync(join(dir, '.hookctl-ledger'), 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { eventId: string }).eventId.split('|')[0]!);
     const ledgerSet = new Set(ledger);
 
     const notOnce = [...stats.accepted].filter((id) => newCaptures.get(id) !== 1);
@@ -366,6 +403,12 @@ async function soak(): Promise<Check[]> {
 // ---------------------------------------------------------------- leak check
 
 const LEAK_HEAP_MB = 64;
+/**
+ * The capped heap fills by requests, not by seconds: on a busy machine 30 s were 42k requests and
+ * the heap was still growing towards its cap over the second half (9 MB, a failed check with no
+ * leak; 60 s, 302k requests, gave 0.2 MB). The check runs on until this many, within 4x its time.
+ */
+const LEAK_MIN_REQUESTS = 150_000;
 
 /**
  * V8 lets its heap grow before collecting, so an uncapped RSS wanders by tens of megabytes with
@@ -390,14 +433,18 @@ async function leakCheck(seconds: number): Promise<Check[]> {
       const s = sample(listener.pid);
       if (s) samples.push({ t: performance.now() - started, ...s });
     }, 1000);
-    console.error(`leak check: ${seconds}s of duplicates and forgeries, V8 old space capped at ${LEAK_HEAP_MB} MB (pid ${listener.pid})`);
-    await load(pool, listener.url.pathname, stats, WORKERS, () => performance.now() - started < seconds * 1000 && listener.child.exitCode === null, () => 'no-new-ids');
+    console.error(`leak check: ${seconds}s (longer, up to ${seconds * 4}s, until ${LEAK_MIN_REQUESTS} requests) of duplicates and forgeries, V8 old space capped at ${LEAK_HEAP_MB} MB (pid ${listener.pid})`);
+    const until = () => {
+      const ms = performance.now() - started;
+      return listener.child.exitCode === null && (ms < seconds * 1000 || (stats.requests < LEAK_MIN_REQUESTS && ms < seconds * 4000));
+    };
+    await load(pool, listener.url.pathname, stats, WORKERS, until, () => 'no-new-ids');
     clearInterval(sampler);
     const elapsed = (performance.now() - started) / 1000;
     await pool.close().catch(() => {});
     const alive = listener.child.exitCode === null;
     const { code } = alive ? await stopListener(listener) : { code: listener.child.exitCode };
-    const secondHalf = samples.filter((s) => s.t >= (seconds * 1000) / 2);
+    const secondHalf = samples.filter((s) => s.t >= (elapsed * 1000) / 2);
     const growth = secondHalf.length > 1 ? Math.max(...secondHalf.map((s) => s.rss)) - secondHalf[0]!.rss : 0;
     const fds = samples.map((s) => s.fds);
     const requests = stats.requests;
@@ -418,6 +465,225 @@ async function leakCheck(seconds: number): Promise<Check[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// ---------------------------------------------------------------- the hostile mix
+
+/** The listener's default --max-body (`1mb`): the largest forged form it has to read. */
+const MAX_BODY = 1024 * 1024;
+const LONG_ID_CHARS = 15_000;
+const FORM = 'application/x-www-form-urlencoded';
+
+const ALL_HOSTILE_KINDS = ['forged Twilio form', 'long id', 'poisoned id'] as const;
+type HostileKind = (typeof ALL_HOSTILE_KINDS)[number];
+/** --hostile-kinds "form,long,poison" (SOAK_HOSTILE_KINDS) sends only some, to see what each costs. */
+const HOSTILE_KINDS: HostileKind[] = (() => {
+  const only = (flag('hostile-kinds') ?? process.env.SOAK_HOSTILE_KINDS)?.split(',').map((word) => word.trim());
+  if (!only) return [...ALL_HOSTILE_KINDS];
+  const kinds = ALL_HOSTILE_KINDS.filter((kind) => only.some((word) => word !== '' && kind.includes(word)));
+  if (kinds.length === 0) {
+    console.error(`soak: --hostile-kinds: expected some of form, long, poison; got "${only.join(',')}"`);
+    process.exit(2);
+  }
+  return kinds;
+})();
+
+/** A form of about `bytes` bytes: `count` parameters made by `param(i, room)`, `room` the bytes each may take. */
+function form(bytes: number, count: number, param: (i: number, room: number) => string): Buffer {
+  const room = Math.floor(bytes / count) - 1;
+  return Buffer.from(Array.from({ length: count }, (_, i) => param(i, room)).join('&'));
+}
+
+/**
+ * Forged Twilio forms (any request with X-Twilio-Signature is verified as Twilio under `--scheme
+ * auto`), built once: the shapes that cost the most to verify (test/security/verify-cost.test.ts),
+ * up to --max-body. Over 1,000 parameters is refused unread; 999 parameters are parsed, sorted
+ * and HMAC-ed whole.
+ */
+function forgedForms(): Buffer[] {
+  const forms: Buffer[] = [];
+  for (const bytes of [MAX_BODY, MAX_BODY / 2, MAX_BODY / 8]) {
+    forms.push(
+      form(bytes, Math.floor(bytes / 9.5), (i) => `p${i.toString(36).padStart(4, '0')}=${String(i % 97).padStart(2, '0')}`),
+      form(bytes, 999, (i, room) => `n${i}=`.padEnd(room, 'v')),
+      form(bytes, 999, (i, room) => `n${i}=`.padEnd(room, '+')),
+      form(bytes, 999, (i, room) => `n${i}=${'%E2%82%AC'.repeat(Math.floor(room / 9) - 1)}`),
+    );
+  }
+  for (const body of forms) if (body.length > MAX_BODY) throw new Error(`soak: a forged form of ${body.length} bytes is over --max-body`);
+  return forms;
+}
+
+interface HostileStats {
+  /** Kind → requests sent. */
+  sent: Map<string, number>;
+  /** `<kind> <status>` → count. */
+  answers: Map<string, number>;
+  /** Requests of a kind answered other than expected (forms: 401; long and poisoned ids: 200, they are validly signed). */
+  unexpected: Map<string, number>;
+}
+
+/**
+ * `workers` loops sending, in turn, a forged Twilio form, one old valid GitHub delivery under a
+ * 15,000-character id, and the same delivery under an id the valid traffic is about to use
+ * (`futureId()`): GitHub does not sign X-GitHub-Delivery, so that verifies, and before the key
+ * bound the signature it claimed the id, and the real delivery was answered `duplicate`. Paced
+ * at HOSTILE_RATE requests a second in all (a worker that falls behind sends back to back).
+ */
+async function hostileLoad(pool: Pool, path: string, stats: HostileStats, workers: number, until: () => boolean, futureId: () => string, forms: Buffer[]): Promise<void> {
+  const old = delivery(`soak-old-${randomUUID()}`);
+  const longPrefix = `soak-long-${'L'.repeat(LONG_ID_CHARS)}-`;
+  let longIds = 0;
+  const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  const intervalMs = HOSTILE_RATE > 0 ? (1000 * workers) / HOSTILE_RATE : 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      let nextAt = start + (intervalMs * worker) / workers;
+      for (let turn = worker; until(); turn++) {
+        const wait = nextAt - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        nextAt += intervalMs;
+        if (!until()) break;
+        const kind = HOSTILE_KINDS[turn % HOSTILE_KINDS.length]!;
+        const request =
+          kind === 'forged Twilio form'
+            ? { body: forms[Math.floor(Math.random() * forms.length)]!, headers: { 'content-type': FORM, 'x-twilio-signature': randomBytes(20).toString('base64') } }
+            : { body: old.body, headers: { ...old.headers, 'x-github-delivery': kind === 'long id' ? `${longPrefix}${longIds++}` : futureId() } };
+        count(stats.sent, kind);
+        let status: number;
+        try {
+          const response = await pool.request({ path, method: 'POST', ...request });
+          status = response.statusCode;
+          await response.body.dump();
+        } catch (error) {
+          count(stats.unexpected, `${kind}: network ${(error as { code?: string }).code ?? (error as Error).message}`);
+          continue;
+        }
+        count(stats.answers, `${kind} ${status}`);
+        if (status !== (kind === 'forged Twilio form' ? 401 : 200)) count(stats.unexpected, `${kind} answered ${status}`);
+      }
+    }),
+  );
+}
+
+interface HostileRound {
+  validRate: number;
+  p50: number;
+  p99: number;
+  max: number;
+  hostile: HostileStats;
+  /** Valid-traffic problems: a fresh id answered `duplicate` is a stolen id. */
+  problems: Map<string, number>;
+  duplicatesSent: number;
+  duplicatesConfirmed: number;
+  /** The listener's CPU time over the measured seconds, in cores (1 = one core busy throughout). */
+  listenerCpu: number;
+  exitCode: number | null;
+}
+
+/**
+ * One round on a fresh listener (journal capture, as the soak): WORKERS connections of valid
+ * traffic (fresh GitHub deliveries with ids in sequence, 10% duplicates) for `seconds`, with or
+ * without HOSTILE_WORKERS more connections of the hostile mix beside it.
+ */
+async function hostileRound(seconds: number, withHostile: boolean, forms: Buffer[]): Promise<HostileRound> {
+  const dir = mkdtempSync(join(tmpdir(), 'hookctl-soak-hostile-'));
+  try {
+    const listener = await startListener(['--capture', dir]);
+    const pool = new Pool(listener.url.origin, { connections: WORKERS, pipelining: 1 });
+    const hostilePool = new Pool(listener.url.origin, { connections: HOSTILE_WORKERS, pipelining: 1 });
+    const tag = randomUUID().slice(0, 8);
+    let next = 0;
+    const freshId = () => `soak-${tag}-${next++}`;
+    // Ids the valid traffic will send within the next fraction of a second.
+    const futureId = () => `soak-${tag}-${next + 1 + Math.floor(Math.random() * 2000)}`;
+    const warm = performance.now();
+    await load(pool, listener.url.pathname, newStats(), WORKERS, () => performance.now() - warm < 1000, () => 'fresh-only', freshId);
+    const stats = newStats();
+    const hostile: HostileStats = { sent: new Map(), answers: new Map(), unexpected: new Map() };
+    const started = performance.now();
+    const cpuBefore = cpuSeconds(listener.pid);
+    const running = () => performance.now() - started < seconds * 1000;
+    await Promise.all([
+      load(pool, listener.url.pathname, stats, WORKERS, running, () => 'soak-valid', freshId),
+      withHostile ? hostileLoad(hostilePool, listener.url.pathname, hostile, HOSTILE_WORKERS, running, futureId, forms) : undefined,
+    ]);
+    const elapsed = (performance.now() - started) / 1000;
+    const listenerCpu = (cpuSeconds(listener.pid) - cpuBefore) / elapsed;
+    await Promise.all([pool.close(), hostilePool.close()]);
+    const { code } = await stopListener(listener);
+    const sorted = [...stats.latenciesMs].sort((a, b) => a - b);
+    return {
+      validRate: stats.requests / elapsed,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1) ?? 0,
+      hostile,
+      problems: stats.unexpected,
+      duplicatesSent: stats.duplicatesSent,
+      duplicatesConfirmed: stats.duplicatesConfirmed,
+      listenerCpu,
+      exitCode: code,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Valid-delivery latency without and with the hostile mix, in interleaved rounds on fresh listeners. */
+async function hostileComparison(seconds: number): Promise<Check[]> {
+  const forms = forgedForms();
+  console.error(`\nhostile mix: ${COMPARE_ROUNDS} rounds of ${seconds}s each way, ${WORKERS} valid connections, ${HOSTILE_WORKERS} hostile ones`);
+  const rounds = { without: [] as HostileRound[], with: [] as HostileRound[] };
+  for (let round = 1; round <= COMPARE_ROUNDS; round++) {
+    for (const withHostile of [false, true]) {
+      const result = await hostileRound(seconds, withHostile, forms);
+      (withHostile ? rounds.with : rounds.without).push(result);
+      console.error(`  round ${round}/${COMPARE_ROUNDS} ${withHostile ? 'valid + hostile' : 'valid only'}: ${result.validRate.toFixed(0)} valid/s, p99 ${result.p99.toFixed(2)} ms`);
+    }
+  }
+  const median = (list: HostileRound[], by: (r: HostileRound) => number) => [...list].map(by).sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+  const total = (list: HostileRound[], pick: (r: HostileRound) => Map<string, number>) => {
+    const sum = new Map<string, number>();
+    for (const r of list) for (const [k, v] of pick(r)) sum.set(k, (sum.get(k) ?? 0) + v);
+    return sum;
+  };
+  const row = (name: string, list: HostileRound[]) => [
+    name,
+    median(list, (r) => r.validRate).toFixed(0),
+    median(list, (r) => r.p50).toFixed(2),
+    median(list, (r) => r.p99).toFixed(2),
+    median(list, (r) => r.max).toFixed(1),
+    `${(median(list, (r) => r.listenerCpu) * 100).toFixed(0)}%`,
+    list.map((r) => r.p99.toFixed(2)).join(' '),
+  ];
+  console.log(`\nhostile mix (median of ${COMPARE_ROUNDS} rounds of ${seconds}s each way; valid traffic: fresh signed GitHub deliveries and 10% duplicates over ${WORKERS} connections; hostile: ${HOSTILE_WORKERS} more connections; ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}):`);
+  console.log(table([['valid traffic', 'valid/s', 'p50 ms', 'p99 ms', 'max ms', 'listener CPU', 'rounds (p99 ms)'], row('alone', rounds.without), row('beside the hostile mix', rounds.with)]));
+  const sent = total(rounds.with, (r) => r.hostile.sent);
+  const answers = total(rounds.with, (r) => r.hostile.answers);
+  const sentAll = [...sent.values()].reduce((a, b) => a + b, 0);
+  // CPU time, unlike latency, hardly depends on what else the machine runs: what a valid delivery
+  // costs alone, and what the rest of the listener's CPU beside the hostile mix cost per hostile request.
+  const cpuPerValidMs = median(rounds.without, (r) => (r.listenerCpu * 1000) / r.validRate);
+  const cpuPerHostileMs = median(rounds.with, (r) => {
+    const hostileRate = [...r.hostile.sent.values()].reduce((a, b) => a + b, 0) / seconds;
+    return ((r.listenerCpu - (r.validRate * cpuPerValidMs) / 1000) * 1000) / hostileRate;
+  });
+  console.log(`listener CPU: ${cpuPerValidMs.toFixed(3)} ms a valid delivery (alone); ${cpuPerHostileMs.toFixed(1)} ms a hostile request (the rest of its CPU beside the mix)`);
+  console.log(`hostile requests: ${(sentAll / (seconds * rounds.with.length)).toFixed(0)}/s (${HOSTILE_RATE > 0 ? `paced at ${HOSTILE_RATE}/s` : 'as fast as answered'}): ${HOSTILE_KINDS.map((kind) => `${sent.get(kind) ?? 0} ${kind}s`).join(', ')}; answers: ${[...answers].map(([k, v]) => `${k} x${v}`).join(', ')}`);
+
+  const all = [...rounds.without, ...rounds.with];
+  const problems = total(all, (r) => r.problems);
+  const hostileProblems = total(rounds.with, (r) => r.hostile.unexpected);
+  const stolen = problems.get('fresh id answered as duplicate') ?? 0;
+  const list = (map: Map<string, number>) => (map.size === 0 ? 'none' : [...map].map(([k, v]) => `${k} x${v}`).join('; '));
+  return [
+    { name: 'hostile mix: no valid delivery answered as a duplicate of a poisoned id', ok: stolen === 0, detail: `${stolen} stolen; ${sent.get('poisoned id') ?? 0} poisoned ids sent` },
+    { name: 'hostile mix: valid traffic answered as expected (duplicates as duplicates, no errors)', ok: problems.size === 0 && all.every((r) => r.duplicatesSent === r.duplicatesConfirmed), detail: `${list(problems)}; duplicates ${all.reduce((n, r) => n + r.duplicatesConfirmed, 0)}/${all.reduce((n, r) => n + r.duplicatesSent, 0)}` },
+    { name: 'hostile mix: forged forms 401, long and poisoned ids (validly signed) 200', ok: hostileProblems.size === 0, detail: list(hostileProblems) },
+    { name: 'hostile mix: every listener stopped cleanly', ok: all.every((r) => r.exitCode === 0), detail: all.map((r) => r.exitCode).join(' ') },
+  ];
 }
 
 // ---------------------------------------------------------------- what durability costs
@@ -509,9 +775,11 @@ async function compare(): Promise<string[][]> {
 async function main(): Promise<void> {
   if (process.platform !== 'linux') console.error('soak: RSS and fd sampling read /proc; on this platform those checks are skipped');
   let checks: Check[] = [];
-  if (!ONLY_COMPARE && SECONDS > 0) checks = await soak();
-  if (!ONLY_COMPARE && LEAK_SECONDS > 0) checks.push(...(await leakCheck(LEAK_SECONDS)));
-  if (COMPARE_SECONDS > 0) {
+  const everything = !ONLY_COMPARE && !ONLY_HOSTILE;
+  if (everything && SECONDS > 0) checks = await soak();
+  if (everything && LEAK_SECONDS > 0) checks.push(...(await leakCheck(LEAK_SECONDS)));
+  if (!ONLY_COMPARE && HOSTILE_SECONDS > 0) checks.push(...(await hostileComparison(HOSTILE_SECONDS)));
+  if (!ONLY_HOSTILE && COMPARE_SECONDS > 0) {
     console.error(`\ncomparing capture modes: ${COMPARE_ROUNDS} rounds of ${COMPARE_SECONDS}s each, fresh events only, ${WORKERS} connections`);
     const rows = await compare();
     console.log(`\nwhat durability costs (median of ${COMPARE_ROUNDS} rounds of ${COMPARE_SECONDS}s, ${WORKERS} connections, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}):`);

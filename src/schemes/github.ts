@@ -18,6 +18,10 @@ function leadingAction(body: Uint8Array): string | undefined {
   return LEADING_ACTION.exec(head)?.[1];
 }
 
+function unlabelled(value: string, label: string): string {
+  return value.startsWith(label) ? value.slice(label.length) : value;
+}
+
 /**
  * GitHub: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the raw body, secret as UTF-8.
  * The legacy `X-Hub-Signature: sha1=<hex>` is signed and accepted only when asked for.
@@ -78,6 +82,14 @@ export function github(options: SchemeOptions = {}): Scheme {
       'X-GitHub-Hook-Installation-Target-ID': '987654321',
     }),
     eventId: (headers) => headerId(headers, 'x-github-delivery'),
+    // GitHub signs the body only: X-GitHub-Delivery can be changed on a valid delivery.
+    signsEventId: () => false,
+    stableSignature: (headers) => {
+      const sha256 = header(headers, SHA256_HEADER);
+      if (sha256 !== undefined) return unlabelled(sha256, 'sha256=');
+      const sha1 = legacySha1 ? header(headers, SHA1_HEADER) : undefined;
+      return sha1 === undefined ? undefined : unlabelled(sha1, 'sha1=');
+    },
     eventType: (headers, body) => {
       const event = header(headers, 'x-github-event');
       const action = event ? leadingAction(body) : undefined;

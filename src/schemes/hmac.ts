@@ -44,6 +44,12 @@ export function genericHmac(options: SchemeOptions = {}): Scheme {
     },
     deliveryHeaders: () => ({ 'Content-Type': 'application/json', 'User-Agent': 'hookctl' }),
     eventId: (headers, body) => headerId(headers, 'x-event-id') ?? headerId(headers, 'x-request-id') ?? jsonId(body, 'id'),
+    // The MAC covers the body: a JSON "id" in it is signed, an id header beside it is not.
+    signsEventId: (headers) => headerId(headers, 'x-event-id') === undefined && headerId(headers, 'x-request-id') === undefined,
+    stableSignature: (headers) => {
+      const value = header(headers, headerName);
+      return value !== undefined && value.startsWith(prefix) ? value.slice(prefix.length) : value;
+    },
     eventType: (headers, body) => header(headers, 'x-event-type') ?? jsonField(body, 'type'),
   };
 }

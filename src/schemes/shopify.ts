@@ -67,6 +67,9 @@ export function shopify(): Scheme {
       'X-Shopify-Triggered-At': new Date().toISOString(),
     }),
     eventId: (headers) => headerId(headers, 'x-shopify-webhook-id') ?? headerId(headers, 'shopify-webhook-id'),
+    // Shopify signs the body only: the webhook id header can be changed on a valid delivery.
+    signsEventId: () => false,
+    stableSignature: (headers) => header(headers, hasHeader(headers, EVENTS_SIGNATURE_HEADER) ? EVENTS_SIGNATURE_HEADER : SIGNATURE_HEADER),
     eventType: (headers) => header(headers, 'x-shopify-topic') ?? header(headers, 'shopify-topic'),
   };
 }

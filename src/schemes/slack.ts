@@ -50,6 +50,9 @@ export function slack(): Scheme {
       'Content-Type': 'application/json',
     }),
     eventId: (_headers, body) => jsonId(body, 'event_id'),
+    signsEventId: () => true,
+    // Every attempt is signed anew with its own X-Slack-Request-Timestamp.
+    stableSignature: () => undefined,
     eventType: (_headers, body) => jsonField(body, 'type'),
   };
 }

@@ -148,6 +148,10 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
     verify,
     deliveryHeaders: () => ({ 'Content-Type': 'application/json', 'User-Agent': `hookctl (${title})` }),
     eventId: (headers) => read(headers, 'id')[0] || undefined,
+    // `<id>.<timestamp>.<body>` is what is signed.
+    signsEventId: () => true,
+    // Every attempt is signed anew with its own timestamp.
+    stableSignature: () => undefined,
     eventType: (_headers, body) => jsonField(body, 'type') ?? jsonField(body, 'eventType'),
   };
 }

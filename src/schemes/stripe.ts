@@ -70,6 +70,9 @@ export function stripe(): Scheme {
       'Content-Type': 'application/json; charset=utf-8',
     }),
     eventId: (_headers, body) => jsonId(body, 'id'),
+    signsEventId: () => true,
+    // Every attempt is signed anew with its own t=.
+    stableSignature: () => undefined,
     eventType: (_headers, body) => jsonField(body, 'type'),
   };
 }

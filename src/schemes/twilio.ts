@@ -188,6 +188,10 @@ export function twilio(): Scheme {
       // `SM%FF` and `SM%FE` both decode to `SM\ufffd`: such an id does not say which it was (see jsonId).
       return sid && !sid.includes('\ufffd') ? sid : undefined;
     },
+    // The form (its MessageSid) is signed; the I-Twilio-Idempotency-Token header is not.
+    signsEventId: (headers) => headerId(headers, 'i-twilio-idempotency-token') === undefined,
+    // HMAC of the URL and the form (or of the URL holding the body's hash): the same on every attempt.
+    stableSignature: (headers) => header(headers, SIGNATURE_HEADER)?.trim(),
     eventType: (headers, body) => {
       const form = twilioForm(body, headers);
       if (!form) return undefined;

@@ -93,6 +93,19 @@ export interface Scheme {
   targetUrl?(url: string, body: Uint8Array, headers?: HeaderMap): string;
   /** The provider's event id for idempotency, if this delivery carries one. */
   eventId(headers: HeaderMap, body: Uint8Array): string | undefined;
+  /**
+   * Whether the signature covers the id `eventId` reads from this delivery. Where it does not (a
+   * delivery-id header beside a MAC of the body), one old valid delivery re-sent under a future id
+   * would claim that id, so the listener dedupes such an id together with the signed content.
+   */
+  signsEventId(headers: HeaderMap, body: Uint8Array): boolean;
+  /**
+   * The signature without its label (`sha256=`) where every attempt of one delivery carries the
+   * same one: a MAC over the body (Twilio: the URL and the form) and no timestamp. An unsigned id is
+   * bound to it, which costs a header read where hashing the body would cost ~2 µs per KiB.
+   * undefined where each attempt is signed anew (a signed timestamp): the body is hashed instead.
+   */
+  stableSignature(headers: HeaderMap): string | undefined;
   /** The provider's event type, if this delivery carries one. */
   eventType(headers: HeaderMap, body: Uint8Array): string | undefined;
 }

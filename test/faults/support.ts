@@ -115,6 +115,11 @@ export function readJournal(path: string): JournalRead {
   return out;
 }
 
+/**
+ * The event ids the ledger holds. It remembers idempotency keys: a GitHub delivery id is not
+ * signed, so its key binds the signature (`<id>|sig:<signature>`, src/listen/identify.ts); these
+ * ids never contain `|`.
+ */
 export function readLedger(dir: string): { ids: string[]; broken: number[] } {
   const path = join(dir, '.hookctl-ledger');
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
@@ -123,7 +128,7 @@ export function readLedger(dir: string): { ids: string[]; broken: number[] } {
   text.split('\n').forEach((line, index) => {
     if (line === '') return;
     try {
-      ids.push((JSON.parse(line) as { eventId: string }).eventId);
+      ids.push((JSON.parse(line) as { eventId: string }).eventId.split('|')[0]!);
     } catch {
       broken.push(index + 1);
     }
