@@ -104,3 +104,19 @@ for _, consumer in ipairs(consumers) do
 end
 return 0
 `);
+
+/**
+ * A listener's one step per new delivery: dedupe and enqueue together. If the event's ledger key
+ * is free, the record is added to the stream and the key set to `done:<entry id>` for the dedupe
+ * window, atomically (XADD first: if Redis refuses it, at maxmemory, nothing was written); if the
+ * key is done, it is a duplicate; a `pending:` key is another listener's claim (RedisLedger) in
+ * progress. One round trip per delivery, where claim + XADD + commit would take three.
+ * KEYS: seen key, stream. ARGV: record line, window ms. Returns {1, entry id} | {0, held value}.
+ */
+export const ADD_IF_NEW = script(`
+local held = redis.call('GET', KEYS[1])
+if held then return {0, held} end
+local id = redis.call('XADD', KEYS[2], '*', 'record', ARGV[1])
+redis.call('SET', KEYS[1], 'done:' .. id, 'PX', ARGV[2])
+return {1, id}
+`);
