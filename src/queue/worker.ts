@@ -20,9 +20,10 @@
  * forwarded again by another. Forwards carry `Idempotency-Key: <event id>` for the app to dedupe.
  */
 import type { Dispatcher } from 'undici';
-import { abortableWait, createDispatcher, deliver, describeNetworkError, isDelivered, isRetryable, type Attempt, type RetryPolicy } from '../delivery/index.js';
+import { abortableWait, createDispatcher, deliver, describeNetworkError, isDelivered, type Attempt, type RetryPolicy } from '../delivery/index.js';
 import { decodeBody } from '../records/record.js';
 import { forwardRequest, matchRoutes, schemeNamed, type ForwardSigning, type Route } from '../routes/index.js';
+import { attemptError, deadReason } from '../routes/outcome.js';
 import type { SchemeOptions } from '../schemes/types.js';
 import { QueueUnavailableError, type RedisConnection } from './connection.js';
 import { deadLetterCommand, type DeadReason } from './dead-letters.js';
@@ -130,12 +131,6 @@ function entriesOf(reply: unknown): RawEntry[] {
   if (!reply) return [];
   const streams = Array.isArray(reply) ? (reply as Array<[string, RawEntry[]]>).map(([, entries]) => entries) : Object.values(reply as Record<string, RawEntry[]>);
   return streams.flat().filter((entry): entry is RawEntry => Array.isArray(entry) && typeof entry[0] === 'string');
-}
-
-function errorText(attempt: Attempt): string {
-  if (attempt.error) return attempt.error;
-  const snippet = attempt.responseSnippet?.replace(/\s+/g, ' ').trim();
-  return `HTTP ${attempt.status}${snippet ? `: ${snippet.slice(0, 200)}` : ''}`;
 }
 
 /** An abortable pause that can also be cut short by wakeBy(). */
@@ -523,7 +518,7 @@ export class QueueWorker {
       this.emit(event);
       return { kind: 'delivered', commands: [], result: { type: 'result', ...base, delivered: true, attempts: attemptNumber, status: attempt.status, error: null } };
     }
-    const error = errorText(attempt);
+    const error = attemptError(attempt);
     if (attempt.willRetry) {
       const retryAt = Date.now() + (attempt.nextDelayMs ?? 0);
       event.nextAttemptAt = new Date(retryAt).toISOString();
@@ -531,7 +526,7 @@ export class QueueWorker {
       return { kind: 'retry', retryAt, commands: [['ZADD', this.keys.retries, String(retryAt), JSON.stringify(jobFields(job, route.name, attemptNumber, error))]] };
     }
     this.emit(event);
-    const reason: DeadReason = isRetryable(attempt.status) ? 'exhausted' : 'refused';
+    const reason: DeadReason = deadReason(attempt.status);
     const fields = jobFields(job, route.name, attemptNumber, error);
     const dead = deadLetterCommand(this.keys, fields, { reason, error, status: attempt.status, route: route.name, target: route.url, entryId: job.entryId, at: new Date() });
     return { kind: 'dead', commands: [dead], result: { type: 'result', ...base, delivered: false, attempts: attemptNumber, status: attempt.status, error, dead: reason } };
