@@ -160,6 +160,8 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
       tornJournal: capture.tornJournal,
       tornLedger: capture.ledgerLoad.tornTail,
     },
+    outbox: assembly.outbox,
+    queue: assembly.queue,
     writes: () => ({ journal: { batches: capture.journal?.batches ?? 0, lines: capture.journal?.lines ?? 0 }, ledger: capture.ledger.writes }),
     close() {
       closed ??= shutdown();
