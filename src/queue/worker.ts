@@ -22,6 +22,9 @@
 import type { Dispatcher } from 'undici';
 import { abortableWait, createDispatcher, deliver, describeNetworkError, isDelivered, type Attempt, type RetryPolicy } from '../delivery/index.js';
 import { decodeBody } from '../records/record.js';
+import { refusalHint, type AppAnswer } from '../delivery/app-refusal.js';
+import { cannotReSign } from '../delivery/forward-request.js';
+import { headersForApp } from '../listen/redact.js';
 import { forwardRequest, matchRoutes, schemeNamed, type ForwardSigning, type Route } from '../routes/index.js';
 import { attemptError, deadReason } from '../routes/outcome.js';
 import type { SchemeOptions } from '../schemes/types.js';
@@ -80,6 +83,10 @@ export interface AttemptEvent extends EventBase {
   willRetry: boolean;
   nextAttemptAt?: string;
   retryAfterMs?: number;
+  /** What the app answered when it did not accept the forward (status, telling headers, body snippet). */
+  app?: AppAnswer;
+  /** When that answer looks like a failed signature check: the likely cause and the raw-body fix. */
+  hint?: string;
 }
 
 /** A route's final outcome for a delivery: delivered, or dead (with why). */
@@ -90,6 +97,8 @@ export interface ResultEvent extends EventBase {
   status: number | null;
   error: string | null;
   dead?: DeadReason;
+  app?: AppAnswer;
+  hint?: string;
 }
 
 export type WorkerEvent =
@@ -184,6 +193,7 @@ export class QueueWorker {
   private acksSinceTrim = 0;
   private stopped: Promise<WorkerSummary> | undefined;
   private readonly summary: WorkerSummary;
+  private warnedUnsigned = false;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -501,7 +511,12 @@ export class QueueWorker {
     const controller = new AbortController();
     controllers.push(controller);
     const { record } = job;
-    const source = { method: record.method, path: record.path, headers: record.headers, body: decodeBody(record), eventId: record.eventId, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
+    // Headers the listener redacted hold a placeholder: left out, not passed on.
+    const source = { method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), eventId: record.eventId, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
+    if (!this.warnedUnsigned && cannotReSign(source, this.options.signing)) {
+      this.warnedUnsigned = true;
+      this.emit({ type: 'warning', message: `${source.scheme!.title} signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature: give the worker --forward-secret (it re-signs for ${route.url})` });
+    }
     let attempt: Attempt | undefined;
     await deliver(() => forwardRequest(source, route, this.options.signing), step, {
       dispatcher: this.dispatcher,
@@ -519,6 +534,8 @@ export class QueueWorker {
       return { kind: 'delivered', commands: [], result: { type: 'result', ...base, delivered: true, attempts: attemptNumber, status: attempt.status, error: null } };
     }
     const error = attemptError(attempt);
+    const refusal = this.appSide(attempt, record.verified);
+    Object.assign(event, refusal);
     if (attempt.willRetry) {
       const retryAt = Date.now() + (attempt.nextDelayMs ?? 0);
       event.nextAttemptAt = new Date(retryAt).toISOString();
@@ -529,7 +546,15 @@ export class QueueWorker {
     const reason: DeadReason = deadReason(attempt.status);
     const fields = jobFields(job, route.name, attemptNumber, error);
     const dead = deadLetterCommand(this.keys, fields, { reason, error, status: attempt.status, route: route.name, target: route.url, entryId: job.entryId, at: new Date() });
-    return { kind: 'dead', commands: [dead], result: { type: 'result', ...base, delivered: false, attempts: attemptNumber, status: attempt.status, error, dead: reason } };
+    return { kind: 'dead', commands: [dead], result: { type: 'result', ...base, delivered: false, attempts: attemptNumber, status: attempt.status, error, dead: reason, ...refusal } };
+  }
+
+  /** The app's side of a refused forward, and the raw-body hint when it reads like a failed signature check. */
+  private appSide(attempt: Attempt, verified: boolean | null): { app?: AppAnswer; hint?: string } {
+    if (attempt.status === null) return {};
+    const app: AppAnswer = { status: attempt.status, headers: attempt.responseHeaders ?? {}, body: attempt.responseSnippet ?? '' };
+    const hint = refusalHint(app, this.options.signing ? 're-signed' : verified === true ? 'verified' : 'passed on');
+    return hint ? { app, hint } : { app };
   }
 
   /**
