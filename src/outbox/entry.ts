@@ -98,13 +98,14 @@ export function applyLine(state: OutboxView, line: Record<string, unknown>): boo
     return true;
   }
   if (typeof entry.state !== 'string' || typeof entry.attempts !== 'number') return false;
+  // Only changes of a known entry count: a whole entry in a compacted log is already in its totals.
   const before = existing;
-  if (entry.state === 'delivered' && before?.state !== 'delivered') {
+  if (before && entry.state === 'delivered' && before.state !== 'delivered') {
     state.totals.delivered++;
     state.deliveredAt.push(entry.at);
   }
-  if (entry.state === 'dead' && before?.state !== 'dead') state.totals.dead++;
-  if (entry.state === 'pending' && before && entry.attempts > before.attempts) state.totals.retried++;
+  if (before && entry.state === 'dead' && before.state !== 'dead') state.totals.dead++;
+  if (before && entry.state === 'pending' && entry.attempts > before.attempts) state.totals.retried++;
   if (isLive(entry)) state.entries.set(id, entry);
   else state.entries.delete(id);
   return true;

@@ -32,6 +32,7 @@ interface Held {
 export class OutboxLog {
   readonly path: string;
   private readonly durable: boolean;
+  private readonly compactMinLines: number;
   private log: AppendLog;
   private readonly state: OutboxView = { entries: new Map(), totals: emptyTotals(), deliveredAt: [] };
   private linesSinceCompaction = 0;
@@ -43,9 +44,10 @@ export class OutboxLog {
   /** Problems that do not stop the listener (a failed compaction). */
   onWarning: ((message: string) => void) | undefined;
 
-  constructor(dir: string, options: { durable?: boolean } = {}) {
+  constructor(dir: string, options: { durable?: boolean; compactMinLines?: number } = {}) {
     this.path = join(dir, OUTBOX_FILE);
     this.durable = options.durable ?? false;
+    this.compactMinLines = options.compactMinLines ?? COMPACT_MIN_LINES;
     this.log = new AppendLog(this.path, { durable: this.durable });
   }
 
@@ -111,7 +113,7 @@ export class OutboxLog {
     if (this.state.deliveredAt.length > RATE_WINDOW * 2) this.state.deliveredAt.splice(0, RATE_WINDOW);
     const text = JSON.stringify(line);
     this.linesSinceCompaction++;
-    if (!this.compacting && this.linesSinceCompaction >= Math.max(COMPACT_MIN_LINES, COMPACT_FACTOR * this.state.entries.size)) this.compact();
+    if (!this.compacting && this.linesSinceCompaction >= Math.max(this.compactMinLines, COMPACT_FACTOR * this.state.entries.size)) this.compact();
     if (this.held) return new Promise((resolve, reject) => this.held!.push({ line: text, resolve, reject }));
     return this.log.append(text);
   }

@@ -2,6 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
 import { isLoopbackHost, listenOptionsFrom } from '../../src/commands/listen/options.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startServer } from '../helpers/server.js';
@@ -150,6 +151,45 @@ describe('hookctl listen (spawned CLI)', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('--queue, --route and --dedupe-window: parsed and checked in one place; with --queue local capture is off unless --capture was given', () => {
+    const queue = 'redis://app:s3cret@127.0.0.1:6379/2?stream=orders';
+    const base = { port: '0', capture: 'fixtures/captured' };
+    const byDefault = listenOptionsFrom({ ...base, queue }, {}, () => 'default');
+    expect(byDefault.captureDir).toBeUndefined();
+    expect(byDefault.queue).toEqual({ url: queue });
+    expect(listenOptionsFrom({ ...base, queue, capture: 'here' }, {}, (name) => (name === 'capture' ? 'cli' : 'default')).captureDir).toBe('here');
+    expect(listenOptionsFrom({ ...base, queue, capture: 'here' }, {}, (name) => (name === 'capture' ? 'env' : 'default')).captureDir).toBe('here');
+    expect(listenOptionsFrom({ ...base, queue, dedupeWindow: '48h', stream: 'other' }, {}, () => 'default')).toMatchObject({ dedupeWindowMs: 48 * 3_600_000, queue: { stream: 'other' } });
+    const routed = listenOptionsFrom({ ...base, forwardTo: 'http://127.0.0.1:3000/all', route: ['invoice.*=http://127.0.0.1:3000/billing'], ackFirst: true }, {});
+    expect(routed.forward).toMatchObject({ url: 'http://127.0.0.1:3000/all', ackFirst: true, routes: [{ name: 'invoice.*=http://127.0.0.1:3000/billing', types: ['invoice.*'] }] });
+    expect(listenOptionsFrom({ ...base, route: ['path:/gh/*=http://127.0.0.1:4000'] }, {}).forward).toMatchObject({ routes: [{ keepPath: true, paths: ['/gh/*'] }] });
+    expect(listenOptionsFrom({ ...base, route: ['path:/gh/*=http://127.0.0.1:4000'] }, {}).forward?.url).toBeUndefined();
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      [{ queue, forwardTo: 'http://127.0.0.1:3000/' }, /^--forward-to: with --queue the workers forward \(hookctl worker redis:\/\/app:\*\*\*@127\.0\.0\.1:6379\/2\?stream=orders --forward-to/],
+      [{ queue, route: ['x=http://127.0.0.1:1/'] }, /^--route: with --queue/],
+      [{ queue, ackFirst: true }, /^--ack-first: with --queue/],
+      [{ queue: 'http://127.0.0.1:6379' }, /^--queue: expected a redis:\/\/ or rediss:\/\/ URL/],
+      [{ stream: 'x' }, /^--stream: only makes sense with --queue/],
+      [{ dedupeWindow: '1h' }, /^--dedupe-window: only with --queue/],
+      [{ queue, dedupeWindow: 'a week' }, /^--dedupe-window: expected a duration/],
+      [{ queue, durable: true }, /^--durable: with --queue nothing is written locally/],
+      [{ route: ['no-url'] }, /^--route: "no-url" is not FILTER=URL/],
+      [{ route: ['a=http://127.0.0.1:1/', 'a=http://127.0.0.1:1/'] }, /^--route: .* is given twice/],
+      [{ forwardSecret: 'x' }, /^--forward-secret: only makes sense with --forward-to URL or --route/],
+    ];
+    for (const [extra, message] of refused) {
+      let error: unknown;
+      try {
+        listenOptionsFrom({ ...base, ...extra }, {}, () => 'default');
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, JSON.stringify(extra)).toBeInstanceOf(UserError);
+      expect((error as UserError).message, JSON.stringify(extra)).toMatch(message);
+      expect((error as UserError).message).not.toContain('s3cret');
     }
   });
 
