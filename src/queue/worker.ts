@@ -7,7 +7,8 @@
  *   plus the route and attempt count go to the retries sorted set, scored by when they are due,
  *   and any worker moves them back into the stream then (MOVE_DUE_RETRIES). Schedule exhausted or
  *   refused: a dead letter with the last error. The entry is acknowledged (XACK) in the same
- *   MULTI that schedules its retries and dead letters, so no outcome is lost between the two.
+ *   MULTI that schedules its retries and dead letters, so no outcome is lost between the two; the
+ *   entries finished in one event-loop turn share that MULTI (group commit).
  * - Entries in flight are re-claimed by their worker every claimIdle/3 (XCLAIM JUSTID resets their
  *   idle time); an entry idle longer than claimIdle belongs to a worker that died, and XAUTOCLAIM
  *   hands it to this one.
@@ -191,6 +192,11 @@ export class QueueWorker {
   private readonly retryPause = new Pause();
   private readerId: string | undefined;
   private acksSinceTrim = 0;
+  /** Outcomes waiting for this turn's MULTI. */
+  private finishing: Array<{ entryId: string; commands: string[][]; counts: Counts; resolve(ok: boolean): void; reject(error: unknown): void }> = [];
+  private finishScheduled = false;
+  /** Entries whose forwards are done, waiting to be acknowledged. */
+  private readonly acking = new Set<string>();
   private stopped: Promise<WorkerSummary> | undefined;
   private readonly summary: WorkerSummary;
   private warnedUnsigned = false;
@@ -290,8 +296,13 @@ export class QueueWorker {
 
   // ------------------------------------------------------------------ slots
 
+  /**
+   * Slots count forwards, not acknowledgements: an entry whose forwards are done waits for the next
+   * batched MULTI without holding one (at most 4 x concurrency of those, should Redis be slow).
+   */
   private get freeSlots(): number {
-    return Math.max(0, this.concurrency - this.inFlight.size);
+    if (this.acking.size >= 4 * this.concurrency) return 0;
+    return Math.max(0, this.concurrency - (this.inFlight.size - this.acking.size));
   }
 
   private async waitForSlot(): Promise<void> {
@@ -438,6 +449,7 @@ export class QueueWorker {
       .catch((error: unknown) => this.emit({ type: 'warning', message: `entry ${entryId}: ${(error as Error)?.message ?? String(error)}` }))
       .finally(() => {
         this.inFlight.delete(entryId);
+        this.acking.delete(entryId);
         this.jobs.delete(job);
         this.wakeSlots();
       });
@@ -558,24 +570,53 @@ export class QueueWorker {
   }
 
   /**
-   * Records an entry's outcome and acknowledges it, all in one MULTI. Retried while Redis is away;
-   * false if the drain timed out first (the entry then stays pending, and is done again).
+   * Records an entry's outcome and acknowledges it. The outcomes of every entry finished in the same
+   * turn of the event loop go in one MULTI (one XACK for all of them, totals summed): group commit,
+   * so a worker pays one round trip per batch instead of per forward. Retried while Redis is away;
+   * false if the drain timed out first (the entries then stay pending, and are done again).
    */
-  private async finish(entryId: string, commands: string[][], counts: Counts): Promise<boolean> {
-    const all = [...commands, ['XACK', this.keys.stream, this.group, entryId]];
-    for (const [name, count] of Object.entries(counts)) if (count) all.push(['HINCRBY', this.keys.totals, name, String(count)]);
-    if (counts.delivered) {
+  private finish(entryId: string, commands: string[][], counts: Counts): Promise<boolean> {
+    this.acking.add(entryId);
+    this.wakeSlots();
+    return new Promise((resolve, reject) => {
+      this.finishing.push({ entryId, commands, counts, resolve, reject });
+      if (this.finishScheduled) return;
+      this.finishScheduled = true;
+      setImmediate(() => void this.flushFinishing());
+    });
+  }
+
+  private async flushFinishing(): Promise<void> {
+    this.finishScheduled = false;
+    const batch = this.finishing;
+    this.finishing = [];
+    const all: string[][] = [];
+    const totals: Counts = {};
+    for (const item of batch) {
+      for (const command of item.commands) all.push(command);
+      for (const [name, count] of Object.entries(item.counts) as Array<[keyof Counts, number]>) totals[name] = (totals[name] ?? 0) + count;
+    }
+    all.push(['XACK', this.keys.stream, this.group, ...batch.map((item) => item.entryId)]);
+    for (const [name, count] of Object.entries(totals)) if (count) all.push(['HINCRBY', this.keys.totals, name, String(count)]);
+    if (totals.delivered) {
       const key = this.keys.deliveredIn(Math.floor(Date.now() / 1000));
-      all.push(['INCRBY', key, String(counts.delivered)], ['EXPIRE', key, '120']);
+      all.push(['INCRBY', key, String(totals.delivered)], ['EXPIRE', key, '120']);
     }
     for (;;) {
       try {
         await this.connection.transaction(all);
-        this.acksSinceTrim++;
-        return true;
+        this.acksSinceTrim += batch.length;
+        for (const item of batch) item.resolve(true);
+        return;
       } catch (error) {
-        if (!(error instanceof QueueUnavailableError)) throw error;
-        if (!(await this.recover(error, this.connection, this.halting.signal))) return false;
+        if (!(error instanceof QueueUnavailableError)) {
+          for (const item of batch) item.reject(error);
+          return;
+        }
+        if (!(await this.recover(error, this.connection, this.halting.signal))) {
+          for (const item of batch) item.resolve(false);
+          return;
+        }
       }
     }
   }
