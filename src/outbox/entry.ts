@@ -88,26 +88,28 @@ export function applyLine(state: OutboxView, line: Record<string, unknown>): boo
   const id = line.id;
   if (typeof id !== 'string') return false;
   const existing = state.entries.get(id);
-  let entry: OutboxEntry;
   if (typeof line.capture === 'string' && typeof line.route === 'string') {
-    entry = line as unknown as OutboxEntry;
-  } else if (existing) {
-    entry = { ...existing, ...(line as Partial<OutboxEntry>) };
-  } else {
-    // A change to an entry a compaction already dropped (delivered, cancelled): nothing to do.
+    // A whole entry: new, or in a compacted log (already in its totals).
+    const entry = line as unknown as OutboxEntry;
+    if (typeof entry.state !== 'string' || typeof entry.attempts !== 'number') return false;
+    if (isLive(entry)) state.entries.set(id, entry);
+    else state.entries.delete(id);
     return true;
   }
-  if (typeof entry.state !== 'string' || typeof entry.attempts !== 'number') return false;
-  // Only changes of a known entry count: a whole entry in a compacted log is already in its totals.
-  const before = existing;
-  if (before && entry.state === 'delivered' && before.state !== 'delivered') {
+  // A change to an entry a compaction already dropped (delivered, cancelled): nothing to do.
+  if (!existing) return true;
+  // Only changes of a known entry count, and only transitions: a line applied twice counts once.
+  const nextState = line.state ?? existing.state;
+  const attempts = typeof line.attempts === 'number' ? line.attempts : existing.attempts;
+  if (nextState === 'delivered' && existing.state !== 'delivered') {
     state.totals.delivered++;
-    state.deliveredAt.push(entry.at);
+    state.deliveredAt.push(typeof line.at === 'number' ? line.at : existing.at);
   }
-  if (before && entry.state === 'dead' && before.state !== 'dead') state.totals.dead++;
-  if (before && entry.state === 'pending' && entry.attempts > before.attempts) state.totals.retried++;
-  if (isLive(entry)) state.entries.set(id, entry);
-  else state.entries.delete(id);
+  if (nextState === 'dead' && existing.state !== 'dead') state.totals.dead++;
+  if (nextState === 'pending' && attempts > existing.attempts) state.totals.retried++;
+  // The listener's own lines (its entries are never shared): changed in place, no copy per change.
+  Object.assign(existing, line);
+  if (!isLive(existing)) state.entries.delete(id);
   return true;
 }
 
