@@ -16,7 +16,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent } from 'undici';
+import { Agent, fetch } from 'undici';
 import { CliProcess } from '../helpers/cli.js';
 import { startNginx, type NginxServer } from '../helpers/nginx.js';
 import type { RedisServer } from '../helpers/redis-server.js';
@@ -93,7 +93,7 @@ export async function send(target: () => string, options: { events: number; dupl
     const { body, headers } = signed(id);
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await fetch(target(), { method: 'POST', body, headers, dispatcher } as RequestInit);
+        const response = await fetch(target(), { method: 'POST', body, headers, dispatcher });
         const text = await response.text();
         count(String(response.status));
         if (response.ok) return (JSON.parse(text) as { duplicate: boolean }).duplicate;
@@ -194,7 +194,7 @@ export async function queueState(redis: RedisServer, stream: string): Promise<Qu
     client.sendCommand(['XINFO', 'GROUPS', stream]),
     client.sendCommand(['ZCARD', `${stream}:retries`]),
     client.sendCommand(['XLEN', `${stream}:dead`]),
-  ])) as [number, unknown[], number, number];
+  ])) as unknown as [number, unknown[], number, number];
   const group = groups[0] as unknown[] | Record<string, unknown>;
   const field = (name: string) => (Array.isArray(group) ? Number(group[group.indexOf(name) + 1]) : Number(group[name]));
   return { length, pending: field('pending'), lag: field('lag'), scheduled, dead };
