@@ -19,17 +19,18 @@
  * filled once every worker is reading, and the rate is taken between the 10% and 90% deliveries.
  * Target: ≥ 0.8 × workers × concurrency / 20 ms until the CPU is the limit.
  *
- * The machine may be shared: every measurement runs in several rounds, interleaved (rotated order),
- * and the median is reported with the load average. Throughput moves with other people's load; CPU
+ * The machine may be shared: each comparison runs as back-to-back pairs (order alternating by
+ * round), the ratio is the median over the pairs, and the load average is reported. Throughput moves with other people's load; CPU
  * per delivery (the server's own, from its process; Redis's from /proc) moves much less.
  * Redis memory per delivery is measured by `npm run bench:queue-memory`.
  *
- * Environment: BENCH_SECONDS per round (default 3), BENCH_ROUNDS (default 5), BENCH_CONNECTIONS
- * (default 50), BENCH_ONLY=a,b (receiving modes), BENCH_WORKERS=0 to skip the worker part,
+ * Environment: BENCH_SECONDS per server and round (default 2), BENCH_ROUNDS (default 7), BENCH_CONNECTIONS
+ * (default 50), BENCH_ONLY=a,b (receiving modes; pairs of them are compared), BENCH_WORKERS=0 to skip the worker part,
  * BENCH_WORKER_ROUNDS (default 3), BENCH_CONCURRENCY=10,50 (worker concurrencies).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,9 +55,19 @@ const DESCRIPTIONS: Record<Mode, string> = {
   'ack-memory': 'hookctl listen --no-capture --forward-to APP --ack-first (in memory)',
 };
 const USES_REDIS: ReadonlySet<Mode> = new Set(['xadd', 'bullmq', 'listen-queue']);
+/** What is compared with what (first ÷ second). */
+const PAIRS: Array<[Mode, Mode]> = [
+  ['listen-queue', 'xadd'],
+  ['listen-queue', 'bullmq'],
+  ['outbox', 'journal'],
+  ['ack-memory', 'verify'],
+];
 
 interface ServeConfig {
-  mode: Mode | 'app';
+  mode: Mode | 'app' | 'forwarder';
+  /** forwarder: requests in flight at once, and how many to send. */
+  concurrency?: number;
+  count?: number;
   redisUrl?: string;
   stream?: string;
   dir?: string;
@@ -102,6 +113,19 @@ async function serve(config: ServeConfig): Promise<void> {
     server.listen(0, '127.0.0.1', () => report({ port: (server.address() as AddressInfo).port }));
     process.on('message', (message) => message === 'count' && report({ count: served }));
     return;
+  }
+  if (config.mode === 'forwarder') {
+    // The bare floor of forwarding: undici POSTing 1 KiB at the same concurrency, nothing else.
+    const { Agent, request } = await import('undici');
+    const dispatcher = new Agent({ connections: config.concurrency! });
+    const body = body1k();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: config.concurrency! }, async () => {
+        while (next++ < config.count!) await (await request(config.appUrl!, { method: 'POST', body, dispatcher, headers: { 'content-type': 'application/json' } })).body.text();
+      }),
+    );
+    process.exit(0);
   }
   if (config.mode === 'xadd' || config.mode === 'bullmq') {
     let served = 0;
@@ -199,15 +223,24 @@ interface WorkerRow {
   workers: number;
   concurrency: number;
   rate: number;
+  /** A bare undici loop at the same total concurrency against the same app: what the machine allows. */
+  bare: number;
   target: number;
   /** Worker CPU per forward (all worker processes), µs. */
   cpu: number;
 }
 
+/** Forwards/s between the 10% and 90% arrivals. */
+function steadyRate(arrivals: number[], count: number): number {
+  const from = Math.floor(count * 0.1);
+  const to = Math.floor(count * 0.9);
+  return (to - from) / ((arrivals[to]! - arrivals[from]!) / 1000);
+}
+
 async function workerRun(redisUrl: string, workers: number, concurrency: number): Promise<WorkerRow> {
   const target = (0.8 * workers * concurrency) / 0.02;
   const count = Math.min(12_000, Math.max(1_500, Math.round((target / 0.8) * 3)));
-  const arrivals: number[] = [];
+  let arrivals: number[] = [];
   const app = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -246,9 +279,12 @@ async function workerRun(redisUrl: string, workers: number, concurrency: number)
     const cpu = children.reduce((sum, child, index) => sum + ((procCpuUs(child.pid!) ?? 0) - cpuBefore[index]!), 0);
     await queue.close();
     if (arrivals.length < count) throw new Error(`only ${arrivals.length} of ${count} forwards arrived`);
-    const from = arrivals[Math.floor(count * 0.1)]!;
-    const to = arrivals[Math.floor(count * 0.9)]!;
-    return { workers, concurrency, rate: (Math.floor(count * 0.9) - Math.floor(count * 0.1)) / ((to - from) / 1000), target, cpu: cpu / count };
+    const rate = steadyRate(arrivals, count);
+    arrivals = [];
+    // The same forwards from a bare undici loop, for what this machine allows right now.
+    const forwarder = fork(fileURLToPath(import.meta.url), ['--serve', JSON.stringify({ mode: 'forwarder', appUrl, concurrency: workers * concurrency, count } satisfies ServeConfig)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    await once(forwarder, 'exit');
+    return { workers, concurrency, rate, bare: steadyRate(arrivals, count), target, cpu: cpu / count };
   } finally {
     for (const child of children) child.kill('SIGKILL');
     app.closeAllConnections();
@@ -259,8 +295,8 @@ async function workerRun(redisUrl: string, workers: number, concurrency: number)
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const only = process.env.BENCH_ONLY?.split(',') as Mode[] | undefined;
   const modes = MODES.filter((mode) => !only || only.includes(mode));
@@ -280,53 +316,63 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   try {
     if (modes.length > 0) {
-      process.stderr.write(`receiving: autocannon, ${connections} connections, ${rounds} rounds x ${seconds}s per server (+1s warm-up), 1 KiB GitHub-signed JSON, unique delivery ids\n`);
+      // Comparisons are paired: the two servers of a pair run back to back (order alternating by
+      // round), so someone else's burst of load hits both or is seen as an outlier round.
+      const pairs = PAIRS.filter(([a, b]) => modes.includes(a) && modes.includes(b));
+      process.stderr.write(`receiving: autocannon, ${connections} connections, ${rounds} rounds x ${pairs.length} pairs x ${seconds}s per server (+1s warm-up), 1 KiB GitHub-signed JSON, unique delivery ids\n`);
       const results = new Map<Mode, Row[]>(modes.map((mode) => [mode, []]));
+      const paired = new Map<string, Array<{ rps: number; cpu: number | undefined }>>();
       for (let round = 0; round < rounds; round++) {
-        for (const mode of modes.map((_, i) => modes[(i + round) % modes.length]!)) {
-          const row = await measure(mode, seconds, connections, redis, appUrl);
-          results.get(mode)!.push(row);
-          process.stderr.write(`  round ${round + 1}  ${mode.padEnd(13)} ${Math.round(row.rps)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${row.cpu ? `  ${row.cpu.toFixed(1)} µs CPU/delivery` : ''}${row.redisCpu ? ` + Redis ${row.redisCpu.toFixed(1)} µs` : ''}${row.failures ? `  ${row.failures} failures` : ''}\n`);
+        for (const [a, b] of pairs) {
+          const order: Mode[] = round % 2 === 0 ? [a, b] : [b, a];
+          const rows = new Map<Mode, Row>();
+          for (const mode of order) {
+            const row = await measure(mode, seconds, connections, redis, appUrl);
+            rows.set(mode, row);
+            results.get(mode)!.push(row);
+            process.stderr.write(`  round ${round + 1}  ${mode.padEnd(13)} ${Math.round(row.rps)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${row.cpu ? `  ${row.cpu.toFixed(1)} µs CPU/delivery` : ''}${row.redisCpu ? ` + Redis ${row.redisCpu.toFixed(1)} µs` : ''}${row.failures ? `  ${row.failures} failures` : ''}\n`);
+          }
+          const [ra, rb] = [rows.get(a)!, rows.get(b)!];
+          const key = `${a}/${b}`;
+          paired.set(key, [...(paired.get(key) ?? []), { rps: ra.rps / rb.rps, cpu: ra.cpu && rb.cpu ? rb.cpu / ra.cpu : undefined }]);
         }
       }
-      const ratio = (mode: Mode, base: Mode): number | undefined => {
-        const a = results.get(mode);
-        const b = results.get(base);
-        if (!a || !b) return undefined;
-        return median(a.map((row, i) => row.rps / b[i]!.rps), (x) => x);
+      const ratio = (a: Mode, b: Mode, pick: 'rps' | 'cpu'): number | undefined => {
+        const values = (paired.get(`${a}/${b}`) ?? []).map((pair) => pair[pick]).filter((value): value is number => value !== undefined);
+        return values.length ? median(values, (v) => v) : undefined;
       };
       const medianOf = (mode: Mode, pick: (row: Row) => number | undefined): number | undefined => {
         const values = results.get(mode)!.map(pick).filter((value): value is number => value !== undefined);
         return values.length ? median(values, (v) => v) : undefined;
       };
-      const cpuRatio = (mode: Mode, base: Mode): number | undefined => {
-        const a = medianOf(mode, (row) => row.cpu);
-        const b = medianOf(base, (row) => row.cpu);
-        return a && b ? b / a : undefined;
+      const spread = (mode: Mode): string => {
+        const values = results.get(mode)!.map((row) => row.rps);
+        return values.length ? `${Math.round(Math.min(...values)).toLocaleString('en-US')}–${Math.round(Math.max(...values)).toLocaleString('en-US')}` : '–';
       };
       const fmt = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
-      lines.push(`receiving (median of ${rounds} rounds; ratios are medians of per-round ratios; load average ${startLoad} at start):`, '');
-      lines.push('| server | deliveries/s | p50 ms | p99 ms | vs XADD floor | server CPU µs/delivery | Redis CPU µs/delivery | failures |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+      lines.push(`receiving (medians over ${rounds} rounds; ratios are medians of back-to-back pairs; load average ${startLoad} at start, ${loadAverage()} at the end):`, '');
+      lines.push('| server | deliveries/s (median) | range over rounds | p50 ms | p99 ms | server CPU µs/delivery | Redis CPU µs/delivery | failures |', '|---|---:|---:|---:|---:|---:|---:|---:|');
       for (const mode of modes) {
         const row = median(results.get(mode)!, (r) => r.rps);
         const failures = results.get(mode)!.reduce((sum, r) => sum + r.failures, 0);
-        const vs = results.has('xadd') ? ratio(mode, 'xadd') : undefined;
-        lines.push(`| ${DESCRIPTIONS[mode]} | ${Math.round(row.rps).toLocaleString('en-US')} | ${row.p50} | ${row.p99} | ${vs === undefined ? '–' : `${vs.toFixed(2)}×`} | ${fmt(medianOf(mode, (r) => r.cpu))} | ${fmt(medianOf(mode, (r) => r.redisCpu))} | ${failures} |`);
+        lines.push(`| ${DESCRIPTIONS[mode]} | ${Math.round(row.rps).toLocaleString('en-US')} | ${spread(mode)} | ${row.p50} | ${row.p99} | ${fmt(medianOf(mode, (r) => r.cpu))} | ${fmt(medianOf(mode, (r) => r.redisCpu))} | ${failures} |`);
       }
       lines.push('');
       const targets: Array<[string, number | undefined, number]> = [
-        ['listen --queue >= 0.8x the XADD floor (throughput)', ratio('listen-queue', 'xadd'), 0.8],
-        ['listen --queue >= 0.8x the XADD floor (CPU per delivery: floor ÷ listen)', cpuRatio('listen-queue', 'xadd'), 0.8],
-        ['listen --queue ahead of BullMQ (throughput)', ratio('listen-queue', 'bullmq'), 1],
-        ['outbox >= 0.9x journal without forwarding (throughput)', ratio('outbox', 'journal'), 0.9],
-        ['outbox >= 0.9x journal without forwarding (CPU per delivery: journal ÷ outbox)', cpuRatio('outbox', 'journal'), 0.9],
+        ['listen --queue >= 0.8x the XADD floor (throughput)', ratio('listen-queue', 'xadd', 'rps'), 0.8],
+        ['listen --queue >= 0.8x the XADD floor (CPU per delivery: floor ÷ listen)', ratio('listen-queue', 'xadd', 'cpu'), 0.8],
+        ['listen --queue ahead of BullMQ (throughput)', ratio('listen-queue', 'bullmq', 'rps'), 1],
+        ['listen --queue ahead of BullMQ (CPU per delivery: BullMQ ÷ listen)', ratio('listen-queue', 'bullmq', 'cpu'), 1],
+        ['outbox >= 0.9x journal without forwarding (throughput)', ratio('outbox', 'journal', 'rps'), 0.9],
+        ['outbox >= 0.9x journal without forwarding (CPU per delivery: journal ÷ outbox)', ratio('outbox', 'journal', 'cpu'), 0.9],
+        ['forwarding from memory vs verify only (throughput), for scale', ratio('ack-memory', 'verify', 'rps'), 0],
       ];
-      for (const [name, value, min] of targets) if (value !== undefined) lines.push(`${value >= min ? 'PASS' : 'MISS'}  ${name}: ${value.toFixed(2)}×`);
+      for (const [name, value, min] of targets) if (value !== undefined) lines.push(`${min === 0 ? 'info' : value >= min ? 'PASS' : 'MISS'}  ${name}: ${value.toFixed(2)}×`);
       const cpuOf = (mode: Mode) => (results.has(mode) ? medianOf(mode, (row) => row.cpu) : undefined);
       const [outbox, journal, verify, memory] = (['outbox', 'journal', 'verify', 'ack-memory'] as const).map(cpuOf);
       if (outbox && journal && verify && memory) {
         const forwarding = memory - verify;
-        lines.push(`outbox CPU per delivery: ${outbox.toFixed(0)} µs = journal ${journal.toFixed(0)} + forwarding ${forwarding.toFixed(0)} (ack-memory − verify) + the outbox's own bookkeeping ${(outbox - journal - forwarding).toFixed(0)}`);
+        lines.push(`outbox CPU per delivery (medians): ${outbox.toFixed(0)} µs ≈ journal ${journal.toFixed(0)} + forwarding ${forwarding.toFixed(0)} (ack-memory − verify) + the outbox's own bookkeeping ${(outbox - journal - forwarding).toFixed(0)}`);
       }
       lines.push('');
     }
@@ -343,19 +389,19 @@ async function main(): Promise<void> {
           const row = await workerRun(redis.url, setup.workers, setup.concurrency);
           const key = `${setup.workers}x${setup.concurrency}`;
           runs.set(key, [...(runs.get(key) ?? []), row]);
-          process.stderr.write(`  round ${round + 1}  ${setup.workers} worker(s) x ${setup.concurrency}: ${Math.round(row.rate)} forwards/s (target ${Math.round(row.target)})  ${row.cpu.toFixed(0)} µs worker CPU/forward\n`);
+          process.stderr.write(`  round ${round + 1}  ${setup.workers} worker(s) x ${setup.concurrency}: ${Math.round(row.rate)} forwards/s (target ${Math.round(row.target)}, bare undici ${Math.round(row.bare)})  ${row.cpu.toFixed(0)} µs worker CPU/forward\n`);
         }
       }
-      lines.push(`forwarding (median of ${workerRounds} rounds; app answers in 20 ms; ideal = workers x concurrency / 20 ms; load average ${loadAverage()} at the end):`, '');
-      lines.push('| workers x concurrency | forwards/s | ideal | target (0.8x ideal) | of ideal | worker CPU µs/forward | verdict |', '|---|---:|---:|---:|---:|---:|---|');
+      lines.push(`forwarding (median of ${workerRounds} rounds; the app answers in 20 ms; ideal = workers x concurrency / 20 ms; "bare" = undici alone at the same total concurrency, measured right after; load average ${loadAverage()} at the end):`, '');
+      lines.push('| workers x concurrency | forwards/s | ideal | target (0.8x ideal) | bare undici | of bare | worker CPU µs/forward | worker CPU (cores) | verdict |', '|---|---:|---:|---:|---:|---:|---:|---:|---|');
       for (const setup of setups) {
         const all = runs.get(`${setup.workers}x${setup.concurrency}`)!;
         const row = median(all, (r) => r.rate);
+        const bare = median(all.map((r) => r.bare), (v) => v);
         const cpu = median(all.map((r) => r.cpu), (v) => v);
         const ideal = row.target / 0.8;
-        // Two cores shared with the app, Redis and the load: past ~1.6 cores of worker CPU the CPU is the limit.
-        const cpuBound = (row.rate * cpu) / 1e6 > 0.8;
-        lines.push(`| ${setup.workers} x ${setup.concurrency} | ${Math.round(row.rate).toLocaleString('en-US')} | ${Math.round(ideal).toLocaleString('en-US')} | ${Math.round(row.target).toLocaleString('en-US')} | ${(row.rate / ideal).toFixed(2)} | ${cpu.toFixed(0)} | ${row.rate >= row.target ? 'PASS' : cpuBound ? `CPU-bound (${((row.rate * cpu) / 1e6).toFixed(2)} cores of worker CPU)` : 'MISS'} |`);
+        const cores = (row.rate * cpu) / 1e6;
+        lines.push(`| ${setup.workers} x ${setup.concurrency} | ${Math.round(row.rate).toLocaleString('en-US')} | ${Math.round(ideal).toLocaleString('en-US')} | ${Math.round(row.target).toLocaleString('en-US')} | ${Math.round(bare).toLocaleString('en-US')} | ${(row.rate / bare).toFixed(2)} | ${cpu.toFixed(0)} | ${cores.toFixed(2)} | ${row.rate >= row.target ? 'PASS' : bare < row.target ? 'below target; so is bare undici (the machine is the limit)' : 'MISS'} |`);
       }
       lines.push('');
     }
