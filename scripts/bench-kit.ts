@@ -100,6 +100,29 @@ export function answerMarks(requests: () => number, extra: () => Promise<Record<
   });
 }
 
+/** In a child: listens on a free port, reports it, and answers the mark/stop protocol with `served()`. */
+export function serveMeasured(server: import('node:http').Server, served: () => number): void {
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
+  answerMarks(served);
+}
+
+/**
+ * In a child: the listener as it ships (the compiled dist/, not the TypeScript through tsx, whose
+ * transform adds helpers to every function), its port reported, the mark/stop protocol answered.
+ */
+export async function serveListener(options: import('../src/listen/types.js').ListenOptions): Promise<void> {
+  const { startListener } = (await import(new URL('../dist/listen/server.js', import.meta.url).href)) as typeof import('../src/listen/server.js');
+  const handle = await startListener(options);
+  process.send!({ port: handle.port });
+  answerMarks(
+    () => handle.stats.received,
+    async () => {
+      const writes = handle.writes();
+      return { ...(await handle.close()), writes };
+    },
+  );
+}
+
 /** The parent's side: restart the child's counters. */
 export async function markChild(child: ChildProcess): Promise<void> {
   const marked = new Promise<void>((resolve) => child.once('message', () => resolve()));

@@ -31,11 +31,11 @@ import { createHmac } from 'node:crypto';
 import { fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { answerMarks, body1k, freePort, load as loadWith, loadAverage, markChild, median, procCpuUs, stopChild, type AutocannonResult } from './bench-kit.js';
+import { body1k, freePort, load as loadWith, loadAverage, markChild, median, procCpuUs, serveListener, serveMeasured, stopChild, type AutocannonResult } from './bench-kit.js';
 
 const SECRET = 'bench-listen-secret';
 const MODES = ['bare', 'verify', 'journal', 'journal-dup', 'durable', 'cli', 'cli-quiet', 'cli-lines', 'cli-json', 'naive-fsync', 'naive-fsync-sync'] as const;
@@ -70,7 +70,6 @@ const DESCRIPTIONS: Record<Mode, string> = {
 // ---------------------------------------------------------------- server side (child process)
 
 async function serve(mode: Mode, dir: string): Promise<void> {
-  const report = (message: Record<string, unknown>) => process.send!(message);
   if (mode === 'bare' || mode === 'naive-fsync' || mode === 'naive-fsync-sync') {
     const path = join(dir, 'naive.ndjson');
     const file = mode === 'naive-fsync' ? await open(path, 'a') : undefined;
@@ -97,27 +96,15 @@ async function serve(mode: Mode, dir: string): Promise<void> {
       });
     });
     let served = 0;
-    server.listen(0, '127.0.0.1', () => report({ port: (server.address() as AddressInfo).port }));
-    answerMarks(() => served);
+    serveMeasured(server, () => served);
     return;
   }
-  // Measure what ships: the compiled build (npm run build), not the TypeScript source through tsx,
-  // whose transform adds helpers to every function.
-  const { startListener } = (await import(new URL('../dist/listen/server.js', import.meta.url).href)) as typeof import('../src/listen/server.js');
-  const handle = await startListener({
+  await serveListener({
     port: 0,
     secrets: [SECRET],
     ...(mode === 'verify' ? {} : { captureDir: dir }),
     durable: mode === 'durable',
   });
-  report({ port: handle.port });
-  answerMarks(
-    () => handle.stats.received,
-    async () => {
-      const writes = handle.writes();
-      return { ...(await handle.close()), writes };
-    },
-  );
 }
 
 // ---------------------------------------------------------------- load side (parent)

@@ -40,7 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { findBinary, installHint, REDIS_SERVER } from '../test/helpers/binaries.js';
 import { startRedis } from '../test/helpers/redis-server.js';
-import { answerMarks, body1k, load, loadAverage, markChild, median, procCpuUs, stopChild } from './bench-kit.js';
+import { body1k, load, loadAverage, markChild, median, procCpuUs, serveListener, serveMeasured, stopChild } from './bench-kit.js';
 
 const SECRET = 'bench-queue-secret';
 const MODES = ['xadd', 'bullmq', 'listen-queue', 'journal', 'outbox', 'verify', 'ack-memory'] as const;
@@ -152,24 +152,16 @@ async function serve(config: ServeConfig): Promise<void> {
         answer(res, 503);
       }
     });
-    server.listen(0, '127.0.0.1', () => report({ port: (server.address() as AddressInfo).port }));
-    answerMarks(() => served);
+    serveMeasured(server, () => served);
     return;
   }
-  // What ships: the compiled build (npm run build), not the TypeScript through tsx.
-  const { startListener } = (await import(new URL('../dist/listen/server.js', import.meta.url).href)) as typeof import('../src/listen/server.js');
-  const handle = await startListener({
+  await serveListener({
     port: 0,
     secrets: [SECRET],
     ...(config.mode === 'listen-queue' ? { queue: { url: `${config.redisUrl}/0?stream=${config.stream}` } } : {}),
     ...(config.mode === 'journal' || config.mode === 'outbox' ? { captureDir: config.dir! } : {}),
     ...(config.mode === 'outbox' || config.mode === 'ack-memory' ? { forward: { url: config.appUrl!, ackFirst: true } } : {}),
   });
-  report({ port: handle.port });
-  answerMarks(
-    () => handle.stats.received,
-    async () => ({ ...(await handle.close()) }),
-  );
 }
 
 async function startChild(config: ServeConfig): Promise<{ child: ChildProcess; port: number }> {

@@ -234,3 +234,86 @@ export async function startOutboxListener(dir: string, app: App, extra: string[]
   const { url } = await cli.waitForRecord<{ url: string }>((record) => record.type === 'listening');
   return { cli, url };
 }
+
+export interface RedisRun {
+  result: SendResult;
+  app: App;
+  /** Every event id accepted as new: its ledger key's value (`done:<entry id>`). */
+  accepted: Map<string, string>;
+  state: QueueState;
+  killedAt: number;
+  /** From the last 2xx until the app had every accepted event. */
+  drainMs: number;
+}
+
+/** The whole Redis scenario: deploy, send, kill a listener and a worker at 40%, drain; the caller checks and stops nothing. */
+export async function runRedisScenario(redis: RedisServer, nginxBinary: string, options: { events: number; duplicates: number; concurrency: number }): Promise<RedisRun> {
+  const app = await startApp();
+  const deployment = await deploy(redis, nginxBinary, app);
+  try {
+    let killedAt = 0;
+    const result = await send(() => `${deployment.nginx.url}/`, {
+      ...options,
+      onProgress: async (acked) => {
+        if (killedAt || acked < options.events * 0.4) return;
+        killedAt = acked;
+        deployment.listeners[1]!.child.kill('SIGKILL');
+        deployment.workers[0]!.child.kill('SIGKILL');
+        // A supervisor starts the worker again (a new process, a new consumer name).
+        deployment.workers[0] = await startWorker(deployment.queue, app, 'w1-restarted', 32);
+      },
+    });
+    const sent = performance.now();
+    const accepted = await acceptedIds(redis, deployment.stream);
+    await waitFor(() => [...accepted.keys()].every((id) => app.received.has(id)), 120_000, 'the app to receive every accepted event');
+    const drainMs = performance.now() - sent;
+    await waitFor(async () => {
+      const state = await queueState(redis, deployment.stream);
+      return state.pending === 0 && state.lag === 0 && state.scheduled === 0;
+    }, 30_000, 'nothing pending');
+    return { result, app, accepted, state: await queueState(redis, deployment.stream), killedAt, drainMs };
+  } finally {
+    await deployment.stop();
+    await app.close();
+  }
+}
+
+export interface OutboxRun {
+  result: SendResult;
+  app: App;
+  killedAt: number;
+  drainMs: number;
+  /** The restarted listener, stopped with Ctrl-C: its exit code and last record. */
+  exit: number | null;
+  summary: Record<string, unknown> | undefined;
+  dir: string;
+}
+
+/** The outbox scenario: one `listen --ack-first --durable`, SIGKILLed at 40% and started again on its folder; drained and stopped. */
+export async function runOutboxScenario(options: { events: number; duplicates: number; concurrency: number }, dir: string): Promise<OutboxRun> {
+  const app = await startApp();
+  let listener = await startOutboxListener(dir, app, ['--durable']);
+  let url = listener.url;
+  try {
+    let killedAt = 0;
+    const result = await send(() => url, {
+      ...options,
+      onProgress: async (acked) => {
+        if (killedAt || acked < options.events * 0.4) return;
+        killedAt = acked;
+        listener.cli.child.kill('SIGKILL');
+        await listener.cli.exited;
+        listener = await startOutboxListener(dir, app, ['--durable']);
+        url = listener.url;
+      },
+    });
+    const sent = performance.now();
+    await waitFor(() => [...result.acked].every((id) => app.received.has(id)), 120_000, 'the app to receive every acknowledged event');
+    const drainMs = performance.now() - sent;
+    const stopped = await listener.cli.stop('SIGINT');
+    return { result, app, killedAt, drainMs, exit: stopped.code, summary: listener.cli.records().at(-1), dir };
+  } finally {
+    await listener.cli.stop('SIGKILL');
+    await app.close();
+  }
+}
