@@ -1,5 +1,5 @@
 /**
- * `npm run soak:scale [-- --events 50000 --concurrency 64]`: the scale-out scenario of
+ * `npm run soak:scale [-- --events 10000 --concurrency 64]`: the scale-out scenario of
  * test/scale/scale-out.test.ts (test/scale/scenario.ts), bigger and with numbers: nginx → 3 ×
  * `listen --queue` → Redis → 2 × `worker` → app, one listener and one worker SIGKILLed at 40% (the
  * worker started again); then the outbox (one `listen --ack-first --durable`, SIGKILLed at 40% and
@@ -13,7 +13,7 @@ import { startRedis } from '../test/helpers/redis-server.js';
 import { runOutboxScenario, runRedisScenario, tempDir, type SendResult } from '../test/scale/scenario.js';
 import { loadAverage } from './bench-kit.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '50000' }, concurrency: { type: 'string', default: '64' } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '64' } } });
 const events = Number(values.events);
 const concurrency = Number(values.concurrency);
 const duplicates = Math.round(events / 5);

@@ -7,8 +7,10 @@
  * there are no dead letters. The same shape for the outbox: one listener SIGKILLed and started
  * again on its capture folder.
  *
- * Sizes: HOOKCTL_SCALE_EVENTS (default 10,000 fresh events, plus a fifth as many duplicates);
- * `npm run soak:scale` runs the same scenario bigger, with timings.
+ * Sizes: HOOKCTL_SCALE_EVENTS (default 5,000 fresh events, plus a fifth as many duplicates: on
+ * this shared 2-core machine the issue's 10,000 took 14 s when it was quiet and 45 s under other
+ * people's load, too close to a minute inside the whole suite); `npm run soak:scale` runs the
+ * issue's 10,000 + 2,000 (or more, --events N), with timings.
  */
 import { expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -16,9 +18,9 @@ import { describeWithBinary, NGINX, REDIS_SERVER } from '../helpers/binaries.js'
 import { startRedis } from '../helpers/redis-server.js';
 import { runOutboxScenario, runRedisScenario, tempDir } from './scenario.js';
 
-const EVENTS = Number(process.env.HOOKCTL_SCALE_EVENTS ?? 10_000);
+const EVENTS = Number(process.env.HOOKCTL_SCALE_EVENTS ?? 5_000);
 const DUPLICATES = Math.round(EVENTS / 5);
-const OUTBOX_EVENTS = Math.round(EVENTS / 4);
+const OUTBOX_EVENTS = Math.round(EVENTS / 2);
 
 describeWithBinary(NGINX, 'scale-out', (nginxBinary) => {
   describeWithBinary(REDIS_SERVER, 'nginx → 3 × listen --queue → Redis → 2 × worker → app', (redisBinary) => {
