@@ -29,14 +29,14 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { body1k, freePort, load as loadWith, loadAverage, markChild, median, procCpuUs, serveListener, serveMeasured, stopChild, type AutocannonResult } from './bench-kit.js';
 
 const SECRET = 'bench-listen-secret';
 const MODES = ['bare', 'verify', 'journal', 'journal-dup', 'durable', 'cli', 'cli-dup', 'cli-quiet', 'cli-lines', 'cli-json', 'naive-fsync', 'naive-fsync-sync'] as const;
@@ -70,26 +70,9 @@ const DESCRIPTIONS: Record<Mode, string> = {
   'naive-fsync-sync': 'naive: appendFileSync + fsyncSync per request',
 };
 
-/** 1 KiB of JSON, the shape of a small provider event. */
-function body1k(): string {
-  const base = { action: 'opened', repository: { id: 1296269, full_name: 'octocat/Hello-World' }, sender: { login: 'octocat', id: 1 }, padding: '' };
-  const size = Buffer.byteLength(JSON.stringify(base));
-  base.padding = 'x'.repeat(1024 - size);
-  const text = JSON.stringify(base);
-  if (Buffer.byteLength(text) !== 1024) throw new Error('body is not 1 KiB');
-  return text;
-}
-
 // ---------------------------------------------------------------- server side (child process)
 
-/** CPU time of this process so far (all threads, user + system), µs. */
-function cpuUs(): number {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-}
-
 async function serve(mode: Mode, dir: string): Promise<void> {
-  const report = (message: Record<string, unknown>) => process.send!(message);
   if (mode === 'bare' || mode === 'naive-fsync' || mode === 'naive-fsync-sync') {
     const path = join(dir, 'naive.ndjson');
     const file = mode === 'naive-fsync' ? await open(path, 'a') : undefined;
@@ -116,59 +99,18 @@ async function serve(mode: Mode, dir: string): Promise<void> {
       });
     });
     let served = 0;
-    let mark = { cpu: 0, requests: 0 };
-    server.listen(0, '127.0.0.1', () => report({ port: (server.address() as AddressInfo).port }));
-    process.on('message', (message) => {
-      if (message === 'mark') {
-        mark = { cpu: cpuUs(), requests: served };
-        report({ marked: true });
-        return;
-      }
-      report({ summary: { cpuUs: cpuUs() - mark.cpu, requests: served - mark.requests } });
-      process.exit(0);
-    });
+    serveMeasured(server, () => served);
     return;
   }
-  // Measure what ships: the compiled build (npm run build), not the TypeScript source through tsx,
-  // whose transform adds helpers to every function.
-  const { startListener } = (await import(new URL('../dist/listen/server.js', import.meta.url).href)) as typeof import('../src/listen/server.js');
-  const handle = await startListener({
+  await serveListener({
     port: 0,
     secrets: [SECRET],
     ...(mode === 'verify' ? {} : { captureDir: dir }),
     durable: mode === 'durable',
   });
-  report({ port: handle.port });
-  let mark = { cpu: 0, requests: 0 };
-  process.on('message', async (message) => {
-    if (message === 'mark') {
-      mark = { cpu: cpuUs(), requests: handle.stats.received };
-      report({ marked: true });
-      return;
-    }
-    const writes = handle.writes();
-    const cpu = cpuUs() - mark.cpu;
-    const requests = handle.stats.received - mark.requests;
-    const summary = await handle.close();
-    report({ summary: { ...summary, writes, cpuUs: cpu, requests } });
-    process.exit(0);
-  });
 }
 
 // ---------------------------------------------------------------- load side (parent)
-
-/** CPU time (user + system) of a process so far, µs, from /proc (clock ticks: 10 ms resolution). */
-function procCpuUs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line; 12 and 13 after the command name.
-    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-const CLOCK_TICKS = 100;
 
 interface Row {
   mode: Mode;
@@ -180,15 +122,6 @@ interface Row {
   non2xx: number;
   errors: number;
   total: number;
-}
-
-/** A free port: bound and released (the CLI cannot tell us its port without a stdout we read). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function startCli(mode: CliMode, dir: string): Promise<{ child: ChildProcess; port: number }> {
@@ -226,55 +159,14 @@ async function startChild(mode: Mode, dir: string): Promise<{ child: ChildProces
   return { child, port };
 }
 
-async function stopChild(child: ChildProcess): Promise<Record<string, unknown> | undefined> {
-  if (!child.connected) {
-    // The spawned CLI: Ctrl-C is its normal stop.
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-    return undefined;
-  }
-  const summary = new Promise<Record<string, unknown> | undefined>((resolve) => {
-    child.on('message', (message: { summary?: Record<string, unknown> }) => message.summary && resolve(message.summary));
-    child.once('exit', () => resolve(undefined));
-  });
-  child.send('stop');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  const result = await summary;
-  clearTimeout(timer);
-  return result;
-}
-
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-
-// autocannon ships no type declarations; this is the part used here.
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
-
-async function load(port: number, seconds: number, connections: number, body: string, signature: string, repeated = false): Promise<AutocannonResult> {
-  return autocannon({
-    url: `http://127.0.0.1:${port}/`,
-    method: 'POST',
-    connections,
-    pipelining: 1,
-    duration: seconds,
-    idReplacement: !repeated,
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'GitHub-Hookshot/bench',
-      'x-github-event': 'issues',
-      'x-github-delivery': repeated ? '72d3162e-cc78-11e3-81ab-4c9367dc0958' : '[<id>]',
-      'x-hub-signature-256': signature,
-    },
-    body,
-  });
+function load(port: number, seconds: number, connections: number, body: string, signature: string, repeated = false): Promise<AutocannonResult> {
+  return loadWith(port, seconds, connections, body, {
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/bench',
+    'x-github-event': 'issues',
+    'x-github-delivery': repeated ? '72d3162e-cc78-11e3-81ab-4c9367dc0958' : '[<id>]',
+    'x-hub-signature-256': signature,
+  }, repeated);
 }
 
 async function measure(mode: Mode, seconds: number, connections: number, body: string, signature: string): Promise<Row & { summary?: Record<string, unknown> }> {
@@ -284,11 +176,7 @@ async function measure(mode: Mode, seconds: number, connections: number, body: s
     const repeated = REPEATED.has(mode);
     await load(port, 1, connections, body, signature, repeated);
     // CPU is counted from here: start-up and warm-up are not the servers' per-delivery cost.
-    if (child.connected) {
-      const marked = new Promise<void>((resolve) => child.once('message', () => resolve()));
-      child.send('mark');
-      await marked;
-    }
+    if (child.connected) await markChild(child);
     // The spawned CLI has no IPC: its CPU is read from /proc.
     const cpuBefore = child.connected ? undefined : procCpuUs(child.pid!);
     const result = await load(port, seconds, connections, body, signature, repeated);
@@ -303,11 +191,6 @@ async function measure(mode: Mode, seconds: number, connections: number, body: s
   }
 }
 
-function median<T>(items: T[], by: (item: T) => number): T {
-  const sorted = [...items].sort((a, b) => by(a) - by(b));
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
-}
-
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 3);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -317,7 +200,7 @@ async function main(): Promise<void> {
   const body = body1k();
   const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
   process.stderr.write(
-    `bench:listen — autocannon, ${connections} connections, ${rounds} rounds x ${seconds}s per server (+1s warm-up each), 1 KiB GitHub-signed JSON, unique delivery ids; node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}\n`,
+    `bench:listen — autocannon, ${connections} connections, ${rounds} rounds x ${seconds}s per server (+1s warm-up each), 1 KiB GitHub-signed JSON, unique delivery ids; node ${process.version}, ${cpus().length} CPUs, load average ${loadAverage()}\n`,
   );
   const results = new Map<Mode, Array<Row & { summary?: Record<string, unknown> }>>(modes.map((mode) => [mode, []]));
   for (let round = 0; round < rounds; round++) {

@@ -5,12 +5,17 @@ import type { Output } from '../cli/output.js';
 import { EXIT } from '../errors.js';
 import { filtered } from '../listen/filter.js';
 import type { Subscriber } from '../listen/observe.js';
-import type { ListenSummary } from '../listen/types.js';
+import type { ListenerHandle, ListenOptions, ListenSummary } from '../listen/types.js';
+import { formatDuration } from '../text/duration.js';
 import { NdjsonRenderer } from './listen/ndjson.js';
 import { isLoopbackHost, listenOptionsFrom } from './listen/options.js';
 import { TerminalRenderer } from './listen/terminal.js';
 
 export { isLoopbackHost, listenOptionsFrom };
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
 
 function renderSummary(output: Output, summary: ListenSummary, undelivered: readonly string[]): void {
   output.record({
@@ -26,6 +31,9 @@ function renderSummary(output: Output, summary: ListenSummary, undelivered: read
     captured: summary.captured,
     captureErrors: summary.captureErrors,
     abandonedForwards: summary.abandonedForwards,
+    forwardsKept: summary.forwardsKept,
+    deadLetters: summary.deadLetters,
+    unrouted: summary.unrouted,
     undeliveredForwards: undelivered,
   });
   if (output.json) return;
@@ -35,7 +43,10 @@ function renderSummary(output: Output, summary: ListenSummary, undelivered: read
     summary.injected ? `${summary.injected} injected failures` : '',
     summary.resets ? `${summary.resets} resets` : '',
     summary.captureErrors ? c.red(`${summary.captureErrors} capture errors`) : '',
-    summary.abandonedForwards ? c.red(`${summary.abandonedForwards} queued forwards abandoned`) : '',
+    summary.forwardsKept ? `${plural(summary.forwardsKept, 'forward')} kept in the outbox for the next start` : '',
+    summary.deadLetters ? c.red(plural(summary.deadLetters, 'dead letter')) : '',
+    summary.unrouted ? `${summary.unrouted} matched no route` : '',
+    summary.abandonedForwards && !summary.forwardsKept ? c.red(`${summary.abandonedForwards} queued forwards abandoned`) : '',
   ].filter(Boolean);
   output.line(
     `${c.bold('summary')}: ${summary.received} received, ${summary.verified} verified, ${summary.rejected} rejected, ${summary.duplicates} duplicate${summary.duplicates === 1 ? '' : 's'}, ${summary.forwarded} forwarded${extra.length ? `, ${extra.join(', ')}` : ''}`,
@@ -58,57 +69,100 @@ function limitedWarnings(output: Output): (message: string) => void {
   };
 }
 
-export async function run({ options, output, env }: CommandContext): Promise<number> {
-  const listenOptions = listenOptionsFrom(options, env);
+/** What the listener is about to do, on stderr (and the `listening` record). */
+function renderBanner(output: Output, options: ListenOptions, handle: ListenerHandle): void {
+  const queue = handle.queue;
+  output.record({ type: 'listening', url: handle.url, capture: handle.capture.journal ?? handle.capture.dir, verifying: (options.secrets?.length ?? 0) > 0, scheme: options.scheme, ...(queue ? { queue: queue.display } : {}), ...(handle.outbox ? { outbox: handle.outbox.path } : {}) });
+  output.line(`${output.color.bold('listening on')} ${handle.url}`);
+  const ec = output.errColor;
+  const secrets = options.secrets?.length ?? 0;
+  output.note(
+    ec.dim(
+      secrets > 0
+        ? `verifying with ${secrets} secret${secrets === 1 ? '' : 's'}, scheme ${options.scheme}`
+        : 'no secret: accepting everything unverified (give --secret, --secret-file or HOOKCTL_SECRET to verify)',
+    ),
+  );
+  const cap = handle.capture;
+  if (queue) {
+    output.note(ec.dim(`queue ${queue.display} (stream ${queue.stream}, group ${queue.group}): each new delivery is answered 2xx once Redis has it; duplicates decided in Redis for ${formatDuration(queue.dedupeWindowMs)}`));
+    output.note(ec.dim(`forward with: hookctl worker ${queue.display} --forward-to URL`));
+    if (cap.dir) output.note(ec.dim(`a local copy in ${cap.files ? `${cap.dir} (one file per delivery)` : cap.journal}`));
+    else output.note(ec.dim('local capture off (the queue keeps the deliveries; --capture DIR for a local copy)'));
+  } else if (cap.dir) {
+    output.note(ec.dim(`capturing to ${cap.files ? `${cap.dir} (one file per delivery)` : cap.journal}${options.durable ? ', durable' : ''}; idempotency ledger: ${cap.ledgerEntries} event ids`));
+  } else output.note(ec.dim('capture off; duplicates are remembered until the listener stops'));
+  if (cap.tornJournal) output.warn('the journal ended in a torn line (an earlier crash); it was left as is and new records start on a fresh line');
+  if (cap.tornLedger) output.warn('the idempotency ledger ended in a torn line (an earlier crash); that entry was ignored');
+  for (const warning of cap.warnings) output.warn(warning);
+  const forward = options.forward;
+  if (forward) {
+    const routes = [...(forward.url !== undefined ? [`everything → ${displayUrl(forward.url)}`] : []), ...(forward.routes ?? []).map((route) => `${route.name.slice(0, route.name.length - route.url.length - 1) || '*'} → ${displayUrl(route.url)}`)];
+    const how = !forward.ackFirst ? "the app's status is answered" : handle.outbox ? `ack first; every forward kept in ${handle.outbox.path} until delivered` : 'ack first, queued in memory';
+    output.note(ec.dim(`forwarding ${routes.length === 1 ? routes[0] : `by route: ${routes.join('; ')}`} (${how})`));
+    if (forward.ackFirst && !handle.outbox) output.warn('--ack-first with --no-capture: forwards are queued in memory only, so deliveries acknowledged but not yet forwarded are lost if the listener crashes (give --capture DIR to keep them in an outbox)');
+  }
+  const box = handle.outbox;
+  if (box) {
+    const dir = cap.dir!;
+    const found = [box.resumed ? `${plural(box.resumed, 'pending forward')} resumed` : '', box.requeued ? `${box.requeued} requeued` : '', box.dead ? ec.red(`${plural(box.dead, 'dead letter')} (hookctl queue dead ${dir})`) : ''].filter(Boolean);
+    if (found.length > 0) output.note(`${ec.dim('outbox:')} ${found.join(', ')}`);
+    if (box.otherRoutes) output.warn(`${plural(box.otherRoutes, 'pending forward')} in the outbox ${box.otherRoutes === 1 ? 'is' : 'are'} for routes this listener does not have; left pending for a run that has them (hookctl queue status ${dir})`);
+    if (box.lost) output.warn(`${plural(box.lost, 'pending forward')} lost ${box.lost === 1 ? 'its delivery record' : 'their delivery records'} (the journal was removed or cut?): now dead letters (hookctl queue dead ${dir})`);
+    if (box.unacknowledged) output.note(ec.dim(`outbox: ${plural(box.unacknowledged, 'forward')} of deliveries never acknowledged (the listener stopped before answering) dropped; their senders retry`));
+    if (box.tornTail) output.warn('the outbox ended in a torn line (an earlier crash); that change was ignored');
+  }
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) {
+    output.warn(`--host ${host}: the listener is reachable from the network${secrets === 0 ? ' and accepts unsigned deliveries (no secret)' : ''}; keep it on 127.0.0.1 behind a tunnel unless you mean it`);
+  }
+  output.note(ec.dim('Ctrl-C to stop'));
+}
+
+export async function run({ command, options, output, env }: CommandContext): Promise<number> {
+  const listenOptions = listenOptionsFrom(options, env, (name) => command.getOptionValueSource(name));
   const verbose = Boolean(options.verbose);
   // Acknowledged to the sender but never delivered to the app (--ack-first): the run failed for them.
   const undelivered: string[] = [];
-  const subscribers: Subscriber[] = [{ warning: limitedWarnings(output), forward: (forward) => void (forward.delivered || forward.kept || undelivered.push(forward.eventId ?? forward.id)) }];
+  const dead: string[] = [];
+  const subscribers: Subscriber[] = [
+    {
+      warning: limitedWarnings(output),
+      forward: (forward) => {
+        if (forward.delivered || forward.kept) return;
+        undelivered.push(forward.eventId ?? forward.id);
+        if (forward.dead) dead.push(forward.eventId ?? forward.id);
+      },
+    },
+  ];
   if (!options.quiet) {
-    const renderer = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose);
+    const renderer = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose, (listenOptions.forward?.routes?.length ?? 0) > 0);
     subscribers.push(filtered(renderer, { failures: Boolean(options.onlyFailures), eventTypes: options.filter as string | undefined, paths: options.filterPath as string | undefined }));
   }
   listenOptions.subscribers = subscribers;
 
   const { startListener } = await import('../listen/server.js');
   const handle = await startListener(listenOptions);
-
-  output.record({ type: 'listening', url: handle.url, capture: handle.capture.journal ?? handle.capture.dir, verifying: (listenOptions.secrets?.length ?? 0) > 0, scheme: listenOptions.scheme });
-  output.line(`${output.color.bold('listening on')} ${handle.url}`);
-  const ec = output.errColor;
-  const secrets = listenOptions.secrets?.length ?? 0;
-  output.note(
-    ec.dim(
-      secrets > 0
-        ? `verifying with ${secrets} secret${secrets === 1 ? '' : 's'}, scheme ${listenOptions.scheme}`
-        : 'no secret: accepting everything unverified (give --secret, --secret-file or HOOKCTL_SECRET to verify)',
-    ),
-  );
-  const cap = handle.capture;
-  if (cap.dir) {
-    output.note(ec.dim(`capturing to ${cap.files ? `${cap.dir} (one file per delivery)` : cap.journal}${listenOptions.durable ? ', durable' : ''}; idempotency ledger: ${cap.ledgerEntries} event ids`));
-  } else output.note(ec.dim('capture off; duplicates are remembered until the listener stops'));
-  if (cap.tornJournal) output.warn('the journal ended in a torn line (an earlier crash); it was left as is and new records start on a fresh line');
-  if (cap.tornLedger) output.warn('the idempotency ledger ended in a torn line (an earlier crash); that entry was ignored');
-  for (const warning of cap.warnings) output.warn(warning);
-  if (listenOptions.forward) output.note(ec.dim(`forwarding to ${displayUrl(listenOptions.forward.url)}${listenOptions.forward.ackFirst ? ' (ack first, queued with retries)' : ' (the app\'s status is answered)'}`));
-  const host = listenOptions.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host)) {
-    output.warn(`--host ${host}: the listener is reachable from the network${secrets === 0 ? ' and accepts unsigned deliveries (no secret)' : ''}; keep it on 127.0.0.1 behind a tunnel unless you mean it`);
-  }
-  output.note(ec.dim('Ctrl-C to stop'));
+  renderBanner(output, listenOptions, handle);
 
   // From here on a line per delivery: batched, and never allowed to stall the listener.
   output.streamStdout();
-  const interrupt = onInterrupt(() => output.note(ec.dim('stopping: finishing requests in flight and queued forwards (Ctrl-C again to quit at once)')));
+  const ec = output.errColor;
+  const interrupt = onInterrupt(() => output.note(ec.dim(`stopping: finishing requests in flight and ${handle.outbox ? 'forward attempts in flight (the rest stay in the outbox)' : 'queued forwards'} (Ctrl-C again to quit at once)`)));
   await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }));
   const summary = await handle.close();
   interrupt.dispose();
-  if (summary.abandonedForwards > 0) output.warn(`${summary.abandonedForwards} queued forwards did not finish within --drain-timeout`);
+  if (summary.abandonedForwards > 0 && !handle.outbox) output.warn(`${summary.abandonedForwards} queued forwards did not finish within --drain-timeout`);
   renderSummary(output, summary, undelivered);
-  if (undelivered.length > 0) {
-    const shown = undelivered.slice(0, 20).join(', ');
-    output.warn(`${undelivered.length} acknowledged deliver${undelivered.length === 1 ? 'y' : 'ies'} never reached your app: ${shown}${undelivered.length > 20 ? `, and ${undelivered.length - 20} more` : ''} (they are in the capture: replay them with hookctl replay --to your app)`);
+  if (summary.forwardsKept > 0) output.note(ec.dim(`${plural(summary.forwardsKept, 'forward')} not delivered yet ${summary.forwardsKept === 1 ? 'is' : 'are'} kept in ${handle.outbox?.path ?? 'the outbox'}: the next hookctl listen on ${handle.capture.dir} resumes them`));
+  const shown = (ids: string[]) => `${ids.slice(0, 20).join(', ')}${ids.length > 20 ? `, and ${ids.length - 20} more` : ''}`;
+  if (dead.length > 0) {
+    const dir = handle.capture.dir;
+    output.warn(`${plural(dead.length, 'forward')} gave up and ${dead.length === 1 ? 'is a dead letter' : 'are dead letters'} in the outbox: ${shown(dead)} (list them: hookctl queue dead ${dir}; send them again: hookctl queue requeue ${dir} --all)`);
+  }
+  const neverReached = undelivered.filter((id) => !dead.includes(id));
+  if (neverReached.length > 0) {
+    output.warn(`${neverReached.length} acknowledged deliver${neverReached.length === 1 ? 'y' : 'ies'} never reached your app: ${shown(neverReached)} (they are in the capture: replay them with hookctl replay --to your app)`);
   }
   await output.flush();
   return undelivered.length > 0 ? EXIT.failed : EXIT.ok;

@@ -23,17 +23,21 @@ function renderStatus(output: Output, status: QueueStatus): void {
   output.record({ type: 'status', ...status });
   if (output.json) return;
   const c = output.color;
+  const outbox = status.engine === 'outbox';
   const rows: string[][] = [
-    ['queue', status.queue],
-    ['pending', `${status.pending} waiting for a worker`],
-    ['in flight', `${status.inFlight}${status.workers.length ? '' : ' (no workers)'}`],
+    [outbox ? 'outbox' : 'queue', status.queue],
+    ['pending', `${status.pending} waiting for ${outbox ? 'their first attempt' : 'a worker'}`],
   ];
-  for (const worker of status.workers) rows.push(['', c.dim(`${printable(worker.name, 60)}: ${worker.inFlight} in flight, idle ${formatDuration(worker.idleMs)}`)]);
+  if (outbox) rows.push(['listener', status.workers.length ? status.workers.map((worker) => printable(worker.name, 60)).join(', ') : c.dim('none running on this folder (the next listen --ack-first on it resumes the pending forwards)')]);
+  else {
+    rows.push(['in flight', `${status.inFlight}${status.workers.length ? '' : ' (no workers)'}`]);
+    for (const worker of status.workers) rows.push(['', c.dim(`${printable(worker.name, 60)}: ${worker.inFlight} in flight, idle ${formatDuration(worker.idleMs)}`)]);
+  }
   const next = status.nextRetries[0];
   rows.push(['retries', `${status.scheduled} scheduled${next ? `; next ${next.at} ${printable(next.eventId ?? '-', 36)} (attempt ${next.attempts + 1}${next.lastError ? `, last: ${printable(next.lastError, 60)}` : ''})` : ''}`]);
-  rows.push(['dead letters', status.dead > 0 ? c.red(String(status.dead)) : '0']);
+  rows.push(['dead letters', `${status.dead > 0 ? c.red(String(status.dead)) : '0'}${status.requeueWaiting ? `; ${status.requeueWaiting} requeued, waiting for a listener to take them` : ''}`]);
   rows.push(['delivered', `${rate(status.deliveredPerSecond.last10s)}/s over 10s, ${rate(status.deliveredPerSecond.last60s)}/s over 60s; ${status.totals.delivered} in total`]);
-  if (status.stream) rows.push(['stream', `${status.stream.entries} entries${status.stream.bytes !== null ? `, ${formatBytes(status.stream.bytes)}` : ''}`]);
+  if (status.stream) rows.push([outbox ? 'log' : 'stream', `${status.stream.entries} ${outbox ? 'lines' : 'entries'}${status.stream.bytes !== null ? `, ${formatBytes(status.stream.bytes)}` : ''}`]);
   output.line(table(rows));
 }
 
@@ -82,9 +86,13 @@ export async function run(context: CommandContext): Promise<number> {
       if (ids.length > 0 && options.all) throw usageError('--all: give dead-letter ids or --all, not both');
       if (ids.length === 0 && !options.all) throw usageError('requeue: which dead letters? Give their ids (hookctl queue dead lists them) or --all');
       for (const id of ids) if (!/^\d+-\d+$/.test(id)) throw usageError(`requeue: "${printable(id, 40)}" is not a dead-letter id (they look like 1712345678901-0)`);
-      const count = await withBackend(context, (backend) => backend.requeue(options.all ? 'all' : ids));
-      output.record({ type: 'requeued', count, requested: options.all ? 'all' : ids.length });
+      const { count, note } = await withBackend(context, async (backend) => {
+        const requeued = await backend.requeue(options.all ? 'all' : ids);
+        return { count: requeued, note: backend.afterRequeue?.() };
+      });
+      output.record({ type: 'requeued', count, requested: options.all ? 'all' : ids.length, ...(note ? { note } : {}) });
       output.line(`${count} dead letter${count === 1 ? '' : 's'} put back in the queue`);
+      if (note) output.note(output.errColor.dim(note));
       if (ids.length > count) output.warn(`${ids.length - count} of the ids given are not dead letters (already requeued?)`);
       return EXIT.ok;
     }

@@ -13,6 +13,7 @@ import { queueKeys } from '../queue/keys.js';
 import { QueueWorker, type WorkerEvent, type WorkerOptions, type WorkerSummary } from '../queue/worker.js';
 import { routesFrom } from '../routes/route.js';
 import { formatDuration } from '../text/duration.js';
+import type { AppAnswer } from '../delivery/app-refusal.js';
 import { printable } from '../text/printable.js';
 
 type Options = CommandContext['options'];
@@ -64,7 +65,7 @@ function render(output: Output, event: WorkerEvent, quiet: boolean): void {
       output.line(
         [c.dim(clock()), ok ? c.green('✓') : c.red('✗'), printable(event.eventId ?? event.entryId, 36), c.cyan(printable(event.eventType ?? '-', 40)), `→ ${printable(event.target ?? '', 60)}`, answer, c.dim(`${event.ms}ms`), c.dim(`attempt ${event.attempt}/${event.of}`), next]
           .filter(Boolean)
-          .join('  '),
+          .join('  ') + appSide(output, event),
       );
       return;
     }
@@ -90,6 +91,16 @@ function render(output: Output, event: WorkerEvent, quiet: boolean): void {
       output.warn(event.message);
       return;
   }
+}
+
+/** The app's answer to a forward it refused (and the hint when it reads like a failed signature check), as the listener shows it. */
+function appSide(output: Output, { app, hint }: { app?: AppAnswer; hint?: string }): string {
+  if (!app) return '';
+  const c = output.color;
+  const body = printable(app.body.replace(/\s+/g, ' ').trim(), 160);
+  let text = `\n    ${c.dim(`app answered ${app.status}${body ? ':' : ''}`)} ${body}`;
+  if (hint) text += `\n    ${c.yellow('hint:')} ${hint}`;
+  return text;
 }
 
 function renderSummary(output: Output, summary: WorkerSummary): void {

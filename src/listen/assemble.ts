@@ -1,5 +1,9 @@
-import { CaptureSetupError, openCapture, type CaptureSink } from '../capture/index.js';
+import { CaptureSetupError, fsErrorText, openCapture, type CaptureSink } from '../capture/index.js';
 import { failure } from '../errors.js';
+import type { Route } from '../routes/route.js';
+import type { SchemeOptions } from '../schemes/types.js';
+import { DEFERRED_LEDGER, type Ledger } from './claim.js';
+import type { Forwarder } from './forward.js';
 import { Answers } from './answers.js';
 import { DEFAULTS } from './defaults.js';
 import { Faults } from './faults.js';
@@ -11,7 +15,8 @@ import type { Stages } from './pipeline.js';
 import { Redactor } from './redact.js';
 import { StatsCounter } from './stats.js';
 import { StoreStage, type Sink } from './store.js';
-import type { ListenOptions } from './types.js';
+import { listenerRoutes } from './routes.js';
+import type { ListenerHandle, ListenOptions, OutboxReport, QueueOptions } from './types.js';
 import { VerifyStage } from './verify.js';
 
 export interface Assembly {
@@ -25,6 +30,8 @@ export interface Assembly {
   withHeaders: boolean;
   stats: StatsCounter;
   capture: CaptureSink;
+  outbox: OutboxReport | null;
+  queue: ListenerHandle['queue'];
   /** Queued work finished (bounded by `timeoutMs`), then every part closed; resolves with the work left undone. */
   close(timeoutMs: number): Promise<number>;
 }
@@ -53,6 +60,7 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
   try {
     capture = await openCapture({
       ...(options.captureDir !== undefined ? { dir: options.captureDir } : {}),
+      ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}),
       files: options.captureFiles ?? false,
       durable: options.durable ?? false,
       ...(options.fileOps ? { ops: options.fileOps } : {}),
@@ -65,7 +73,7 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
   }
   const sinks: Sink[] = [];
   if (options.captureDir !== undefined) sinks.push(capture);
-  const ledger = capture.ledger;
+  let ledger: Ledger = capture.ledger;
 
   const faults = new Faults(options.faults);
   const answers = new Answers(faults);
@@ -73,24 +81,41 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
   const parts: HandOnParts = { store, answers, stats, observers };
 
   let handOn: HandOn;
-  if (options.forward) {
-    const { createForwarder } = await import('./forward.js');
-    const forwarder = createForwarder(options.forward, {
-      scheme: schemeName,
-      schemeOptions,
-      secrets,
-      onForward: (forward) => observers.forward(forward),
-      onWarning: (message) => observers.warning(message),
-    });
-    if (options.forward.ackFirst) {
-      const { AppQueue } = await import('./hand-on/app-queue.js');
-      handOn = new AppQueue(parts, forwarder);
+  let outbox: OutboxReport | null = null;
+  let queue: QueueReport | null = null;
+  let closeQueue = async () => {};
+  try {
+    if (options.queue) {
+      const opened = await openQueue(options.queue, options.dedupeWindowMs, parts);
+      ({ handOn, report: queue, close: closeQueue } = opened);
+      ledger = DEFERRED_LEDGER;
+    } else if (options.forward) {
+      const routes = listenerRoutes(options.forward);
+      const { createForwarder } = await import('./forward.js');
+      const forwarder = createForwarder(options.forward, {
+        scheme: schemeName,
+        schemeOptions,
+        secrets,
+        onForward: (forward) => observers.forward(forward),
+        onWarning: (message) => observers.warning(message),
+      });
+      if (options.forward.ackFirst && capture.dir !== undefined) {
+        const opened = await openOutbox(parts, forwarder, routes, capture, options, schemeOptions);
+        handOn = opened.handOn;
+        outbox = opened.report;
+      } else if (options.forward.ackFirst) {
+        const { AppQueue } = await import('./hand-on/app-queue.js');
+        handOn = new AppQueue(parts, forwarder, routes);
+      } else {
+        const { AppInLine } = await import('./hand-on/app-in-line.js');
+        handOn = new AppInLine(parts, forwarder, routes);
+      }
     } else {
-      const { AppInLine } = await import('./hand-on/app-in-line.js');
-      handOn = new AppInLine(parts, forwarder, options.forward.url);
+      handOn = new ProcessedOnStore(parts);
     }
-  } else {
-    handOn = new ProcessedOnStore(parts);
+  } catch (error) {
+    await capture.close().catch(() => {});
+    throw error;
   }
 
   const stages: Stages = {
@@ -115,18 +140,63 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
   const subscribers = options.subscribers ?? [];
   const watched = options.onDelivery !== undefined || subscribers.some((subscriber) => subscriber.delivery !== undefined);
   // onDelivery is the library's own callback: it may read anything.
-  const withHeaders = options.onDelivery !== undefined || sinks.length > 0 || options.forward !== undefined || subscribers.some((subscriber) => subscriber.needsHeaders);
+  const withHeaders = options.onDelivery !== undefined || sinks.length > 0 || options.forward !== undefined || options.queue !== undefined || subscribers.some((subscriber) => subscriber.needsHeaders);
   return {
     stages,
     detailed: watched || withHeaders,
     withHeaders,
     stats,
     capture,
+    outbox,
+    queue,
     async close(timeoutMs) {
       const left = await handOn.drain(timeoutMs);
       await handOn.close();
       await Promise.all([store.close(), ledger.close()]);
+      await closeQueue();
       return left;
     },
   };
+}
+
+type QueueReport = NonNullable<ListenerHandle['queue']>;
+
+/** --queue: connects (loading the Redis client only now), creates the stream and group, and hands new deliveries to it. */
+async function openQueue(options: QueueOptions, windowMs: number | undefined, parts: HandOnParts): Promise<{ handOn: HandOn; report: QueueReport; close(): Promise<void> }> {
+  const { openRedisQueue } = await import('../queue/open.js');
+  const { parseQueueAddress } = await import('../queue/address.js');
+  const { ToQueue } = await import('./hand-on/to-queue.js');
+  const address = parseQueueAddress(options.url, { stream: options.stream, group: options.group, password: options.password }, '--queue');
+  const queue = await openRedisQueue(address, { name: 'hookctl-listen' });
+  try {
+    const intake = await queue.intake(windowMs === undefined ? {} : { windowMs });
+    queue.connection.on('lost', (error) => parts.observers.warning(`lost the connection to Redis at ${address.display} (${error.message}); answering 503 until it is back`));
+    queue.connection.on('ready', () => parts.observers.warning(`reconnected to Redis at ${address.display}; accepting deliveries again`));
+    return {
+      handOn: new ToQueue(parts, intake, address.display),
+      report: { display: address.display, stream: address.stream, group: address.group, dedupeWindowMs: intake.windowMs },
+      close: () => queue.close(),
+    };
+  } catch (error) {
+    await queue.close();
+    throw failure(`--queue: ${address.display}: ${(error as Error)?.message ?? error}`);
+  }
+}
+
+/** --ack-first with a capture folder: the outbox beside the captures, and every pending forward in it resumed. */
+async function openOutbox(parts: HandOnParts, forwarder: Forwarder, routes: Route[], capture: CaptureSink, options: ListenOptions, schemeOptions: SchemeOptions): Promise<{ handOn: HandOn; report: OutboxReport }> {
+  const { OutboxLog } = await import('../outbox/log.js');
+  const { AppOutbox } = await import('./hand-on/outbox.js');
+  const dir = capture.dir!;
+  const outbox = new OutboxLog(dir, { durable: options.durable ?? false });
+  let load;
+  try {
+    load = await outbox.open();
+  } catch (error) {
+    throw failure(`--ack-first: cannot open the outbox ${outbox.path} (${fsErrorText(error)}); pick another folder with --capture DIR`);
+  }
+  const ledger = capture.ledger;
+  const handOn = new AppOutbox(parts, forwarder, routes, { outbox, dir, files: options.captureFiles ?? false, committed: (key) => ledger.has(key), schemeOptions });
+  const report = await handOn.start(load);
+  return { handOn, report };
 }

@@ -19,6 +19,17 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
+const ALWAYS_NEW: Claim = { duplicate: false, commit: () => undefined, release: () => {} };
+
+/**
+ * A ledger that decides nothing: for a hand-on that dedupes and stores in one step (the Redis
+ * queue, where the shared ledger and the stream are written by one atomic script).
+ */
+export const DEFERRED_LEDGER: Ledger = {
+  claim: () => ALWAYS_NEW,
+  close: async () => {},
+};
+
 /** Who hears that the ledger could not be written. */
 export interface LedgerWatch {
   stats: StatsCounter;

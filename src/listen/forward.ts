@@ -1,16 +1,15 @@
 /**
- * Forwarding to the user's app. Loaded only when --forward-to is set: it pulls in undici.
+ * Forwarding to the user's app. Loaded only when --forward-to or --route is set: it pulls in undici.
  */
-import { createDispatcher, deliver, DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, type PreparedRequest } from '../delivery/index.js';
+import { abortableWait, createDispatcher, deliver, DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, type DeliveryOutcome, type PreparedRequest } from '../delivery/index.js';
 import { cannotReSign, forwardRequest, type ForwardSigning, type ForwardSource, type ForwardTarget } from '../delivery/forward-request.js';
 import { refusalHint, type AppAnswer } from '../delivery/app-refusal.js';
 import type { Attempt } from '../delivery/deliver.js';
 import { isDelivered } from '../delivery/retry-after.js';
 import { Slots } from '../send/slots.js';
-import { getScheme } from '../schemes/registry.js';
 import { displayUrl } from '../text/url.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
-import type { ForwardOptions, ForwardResult, QueuedForward } from './types.js';
+import type { ForwardResult, QueuedForward } from './types.js';
 
 export interface ForwardItem {
   id: string;
@@ -29,31 +28,55 @@ export interface ForwardItem {
   verified: boolean | null;
 }
 
+/** Where a forward goes: a route's URL (with keepPath), and its name for reports. */
+export interface ForwardDestination extends ForwardTarget {
+  /** The route's name (`FILTERS=URL`, or the URL of --forward-to). */
+  name: string;
+}
+
 /** A forward from the queue (--ack-first), possibly resumed from the outbox. */
 export interface ForwardJob {
   item: ForwardItem;
+  target: ForwardDestination;
   /** Attempts already made, by an earlier run of the listener. */
   attemptsMade?: number;
-  /** When the next attempt is due (Unix ms), for a resumed job. */
+  /** When the next attempt is due (Unix ms), for a resumed job; it waits until then without a slot. */
   dueAt?: number;
   /** The job is kept where a stop cannot lose it (the outbox): a stop leaves it pending, not undelivered. */
   kept?: boolean;
+  /** A job that gives up is kept as a dead letter (the outbox): reported with `dead: true`. */
+  keptWhenDead?: boolean;
   /** After each attempt: its number (counting earlier runs) and when the next is due, if there will be one. */
   onAttempt?(attempt: Attempt, number: number, nextAt: number | undefined): void;
   /** Once it was delivered or given up (not when the listener stops first). */
-  onSettled?(forward: QueuedForward): void;
+  onSettled?(forward: QueuedForward, last: Attempt | undefined): void;
 }
 
 export interface Forwarder {
   /** One attempt; its status is mirrored to the sender (whose own retries reach the app). */
-  once(item: ForwardItem): Promise<ForwardResult & { snippet?: string }>;
+  once(item: ForwardItem, target: ForwardTarget): Promise<ForwardResult & { snippet?: string }>;
   /** Forwards with retries (--ack-first); a slot is held per attempt, never while waiting for a retry. */
   enqueue(job: ForwardJob): void;
   /** Forwards not finished yet (in flight, waiting for a slot or for a retry). */
   readonly queued: number;
-  /** Waits until none is left or the time is up; returns how many were left. */
-  drain(timeoutMs: number): Promise<number>;
+  /**
+   * Waits until none is left or the time is up; returns how many were left. With `dueOnly`, forwards
+   * waiting for a later attempt are not waited for (the outbox keeps them): only those in flight or due.
+   */
+  drain(timeoutMs: number, options?: { dueOnly?: boolean }): Promise<number>;
   close(): Promise<void>;
+}
+
+/** How the listener forwards: the retry schedule, timeouts, concurrency and re-signing, the same for every route. */
+export interface ForwarderOptions {
+  /** Re-sign forwarded deliveries with this secret (fresh timestamp, same event id). */
+  secret?: string;
+  /** Waits between attempts (ack-first), ms; the first is 0. Default: the send default (0, 5s, 30s, 5m). */
+  retryScheduleMs?: number[];
+  /** Per-attempt timeout, ms (default 10s). */
+  timeoutMs?: number;
+  /** Forwards in flight at once from the queue (default 16). */
+  concurrency?: number;
 }
 
 export interface ForwarderContext {
@@ -65,7 +88,7 @@ export interface ForwarderContext {
   onWarning?: (message: string) => void;
 }
 
-export function createForwarder(options: ForwardOptions, context: ForwarderContext): Forwarder {
+export function createForwarder(options: ForwarderOptions, context: ForwarderContext): Forwarder {
   const dispatcher = createDispatcher();
   const controller = new AbortController();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -73,18 +96,19 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
   // Attempts in flight at once; forwards waiting for a retry hold no slot.
   const slots = new Slots(options.concurrency ?? 16);
   const inFlight = new Set<Promise<void>>();
-  let idleWaiters: Array<() => void> = [];
+  /** Forwards waiting for a later attempt (a retry, or a resumed job's due time): they hold nothing. */
+  let waiting = 0;
+  let idleWaiters: Array<{ dueOnly: boolean; wake: () => void }> = [];
 
-  const target: ForwardTarget = { url: options.url, keepPath: options.keepPath ?? false };
   const signing: ForwardSigning | undefined = options.secret === undefined ? undefined : { secret: options.secret, fallbackScheme: context.scheme, schemeOptions: context.schemeOptions };
   let warnedUnsigned = false;
 
-  function prepare(item: ForwardItem): PreparedRequest {
+  function prepare(item: ForwardItem, target: ForwardTarget): PreparedRequest {
     const verifiedWith = item.secretIndex === undefined ? undefined : context.secrets[item.secretIndex];
     const source: ForwardSource = { method: item.method, path: item.path, headers: item.headers, body: item.body, eventId: item.eventId, fallbackId: item.id, scheme: item.scheme, ...(verifiedWith !== undefined ? { verifiedWith } : {}) };
     if (!warnedUnsigned && cannotReSign(source, signing)) {
       warnedUnsigned = true;
-      context.onWarning?.(`${item.scheme!.title} signs the URL it posts to, so your app cannot verify the forwarded copy with the original signature: give the listener --secret (it re-signs for ${displayUrl(options.url)}) or --forward-secret`);
+      context.onWarning?.(`${item.scheme!.title} signs the URL it posts to, so your app cannot verify the forwarded copy with the original signature: give the listener --secret (it re-signs for ${displayUrl(target.url)}) or --forward-secret`);
     }
     return forwardRequest(source, target, signing);
   }
@@ -99,19 +123,62 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
   }
 
   function wakeIdle(): void {
-    if (inFlight.size > 0) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const wake of waiters) wake();
+    const busy = inFlight.size - waiting;
+    if (busy > 0) return;
+    const ready = idleWaiters.filter((waiter) => waiter.dueOnly || inFlight.size === 0);
+    if (ready.length === 0) return;
+    idleWaiters = idleWaiters.filter((waiter) => !ready.includes(waiter));
+    for (const waiter of ready) waiter.wake();
   }
 
-  /** The rest of the schedule for a job: all of it, or what an earlier run left, due when it said. */
+  /** Waits until a resumed job is due, counted as waiting; false if the listener stopped first. */
+  async function waitUntilDue(ms: number): Promise<boolean> {
+    waiting++;
+    wakeIdle();
+    try {
+      return await abortableWait(ms, controller.signal);
+    } finally {
+      waiting--;
+    }
+  }
+
+  /** The rest of the schedule for a job: all of it, or what an earlier run left. */
   function remainingSchedule(job: ForwardJob): number[] {
-    const made = job.attemptsMade ?? 0;
-    const rest = schedule.slice(made);
+    const rest = schedule.slice(job.attemptsMade ?? 0);
     if (rest.length === 0) rest.push(0);
-    if (job.dueAt !== undefined) rest[0] = Math.max(0, job.dueAt - Date.now());
+    rest[0] = 0;
     return rest;
+  }
+
+  async function attempts(job: ForwardJob, onAttempt: ((attempt: Attempt) => void) | undefined): Promise<DeliveryOutcome> {
+    // A resumed job waits for its due time first (deliver() makes its first attempt at once), holding no slot.
+    const due = job.dueAt === undefined ? 0 : job.dueAt - Date.now();
+    if (due > 0 && !(await waitUntilDue(due))) return { delivered: false, attempts: [], status: null, interrupted: true };
+    // Between attempts the job waits inside deliver(): counted as waiting from onWait until the next prepare.
+    let inRetryWait = false;
+    const busyAgain = () => {
+      if (!inRetryWait) return;
+      inRetryWait = false;
+      waiting--;
+    };
+    return deliver(
+      () => {
+        busyAgain();
+        return prepare(job.item, job.target);
+      },
+      { delaysMs: remainingSchedule(job), timeoutMs, timeScale: 1 },
+      {
+        dispatcher,
+        signal: controller.signal,
+        limiter: slots,
+        onWait: () => {
+          inRetryWait = true;
+          waiting++;
+          wakeIdle();
+        },
+        ...(onAttempt ? { onAttempt } : {}),
+      },
+    ).finally(busyAgain);
   }
 
   function run(job: ForwardJob): Promise<void> {
@@ -119,17 +186,17 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
     const made = job.attemptsMade ?? 0;
     const started = performance.now();
     const onAttempt = job.onAttempt ? (attempt: Attempt) => job.onAttempt!(attempt, made + attempt.attempt, attempt.willRetry ? Date.now() + (attempt.nextDelayMs ?? 0) : undefined) : undefined;
-    return deliver(() => prepare(item), { delaysMs: remainingSchedule(job), timeoutMs, timeScale: 1 }, { dispatcher, signal: controller.signal, limiter: slots, ...(onAttempt ? { onAttempt } : {}) }).then(
+    return attempts(job, onAttempt).then(
       (outcome) => {
         const last = outcome.attempts[outcome.attempts.length - 1];
-        const attempts = made + outcome.attempts.length;
+        const total = made + outcome.attempts.length;
         let error = last?.error ?? null;
         if (outcome.interrupted) {
           const kept = job.kept ? '; kept in the outbox, resumed when the listener starts again' : '';
           error =
             outcome.attempts.length === 0
               ? `not forwarded: the listener stopped before its turn${kept}`
-              : `not delivered: the listener stopped after ${attempts} attempt${attempts === 1 ? '' : 's'}${last?.error ? ` (last: ${last.error})` : last?.status ? ` (last: ${last.status})` : ''}${kept}`;
+              : `not delivered: the listener stopped after ${total} attempt${total === 1 ? '' : 's'}${last?.error ? ` (last: ${last.error})` : last?.status ? ` (last: ${last.status})` : ''}${kept}`;
         }
         const forward: QueuedForward = {
           id: item.id,
@@ -137,12 +204,15 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
           delivered: outcome.delivered,
           status: outcome.status,
           error,
-          attempts,
+          attempts: total,
           ms: Math.round(performance.now() - started),
+          route: job.target.name,
+          target: job.target.url,
           ...(outcome.interrupted && job.kept ? { kept: true } : {}),
+          ...(!outcome.interrupted && !outcome.delivered && job.keptWhenDead ? { dead: true } : {}),
           ...(outcome.delivered ? {} : appSide(item, last)),
         };
-        if (!outcome.interrupted) job.onSettled?.(forward);
+        if (!outcome.interrupted) job.onSettled?.(forward, last);
         context.onForward?.(forward);
       },
       (error: unknown) => context.onWarning?.(`a queued forward of ${item.eventId ?? item.id} failed unexpectedly: ${(error as Error)?.message ?? error}`),
@@ -150,8 +220,8 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
   }
 
   return {
-    async once(item) {
-      const outcome = await deliver(() => prepare(item), { delaysMs: [0], timeoutMs, timeScale: 1 }, { dispatcher, signal: controller.signal });
+    async once(item, target) {
+      const outcome = await deliver(() => prepare(item, target), { delaysMs: [0], timeoutMs, timeScale: 1 }, { dispatcher, signal: controller.signal });
       const attempt = outcome.attempts[0];
       const result: ForwardResult & { snippet?: string } = { status: outcome.status, ms: attempt?.ms ?? 0, error: attempt?.error ?? null, attempts: 1, ...appSide(item, attempt) };
       if (attempt?.responseSnippet) result.snippet = attempt.responseSnippet;
@@ -167,14 +237,22 @@ export function createForwarder(options: ForwardOptions, context: ForwarderConte
     get queued() {
       return inFlight.size;
     },
-    drain(ms) {
-      if (inFlight.size === 0) return Promise.resolve(0);
+    drain(ms, { dueOnly = false } = {}) {
+      const left = () => (dueOnly ? inFlight.size - waiting : inFlight.size);
+      if (left() === 0) return Promise.resolve(0);
       return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(inFlight.size), ms);
-        idleWaiters.push(() => {
-          clearTimeout(timer);
-          resolve(0);
-        });
+        const waiter = {
+          dueOnly,
+          wake: () => {
+            clearTimeout(timer);
+            resolve(0);
+          },
+        };
+        const timer = setTimeout(() => {
+          idleWaiters = idleWaiters.filter((other) => other !== waiter);
+          resolve(left());
+        }, ms);
+        idleWaiters.push(waiter);
       });
     },
     async close() {

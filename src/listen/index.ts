@@ -7,4 +7,4 @@ export { DEFAULTS as LISTEN_DEFAULTS } from './defaults.js';
 export type { Subscriber } from './observe.js';
 export type { Sink } from './store.js';
 export type { Ledger } from './claim.js';
-export type { Delivery, FaultOptions, ForwardOptions, ForwardResult, ListenerHandle, ListenOptions, ListenStats, ListenSummary, QueuedForward } from './types.js';
+export type { Delivery, FaultOptions, ForwardOptions, ForwardResult, ListenerHandle, ListenOptions, ListenStats, ListenSummary, OutboxReport, QueuedForward, QueueOptions } from './types.js';

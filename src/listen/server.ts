@@ -161,6 +161,8 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
       tornLedger: capture.ledgerLoad.tornTail,
       warnings: capture.warnings,
     },
+    outbox: assembly.outbox,
+    queue: assembly.queue,
     writes: () => ({ journal: { batches: capture.journal?.batches ?? 0, lines: capture.journal?.lines ?? 0 }, ledger: capture.ledger.writes }),
     close() {
       closed ??= shutdown();

@@ -6,7 +6,7 @@ const REJECTED = new Set([401, 404, 405, 408, 413]);
 
 /** The running counts behind `handle.stats` and the summary: a subscriber, plus what sinks report. */
 export class StatsCounter implements Subscriber {
-  readonly stats: ListenStats = { received: 0, verified: 0, rejected: 0, duplicates: 0, forwarded: 0, forwardFailed: 0, forwardsKept: 0, injected: 0, resets: 0, captured: 0, captureErrors: 0 };
+  readonly stats: ListenStats = { received: 0, verified: 0, rejected: 0, duplicates: 0, forwarded: 0, forwardFailed: 0, forwardsKept: 0, deadLetters: 0, unrouted: 0, injected: 0, resets: 0, captured: 0, captureErrors: 0 };
 
   delivery(delivery: Delivery): void {
     const { stats } = this;
@@ -26,7 +26,15 @@ export class StatsCounter implements Subscriber {
   forward(forward: QueuedForward): void {
     if (forward.delivered) this.stats.forwarded++;
     else if (forward.kept) this.stats.forwardsKept++;
-    else this.stats.forwardFailed++;
+    else {
+      this.stats.forwardFailed++;
+      if (forward.dead) this.stats.deadLetters++;
+    }
+  }
+
+  /** A new delivery no route matched: acknowledged, nothing to forward. */
+  unroutedDelivery(): void {
+    this.stats.unrouted++;
   }
 
   captured(): void {

@@ -3,6 +3,7 @@ import type { DeliveryRecord } from '../records/record.js';
 import type { SchemeOptions, VerifyResult } from '../schemes/types.js';
 import type { Subscriber } from './observe.js';
 import type { AppAnswer } from '../delivery/app-refusal.js';
+import type { Route } from '../routes/route.js';
 
 export interface FaultOptions {
   /** Answer every otherwise accepted delivery with this status. */
@@ -24,12 +25,21 @@ export interface FaultOptions {
 }
 
 export interface ForwardOptions {
-  url: string;
+  /** Every delivery goes here (`--forward-to`); with `routes`, this is one more route, matching everything. */
+  url?: string;
   /** The URL was given without a path: each delivery goes to the path it was posted to. */
   keepPath?: boolean;
+  /**
+   * More targets, each with event-type and/or path filters (`--route`): a delivery goes to every
+   * route it matches, each with its own attempts, retries and dead letter.
+   */
+  routes?: readonly Route[];
   /** Re-sign forwarded deliveries with this secret (fresh timestamp, same event id). */
   secret?: string;
-  /** Answer 2xx at once and forward from an in-process queue with retries. */
+  /**
+   * Answer 2xx at once and forward with retries. With a capture folder the forwards are kept in
+   * its outbox (`.hookctl-outbox`), so a restarted listener resumes them; without, in memory.
+   */
   ackFirst?: boolean;
   /** Waits between attempts (ack-first), ms; the first is 0. Default: the send default (0, 5s, 30s, 5m). */
   retryScheduleMs?: number[];
@@ -37,6 +47,16 @@ export interface ForwardOptions {
   timeoutMs?: number;
   /** Forwards in flight at once from the queue (default 16). */
   concurrency?: number;
+}
+
+export interface QueueOptions {
+  /** `redis://[user:password@]host:port[/db][?stream=…&group=…]` (`rediss://` for TLS). */
+  url: string;
+  /** Stream and consumer group (over the URL's query parameters). */
+  stream?: string;
+  group?: string;
+  /** Used when the URL carries none (read from a file, kept out of `ps`). */
+  password?: string;
 }
 
 export interface ListenOptions {
@@ -64,6 +84,14 @@ export interface ListenOptions {
   captureFiles?: boolean;
   durable?: boolean;
   forward?: ForwardOptions;
+  /**
+   * A Redis queue instead of forwarding: each new delivery is added to the stream (deduplicated
+   * in Redis across every listener on it) and answered 2xx only once Redis has it; `hookctl
+   * worker` forwards. Loads the Redis client only when set.
+   */
+  queue?: QueueOptions;
+  /** How long an accepted event id stays a duplicate, ms (default 7 days): the Redis ledger's window. */
+  dedupeWindowMs?: number;
   faults?: FaultOptions;
   /** Largest body accepted, bytes (default 1 MiB). */
   maxBodyBytes?: number;
@@ -150,6 +178,11 @@ export interface QueuedForward {
   hint?: string;
   /** Not delivered because the listener stopped, but kept in the outbox: the next start resumes it. */
   kept?: boolean;
+  /** Gave up, and kept in the outbox as a dead letter (`hookctl queue dead DIR` lists it). */
+  dead?: boolean;
+  /** The route it went to (its name: `FILTERS=URL`, or the URL of --forward-to) and the URL. */
+  route?: string;
+  target?: string;
 }
 
 export interface ListenStats {
@@ -161,6 +194,10 @@ export interface ListenStats {
   forwardFailed: number;
   /** Queued forwards the listener stopped before, kept in the outbox for its next start. */
   forwardsKept: number;
+  /** Forwards that gave up and are kept in the outbox as dead letters. */
+  deadLetters: number;
+  /** New deliveries that matched no route (acknowledged, nothing to forward). */
+  unrouted: number;
   injected: number;
   resets: number;
   captured: number;
@@ -180,6 +217,10 @@ export interface ListenerHandle {
   readonly stats: ListenStats;
   /** Capture folder and ledger details, for the start-up banner. */
   readonly capture: { dir: string | null; journal: string | null; files: boolean; ledgerEntries: number; tornJournal: boolean; tornLedger: boolean; warnings: readonly string[] };
+  /** The outbox (--ack-first with a capture folder): what the start found in it. */
+  readonly outbox: OutboxReport | null;
+  /** The Redis queue (--queue): where deliveries go (no password). */
+  readonly queue: { display: string; stream: string; group: string; dedupeWindowMs: number } | null;
   /** Group-commit counters: records written and the write (+ fsync when durable) batches they took. */
   writes(): { journal: { batches: number; lines: number }; ledger: { batches: number; lines: number } };
   /**
@@ -187,6 +228,25 @@ export interface ListenerHandle {
    * flushes captures. Idempotent: every call returns the same summary.
    */
   close(): Promise<ListenSummary>;
+}
+
+/** What a listener found in its outbox at start. */
+export interface OutboxReport {
+  path: string;
+  /** Pending forwards resumed, on their schedule. */
+  resumed: number;
+  /** Pending forwards for routes this listener does not have: left as they are, for a run that has them. */
+  otherRoutes: number;
+  /** Pending forwards whose delivery is no longer in the capture (the journal was removed): now dead letters. */
+  lost: number;
+  /** Pending forwards never acknowledged (the listener died between writing them and answering): dropped. */
+  unacknowledged: number;
+  /** Dead letters kept from earlier runs. */
+  dead: number;
+  /** Dead letters put back by `hookctl queue requeue` since the last run. */
+  requeued: number;
+  /** A torn last line (a crash mid-write) was ignored. */
+  tornTail: boolean;
 }
 
 export type { DeliveryRecord };

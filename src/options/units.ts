@@ -1,15 +1,15 @@
 import { usageError } from '../errors.js';
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
- * Parses `250ms`, `5s`, `2m`, `1h`, `1.5s` or a bare number of milliseconds into milliseconds.
+ * Parses `250ms`, `5s`, `2m`, `1h`, `7d`, `1.5s` or a bare number of milliseconds into milliseconds.
  * `flag` names the option in the error so the user knows which value to fix.
  */
 export function parseDuration(value: string, flag: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(value);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
   if (!match) {
-    throw usageError(`${flag}: expected a duration like 250ms, 5s, 2m, 1h or a number of milliseconds, got "${value}"`);
+    throw usageError(`${flag}: expected a duration like 250ms, 5s, 2m, 1h, 7d or a number of milliseconds, got "${value}"`);
   }
   const amount = Number(match[1]);
   const unit = (match[2] ?? 'ms').toLowerCase();

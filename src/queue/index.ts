@@ -13,6 +13,8 @@ export { decodeEntry, deliveryFields, FIELD } from './entry.js';
 export type { QueueJob } from './entry.js';
 export { queueKeys } from './keys.js';
 export type { QueueKeys } from './keys.js';
+export { RedisIntake } from './intake.js';
+export type { IntakeResult } from './intake.js';
 export { ClaimInProgressError, DEFAULT_CLAIM_LEASE_MS, DEFAULT_DEDUPE_WINDOW_MS, RedisLedger } from './ledger.js';
 export type { RedisLedgerOptions } from './ledger.js';
 export { openQueueBackend, openRedisQueue } from './open.js';

@@ -44,8 +44,10 @@ export interface QueueStatus {
   deliveredPerSecond: { last10s: number; last60s: number };
   /** Running totals since the queue was created. */
   totals: { delivered: number; retried: number; dead: number; malformed: number; unrouted: number };
-  /** Entries in the stream (pending, in flight and retained delivered ones) and its memory use. */
+  /** Entries in the stream (pending, in flight and retained delivered ones) and its memory use; for the outbox, its lines and bytes. */
   stream?: { entries: number; bytes: number | null };
+  /** Outbox: dead letters a requeue asked for that no listener has taken yet. */
+  requeueWaiting?: number;
 }
 
 /** What `hookctl queue …` needs from an engine. */
@@ -56,6 +58,8 @@ export interface QueueBackend {
   deadLetters(limit?: number): Promise<DeadLetter[]>;
   /** Puts dead letters back for another full schedule; returns how many. */
   requeue(ids: readonly string[] | 'all'): Promise<number>;
+  /** What became of the last requeue, when the engine cannot do it at once (the outbox: whether a running listener took it). */
+  afterRequeue?(): string | undefined;
   close(): Promise<void>;
 }
 

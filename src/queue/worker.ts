@@ -7,7 +7,8 @@
  *   plus the route and attempt count go to the retries sorted set, scored by when they are due,
  *   and any worker moves them back into the stream then (MOVE_DUE_RETRIES). Schedule exhausted or
  *   refused: a dead letter with the last error. The entry is acknowledged (XACK) in the same
- *   MULTI that schedules its retries and dead letters, so no outcome is lost between the two.
+ *   MULTI that schedules its retries and dead letters, so no outcome is lost between the two; the
+ *   entries finished in one event-loop turn share that MULTI (group commit).
  * - Entries in flight are re-claimed by their worker every claimIdle/3 (XCLAIM JUSTID resets their
  *   idle time); an entry idle longer than claimIdle belongs to a worker that died, and XAUTOCLAIM
  *   hands it to this one.
@@ -20,9 +21,13 @@
  * forwarded again by another. Forwards carry `Idempotency-Key: <event id>` for the app to dedupe.
  */
 import type { Dispatcher } from 'undici';
-import { abortableWait, createDispatcher, deliver, describeNetworkError, isDelivered, isRetryable, type Attempt, type RetryPolicy } from '../delivery/index.js';
+import { abortableWait, createDispatcher, deliver, describeNetworkError, isDelivered, type Attempt, type RetryPolicy } from '../delivery/index.js';
 import { decodeBody } from '../records/record.js';
+import { refusalHint, type AppAnswer } from '../delivery/app-refusal.js';
+import { cannotReSign } from '../delivery/forward-request.js';
+import { headersForApp } from '../listen/redact.js';
 import { forwardRequest, matchRoutes, schemeNamed, type ForwardSigning, type Route } from '../routes/index.js';
+import { attemptError, deadReason } from '../routes/outcome.js';
 import type { SchemeOptions } from '../schemes/types.js';
 import { QueueUnavailableError, type RedisConnection } from './connection.js';
 import { deadLetterCommand, type DeadReason } from './dead-letters.js';
@@ -79,6 +84,10 @@ export interface AttemptEvent extends EventBase {
   willRetry: boolean;
   nextAttemptAt?: string;
   retryAfterMs?: number;
+  /** What the app answered when it did not accept the forward (status, telling headers, body snippet). */
+  app?: AppAnswer;
+  /** When that answer looks like a failed signature check: the likely cause and the raw-body fix. */
+  hint?: string;
 }
 
 /** A route's final outcome for a delivery: delivered, or dead (with why). */
@@ -89,6 +98,8 @@ export interface ResultEvent extends EventBase {
   status: number | null;
   error: string | null;
   dead?: DeadReason;
+  app?: AppAnswer;
+  hint?: string;
 }
 
 export type WorkerEvent =
@@ -130,12 +141,6 @@ function entriesOf(reply: unknown): RawEntry[] {
   if (!reply) return [];
   const streams = Array.isArray(reply) ? (reply as Array<[string, RawEntry[]]>).map(([, entries]) => entries) : Object.values(reply as Record<string, RawEntry[]>);
   return streams.flat().filter((entry): entry is RawEntry => Array.isArray(entry) && typeof entry[0] === 'string');
-}
-
-function errorText(attempt: Attempt): string {
-  if (attempt.error) return attempt.error;
-  const snippet = attempt.responseSnippet?.replace(/\s+/g, ' ').trim();
-  return `HTTP ${attempt.status}${snippet ? `: ${snippet.slice(0, 200)}` : ''}`;
 }
 
 /** An abortable pause that can also be cut short by wakeBy(). */
@@ -187,8 +192,14 @@ export class QueueWorker {
   private readonly retryPause = new Pause();
   private readerId: string | undefined;
   private acksSinceTrim = 0;
+  /** Outcomes waiting for this turn's MULTI. */
+  private finishing: Array<{ entryId: string; commands: string[][]; counts: Counts; resolve(ok: boolean): void; reject(error: unknown): void }> = [];
+  private finishScheduled = false;
+  /** Entries whose forwards are done, waiting to be acknowledged. */
+  private readonly acking = new Set<string>();
   private stopped: Promise<WorkerSummary> | undefined;
   private readonly summary: WorkerSummary;
+  private warnedUnsigned = false;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -285,8 +296,13 @@ export class QueueWorker {
 
   // ------------------------------------------------------------------ slots
 
+  /**
+   * Slots count forwards, not acknowledgements: an entry whose forwards are done waits for the next
+   * batched MULTI without holding one (at most 4 x concurrency of those, should Redis be slow).
+   */
   private get freeSlots(): number {
-    return Math.max(0, this.concurrency - this.inFlight.size);
+    if (this.acking.size >= 4 * this.concurrency) return 0;
+    return Math.max(0, this.concurrency - (this.inFlight.size - this.acking.size));
   }
 
   private async waitForSlot(): Promise<void> {
@@ -433,6 +449,7 @@ export class QueueWorker {
       .catch((error: unknown) => this.emit({ type: 'warning', message: `entry ${entryId}: ${(error as Error)?.message ?? String(error)}` }))
       .finally(() => {
         this.inFlight.delete(entryId);
+        this.acking.delete(entryId);
         this.jobs.delete(job);
         this.wakeSlots();
       });
@@ -506,7 +523,12 @@ export class QueueWorker {
     const controller = new AbortController();
     controllers.push(controller);
     const { record } = job;
-    const source = { method: record.method, path: record.path, headers: record.headers, body: decodeBody(record), eventId: record.eventId, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
+    // Headers the listener redacted hold a placeholder: left out, not passed on.
+    const source = { method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), eventId: record.eventId, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
+    if (!this.warnedUnsigned && cannotReSign(source, this.options.signing)) {
+      this.warnedUnsigned = true;
+      this.emit({ type: 'warning', message: `${source.scheme!.title} signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature: give the worker --forward-secret (it re-signs for ${route.url})` });
+    }
     let attempt: Attempt | undefined;
     await deliver(() => forwardRequest(source, route, this.options.signing), step, {
       dispatcher: this.dispatcher,
@@ -523,7 +545,9 @@ export class QueueWorker {
       this.emit(event);
       return { kind: 'delivered', commands: [], result: { type: 'result', ...base, delivered: true, attempts: attemptNumber, status: attempt.status, error: null } };
     }
-    const error = errorText(attempt);
+    const error = attemptError(attempt);
+    const refusal = this.appSide(attempt, record.verified);
+    Object.assign(event, refusal);
     if (attempt.willRetry) {
       const retryAt = Date.now() + (attempt.nextDelayMs ?? 0);
       event.nextAttemptAt = new Date(retryAt).toISOString();
@@ -531,31 +555,68 @@ export class QueueWorker {
       return { kind: 'retry', retryAt, commands: [['ZADD', this.keys.retries, String(retryAt), JSON.stringify(jobFields(job, route.name, attemptNumber, error))]] };
     }
     this.emit(event);
-    const reason: DeadReason = isRetryable(attempt.status) ? 'exhausted' : 'refused';
+    const reason: DeadReason = deadReason(attempt.status);
     const fields = jobFields(job, route.name, attemptNumber, error);
     const dead = deadLetterCommand(this.keys, fields, { reason, error, status: attempt.status, route: route.name, target: route.url, entryId: job.entryId, at: new Date() });
-    return { kind: 'dead', commands: [dead], result: { type: 'result', ...base, delivered: false, attempts: attemptNumber, status: attempt.status, error, dead: reason } };
+    return { kind: 'dead', commands: [dead], result: { type: 'result', ...base, delivered: false, attempts: attemptNumber, status: attempt.status, error, dead: reason, ...refusal } };
+  }
+
+  /** The app's side of a refused forward, and the raw-body hint when it reads like a failed signature check. */
+  private appSide(attempt: Attempt, verified: boolean | null): { app?: AppAnswer; hint?: string } {
+    if (attempt.status === null) return {};
+    const app: AppAnswer = { status: attempt.status, headers: attempt.responseHeaders ?? {}, body: attempt.responseSnippet ?? '' };
+    const hint = refusalHint(app, this.options.signing ? 're-signed' : verified === true ? 'verified' : 'passed on');
+    return hint ? { app, hint } : { app };
   }
 
   /**
-   * Records an entry's outcome and acknowledges it, all in one MULTI. Retried while Redis is away;
-   * false if the drain timed out first (the entry then stays pending, and is done again).
+   * Records an entry's outcome and acknowledges it. The outcomes of every entry finished in the same
+   * turn of the event loop go in one MULTI (one XACK for all of them, totals summed): group commit,
+   * so a worker pays one round trip per batch instead of per forward. Retried while Redis is away;
+   * false if the drain timed out first (the entries then stay pending, and are done again).
    */
-  private async finish(entryId: string, commands: string[][], counts: Counts): Promise<boolean> {
-    const all = [...commands, ['XACK', this.keys.stream, this.group, entryId]];
-    for (const [name, count] of Object.entries(counts)) if (count) all.push(['HINCRBY', this.keys.totals, name, String(count)]);
-    if (counts.delivered) {
+  private finish(entryId: string, commands: string[][], counts: Counts): Promise<boolean> {
+    this.acking.add(entryId);
+    this.wakeSlots();
+    return new Promise((resolve, reject) => {
+      this.finishing.push({ entryId, commands, counts, resolve, reject });
+      if (this.finishScheduled) return;
+      this.finishScheduled = true;
+      setImmediate(() => void this.flushFinishing());
+    });
+  }
+
+  private async flushFinishing(): Promise<void> {
+    this.finishScheduled = false;
+    const batch = this.finishing;
+    this.finishing = [];
+    const all: string[][] = [];
+    const totals: Counts = {};
+    for (const item of batch) {
+      for (const command of item.commands) all.push(command);
+      for (const [name, count] of Object.entries(item.counts) as Array<[keyof Counts, number]>) totals[name] = (totals[name] ?? 0) + count;
+    }
+    all.push(['XACK', this.keys.stream, this.group, ...batch.map((item) => item.entryId)]);
+    for (const [name, count] of Object.entries(totals)) if (count) all.push(['HINCRBY', this.keys.totals, name, String(count)]);
+    if (totals.delivered) {
       const key = this.keys.deliveredIn(Math.floor(Date.now() / 1000));
-      all.push(['INCRBY', key, String(counts.delivered)], ['EXPIRE', key, '120']);
+      all.push(['INCRBY', key, String(totals.delivered)], ['EXPIRE', key, '120']);
     }
     for (;;) {
       try {
         await this.connection.transaction(all);
-        this.acksSinceTrim++;
-        return true;
+        this.acksSinceTrim += batch.length;
+        for (const item of batch) item.resolve(true);
+        return;
       } catch (error) {
-        if (!(error instanceof QueueUnavailableError)) throw error;
-        if (!(await this.recover(error, this.connection, this.halting.signal))) return false;
+        if (!(error instanceof QueueUnavailableError)) {
+          for (const item of batch) item.reject(error);
+          return;
+        }
+        if (!(await this.recover(error, this.connection, this.halting.signal))) {
+          for (const item of batch) item.resolve(false);
+          return;
+        }
       }
     }
   }

@@ -54,6 +54,7 @@ describe('start-up loads only what the command needs', () => {
     ['worker --help', ['worker', '--help']],
     ['queue status --help', ['queue', 'status', '--help']],
     ['replay FILE --dry-run', ['replay', 'fixtures/github/push.json', '--dry-run']],
+    ['listen --help', ['listen', '--help']],
   ])('hookctl %s loads none of undici, ora, @inquirer, hdr-histogram-js, redis', async (_label, args) => {
     const result = await traced([BIN, ...args]);
     expect([0, 1]).toContain(result.code);
@@ -77,6 +78,22 @@ describe('start-up loads only what the command needs', () => {
     expect(replaying.code).toBe(2);
     expect(replaying.stderr).toMatch(/cannot reach Redis/);
     expect(heavyIn(replaying.modules)).toContain('redis');
+  });
+
+  it('listen loads the Redis client only with --queue: not while it serves without, yes when --queue connects', async () => {
+    const traceFile = join(dir, `trace-${++runs}.txt`);
+    const child = spawn(process.execPath, ['--import', TRACER, BIN, 'listen', '--port', '0', '--no-capture', '--forward-to', 'http://127.0.0.1:1/', '--ack-first'], { env: cliEnv({ HOOKCTL_TRACE_FILE: traceFile }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    await new Promise<void>((resolve) => child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk).includes('listening on') && resolve()));
+    child.kill('SIGINT');
+    await once(child, 'close');
+    const serving = readFileSync(traceFile, 'utf8').split('\n').filter(Boolean);
+    expect(serving.some((url) => url.endsWith('/dist/listen/server.js'))).toBe(true);
+    expect(heavyIn(serving)).not.toContain('redis');
+    const queued = await traced([BIN, 'listen', '--port', '0', '--queue', 'redis://127.0.0.1:1']);
+    expect(queued.code).toBe(2);
+    expect(queued.stderr).toMatch(/cannot reach Redis/);
+    expect(heavyIn(queued.modules)).toContain('redis');
   });
 
   it('--version and --help load no command module (each is imported only when its command runs)', async () => {

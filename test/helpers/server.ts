@@ -20,8 +20,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real HTTP server on 127.0.0.1 and a free port, recording every request's raw body. */
-export async function startServer(respond: Responder = (_req, res) => void res.end('ok')): Promise<TestServer> {
+/** A real HTTP server on 127.0.0.1 and a free port (or the one given), recording every request's raw body. */
+export async function startServer(respond: Responder = (_req, res) => void res.end('ok'), port = 0): Promise<TestServer> {
   const requests: ReceivedRequest[] = [];
   let waiters: Array<() => void> = [];
   const server = createServer((req, res) => {
@@ -39,13 +39,16 @@ export async function startServer(respond: Responder = (_req, res) => void res.e
       });
     });
   });
-  server.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
+  server.listen(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const bound = (server.address() as AddressInfo).port;
   let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     requests,
     server,
     async waitForRequests(count, timeoutMs = 15_000) {

@@ -2,6 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
 import { isLoopbackHost, listenOptionsFrom } from '../../src/commands/listen/options.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startServer } from '../helpers/server.js';
@@ -153,6 +154,44 @@ describe('hookctl listen (spawned CLI)', () => {
     }
   });
 
+  it('--queue, --route and --dedupe-window: parsed and checked in one place; with --queue local capture is off unless --capture was given', () => {
+    const queue = 'redis://app:s3cret@127.0.0.1:6379/2?stream=orders';
+    const base = { port: '0', capture: 'fixtures/captured' };
+    const byDefault = listenOptionsFrom({ ...base, queue }, {}, () => 'default');
+    expect(byDefault.captureDir).toBeUndefined();
+    expect(byDefault.queue).toEqual({ url: queue });
+    expect(listenOptionsFrom({ ...base, queue, capture: 'here' }, {}, (name) => (name === 'capture' ? 'cli' : 'default')).captureDir).toBe('here');
+    expect(listenOptionsFrom({ ...base, queue, capture: 'here' }, {}, (name) => (name === 'capture' ? 'env' : 'default')).captureDir).toBe('here');
+    expect(listenOptionsFrom({ ...base, queue, dedupeWindow: '48h', stream: 'other' }, {}, () => 'default')).toMatchObject({ dedupeWindowMs: 48 * 3_600_000, queue: { stream: 'other' } });
+    const routed = listenOptionsFrom({ ...base, forwardTo: 'http://127.0.0.1:3000/all', route: ['invoice.*=http://127.0.0.1:3000/billing'], ackFirst: true }, {});
+    expect(routed.forward).toMatchObject({ url: 'http://127.0.0.1:3000/all', ackFirst: true, routes: [{ name: 'invoice.*=http://127.0.0.1:3000/billing', types: ['invoice.*'] }] });
+    expect(listenOptionsFrom({ ...base, route: ['path:/gh/*=http://127.0.0.1:4000'] }, {}).forward).toMatchObject({ routes: [{ keepPath: true, paths: ['/gh/*'] }] });
+    expect(listenOptionsFrom({ ...base, route: ['path:/gh/*=http://127.0.0.1:4000'] }, {}).forward?.url).toBeUndefined();
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      [{ queue, forwardTo: 'http://127.0.0.1:3000/' }, /^--forward-to: with --queue the workers forward \(hookctl worker redis:\/\/app:\*\*\*@127\.0\.0\.1:6379\/2\?stream=orders --forward-to/],
+      [{ queue, route: ['x=http://127.0.0.1:1/'] }, /^--route: with --queue/],
+      [{ queue, ackFirst: true }, /^--ack-first: with --queue/],
+      [{ queue: 'http://127.0.0.1:6379' }, /^--queue: expected a redis:\/\/ or rediss:\/\/ URL/],
+      [{ stream: 'x' }, /^--stream: only makes sense with --queue/],
+      [{ queue, dedupeWindow: 'a week' }, /^--dedupe-window: expected a duration/],
+      [{ queue, durable: true }, /^--durable: with --queue nothing is written locally/],
+      [{ route: ['no-url'] }, /^--route: "no-url" is not FILTER=URL/],
+      [{ route: ['a=http://127.0.0.1:1/', 'a=http://127.0.0.1:1/'] }, /^--route: .* is given twice/],
+      [{ forwardSecret: 'x' }, /^--forward-secret: only makes sense with --forward-to URL or --route/],
+    ];
+    for (const [extra, message] of refused) {
+      let error: unknown;
+      try {
+        listenOptionsFrom({ ...base, ...extra }, {}, () => 'default');
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, JSON.stringify(extra)).toBeInstanceOf(UserError);
+      expect((error as UserError).message, JSON.stringify(extra)).toMatch(message);
+      expect((error as UserError).message).not.toContain('s3cret');
+    }
+  });
+
   it('binding beyond loopback is warned about (checked without binding anything public)', () => {
     for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost', 'LOCALHOST']) expect(isLoopbackHost(host), host).toBe(true);
     for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '127.0.0.1.example.com']) expect(isLoopbackHost(host), host).toBe(false);
@@ -170,5 +209,13 @@ describe('hookctl listen (spawned CLI)', () => {
     const result = await runCli(['listen', '--port', String(other.port), '--no-capture']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/--port: \d+ is already in use/);
+  });
+});
+
+describe('--dedupe-window', () => {
+  it('takes days and reaches the capture folder\'s ledger as well as Redis', () => {
+    expect(listenOptionsFrom({ port: '0', dedupeWindow: '7d' }, {}).dedupeWindowMs).toBe(7 * 24 * 3600_000);
+    expect(listenOptionsFrom({ port: '0', capture: false, dedupeWindow: '90m' }, {}).dedupeWindowMs).toBe(90 * 60_000);
+    expect(() => listenOptionsFrom({ port: '0', dedupeWindow: '0s' }, {})).toThrow(/--dedupe-window: must be greater than 0/);
   });
 });

@@ -156,6 +156,31 @@ describeWithRedis('hookctl worker', (redis) => {
     expect(again.stderr).toMatch(/1 of the ids given are not dead letters/);
   });
 
+  it("a refused forward carries the app's answer and the raw-body hint; redacted headers are left out; a Twilio delivery it cannot re-sign is said once", async () => {
+    const target = await app((request, res) => {
+      res.statusCode = 400;
+      res.setHeader('x-powered-by', 'Express');
+      res.end('Webhook Error: No signatures found matching the expected signature for payload');
+    });
+    const { url, add } = await freshQueue();
+    const record = deliveryRecord({ eventType: 'refused.type' });
+    record.headers.authorization = '[redacted: credential; --keep-header to keep]';
+    const twilio = deliveryRecord({ scheme: 'twilio', eventType: 'twilio.sms' });
+    await add(record, twilio, deliveryRecord({ scheme: 'twilio', eventType: 'twilio.sms' }));
+    const worker = await startWorker(url, ['--forward-to', target.url, '--retry-schedule', '0']);
+    const result = await worker.waitForRecord<{ app: { status: number; headers: Record<string, string>; body: string }; hint: string }>((r) => r.type === 'result' && r.eventId === record.eventId);
+    expect(result).toMatchObject({ delivered: false, dead: 'refused', status: 400 });
+    expect(result.app).toMatchObject({ status: 400, headers: { 'x-powered-by': 'Express' }, body: expect.stringMatching(/No signatures found/) });
+    expect(result.hint).toMatch(/hookctl verified these exact bytes.*Express: mount `express\.raw/);
+    const attempt = worker.records().find((r) => r.type === 'attempt' && r.eventId === record.eventId);
+    expect(attempt).toMatchObject({ app: { status: 400 }, hint: expect.any(String) });
+    const requests = await target.waitForRequests(3);
+    expect(requests.find((r) => r.headers['idempotency-key'] === record.eventId)!.headers.authorization).toBeUndefined();
+    await worker.waitForLine((line) => /Twilio signs the URL it posts to/.test(line), { stream: 'stderr' });
+    await worker.stop('SIGINT');
+    expect(worker.stderrLines.filter((line) => /Twilio signs the URL/.test(line))).toHaveLength(1);
+  });
+
   it('a malformed stream entry becomes a dead letter with the reason; the worker carries on', async () => {
     const target = await app();
     const { url, queue, add } = await freshQueue();

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { addQueueOptions } from '../queue-options.js';
 import { addJson, examples } from '../shared-options.js';
 
-const TARGET = ['<queue>', 'the queue: redis://[user:password@]host:port[/db]'] as const;
+const TARGET = ['<queue>', 'a Redis queue, redis://[user:password@]host:port[/db], or the capture folder of a listen --ack-first (its outbox)'] as const;
 
 function queueSubcommand(name: string, description: string): Command {
   const command = new Command(name).description(description).argument(...TARGET);
@@ -18,7 +18,7 @@ export function queueCommand(): Command {
     .argument('[ids...]', 'dead-letter ids (from `hookctl queue dead`)')
     .option('--all', 'every dead letter');
   return new Command('queue')
-    .description('delivery status of a queue: what is pending, retrying and dead, and re-queuing dead letters')
+    .description('delivery status of a queue (Redis, or a listener\'s outbox): what is pending, retrying and dead, and re-queuing dead letters')
     .addCommand(status)
     .addCommand(dead)
     .addCommand(requeue)
@@ -30,6 +30,8 @@ export function queueCommand(): Command {
         'hookctl queue dead redis://127.0.0.1:6379',
         'hookctl queue requeue redis://127.0.0.1:6379 1712345678901-0',
         'hookctl queue requeue redis://127.0.0.1:6379 --all',
+        'hookctl queue status fixtures/captured   # the outbox of listen --ack-first (default capture folder)',
+        'hookctl queue requeue fixtures/captured --all   # a listener running on the folder takes them within a second',
       ]),
     );
 }

@@ -57,6 +57,9 @@ export class NdjsonRenderer implements Subscriber {
       attempts: forward.attempts,
       ms: forward.ms,
       error: forward.error,
+      ...(forward.route !== undefined ? { route: forward.route, target: forward.target } : {}),
+      ...(forward.kept ? { kept: true } : {}),
+      ...(forward.dead ? { dead: true } : {}),
       ...(forward.app ? { app: forward.app } : {}),
       ...(forward.hint ? { hint: forward.hint } : {}),
     });

@@ -9,17 +9,28 @@ import { BadSecretError, keyFromSecret } from '../../schemes/crypto.js';
 import { isEd25519Secret } from '../../schemes/ed25519.js';
 import { getScheme } from '../../schemes/registry.js';
 import { parseDuration, parseHttpStatus, parseInteger, parsePositiveDuration, parseProbability, parseSize, parseUrl } from '../../options/units.js';
+import { queueOverridesFrom } from '../../cli/queue-options.js';
+import { parseQueueAddress } from '../../queue/address.js';
+import { routesFrom } from '../../routes/route.js';
 
 type Options = CommandContext['options'];
 
+/** Where a flag's value came from (commander's value source: default, cli, env, config). */
+export type OptionSource = (name: string) => string | undefined;
+
 /** Flags to listener options; every bad value is a usage error naming its flag. */
-export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv): ListenOptions {
+export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, source: OptionSource = () => undefined): ListenOptions {
   const port = parseInteger(String(options.port), '--port', { min: 0, max: 65535 });
   const path = options.path as string | undefined;
   if (path !== undefined && !path.startsWith('/')) throw usageError(`--path: expected a path starting with /, got "${path}"`);
   const secrets = resolveSecrets(options, env);
-  const capture = options.capture === false ? undefined : String(options.capture ?? 'fixtures/captured');
-  if (capture === undefined && options.durable) throw usageError('--durable: nothing is written with --no-capture; drop one of them');
+  const queue = options.queue === undefined ? undefined : String(options.queue);
+  // With --queue the deliveries are kept in Redis: a local copy only when asked for.
+  const captureGiven = options.capture !== undefined && options.capture !== false && !['default', undefined].includes(source('capture'));
+  const capture = options.capture === false || (queue !== undefined && !captureGiven) ? undefined : String(options.capture ?? 'fixtures/captured');
+  if (capture === undefined && options.durable) {
+    throw usageError(queue !== undefined ? "--durable: with --queue nothing is written locally unless --capture DIR is given; what survives a crash of Redis is Redis's persistence (appendonly, appendfsync)" : '--durable: nothing is written with --no-capture; drop one of them');
+  }
   if (capture === undefined && options.captureFiles) throw usageError('--capture-files: nothing is written with --no-capture; drop one of them');
   if (capture === '') throw usageError('--capture: expected a folder');
 
@@ -61,10 +72,30 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv): Lis
   }
   if (keep.length > 0) result.keepHeaders = keep.map((name) => name.toLowerCase());
 
-  if (options.forwardTo !== undefined) {
+  const routeSpecs = [options.route ?? []].flat().map(String);
+  if (queue !== undefined) {
+    const overrides = queueOverridesFrom(options);
+    const address = parseQueueAddress(queue, overrides, '--queue');
+    for (const [flag, name] of [['--forward-to', 'forwardTo'], ['--route', 'route'], ['--ack-first', 'ackFirst'], ['--forward-secret', 'forwardSecret'], ['--forward-retry-schedule', 'forwardRetrySchedule']] as const) {
+      const value = options[name];
+      if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) throw usageError(`${flag}: with --queue the workers forward (hookctl worker ${address.display} --forward-to …); drop it here`);
+    }
+    result.queue = { url: queue, ...overrides };
+  } else {
+    for (const [flag, name] of [['--stream', 'stream'], ['--group', 'group'], ['--redis-password-file', 'redisPasswordFile']] as const) {
+      if (options[name] !== undefined) throw usageError(`${flag}: only makes sense with --queue redis://…`);
+    }
+  }
+  if (options.dedupeWindow !== undefined) {
+    result.dedupeWindowMs = parsePositiveDuration(String(options.dedupeWindow), '--dedupe-window');
+  }
+
+  if (options.forwardTo !== undefined || routeSpecs.length > 0) {
+    const forwardTo = options.forwardTo === undefined ? undefined : String(options.forwardTo);
+    const routes = routesFrom(forwardTo, routeSpecs);
     result.forward = {
-      url: parseUrl(String(options.forwardTo), '--forward-to').href,
-      keepPath: hasNoPath(String(options.forwardTo)),
+      ...(forwardTo !== undefined ? { url: parseUrl(forwardTo, '--forward-to').href, keepPath: hasNoPath(forwardTo) } : {}),
+      ...(routeSpecs.length > 0 ? { routes: routes.slice(forwardTo !== undefined ? 1 : 0) } : {}),
       ackFirst: Boolean(options.ackFirst),
       timeoutMs: parsePositiveDuration(String(options.forwardTimeout ?? '10s'), '--forward-timeout'),
     };
@@ -73,14 +104,14 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv): Lis
       result.forward.secret = String(options.forwardSecret);
     }
     if (scheme === 'twilio' && secrets.length === 0 && result.forward.secret === undefined) {
-      throw usageError('--forward-to: Twilio signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature; give --secret (the listener verifies, then re-signs for your app\'s URL) or --forward-secret');
+      throw usageError(`${forwardTo !== undefined ? '--forward-to' : '--route'}: Twilio signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature; give --secret (the listener verifies, then re-signs for your app\'s URL) or --forward-secret`);
     }
     if (options.forwardRetrySchedule !== undefined) {
       result.forward.retryScheduleMs = parseRetrySchedule(String(options.forwardRetrySchedule), '--forward-retry-schedule').delaysMs;
     }
   } else {
     for (const [flag, name] of [['--ack-first', 'ackFirst'], ['--forward-secret', 'forwardSecret'], ['--forward-retry-schedule', 'forwardRetrySchedule']] as const) {
-      if (options[name] !== undefined && options[name] !== false) throw usageError(`${flag}: only makes sense with --forward-to URL`);
+      if (options[name] !== undefined && options[name] !== false && queue === undefined) throw usageError(`${flag}: only makes sense with --forward-to URL or --route 'FILTER=URL'`);
     }
   }
 

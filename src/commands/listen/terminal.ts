@@ -21,6 +21,8 @@ export class TerminalRenderer implements Subscriber {
   constructor(
     private readonly output: Output,
     private readonly verbose: boolean,
+    /** Several routes: each forward line names its target. */
+    private readonly routed = false,
   ) {
     this.needsHeaders = verbose;
     this.c = output.color.level > 0 ? output.color : NO_PAINT;
@@ -61,9 +63,12 @@ export class TerminalRenderer implements Subscriber {
   }
 
   forward(forward: QueuedForward): void {
+    // Forwards the listener stopped before are kept in the outbox: the summary counts them.
+    if (forward.kept) return;
     const { c } = this;
-    const what = forward.delivered ? c.green(`→ app ${forward.status}`) : c.red(`→ app gave up: ${forward.status ?? forward.error}`);
-    this.output.line(`  ${c.dim('↳')} ${printable(forward.eventId ?? forward.id, 36)}  ${what}  ${c.dim(`${forward.attempts} attempt${forward.attempts === 1 ? '' : 's'}, ${forward.ms}ms`)}${this.appSide(forward)}`);
+    const what = forward.delivered ? c.green(`→ app ${forward.status}`) : c.red(`→ app gave up: ${forward.status ?? forward.error}${forward.dead ? ' (dead letter, kept in the outbox)' : ''}`);
+    const route = this.routed && forward.target ? ` ${c.dim(`(${printable(forward.target, 60)})`)}` : '';
+    this.output.line(`  ${c.dim('↳')} ${printable(forward.eventId ?? forward.id, 36)}  ${what}${route}  ${c.dim(`${forward.attempts} attempt${forward.attempts === 1 ? '' : 's'}, ${forward.ms}ms`)}${this.appSide(forward)}`);
   }
 
   private status(status: number | null): string {
