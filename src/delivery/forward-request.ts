@@ -37,7 +37,13 @@ export interface ForwardSource {
   headers: Record<string, string>;
   body: Uint8Array;
   eventId: string | null;
-  /** The Idempotency-Key when there is no event id: the capture id, stable across retries. */
+  /**
+   * The listener's dedupe key when it is not the event id (an unsigned id bound to the signed
+   * content, or the body's hash): the Idempotency-Key, so an app deduping on it cannot be made to
+   * drop a real event by a replayed body under the event's id.
+   */
+  idempotencyKey?: string | null;
+  /** The Idempotency-Key when there is neither: the capture id. */
   fallbackId: string;
   /** The scheme the delivery arrived signed with, if known: re-signing uses the same. */
   scheme: Scheme | undefined;
@@ -90,7 +96,7 @@ export function forwardRequest(source: ForwardSource, target: ForwardTarget | st
     const lower = name.toLowerCase();
     if (!DROPPED.has(lower) && !hopByHop.has(lower)) headers[lower] = value;
   }
-  headers[IDEMPOTENCY_HEADER] = source.eventId ?? source.fallbackId;
+  headers[IDEMPOTENCY_HEADER] = source.idempotencyKey ?? source.eventId ?? source.fallbackId;
   let url = typeof target === 'string' ? target : forwardUrl(target, source.path);
   const secret = signing?.secret ?? (source.scheme?.targetUrl ? source.verifiedWith : undefined);
   if (secret !== undefined) {

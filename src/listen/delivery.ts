@@ -50,5 +50,6 @@ export function toRecord(delivery: Delivery, receivedAt: string): DeliveryRecord
     verified: delivery.verified,
     reason: delivery.reason,
     duplicate: delivery.duplicate,
+    ...(delivery.idempotencyKey !== null && delivery.idempotencyKey !== delivery.eventId ? { idempotencyKey: delivery.idempotencyKey } : {}),
   };
 }

@@ -14,6 +14,8 @@ import type { ForwardResult, QueuedForward } from './types.js';
 export interface ForwardItem {
   id: string;
   eventId: string | null;
+  /** The dedupe key when it is not the event id: the app gets it as Idempotency-Key. */
+  idempotencyKey: string | null;
   method: string;
   /** Path and query it was posted to. */
   path: string;
@@ -105,7 +107,7 @@ export function createForwarder(options: ForwarderOptions, context: ForwarderCon
 
   function prepare(item: ForwardItem, target: ForwardTarget): PreparedRequest {
     const verifiedWith = item.secretIndex === undefined ? undefined : context.secrets[item.secretIndex];
-    const source: ForwardSource = { method: item.method, path: item.path, headers: item.headers, body: item.body, eventId: item.eventId, fallbackId: item.id, scheme: item.scheme, ...(verifiedWith !== undefined ? { verifiedWith } : {}) };
+    const source: ForwardSource = { method: item.method, path: item.path, headers: item.headers, body: item.body, eventId: item.eventId, idempotencyKey: item.idempotencyKey, fallbackId: item.id, scheme: item.scheme, ...(verifiedWith !== undefined ? { verifiedWith } : {}) };
     if (!warnedUnsigned && cannotReSign(source, signing)) {
       warnedUnsigned = true;
       context.onWarning?.(`${item.scheme!.title} signs the URL it posts to, so your app cannot verify the forwarded copy with the original signature: give the listener --secret (it re-signs for ${displayUrl(target.url)}) or --forward-secret`);

@@ -524,7 +524,7 @@ export class QueueWorker {
     controllers.push(controller);
     const { record } = job;
     // Headers the listener redacted hold a placeholder: left out, not passed on.
-    const source = { method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), eventId: record.eventId, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
+    const source = { method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), eventId: record.eventId, idempotencyKey: record.idempotencyKey ?? null, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
     if (!this.warnedUnsigned && cannotReSign(source, this.options.signing)) {
       this.warnedUnsigned = true;
       this.emit({ type: 'warning', message: `${source.scheme!.title} signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature: give the worker --forward-secret (it re-signs for ${route.url})` });

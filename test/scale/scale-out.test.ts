@@ -42,6 +42,8 @@ describeWithBinary(NGINX, 'scale-out', (nginxBinary) => {
         expect(state).toMatchObject({ pending: 0, lag: 0, scheduled: 0, dead: 0 });
         // Redeliveries (the killed worker's entries, taken over) are at-least-once's price; the key dedupes them.
         expect(app.requests - app.received.size).toBeLessThanOrEqual(64);
+        // Each event reached the app under one Idempotency-Key, however often it was redelivered.
+        expect([...app.keys.values()].filter((keys) => keys.size !== 1)).toEqual([]);
         // Senders saw the killed listener at most as 502s or dropped connections from nginx, and retried.
         expect([...result.statuses.keys()].filter((status) => !['200', '502', 'error'].includes(status))).toEqual([]);
       } finally {

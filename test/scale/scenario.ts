@@ -25,22 +25,28 @@ export const SECRET = 'scale-out-secret';
 
 export interface App {
   url: string;
-  /** Forwards received per Idempotency-Key. */
+  /** Forwards received per event id (X-GitHub-Delivery). */
   received: Map<string, number>;
+  /** The Idempotency-Keys each event id arrived with: one each, stable across redeliveries, is what lets the app dedupe. */
+  keys: Map<string, Set<string>>;
   requests: number;
   close(): Promise<void>;
 }
 
-/** The app behind the workers: answers 200 and counts what it got per Idempotency-Key (its dedupe). */
+/** The app behind the workers: answers 200, counts what it got per event, and the Idempotency-Keys it would dedupe on. */
 export async function startApp(): Promise<App> {
   const received = new Map<string, number>();
-  const app: App = { url: '', received, requests: 0, close: async () => {} };
+  const keys = new Map<string, Set<string>>();
+  const app: App = { url: '', received, keys, requests: 0, close: async () => {} };
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       app.requests++;
-      const key = String(req.headers['idempotency-key']);
-      received.set(key, (received.get(key) ?? 0) + 1);
+      const id = String(req.headers['x-github-delivery']);
+      received.set(id, (received.get(id) ?? 0) + 1);
+      const seen = keys.get(id) ?? new Set<string>();
+      seen.add(String(req.headers['idempotency-key']));
+      keys.set(id, seen);
       res.end('ok');
     });
   });
@@ -210,7 +216,12 @@ export async function acceptedIds(redis: RedisServer, stream: string): Promise<M
     cursor = nextCursor;
     if (keys.length === 0) continue;
     const values = (await client.sendCommand(['MGET', ...keys])) as Array<string | null>;
-    keys.forEach((key, index) => ids.set(key.slice(`${stream}:seen:`.length), String(values[index])));
+    // GitHub does not sign its delivery id: the ledger key binds it to the signature (`<id>|sig:…`).
+    keys.forEach((key, index) => {
+      const id = key.slice(`${stream}:seen:`.length).split('|')[0]!;
+      if (ids.has(id)) throw new Error(`event ${id} was accepted as new twice`);
+      ids.set(id, String(values[index]));
+    });
   } while (cursor !== '0');
   return ids;
 }

@@ -9,7 +9,7 @@ import type { ForwardResult } from '../types.js';
 import { storeThen, type Accepted, type HandOn, type HandOnParts } from './index.js';
 
 export function forwardItem({ delivery, received, requestPath, scheme }: Accepted): ForwardItem {
-  return { id: delivery.id, eventId: delivery.eventId, method: delivery.method, path: requestPath, headers: received, body: delivery.body, scheme, secretIndex: delivery.verification?.secretIndex, verified: delivery.verified };
+  return { id: delivery.id, eventId: delivery.eventId, idempotencyKey: delivery.idempotencyKey, method: delivery.method, path: requestPath, headers: received, body: delivery.body, scheme, secretIndex: delivery.verification?.secretIndex, verified: delivery.verified };
 }
 
 type RouteResult = ForwardResult & { snippet?: string; route: Route };

@@ -175,7 +175,7 @@ export class AppOutbox implements HandOn {
       }
       let item = items.get(entry.capture);
       if (!item) {
-        item = { id: record.id, eventId: record.eventId, method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), scheme: schemeNamed(record.scheme, schemeOptions), secretIndex: entry.secret, verified: record.verified };
+        item = { id: record.id, eventId: record.eventId, idempotencyKey: entry.key ?? record.idempotencyKey ?? null, method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), scheme: schemeNamed(record.scheme, schemeOptions), secretIndex: entry.secret, verified: record.verified };
         items.set(entry.capture, item);
       }
       this.forwarder.enqueue(this.job(entry, item, this.byName.get(entry.route)!));
