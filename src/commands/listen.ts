@@ -9,6 +9,7 @@ import type { ListenSummary } from '../listen/types.js';
 import { NdjsonRenderer } from './listen/ndjson.js';
 import { isLoopbackHost, listenOptionsFrom } from './listen/options.js';
 import { TerminalRenderer } from './listen/terminal.js';
+import { checkUiFlagsNeedUi } from './inspector-ui.js';
 
 export { isLoopbackHost, listenOptionsFrom };
 
@@ -58,7 +59,7 @@ function limitedWarnings(output: Output): (message: string) => void {
   };
 }
 
-export async function run({ options, output, env }: CommandContext): Promise<number> {
+export async function run({ options, output, env, command }: CommandContext): Promise<number> {
   const listenOptions = listenOptionsFrom(options, env);
   const verbose = Boolean(options.verbose);
   // Acknowledged to the sender but never delivered to the app (--ack-first): the run failed for them.
@@ -68,13 +69,19 @@ export async function run({ options, output, env }: CommandContext): Promise<num
     const renderer = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose);
     subscribers.push(filtered(renderer, { failures: Boolean(options.onlyFailures), eventTypes: options.filter as string | undefined, paths: options.filterPath as string | undefined }));
   }
+  // --ui: the inspector, fed by this listener from its first delivery (its modules load only with the flag).
+  checkUiFlagsNeedUi(options, command);
+  const ui = options.ui ? await (await import('./listen-ui.js')).listenUi({ options, command, output }, listenOptions) : undefined;
+  if (ui) subscribers.push(ui.subscriber);
   listenOptions.subscribers = subscribers;
 
   const { startListener } = await import('../listen/server.js');
   const handle = await startListener(listenOptions);
+  const inspector = await ui?.start(handle);
 
-  output.record({ type: 'listening', url: handle.url, capture: handle.capture.journal ?? handle.capture.dir, verifying: (listenOptions.secrets?.length ?? 0) > 0, scheme: listenOptions.scheme });
+  output.record({ type: 'listening', url: handle.url, ...(inspector ? { uiUrl: inspector.url } : {}), capture: handle.capture.journal ?? handle.capture.dir, verifying: (listenOptions.secrets?.length ?? 0) > 0, scheme: listenOptions.scheme });
   output.line(`${output.color.bold('listening on')} ${handle.url}`);
+  inspector?.announce();
   const ec = output.errColor;
   const secrets = listenOptions.secrets?.length ?? 0;
   output.note(
@@ -103,6 +110,7 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   const interrupt = onInterrupt(() => output.note(ec.dim('stopping: finishing requests in flight and queued forwards (Ctrl-C again to quit at once)')));
   await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }));
   const summary = await handle.close();
+  await inspector?.close();
   interrupt.dispose();
   if (summary.abandonedForwards > 0) output.warn(`${summary.abandonedForwards} queued forwards did not finish within --drain-timeout`);
   renderSummary(output, summary, undelivered);

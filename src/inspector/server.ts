@@ -49,6 +49,8 @@ export interface InspectorOptions {
   subject: string;
   /** Where replays go unless the page says otherwise (the forward target, or --to). */
   defaultTarget?: string | null;
+  /** The default target has no path: each delivery is replayed to its own path there (`listen --forward-to` without a path). */
+  defaultTargetKeepsPath?: boolean;
   onAction?(event: ActionEvent): void;
   /** The built page; default: found beside this module or in the package's dist. */
   assetsDir?: string;
@@ -190,6 +192,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     scheme: settings.scheme,
     schemes: SCHEME_NAMES,
     defaultTarget: options.defaultTarget ?? null,
+    defaultTargetKeepsPath: options.defaultTargetKeepsPath ?? false,
     toleranceSeconds: settings.toleranceSeconds,
     total: store.total,
     indexing: store.indexing(),

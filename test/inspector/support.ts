@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspectCaptures, inspectLive, type CapturesInspector, type LiveInspector, type LiveOptions } from '../../src/inspector/index.js';
+import { inspectCaptures, inspectLive, type CapturesInspector, type LiveInspector } from '../../src/inspector/index.js';
 import type { Delivery } from '../../src/listen/types.js';
 import { encodeBody, newCaptureId, RECORD_FORMAT, toJournalLine, type DeliveryRecord } from '../../src/records/record.js';
 import { getScheme, verifyWith } from '../../src/schemes/registry.js';
@@ -122,7 +122,7 @@ export async function inspectFiles(paths: string[], options: Partial<Parameters<
 }
 
 /** An inspector fed like a running listener, in this process, on a free port; closed after the test. */
-export async function inspectFeed(options: Partial<LiveOptions> = {}): Promise<LiveInspector> {
+export async function inspectFeed(options: Partial<Parameters<typeof inspectLive>[0]> = {}): Promise<LiveInspector> {
   const inspector = await inspectLive({ port: 0, listenerUrl: 'http://127.0.0.1:8787/', settings: SETTINGS, ...options });
   cleanups.push(() => inspector.close());
   return inspector;

@@ -11,7 +11,7 @@ import { isJournalPath, recordFrom } from '../../records/reader.js';
 import { decodeBody, type DeliveryRecord } from '../../records/record.js';
 import { BLOCK_LINES, JournalIndex, parseJournalLine } from '../journal-index.js';
 import { matchesNeedle, type LoadedDelivery, type Needle, type Segment } from '../segment.js';
-import type { DeliverySummary, ForwardSummary } from '../types.js';
+import type { AttemptView, DeliverySummary, ForwardSummary } from '../types.js';
 
 /** What the listener gives the inspector: every delivery it answered and every queued-forward outcome. */
 export interface InspectorFeed {
@@ -35,12 +35,35 @@ export function faultOf(delivery: Delivery): string | null {
   return delivery.injected ? delivery.note : null;
 }
 
+const KEPT = 'kept in the outbox: the next start of the listener resumes it';
+
 function forwardOf(item: LiveItem): ForwardSummary | null {
   const { delivery, queued } = item;
-  if (queued) return { status: queued.status, ms: queued.ms, error: queued.error, attempts: queued.attempts, pending: false };
+  if (queued) return { status: queued.status, ms: queued.ms, error: queued.kept ? KEPT : queued.error, attempts: queued.attempts, pending: false };
   if (delivery.forward) return { status: delivery.forward.status, ms: delivery.forward.ms, error: delivery.forward.error ?? null, attempts: delivery.forward.attempts ?? null, pending: false };
   if (delivery.forwardQueued) return { status: null, ms: 0, error: null, attempts: null, pending: true };
   return null;
+}
+
+/**
+ * The app's answer to the last attempt, when it refused the delivery: its status, the headers that
+ * tell what answered, the start of its body, and the hint when it looks like a failed signature.
+ * (The listener reports the last attempt only.)
+ */
+function appAnswerOf(item: LiveItem): AttemptView[] {
+  const outcome = item.queued ?? item.delivery.forward;
+  if (!outcome?.app) return [];
+  return [
+    {
+      attempt: outcome.attempts ?? 1,
+      status: outcome.app.status,
+      error: outcome.error ?? null,
+      ms: outcome.ms,
+      snippet: outcome.app.body || null,
+      headers: Object.entries(outcome.app.headers),
+      hint: outcome.hint ?? null,
+    },
+  ];
 }
 
 export interface LiveSegmentOptions {
@@ -162,7 +185,7 @@ export class LiveSegment implements Segment, InspectorFeed {
       verification: d.verification,
       arrivalMs: d.receivedAt.getTime(),
       url,
-      forwardAttempts: [],
+      forwardAttempts: appAnswerOf(item),
     };
   }
 
