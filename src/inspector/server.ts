@@ -273,11 +273,11 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   }
 
   // Changes are gathered and sent together, at most every EVENT_INTERVAL_MS.
-  let pending: { total?: number; updated: Set<number>; indexing?: { done: number; total: number } } = { updated: new Set() };
+  let pending: { total?: number; updated: Set<number>; indexing?: { done: number; total: number } | null } = { updated: new Set() };
   let flushTimer: NodeJS.Timeout | undefined;
   const flush = () => {
     flushTimer = undefined;
-    const change = { total: pending.total ?? store.total, updated: [...pending.updated], indexing: pending.indexing ?? store.indexing() };
+    const change = { total: pending.total ?? store.total, updated: [...pending.updated], indexing: pending.indexing === undefined ? store.indexing() : pending.indexing };
     pending = { updated: new Set() };
     const frame = `event: change\ndata: ${scrubber.json(change)}\n\n`;
     for (const stream of streams) stream.write(frame);
@@ -294,7 +294,8 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const unsubscribe = store.subscribe((event: StoreEvent) => {
     if (event.kind === 'grew') pending.total = event.total;
     else if (event.kind === 'updated') pending.updated.add(event.seq);
-    else pending.indexing = { done: event.done, total: event.total };
+    // The last progress event says all is read: the page hides its progress.
+    else pending.indexing = event.done >= event.total ? null : { done: event.done, total: event.total };
     if (streams.size > 0) flushTimer ??= setTimeout(flush, EVENT_INTERVAL_MS);
     else pending = { updated: new Set() };
   });

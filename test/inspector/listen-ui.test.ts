@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/capture/index.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { api, cleanup, eventually, SECRET, signedRecord, tempDir, writeJournal } from './support.js';
+import { api, cleanup, eventually, listenUi, SECRET, signedRecord, tempDir, writeJournal, type UiListener } from './support.js';
 
 const running: CliProcess[] = [];
 const servers: TestServer[] = [];
@@ -21,28 +21,9 @@ afterEach(async () => {
   await cleanup();
 });
 
-interface Listening {
-  type: 'listening';
-  url: string;
-  uiUrl: string;
-  capture: string | null;
-}
-
-export interface UiListener {
-  cli: CliProcess;
-  /** The listener's URL, without the trailing slash. */
-  url: string;
-  ui: { origin: string; token: string; url: string };
-  listening: Listening;
-}
-
 /** `hookctl listen --ui --json` on free ports, capturing to `dir`. */
-async function listenUi(dir: string, args: string[] = []): Promise<UiListener> {
-  const cli = new CliProcess(['listen', '--port', '0', '--ui', '--ui-port', '0', '--json', '--capture', dir, ...args]);
-  running.push(cli);
-  const listening = await cli.waitForRecord<Listening>((record) => record.type === 'listening');
-  const page = new URL(listening.uiUrl);
-  return { cli, url: listening.url.replace(/\/$/, ''), ui: { origin: page.origin, token: new URLSearchParams(page.hash.slice(1)).get('token')!, url: listening.uiUrl }, listening };
+function listenUiIn(dir: string, args: string[] = []): Promise<UiListener> {
+  return listenUi(['--capture', dir, ...args]);
 }
 
 async function server(respond?: Parameters<typeof startServer>[0]): Promise<TestServer> {
@@ -61,10 +42,10 @@ describe('hookctl listen --ui', () => {
     const dir = tempDir();
     writeJournal(dir, [signedRecord({ eventType: 'from.before' })]);
     const app = await server();
-    const { cli, url, ui, listening } = await listenUi(dir, ['--secret', SECRET, '--forward-to', `${app.url}/webhooks`]);
-    expect(new URL(listening.uiUrl).hostname).toBe('127.0.0.1');
+    const { cli, url, ui, listening } = await listenUiIn(dir, ['--secret', SECRET, '--forward-to', `${app.url}/webhooks`]);
+    expect(new URL(ui.url).hostname).toBe('127.0.0.1');
     expect(ui.token).toMatch(/^[\w-]{32}$/);
-    expect(new URL(listening.uiUrl).port).not.toBe(new URL(listening.url).port);
+    expect(new URL(ui.url).port).not.toBe(new URL(listening.url).port);
     expect(cli.stdoutLines.every((line) => line.startsWith('{'))).toBe(true);
 
     const info = (await api(ui, '/api/info')).body;
@@ -109,7 +90,7 @@ describe('hookctl listen --ui', () => {
       res.writeHead(400, { 'x-powered-by': 'Express', 'content-type': 'text/html; charset=utf-8' });
       res.end('Webhook Error: No signatures found matching the expected signature for payload');
     });
-    const { url, ui } = await listenUi(tempDir(), ['--secret', SECRET, '--forward-to', app.url]);
+    const { url, ui } = await listenUiIn(tempDir(), ['--secret', SECRET, '--forward-to', app.url]);
     expect((await api(ui, '/api/info')).body).toMatchObject({ defaultTarget: `${app.url}/`, defaultTargetKeepsPath: true });
     await send(url, ['--scheme', 'stripe', '--event', 'payment_intent.succeeded']);
     const detail = await eventually(async () => {
@@ -131,7 +112,7 @@ describe('hookctl listen --ui', () => {
       await held;
       res.writeHead(204).end();
     });
-    const { url, ui } = await listenUi(tempDir(), ['--secret', SECRET, '--forward-to', `${app.url}/hooks`, '--ack-first']);
+    const { url, ui } = await listenUiIn(tempDir(), ['--secret', SECRET, '--forward-to', `${app.url}/hooks`, '--ack-first']);
     await send(url, ['--scheme', 'github', '--event', 'push']);
     await eventually(async () => expect((await api(ui, '/api/deliveries')).body.rows[0]?.forward).toMatchObject({ pending: true }));
     release();
@@ -165,6 +146,6 @@ describe('hookctl listen --ui', () => {
     }
     // The listener that started first was stopped: its folder lock is gone, not left for the next one to judge stale.
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
-    expect((await listenUi(dir)).listening.capture).toMatch(/deliveries\.ndjson$/);
+    expect((await listenUiIn(dir)).listening.capture).toMatch(/deliveries\.ndjson$/);
   });
 });

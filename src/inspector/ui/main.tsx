@@ -407,4 +407,7 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+// The "Loading…" placeholder goes: preact renders beside what it did not create.
+const root = document.getElementById('app')!;
+root.replaceChildren();
+render(<App />, root);
