@@ -108,6 +108,9 @@ export interface DeliveryDetail {
   bodyMissing: string | null;
 }
 
+/** Rows per request of the list: the page asks for the last PAGE_ROWS first. */
+export const PAGE_ROWS = 100;
+
 export type StateFilter = 'all' | 'verified' | 'failed' | 'duplicate' | 'fault' | 'unverified';
 
 export interface ListQuery {

@@ -6,13 +6,13 @@ import { render, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { DeliveryDetail, DeliverySummary, InfoView, ListPage, ListQuery, StateFilter } from '../types.js';
 import { EditDialog } from './actions.js';
-import { ApiError, getJson, hasToken, openEvents } from './api.js';
+import { getJson, hasToken, openEvents } from './api.js';
 import { Detail } from './detail.js';
 import { DiffDialog } from './diff.js';
-import { visible } from './format.js';
+import { count, visible } from './format.js';
 import { DeliveryList } from './list.js';
+import { PAGE, startEarly } from './early.js';
 
-const PAGE = 100;
 const REFRESH_MS = 200;
 
 const STATES: Array<[StateFilter, string]> = [
@@ -26,11 +26,16 @@ const STATES: Array<[StateFilter, string]> = [
 
 const EMPTY_QUERY: ListQuery = { state: 'all', scheme: null, type: null, path: null, q: null };
 
-// The first page and the run's facts are asked for before anything renders: the list is what a
-// person opening the page waits for.
-const early = hasToken() ? { page: getJson<ListPage>(`/api/deliveries?offset=tail&limit=${PAGE}`), info: getJson<InfoView>('/api/info') } : null;
-early?.page.catch(() => {});
-early?.info.catch(() => {});
+// A mark for `npm run bench:inspector`: when the app's script runs.
+performance.mark('hookctl:start');
+
+// The first page and the run's facts, asked for by the page's inline boot script (or now).
+const early = window.hookctlEarly ?? startEarly();
+/** The first page once it is here: the first render shows it, with no pass through "Loading". */
+let firstPage: ListPage | undefined;
+const firstPageHere = early?.page.then((page) => {
+  firstPage = page;
+});
 
 function queryString(query: ListQuery): string {
   const params = new URLSearchParams();
@@ -80,11 +85,13 @@ function App() {
   const query: ListQuery = { state: stateFilter, scheme: scheme || null, type: type.trim() || null, path: path.trim() || null, q: q.trim() || null };
   const qs = queryString(query);
 
-  const [total, setTotal] = useState(0);
-  const [all, setAll] = useState(0);
-  const [indexing, setIndexing] = useState<ListPage['indexing']>(null);
+  // The first page, when it is here before the first render, is what the list starts with.
+  const prefilled = useRef(firstPage !== undefined);
+  const [total, setTotal] = useState(firstPage?.total ?? 0);
+  const [all, setAll] = useState(firstPage?.all ?? 0);
+  const [indexing, setIndexing] = useState<ListPage['indexing']>(firstPage?.indexing ?? null);
   const [, setVersion] = useState(0);
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(firstPage === undefined);
   const [following, setFollowing] = useState(true);
   const [connected, setConnected] = useState(false);
   const [selected, setSelected] = useState(-1);
@@ -96,7 +103,8 @@ function App() {
   const [diff, setDiff] = useState<[number, number] | null>(null);
   const [editing, setEditing] = useState(false);
 
-  const rows = useRef(new Map<number, DeliverySummary>());
+  const rows = useRef<Map<number, DeliverySummary>>(undefined as never);
+  rows.current ??= new Map(firstPage?.rows.map((row, i) => [firstPage!.offset + i, row]));
   const inflight = useRef(new Set<number>());
   const generation = useRef(0);
   const range = useRef({ first: 0, last: 0 });
@@ -111,7 +119,8 @@ function App() {
 
 
   const fail = (error: unknown) => {
-    if (error instanceof ApiError && error.status === 401) setFatal('no-token');
+    // (The boot script's requests fail with its own copy of ApiError: the status is what counts.)
+    if ((error as { status?: number } | null)?.status === 401) setFatal('no-token');
   };
 
   const accept = (page: ListPage, gen: number) => {
@@ -154,6 +163,12 @@ function App() {
   // A new query starts over at the end of its list.
   useEffect(() => {
     if (fatal) return;
+    if (prefilled.current) {
+      // The unfiltered list's first page is on screen already.
+      prefilled.current = false;
+      usedEarly.current = true;
+      return;
+    }
     generation.current++;
     const gen = generation.current;
     rows.current = new Map();
@@ -331,11 +346,11 @@ function App() {
         <div class="counts num" data-testid="counts">
           {filtered ? (
             <span>
-              <b>{total.toLocaleString('en-US')}</b> of {all.toLocaleString('en-US')} {all === 1 ? 'delivery' : 'deliveries'}
+              <b>{count(total)}</b> of {count(all)} {all === 1 ? 'delivery' : 'deliveries'}
             </span>
           ) : (
             <span>
-              <b>{all.toLocaleString('en-US')}</b> {all === 1 ? 'delivery' : 'deliveries'}
+              <b>{count(all)}</b> {all === 1 ? 'delivery' : 'deliveries'}
             </span>
           )}
         </div>
@@ -407,7 +422,11 @@ function App() {
   );
 }
 
-// The "Loading…" placeholder goes: preact renders beside what it did not create.
-const root = document.getElementById('app')!;
-root.replaceChildren();
-render(<App />, root);
+// The page appears with its first rows, so nothing jumps as they come (or without them, if they
+// take long). The "Loading…" placeholder goes: preact renders beside what it did not create.
+const ready = firstPageHere ? Promise.race([firstPageHere.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 400))]) : Promise.resolve();
+void ready.then(() => {
+  const root = document.getElementById('app')!;
+  root.replaceChildren();
+  render(<App />, root);
+});
