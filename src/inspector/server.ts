@@ -277,12 +277,12 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   }
 
   // Changes are gathered and sent together, at most every EVENT_INTERVAL_MS.
-  let pending: { total?: number; updated: Set<number>; indexing?: { done: number; total: number } | null } = { updated: new Set() };
+  let pending: { total: number | undefined; updated: Set<number>; indexing: { done: number; total: number } | null | undefined } = { total: undefined, updated: new Set(), indexing: undefined };
   let flushTimer: NodeJS.Timeout | undefined;
   const flush = () => {
     flushTimer = undefined;
     const change = { total: pending.total ?? store.total, updated: [...pending.updated], indexing: pending.indexing === undefined ? store.indexing() : pending.indexing };
-    pending = { updated: new Set() };
+    pending = { total: undefined, updated: new Set(), indexing: undefined };
     const frame = `event: change\ndata: ${scrubber.json(change)}\n\n`;
     for (const stream of streams) stream.write(frame);
   };
@@ -301,7 +301,12 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     // The last progress event says all is read: the page hides its progress.
     else pending.indexing = event.done >= event.total ? null : { done: event.done, total: event.total };
     if (streams.size > 0) flushTimer ??= setTimeout(flush, EVENT_INTERVAL_MS);
-    else pending = { updated: new Set() };
+    else {
+      // Nobody is watching: nothing to send later.
+      pending.total = undefined;
+      pending.indexing = undefined;
+      pending.updated.clear();
+    }
   });
   const heartbeat = setInterval(() => {
     for (const stream of streams) stream.write(': still here\n\n');

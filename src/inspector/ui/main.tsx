@@ -13,7 +13,16 @@ import { count, visible } from './format.js';
 import { DeliveryList } from './list.js';
 import { PAGE, startEarly } from './early.js';
 
+/**
+ * Changes are fetched at most every REFRESH_MS; while more than BUSY_ROWS keep arriving between
+ * two, once every BUSY_REFRESH_MS: nobody reads faster, and on a small machine the browser's work
+ * comes off the listener's CPU.
+ */
 const REFRESH_MS = 200;
+const BUSY_REFRESH_MS = 1000;
+const BUSY_ROWS = 50;
+/** Rows kept in the page; past that, those far from the screen are dropped (and asked for again if scrolled to). */
+const KEPT_ROWS = 5000;
 
 const STATES: Array<[StateFilter, string]> = [
   ['all', 'All'],
@@ -114,8 +123,8 @@ function App() {
   latestQs.current = qs;
   // The key handler reads the latest state through a ref: two quick key presses must not both
   // start from the selection the page had before the first one rendered.
-  const latest = useRef({ total, selected, detailOpen, diff, editing });
-  latest.current = { ...latest.current, total, detailOpen, diff, editing };
+  const latest = useRef({ total, selected, detailOpen, diff, editing, following });
+  latest.current = { ...latest.current, total, detailOpen, diff, editing, following };
 
 
   const fail = (error: unknown) => {
@@ -126,6 +135,10 @@ function App() {
   const accept = (page: ListPage, gen: number) => {
     if (gen !== generation.current) return;
     page.rows.forEach((row, i) => rows.current.set(page.offset + i, row));
+    if (rows.current.size > KEPT_ROWS) {
+      const { first, last } = range.current;
+      for (const index of rows.current.keys()) if (index < first - PAGE || index >= last + PAGE) rows.current.delete(index);
+    }
     setTotal(page.total);
     setAll(page.all);
     setIndexing(page.indexing);
@@ -148,7 +161,9 @@ function App() {
       range.current = { first, last };
       for (let block = Math.floor(first / PAGE); block * PAGE < last; block++) {
         let missing = false;
-        for (let i = block * PAGE; i < Math.min(last, (block + 1) * PAGE); i++) {
+        // (Only the rows of this block inside the range: a block the range starts in the middle of
+        // is not fetched again for rows above the range.)
+        for (let i = Math.max(first, block * PAGE); i < Math.min(last, (block + 1) * PAGE); i++) {
           if (!rows.current.has(i)) {
             missing = true;
             break;
@@ -196,6 +211,9 @@ function App() {
     (early?.info ?? getJson<InfoView>('/api/info')).then(setInfo).catch(fail);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const changed = new Set<number>();
+    /** Deliveries in all, as of the last refresh. */
+    let seen = firstPage?.all ?? -1;
+    let streaming = false;
     const refresh = () => {
       timer = undefined;
       const gen = generation.current;
@@ -206,8 +224,13 @@ function App() {
         }
       }
       changed.clear();
-      getJson<ListPage>(`/api/deliveries?${latestQs.current}&offset=tail&limit=${PAGE}`)
-        .then((page) => accept(page, gen))
+      // Following: the last page (every row the list draws at its end); else only the new count.
+      const limit = latest.current.following ? PAGE : 1;
+      getJson<ListPage>(`/api/deliveries?${latestQs.current}&offset=tail&limit=${limit}`)
+        .then((page) => {
+          seen = page.all;
+          accept(page, gen);
+        })
         .catch(fail);
     };
     return openEvents({
@@ -215,7 +238,11 @@ function App() {
       change(event) {
         for (const seq of event.updated) changed.add(seq);
         setIndexing(event.indexing);
-        timer ??= setTimeout(refresh, REFRESH_MS);
+        if (timer) return;
+        // A burst shows at once; a stream that keeps it up is shown once a second.
+        const busy = seen >= 0 && event.total - seen > BUSY_ROWS;
+        timer = setTimeout(refresh, busy && streaming ? BUSY_REFRESH_MS : REFRESH_MS);
+        streaming = busy;
       },
     });
   }, [fatal]);
