@@ -64,6 +64,15 @@ describe('hookctl listen --ui', () => {
       ['invoice.paid', true],
     ]);
     expect(page.rows[1]).toMatchObject({ scheme: 'github', eventId: 'evt-live-1', verified: true, status: 200, forward: { status: 200, pending: false } });
+    // Headers and bodies of captured deliveries are read back from the journal: shown and searched.
+    const detail = (await api(ui, '/api/deliveries/1')).body;
+    expect(Object.fromEntries(detail.headers)).toMatchObject({ 'x-github-event': 'push', 'x-github-delivery': 'evt-live-1' });
+    expect(detail.body.data).toContain('"ref"');
+    expect(detail.verification).toMatchObject({ basis: 'received', verified: true });
+    const found = (await api(ui, '/api/deliveries?q=EVT_LIVE_2')).body;
+    expect(found.rows.map((row: { eventId: string }) => row.eventId)).toEqual(['evt_live_2']);
+    // The journal from before and this run's deliveries alike.
+    expect((await api(ui, '/api/deliveries?q=stripe-signature')).body.rows.map((row: { eventType: string }) => row.eventType)).toEqual(['from.before', 'invoice.paid']);
 
     // A replay from the page is reported like every other record.
     const replay = await api(ui, '/api/deliveries/1/replay', { body: { to: `${app.url}/again`, mode: 'resign' } });
