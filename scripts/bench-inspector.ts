@@ -4,8 +4,15 @@
  * 20 tampered, 1 in 30 a duplicate), then measures, in one run:
  *
  *   open          inspectCaptures() until the server listens: the journal's lines found by offset
+ *                 and the first page read (it is, before the URL is printed)
  *   first page    GET /api/deliveries (the last 100 rows, what the page asks first), after open
- *   browser       chromium: from navigating to the printed URL to the first rows on screen
+ *   browser       chromium, BENCH_ROUNDS (default 9) first visits: a fresh `hookctl inspect` each,
+ *                 a fresh browser context each; the page's own clock from navigation to the first
+ *                 rows in the DOM and on screen, where the time went (its marks, Resource Timing),
+ *                 and its main thread's CPU time; medians. BENCH_BASELINE_BIN=<another build's
+ *                 bin/hookctl.js> measures that build's page too, the rounds alternating.
+ *   scrolling     the list flung upwards a frame at a time: frame intervals, and how long rows
+ *                 that came into view blank took to fill after the stop
  *   filter        ✗ failed: first request (parses every summary it has not yet), then again
  *   search        a text search over headers and bodies: first, then again (cached view)
  *   warm          the background pass that reads every summary, and the process's memory after
@@ -154,6 +161,22 @@ async function browserRounds(journal: string): Promise<Array<[string, string]>> 
     await browser.close();
   }
   const result: Array<[string, string]> = [];
+  // Scrolling: one page, this build, flung through the list.
+  const server = await spawnInspect(builds[0]!.bin, journal);
+  const { chromium: launcher } = await import('playwright-core');
+  const scrollBrowser = await launcher.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  try {
+    const scroll = await scrolling(scrollBrowser, server.url);
+    result.push(
+      [`scrolling, this build: ${scroll.frames} frames flinging ${scroll.rows.toLocaleString('en-US')} rows up the list (${SCROLL_PX_PER_FRAME} px a frame), then stopping:`, ''],
+      ['  frame interval median / 95th percentile / longest', `${ms(scroll.median)} / ${ms(scroll.p95)} / ${ms(scroll.longest)}`],
+      ['  frames over 50 ms', String(scroll.slow)],
+      ['  rows on screen still blank at the stop / every row filled', `${scroll.blankAtStop} / ${ms(scroll.filledMs)} after`],
+    );
+  } finally {
+    await scrollBrowser.close();
+    await server.stop();
+  }
   builds.forEach((build, b) => {
     const runs = timings[b]!;
     const m = (key: keyof PageTiming) => ms(median(runs.map((timing) => timing[key])));
@@ -171,6 +194,64 @@ async function browserRounds(journal: string): Promise<Array<[string, string]>> 
     );
   });
   return result;
+}
+
+const SCROLL_PX_PER_FRAME = 400;
+const SCROLL_FRAMES = 180;
+
+/**
+ * A fling through the list: every animation frame the list scrolls up SCROLL_PX_PER_FRAME (fast
+ * wheel scrolling), for SCROLL_FRAMES frames; the page's frame intervals say whether it kept up,
+ * and after the stop, how long the rows on screen took to fill (blank rows are asked for as they
+ * come into view).
+ */
+async function scrolling(browser: import('playwright-core').Browser, url: string) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.locator('.row[data-seq]').first().waitFor();
+    const value = (await page.evaluate(`new Promise((resolve) => {
+      const list = document.querySelector('.list-scroll');
+      const intervals = [];
+      let last = 0;
+      let frames = 0;
+      const startTop = list.scrollTop;
+      const blank = () => [...document.querySelectorAll('.row.placeholder')].filter((row) => {
+        const box = row.getBoundingClientRect();
+        const view = list.getBoundingClientRect();
+        return box.bottom > view.top && box.top < view.bottom;
+      }).length;
+      const step = (now) => {
+        intervals.push(now - last);
+        last = now;
+        list.scrollTop -= ${SCROLL_PX_PER_FRAME};
+        if (++frames < ${SCROLL_FRAMES}) return requestAnimationFrame(step);
+        const stoppedAt = performance.now();
+        const blankAtStop = blank();
+        const rows = Math.round((startTop - list.scrollTop) / 26);
+        const wait = () => (blank() === 0 ? resolve({ intervals, blankAtStop, rows, filledMs: performance.now() - stoppedAt }) : requestAnimationFrame(wait));
+        requestAnimationFrame(wait);
+      };
+      requestAnimationFrame((now) => {
+        last = now;
+        requestAnimationFrame(step);
+      });
+    })`)) as { intervals: number[]; blankAtStop: number; filledMs: number; rows: number };
+    const sorted = [...value.intervals].sort((a, b) => a - b);
+    return {
+      frames: sorted.length,
+      rows: value.rows,
+      median: median(sorted),
+      p95: sorted[Math.floor(sorted.length * 0.95)]!,
+      longest: sorted[sorted.length - 1]!,
+      slow: sorted.filter((interval) => interval > 50).length,
+      blankAtStop: value.blankAtStop,
+      filledMs: value.filledMs,
+    };
+  } finally {
+    await context.close();
+  }
 }
 
 async function firstVisit(browser: import('playwright-core').Browser, url: string): Promise<PageTiming> {
