@@ -7,44 +7,19 @@
  * `hookctl listen` that verifies them; two deliveries diff; hostile deliveries stay text; a page on
  * another origin cannot make the inspector act.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { request } from 'node:http';
-import type { Browser } from 'playwright-core';
 import Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { describeWithChromium, launchChromium } from '../helpers/chromium.js';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { attackerPage, detail, PageSession, rows, runAttack, seqs } from './browser-support.js';
-import { cleanup, hookctlListen, listenUi, postSigned, SECRET, tempDir, writeJournal, signedRecord } from './support.js';
+import { describeWithChromium } from '../helpers/chromium.js';
+import { chromiumSuite, copyCurlAndRun, detail, diffFirstTwo, editAndSend, expectAttackRefused, expectNothingRan, rows, seqs } from './browser-support.js';
+import { hookctlListen, listenUi, postSigned, SECRET, tempDir, writeJournal, signedRecord } from './support.js';
 
 const stripe = new Stripe('sk_test_hookctl_listen_ui');
 const WRONG_SECRET = 'whsec_c29tZW9uZSBlbHNlcyBzZWNyZXQ=';
 
 describeWithChromium('hookctl listen --ui in chromium', () => {
-  let browser: Browser;
-  const session = new PageSession(() => browser);
-  const servers: TestServer[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    const seen = await session.close();
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-    await cleanup();
-    expect(seen).toEqual([]);
-  });
-
-  async function app(): Promise<TestServer> {
-    const server = await startServer();
-    servers.push(server);
-    return server;
-  }
+  const { session, receiver: app } = chromiumSuite();
 
   /** The real `hookctl send`, one event, no retries. */
   async function send(url: string, args: string[]): Promise<number | null> {
@@ -174,30 +149,16 @@ describeWithChromium('hookctl listen --ui in chromium', () => {
 
     // Edited: a new body and a header, re-signed by the listener's secret, to a second verifying listener.
     await page.getByRole('button', { name: 'Edit & replay' }).click();
-    const dialog = page.getByRole('dialog', { name: 'edit and replay' });
-    expect(await dialog.getByLabel('send to URL').inputValue()).toBe(`${forward.url}/webhooks`);
-    const edited = '{"id":"evt_edited_in_browser","object":"event","type":"invoice.paid","data":{"object":{"amount":4200}}}';
-    await dialog.getByLabel('Body').fill(edited);
-    const headers = dialog.getByLabel('Headers');
-    await headers.fill(`${await headers.inputValue()}\nX-Edited-By: inspector`);
-    await dialog.getByLabel('send to URL').fill(`${second.url}/edited`);
-    await dialog.getByRole('button', { name: 'Re-sign & send' }).click();
-    await expect.poll(() => dialog.getByTestId('replay-result').textContent()).toMatch(/^✓ POST .*\/edited → 200/);
+    expect(await page.getByRole('dialog', { name: 'edit and replay' }).getByLabel('send to URL').inputValue()).toBe(`${forward.url}/webhooks`);
+    await page.keyboard.press('Escape');
+    await editAndSend(page, `${second.url}/edited`);
     const there = await second.cli.waitForRecord<{ path: string; verified: boolean; eventId: string }>((record) => record.type === 'delivery');
     expect(there).toMatchObject({ path: '/edited', verified: true, eventId: 'evt_edited_in_browser', scheme: 'stripe' });
     expect(await cli.waitForRecord((record) => record.type === 'action' && record.edited === true)).toMatchObject({ ok: true, status: 200 });
     await page.keyboard.press('Escape');
 
     // Copy as curl: the command runs in a shell and the second listener verifies what it sent.
-    await page.getByLabel('replay to URL').fill(`${second.url}/curl`);
-    await page.getByRole('button', { name: 'Copy as curl' }).click();
-    const command = await page.getByTestId('curl-command').inputValue();
-    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(command);
-    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = (await once(child, 'close')) as [number];
-    expect(code, stderr).toBe(0);
+    await copyCurlAndRun(page, `${second.url}/curl`);
     const curled = await second.cli.waitForRecord<{ path: string; verified: boolean; eventId: string }>((record) => record.type === 'delivery' && record.path === '/curl');
     expect(curled).toMatchObject({ verified: true, eventId: 'evt_original' });
   });
@@ -207,13 +168,7 @@ describeWithChromium('hookctl listen --ui in chromium', () => {
     expect(await postSigned(url, { body: JSON.stringify({ id: 'evt_a', type: 'invoice.paid', data: { amount: 100, currency: 'eur' } }) })).toBe(200);
     expect(await postSigned(url, { body: JSON.stringify({ data: { currency: 'eur', amount: 250 }, type: 'invoice.paid', id: 'evt_b' }), headers: { 'x-only-in-b': 'yes' } })).toBe(200);
     const page = await session.open(ui.url);
-    await rows(page).nth(0).click();
-    await detail(page, 0).waitFor();
-    await page.getByRole('button', { name: 'Compare' }).click();
-    await rows(page).nth(1).click();
-    await detail(page, 1).waitFor();
-    await page.getByRole('button', { name: 'Diff with #1' }).click();
-    const dialog = page.getByRole('dialog', { name: 'compare deliveries' });
+    const dialog = await diffFirstTwo(page);
     await expect.poll(() => dialog.getByTestId('header-diff').locator('tr.changed', { hasText: 'x-only-in-b' }).count()).toBe(1);
     const changed = await dialog.getByTestId('body-diff').locator('td.del, td.ins').allTextContents();
     expect(changed.map((line) => line.trim()).sort()).toEqual(['"amount": 100,', '"amount": 250,', '"id": "evt_a",', '"id": "evt_b",'].sort());
@@ -248,9 +203,7 @@ describeWithChromium('hookctl listen --ui in chromium', () => {
     // Raw escape bytes make the body invalid JSON: it is shown as text.
     for (const view of ['raw bytes', 'hex', 'text']) await shown.getByRole('button', { name: view, exact: true }).click();
 
-    expect(await page.evaluate('window.__xss')).toBeUndefined();
-    expect(await page.locator('#app script, #app iframe, #app object, #app svg, #app img').count()).toBe(0);
-    expect(await page.locator('a[href^="javascript"], [onerror], [onload]').count()).toBe(0);
+    await expectNothingRan(page);
     const text = (await shown.textContent())!;
     expect(text).toContain('<img src=x onerror="window.__xss=2">');
     expect(text).toContain('javascript:window.__xss=3');
@@ -265,16 +218,7 @@ describeWithChromium('hookctl listen --ui in chromium', () => {
     const target = await app();
     const { url, ui, cli } = await listenUi(['--no-capture', '--secret', SECRET]);
     expect(await postSigned(url, {})).toBe(200);
-    const attacker = await startServer((_request, res) => {
-      res.setHeader('content-type', 'text/html');
-      res.end(attackerPage(ui, target.url));
-    });
-    servers.push(attacker);
-    const title = await runAttack(session, `${attacker.url}/`);
-    expect(title).toContain('json+token:blocked');
-    expect(title).toContain('read:blocked');
-    expect(title).toMatch(/simple:(blocked|40[13])/);
-    expect(target.requests).toHaveLength(0);
+    await expectAttackRefused(session, ui, target);
     expect(cli.records().filter((record) => record.type === 'action')).toEqual([]);
   });
 });

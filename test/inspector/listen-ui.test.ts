@@ -11,15 +11,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/capture/index.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { api, cleanup, eventually, listenUi, SECRET, signedRecord, tempDir, writeJournal, type UiListener } from './support.js';
+import { afterTest, api, cleanup, eventually, listenUi, SECRET, signedRecord, tempDir, writeJournal, type UiListener } from './support.js';
 
-const running: CliProcess[] = [];
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((cli) => cli.stop('SIGKILL')));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  await cleanup();
-});
+afterEach(cleanup);
+
+/** The real CLI, stopped after the test. */
+function spawnCli(args: string[]): CliProcess {
+  const cli = new CliProcess(args);
+  afterTest(() => cli.stop('SIGKILL'));
+  return cli;
+}
 
 /** `hookctl listen --ui --json` on free ports, capturing to `dir`. */
 function listenUiIn(dir: string, args: string[] = []): Promise<UiListener> {
@@ -28,7 +29,7 @@ function listenUiIn(dir: string, args: string[] = []): Promise<UiListener> {
 
 async function server(respond?: Parameters<typeof startServer>[0]): Promise<TestServer> {
   const started = await startServer(respond);
-  servers.push(started);
+  afterTest(() => started.close());
   return started;
 }
 
@@ -87,8 +88,7 @@ describe('hookctl listen --ui', () => {
   });
 
   it('human output: the inspector URL on stdout right after the listener URL', async () => {
-    const cli = new CliProcess(['listen', '--port', '0', '--ui', '--ui-port', '0', '--no-capture']);
-    running.push(cli);
+    const cli = spawnCli(['listen', '--port', '0', '--ui', '--ui-port', '0', '--no-capture']);
     await cli.waitForLine((text) => text.includes('Ctrl-C to stop'), { stream: 'stderr' });
     expect(cli.stdoutLines[0]).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(cli.stdoutLines[1]).toMatch(/^inspector on http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{32}$/);
@@ -129,8 +129,7 @@ describe('hookctl listen --ui', () => {
   });
 
   it('--ui-host beyond loopback warns like --host 0.0.0.0', async () => {
-    const cli = new CliProcess(['listen', '--port', '0', '--ui', '--ui-port', '0', '--ui-host', '0.0.0.0', '--no-capture']);
-    running.push(cli);
+    const cli = spawnCli(['listen', '--port', '0', '--ui', '--ui-port', '0', '--ui-host', '0.0.0.0', '--no-capture']);
     const warning = await cli.waitForLine((text) => text.startsWith('warning: --ui-host'), { stream: 'stderr' });
     expect(warning).toContain('--ui-host 0.0.0.0: the inspector is reachable from the network');
     expect(warning).toContain('keep it on 127.0.0.1 unless you mean it');

@@ -22,6 +22,11 @@ export async function cleanup(): Promise<void> {
   while (cleanups.length > 0) await cleanups.pop()!();
 }
 
+/** Runs `stop` after the test (cleanup()), before what was registered earlier. */
+export function afterTest(stop: () => unknown): void {
+  cleanups.push(stop);
+}
+
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hookctl-inspector-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
