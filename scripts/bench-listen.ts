@@ -31,7 +31,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
@@ -176,6 +176,31 @@ function procCpuUs(pid: number): number | undefined {
   }
 }
 const CLOCK_TICKS = 100;
+
+/** CPU time of this script's child processes and theirs (chromium's), but `except`, µs. */
+function descendantsCpuUs(except: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const walk = (pid: number) => {
+    for (const child of children.get(pid) ?? []) {
+      if (child === except) continue;
+      total += procCpuUs(child) ?? 0;
+      walk(child);
+    }
+  };
+  walk(process.pid);
+  return total;
+}
 
 interface Row {
   mode: Mode;
@@ -331,8 +356,12 @@ async function measure(mode: Mode, seconds: number, connections: number, body: s
     }
     // The spawned CLI has no IPC: its CPU is read from /proc.
     const cpuBefore = child.connected ? undefined : procCpuUs(child.pid!);
+    const browserBefore = page ? descendantsCpuUs(child.pid!) : 0;
+    const started = performance.now();
     const result = await load(port, seconds, connections, body, signature, repeated);
     const cpuAfter = cpuBefore === undefined ? undefined : procCpuUs(child.pid!);
+    // The browser's share of the machine meanwhile (chromium's processes), in cores.
+    const browserCores = page ? (descendantsCpuUs(child.pid!) - browserBefore) / ((performance.now() - started) * 1000) : undefined;
     let shown: string | undefined;
     if (page) {
       // What the page says once the last change has reached it: it kept up, live.
@@ -345,7 +374,7 @@ async function measure(mode: Mode, seconds: number, connections: number, body: s
         if (count >= expected) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       } while (Date.now() < deadline);
-      shown = `${shown}, ${count >= expected ? 'all' : `${expected - count} missing`} of ${expected} answered`;
+      shown = `${shown}, ${count >= expected ? 'all' : `${expected - count} missing`} of ${expected} answered; chromium used ${Math.round(browserCores! * 100)}% of a core`;
       await page.context().close();
     }
     const summary = (await stopChild(child)) ?? (cpuBefore !== undefined && cpuAfter !== undefined ? { cpuUs: cpuAfter - cpuBefore, requests: result.requests.total } : undefined);
@@ -374,6 +403,8 @@ async function main(): Promise<void> {
   process.stderr.write(
     `bench:listen — autocannon, ${connections} connections, ${rounds} rounds x ${seconds}s per server (+1s warm-up each), 1 KiB GitHub-signed JSON, unique delivery ids; node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}\n`,
   );
+  // Started before the rounds, so its own start-up is not in the first ui-on round.
+  if (modes.includes('ui-on')) await chromium();
   const results = new Map<Mode, Array<Row & { summary?: Record<string, unknown> }>>(modes.map((mode) => [mode, []]));
   for (let round = 0; round < rounds; round++) {
     // Rotate the order so no server always runs right after the same neighbour.

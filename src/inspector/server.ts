@@ -98,6 +98,9 @@ const MAX_SHOWN_BODY = 2 * 1024 * 1024;
 const MAX_ACTION_BODY = 8 * 1024 * 1024;
 /** SSE changes are sent at most this often: a busy listener must not flood the page. */
 const EVENT_INTERVAL_MS = 100;
+/** While more than BUSY_ROWS keep arriving between two, once a second (the page then refreshes once a second too). */
+const BUSY_EVENT_INTERVAL_MS = 1000;
+const BUSY_ROWS = 50;
 const HEARTBEAT_MS = 15_000;
 const WARM_DELAY_MS = 300;
 
@@ -279,9 +282,14 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   // Changes are gathered and sent together, at most every EVENT_INTERVAL_MS.
   let pending: { total: number | undefined; updated: Set<number>; indexing: { done: number; total: number } | null | undefined } = { total: undefined, updated: new Set(), indexing: undefined };
   let flushTimer: NodeJS.Timeout | undefined;
+  let sentTotal = store.total;
+  /** Busy sends in a row: a burst is sent at once, a stream that keeps it up once a second. */
+  let busySends = 0;
   const flush = () => {
     flushTimer = undefined;
     const change = { total: pending.total ?? store.total, updated: [...pending.updated], indexing: pending.indexing === undefined ? store.indexing() : pending.indexing };
+    busySends = change.total - sentTotal > BUSY_ROWS ? busySends + 1 : 0;
+    sentTotal = change.total;
     pending = { total: undefined, updated: new Set(), indexing: undefined };
     const frame = `event: change\ndata: ${scrubber.json(change)}\n\n`;
     for (const stream of streams) stream.write(frame);
@@ -300,7 +308,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     else if (event.kind === 'updated') pending.updated.add(event.seq);
     // The last progress event says all is read: the page hides its progress.
     else pending.indexing = event.done >= event.total ? null : { done: event.done, total: event.total };
-    if (streams.size > 0) flushTimer ??= setTimeout(flush, EVENT_INTERVAL_MS);
+    if (streams.size > 0) flushTimer ??= setTimeout(flush, busySends > 1 ? BUSY_EVENT_INTERVAL_MS : EVENT_INTERVAL_MS);
     else {
       // Nobody is watching: nothing to send later.
       pending.total = undefined;
