@@ -184,7 +184,7 @@ async function browserRounds(journal: string): Promise<Array<[string, string]>> 
     result.push(
       [`browser, ${build.name}: ${rounds} first visits (fresh context each), medians in the page's clock from navigation start:`, ''],
       ['  HTML answered', m('html')],
-      ['  stylesheet / script loaded (inline: with the HTML)', `${m('css')} / ${m('script')}`],
+      ['  stylesheet / script loaded (inline ones: with the HTML)', `${m('css')} / ${m('script')}`],
       ['  app script running', m('scriptStart')],
       ['  first page asked / answered', `${m('apiStart')} / ${m('apiEnd')}`],
       ['  first page parsed', m('data')],
