@@ -121,6 +121,7 @@ export async function prepareLive(history: string | null | undefined): Promise<P
               base,
               listenerUrl: options.listenerUrl,
               ...(options.bodyBudget !== undefined ? { bodyBudget: options.bodyBudget } : {}),
+              ...(history ? { journal: { path: history, startBytes: historyBytes } } : {}),
               onGrow: () => store.grew(),
               onUpdate: (seq) => store.updated(seq),
             }),

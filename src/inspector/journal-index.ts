@@ -59,7 +59,13 @@ export class JournalIndex {
   pendingBytes = 0;
   private closed = false;
 
-  constructor(readonly path: string) {}
+  /** `startAt`: a byte offset where a line starts; what is before it is not this index's (a listener's journal from before its run). */
+  constructor(
+    readonly path: string,
+    startAt = 0,
+  ) {
+    this.scanned = startAt;
+  }
 
   get size(): number {
     return this.starts.length;

@@ -111,6 +111,8 @@ export interface LiveSegmentOptions {
   listenerUrl: string;
   /** Bytes of bodies kept in memory. */
   bodyBudget?: number;
+  /** The listener's journal and its size before this run: what is fed here was appended after it. */
+  journal?: { path: string; startBytes: number };
   /** Called when deliveries arrive or a row changes. */
   onGrow(): void;
   onUpdate(seq: number): void;
@@ -236,7 +238,9 @@ export class LiveSegment implements Segment, InspectorFeed {
   private lookup(path: string): JournalLookup {
     let lookup = this.journals.get(path);
     if (!lookup) {
-      lookup = new JournalLookup(path);
+      // Only this run's part of the listener's journal is looked through (a large history is not).
+      const { journal } = this.options;
+      lookup = new JournalLookup(path, journal?.path === path ? journal.startBytes : 0);
       this.journals.set(path, lookup);
     }
     return lookup;
@@ -295,8 +299,8 @@ class JournalLookup {
   private readonly lineById = new Map<string, number>();
   private parsedUpTo = 0;
 
-  constructor(path: string) {
-    this.index = new JournalIndex(path);
+  constructor(path: string, startBytes: number) {
+    this.index = new JournalIndex(path, startBytes);
   }
 
   /** Reads the ids of lines appended since the last call. */
