@@ -13,6 +13,9 @@
  *   cli-quiet     the CLI with --no-capture --quiet: the baseline for what the display costs
  *   cli-lines     the CLI with --no-capture and its human line per delivery (to /dev/null)
  *   cli-json      the CLI with --no-capture --json: an NDJSON record per delivery (to /dev/null)
+ *   ui-off        the CLI (verify + journal, a line per delivery), its stdout read by this script
+ *   ui-on         the same with --ui, and the inspector page open in chromium the whole time,
+ *                 streaming the deliveries as they come (the baseline for it is ui-off)
  *   naive-fsync   node:http that appends each delivery and fsyncs it before answering, with
  *                 fs/promises (the fsyncs of concurrent requests overlap on libuv's thread pool)
  *   naive-fsync-sync  the same with appendFileSync + fsyncSync (one request's fsync at a time)
@@ -29,7 +32,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
@@ -39,15 +42,20 @@ import { fileURLToPath } from 'node:url';
 import { body1k, freePort, load as loadWith, loadAverage, markChild, median, procCpuUs, serveListener, serveMeasured, stopChild, type AutocannonResult } from './bench-kit.js';
 
 const SECRET = 'bench-listen-secret';
-const MODES = ['bare', 'verify', 'journal', 'journal-dup', 'durable', 'cli', 'cli-dup', 'cli-quiet', 'cli-lines', 'cli-json', 'naive-fsync', 'naive-fsync-sync'] as const;
-type CliMode = 'cli' | 'cli-dup' | 'cli-quiet' | 'cli-lines' | 'cli-json';
+const MODES = ['bare', 'verify', 'journal', 'journal-dup', 'durable', 'cli', 'cli-dup', 'cli-quiet', 'cli-lines', 'cli-json', 'ui-off', 'ui-on', 'naive-fsync', 'naive-fsync-sync'] as const;
+type CliMode = 'cli' | 'cli-dup' | 'cli-quiet' | 'cli-lines' | 'cli-json' | 'ui-off' | 'ui-on';
 const CLI_ARGS: Record<CliMode, string[]> = {
   cli: [],
   'cli-dup': [],
   'cli-quiet': ['--no-capture', '--quiet'],
   'cli-lines': ['--no-capture'],
   'cli-json': ['--no-capture', '--json'],
+  'ui-off': [],
+  'ui-on': ['--ui', '--ui-port', '0'],
 };
+/** Modes whose stdout this script reads (for the inspector's URL), drained the same way in both. */
+const PIPED: ReadonlySet<Mode> = new Set(['ui-off', 'ui-on']);
+const CHROMIUM = '/usr/bin/chromium';
 function isCli(mode: Mode): mode is CliMode {
   return Object.hasOwn(CLI_ARGS, mode);
 }
@@ -66,6 +74,8 @@ const DESCRIPTIONS: Record<Mode, string> = {
   'cli-quiet': 'hookctl listen CLI --no-capture --quiet',
   'cli-lines': 'hookctl listen CLI --no-capture, a line per delivery',
   'cli-json': 'hookctl listen CLI --no-capture --json, a record per delivery',
+  'ui-off': 'hookctl listen CLI, stdout read by the bench (baseline for ui-on)',
+  'ui-on': 'hookctl listen CLI --ui, the page open in chromium, streaming',
   'naive-fsync': 'naive: append + fsync per request (async)',
   'naive-fsync-sync': 'naive: appendFileSync + fsyncSync per request',
 };
@@ -112,6 +122,31 @@ async function serve(mode: Mode, dir: string): Promise<void> {
 
 // ---------------------------------------------------------------- load side (parent)
 
+/** CPU time of this script's child processes and theirs (chromium's), but `except`, µs. */
+function descendantsCpuUs(except: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const walk = (pid: number) => {
+    for (const child of children.get(pid) ?? []) {
+      if (child === except) continue;
+      total += procCpuUs(child) ?? 0;
+      walk(child);
+    }
+  };
+  walk(process.pid);
+  return total;
+}
+
 interface Row {
   mode: Mode;
   rps: number;
@@ -122,18 +157,31 @@ interface Row {
   non2xx: number;
   errors: number;
   total: number;
+  /** ui-on: what the page's counter said at the end. */
+  shown?: string;
 }
 
-async function startCli(mode: CliMode, dir: string): Promise<{ child: ChildProcess; port: number }> {
+async function startCli(mode: CliMode, dir: string): Promise<{ child: ChildProcess; port: number; uiUrl?: string }> {
   const port = await freePort();
   const bin = fileURLToPath(new URL('../bin/hookctl.js', import.meta.url));
-  const devNull = openSync('/dev/null', 'w');
+  const piped = PIPED.has(mode);
   const child = spawn(process.execPath, [bin, 'listen', '--port', String(port), '--secret', SECRET, '--capture', dir, ...CLI_ARGS[mode]], {
-    stdio: ['ignore', devNull, 'pipe'],
+    stdio: ['ignore', piped ? 'pipe' : openSync('/dev/null', 'w'), 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  let stdout = '';
+  const uiUrl = !piped
+    ? undefined
+    : new Promise<string | undefined>((resolve) => {
+        // Read to the end, so the listener never waits on this pipe; the first lines give the URL.
+        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+          if (stdout.length < 4096) stdout += chunk;
+          if (stdout.includes('Ctrl-C') || /^inspector on (\S+)$/m.test(stdout)) resolve(/^inspector on (\S+)$/m.exec(stdout)?.[1]);
+        });
+        child.once('exit', () => resolve(undefined));
+      });
   const deadline = Date.now() + 15_000;
   for (;;) {
     const up = await new Promise<boolean>((resolve) => {
@@ -145,10 +193,24 @@ async function startCli(mode: CliMode, dir: string): Promise<{ child: ChildProce
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the hookctl listen CLI did not start (run npm run build first)\n${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { child, port };
+  if (mode !== 'ui-on') return { child, port };
+  const url = await uiUrl;
+  if (!url) throw new Error(`listen --ui printed no inspector URL\n${stdout}\n${stderr}`);
+  return { child, port, uiUrl: url };
 }
 
-async function startChild(mode: Mode, dir: string): Promise<{ child: ChildProcess; port: number }> {
+type Browser = import('playwright-core').Browser;
+let browser: Promise<Browser> | undefined;
+
+/** Debian's chromium, launched once for the ui-on rounds. */
+function chromium(): Promise<Browser> {
+  browser ??= import('playwright-core').then(({ chromium: launcher }) =>
+    launcher.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] }),
+  );
+  return browser;
+}
+
+async function startChild(mode: Mode, dir: string): Promise<{ child: ChildProcess; port: number; uiUrl?: string }> {
   if (isCli(mode)) return startCli(mode, dir);
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = fork(fileURLToPath(import.meta.url), ['--serve', mode, dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile] });
@@ -172,17 +234,42 @@ function load(port: number, seconds: number, connections: number, body: string, 
 async function measure(mode: Mode, seconds: number, connections: number, body: string, signature: string): Promise<Row & { summary?: Record<string, unknown> }> {
   const dir = mkdtempSync(join(tmpdir(), `hookctl-bench-${mode}-`));
   try {
-    const { child, port } = await startChild(mode, dir);
+    const { child, port, uiUrl } = await startChild(mode, dir);
     const repeated = REPEATED.has(mode);
-    await load(port, 1, connections, body, signature, repeated);
+    // The inspector open from before the warm-up to the end: it streams every delivery it is shown.
+    const page = uiUrl ? await (await (await chromium()).newContext({ viewport: { width: 1440, height: 900 } })).newPage() : undefined;
+    if (page) {
+      await page.goto(uiUrl!);
+      await page.locator('.live-dot.on').waitFor();
+    }
+    const warmup = await load(port, 1, connections, body, signature, repeated);
     // CPU is counted from here: start-up and warm-up are not the servers' per-delivery cost.
     if (child.connected) await markChild(child);
     // The spawned CLI has no IPC: its CPU is read from /proc.
     const cpuBefore = child.connected ? undefined : procCpuUs(child.pid!);
+    const browserBefore = page ? descendantsCpuUs(child.pid!) : 0;
+    const started = performance.now();
     const result = await load(port, seconds, connections, body, signature, repeated);
     const cpuAfter = cpuBefore === undefined ? undefined : procCpuUs(child.pid!);
+    // The browser's share of the machine meanwhile (chromium's processes), in cores.
+    const browserCores = page ? (descendantsCpuUs(child.pid!) - browserBefore) / ((performance.now() - started) * 1000) : undefined;
+    let shown: string | undefined;
+    if (page) {
+      // What the page says once the last change has reached it: it kept up, live.
+      const expected = result.requests.total + warmup.requests.total;
+      const deadline = Date.now() + 10_000;
+      let count = 0;
+      do {
+        shown = (await page.getByTestId('counts').textContent()) ?? '';
+        count = Number(shown.replace(/\D/g, ''));
+        if (count >= expected) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } while (Date.now() < deadline);
+      shown = `${shown}, ${count >= expected ? 'all' : `${expected - count} missing`} of ${expected} answered; chromium used ${Math.round(browserCores! * 100)}% of a core`;
+      await page.context().close();
+    }
     const summary = (await stopChild(child)) ?? (cpuBefore !== undefined && cpuAfter !== undefined ? { cpuUs: cpuAfter - cpuBefore, requests: result.requests.total } : undefined);
-    const row: Row & { summary?: Record<string, unknown> } = { mode, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total, ...(summary ? { summary } : {}) };
+    const row: Row & { summary?: Record<string, unknown> } = { mode, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total, ...(summary ? { summary } : {}), ...(shown !== undefined ? { shown } : {}) };
     const cpu = summary as { cpuUs?: number; requests?: number } | undefined;
     if (cpu?.cpuUs && cpu.requests) row.cpuPerDelivery = cpu.cpuUs / cpu.requests;
     return row;
@@ -202,6 +289,8 @@ async function main(): Promise<void> {
   process.stderr.write(
     `bench:listen — autocannon, ${connections} connections, ${rounds} rounds x ${seconds}s per server (+1s warm-up each), 1 KiB GitHub-signed JSON, unique delivery ids; node ${process.version}, ${cpus().length} CPUs, load average ${loadAverage()}\n`,
   );
+  // Started before the rounds, so its own start-up is not in the first ui-on round.
+  if (modes.includes('ui-on')) await chromium();
   const results = new Map<Mode, Array<Row & { summary?: Record<string, unknown> }>>(modes.map((mode) => [mode, []]));
   for (let round = 0; round < rounds; round++) {
     // Rotate the order so no server always runs right after the same neighbour.
@@ -212,7 +301,8 @@ async function main(): Promise<void> {
       const s = row.summary as { received?: number; duplicates?: number; captured?: number; writes?: { journal: { batches: number; lines: number } } } | undefined;
       const extra = s && s.received !== undefined ? ` (listener: ${s.received} received, ${s.duplicates} duplicates, ${s.captured} captured${s.writes?.journal.batches ? `, ${s.writes.journal.lines} records in ${s.writes.journal.batches} write batches` : ''})` : '';
       const cpu = row.cpuPerDelivery ? `  ${row.cpuPerDelivery.toFixed(1)} µs CPU/delivery` : '';
-      process.stderr.write(`  round ${round + 1}  ${mode.padEnd(16)} ${Math.round(row.rps)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${cpu}${extra}\n`);
+      const page = row.shown !== undefined ? `  (the page: ${row.shown})` : '';
+      process.stderr.write(`  round ${round + 1}  ${mode.padEnd(16)} ${Math.round(row.rps)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${cpu}${extra}${page}\n`);
     }
   }
   const rows = modes.map((mode) => median(results.get(mode)!, (row) => row.rps));
@@ -268,6 +358,8 @@ async function main(): Promise<void> {
     ['--json record per delivery costs <= 5% vs --quiet (throughput)', ratio('cli-json', 'cli-quiet'), 0.95],
     ['--json record per delivery costs <= 5% vs --quiet (CPU per delivery)', cpuRatio('cli-json', 'cli-quiet'), 0.95],
     ['duplicates at least as fast as new events (journal)', ratio('journal-dup', 'journal'), 1],
+    ['listen --ui with the page open keeps >= 0.9x of its throughput (vs the same without --ui)', ratio('ui-on', 'ui-off'), 0.9],
+    ['listen --ui with the page open: the listener\'s CPU per delivery >= 0.9x as good', cpuRatio('ui-on', 'ui-off'), 0.9],
     ['duplicates at least as fast as new events (CLI: journal + lines)', ratio('cli-dup', 'cli'), 1],
   );
   let failed = false;
@@ -283,6 +375,7 @@ async function main(): Promise<void> {
     failed = true;
   }
   process.exitCode = failed ? 1 : 0;
+  await (await browser)?.close();
 }
 
 if (process.argv[2] === '--serve') {

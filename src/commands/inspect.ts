@@ -2,34 +2,16 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { onInterrupt } from '../cli/interrupt.js';
-import type { Output } from '../cli/output.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { resolveSecrets } from '../cli/secrets.js';
 import { EXIT, usageError } from '../errors.js';
-import type { ActionEvent } from '../inspector/index.js';
-import { parseDuration, parseInteger, parseUrl } from '../options/units.js';
+import { parseDuration, parseUrl } from '../options/units.js';
+import { renderAction, uiPlaceFrom, warnIfExposed } from './inspector-ui.js';
 
 const DEFAULT_PATH = 'fixtures/captured';
 
-/** Text from a delivery or a URL, safe for a terminal. */
-function printable(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
-}
-
-function renderAction(output: Output, event: ActionEvent): void {
-  output.record({ type: 'action', ...event });
-  if (output.json) return;
-  const c = output.color;
-  const what = event.action === 'replay' ? `replayed${event.edited ? ' an edited copy of' : ''}` : event.action === 'curl' ? 'built a curl command for' : 'downloaded';
-  const where = event.to ? ` → ${printable(event.to)}` : '';
-  const result = event.action !== 'replay' ? '' : event.ok ? `  ${c.green(String(event.status))} ${c.dim(`${event.ms}ms`)}` : `  ${c.red(event.status === null ? (event.error ?? 'failed') : String(event.status))}`;
-  output.line(`${c.dim('inspector:')} ${what} #${event.seq + 1}${where}${result}`);
-}
-
 export async function run({ command, options, args, output, env, cwd }: CommandContext): Promise<number> {
-  const port = parseInteger(String(options.uiPort), '--ui-port', { min: 0, max: 65535 });
-  const host = String(options.uiHost ?? '127.0.0.1').trim();
-  if (host === '') throw usageError('--ui-host: expected an interface address such as 127.0.0.1');
+  const place = uiPlaceFrom(options, command);
   const secrets = resolveSecrets(options, env);
   const toleranceSeconds = parseDuration(String(options.tolerance ?? '5m'), '--tolerance') / 1000;
   const defaultTarget = options.to !== undefined ? parseUrl(String(options.to), '--to').href : null;
@@ -42,15 +24,13 @@ export async function run({ command, options, args, output, env, cwd }: CommandC
     throw usageError(`${missing.join(', ')}: no such file or folder${hint}`);
   }
 
-  const { inspectCaptures, isLoopbackHost } = await import('../inspector/index.js');
+  const { inspectCaptures } = await import('../inspector/index.js');
   let replays = 0;
   let failed = 0;
   const inspector = await inspectCaptures(paths, {
     cwd,
     follow: options.follow !== false,
-    host,
-    port,
-    portFallback: command.getOptionValueSource('uiPort') === 'default',
+    ...place,
     settings: { secrets, scheme: String(options.scheme ?? 'auto'), schemeOptions: schemeOptionsFrom(options), toleranceSeconds, ...(publicUrl ? { publicUrl } : {}) },
     defaultTarget,
     onAction(event) {
@@ -84,9 +64,7 @@ export async function run({ command, options, args, output, env, cwd }: CommandC
         : 'no secret: signatures are shown as captured; give --secret to check them and to re-sign replays and edits',
     ),
   );
-  if (!isLoopbackHost(host)) {
-    output.warn(`--ui-host ${host}: the inspector is reachable from the network; anyone with its URL can read every delivery and send them${secrets.length > 0 ? ' signed' : ''}; keep it on 127.0.0.1 unless you mean it`);
-  }
+  warnIfExposed(output, place.host, secrets.length > 0);
   output.note(ec.dim('the link carries an access token: open it as printed. Ctrl-C to stop'));
 
   await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }));

@@ -10,6 +10,7 @@ import { formatDuration } from '../text/duration.js';
 import { NdjsonRenderer } from './listen/ndjson.js';
 import { isLoopbackHost, listenOptionsFrom } from './listen/options.js';
 import { TerminalRenderer } from './listen/terminal.js';
+import { checkUiFlagsNeedUi } from './inspector-ui.js';
 
 export { isLoopbackHost, listenOptionsFrom };
 
@@ -70,10 +71,11 @@ function limitedWarnings(output: Output): (message: string) => void {
 }
 
 /** What the listener is about to do, on stderr (and the `listening` record). */
-function renderBanner(output: Output, options: ListenOptions, handle: ListenerHandle): void {
+function renderBanner(output: Output, options: ListenOptions, handle: ListenerHandle, inspector: { url: string; announce(): void } | undefined): void {
   const queue = handle.queue;
-  output.record({ type: 'listening', url: handle.url, capture: handle.capture.journal ?? handle.capture.dir, verifying: (options.secrets?.length ?? 0) > 0, scheme: options.scheme, ...(queue ? { queue: queue.display } : {}), ...(handle.outbox ? { outbox: handle.outbox.path } : {}) });
+  output.record({ type: 'listening', url: handle.url, ...(inspector ? { uiUrl: inspector.url } : {}), capture: handle.capture.journal ?? handle.capture.dir, verifying: (options.secrets?.length ?? 0) > 0, scheme: options.scheme, ...(queue ? { queue: queue.display } : {}), ...(handle.outbox ? { outbox: handle.outbox.path } : {}) });
   output.line(`${output.color.bold('listening on')} ${handle.url}`);
+  inspector?.announce();
   const ec = output.errColor;
   const secrets = options.secrets?.length ?? 0;
   output.note(
@@ -139,18 +141,25 @@ export async function run({ command, options, output, env }: CommandContext): Pr
     const renderer = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose, (listenOptions.forward?.routes?.length ?? 0) > 0);
     subscribers.push(filtered(renderer, { failures: Boolean(options.onlyFailures), eventTypes: options.filter as string | undefined, paths: options.filterPath as string | undefined }));
   }
+  // --ui: the inspector, fed by this listener from its first delivery (its modules load only with the flag).
+  checkUiFlagsNeedUi(options, command);
+  const ui = options.ui ? await (await import('./listen-ui.js')).listenUi({ options, command, output }, listenOptions) : undefined;
+  if (ui) subscribers.push(ui.subscriber);
   listenOptions.subscribers = subscribers;
 
   const { startListener } = await import('../listen/server.js');
   const handle = await startListener(listenOptions);
-  renderBanner(output, listenOptions, handle);
+  const inspector = await ui?.start(handle);
+  // Ctrl-C is taken from before "Ctrl-C to stop" is printed: one typed at once still stops cleanly.
+  const ec = output.errColor;
+  const interrupt = onInterrupt(() => output.note(ec.dim(`stopping: finishing requests in flight and ${handle.outbox ? 'forward attempts in flight (the rest stay in the outbox)' : 'queued forwards'} (Ctrl-C again to quit at once)`)));
+  renderBanner(output, listenOptions, handle, inspector);
 
   // From here on a line per delivery: batched, and never allowed to stall the listener.
   output.streamStdout();
-  const ec = output.errColor;
-  const interrupt = onInterrupt(() => output.note(ec.dim(`stopping: finishing requests in flight and ${handle.outbox ? 'forward attempts in flight (the rest stay in the outbox)' : 'queued forwards'} (Ctrl-C again to quit at once)`)));
   await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }));
   const summary = await handle.close();
+  await inspector?.close();
   interrupt.dispose();
   if (summary.abandonedForwards > 0 && !handle.outbox) output.warn(`${summary.abandonedForwards} queued forwards did not finish within --drain-timeout`);
   renderSummary(output, summary, undelivered);

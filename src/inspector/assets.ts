@@ -1,8 +1,10 @@
 /**
  * The page's static files, built by `npm run build` (scripts/build-inspector.mjs) into
- * dist/inspector/ui and read once at start: a few hundred KB, served from memory.
+ * dist/inspector/ui and read once at start, served from memory: the page (scripts and stylesheet
+ * inline), its icon and the licences.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,8 @@ export function assetsDir(): string | undefined {
   const candidates = [new URL('./ui/', import.meta.url), new URL('../../dist/inspector/ui/', import.meta.url)];
   for (const candidate of candidates) {
     const dir = fileURLToPath(candidate);
-    if (existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'app.js'))) return dir;
+    // (Beside the sources sits the page's template, with its scripts still to be filled in.)
+    if (existsSync(join(dir, 'index.html')) && !readFileSync(join(dir, 'index.html'), 'utf8').includes('data-inline=')) return dir;
   }
   return undefined;
 }
@@ -44,4 +47,13 @@ export async function loadAssets(dir: string): Promise<Map<string, Asset>> {
     else assets.set(`/assets/${name}`, { type, body });
   }
   return assets;
+}
+
+/**
+ * CSP sources for the page's inline scripts and stylesheets, by hash: exactly what the build put
+ * there runs, nothing else (no 'unsafe-inline').
+ */
+export function inlineHashes(html: string): { scripts: string[]; styles: string[] } {
+  const hashes = (tag: string) => [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((match) => `'sha256-${createHash('sha256').update(match[1]!, 'utf8').digest('base64')}'`);
+  return { scripts: hashes('script'), styles: hashes('style') };
 }

@@ -3,6 +3,9 @@
  * listener (`listen --ui`). Options in, a handle with an idempotent close() out. Loaded only by
  * the commands that serve it.
  */
+import { stat } from 'node:fs/promises';
+import type { Subscriber } from '../listen/observe.js';
+import type { Delivery, QueuedForward } from '../listen/types.js';
 import { openCaptures, type OpenedCaptures } from './captures.js';
 import { JournalIndex } from './journal-index.js';
 import { JournalSegment } from './segments/journal.js';
@@ -48,42 +51,96 @@ export interface LiveInspector extends InspectorHandle {
 export interface LiveOptions extends ServerOptions {
   /** The listener's URL (what captures record as receivedAt). */
   listenerUrl: string;
-  /** The listener's journal: what it holds already is shown first (not followed: new ones come through the feed). */
-  history?: string | null;
   /** Bytes of bodies kept in memory (default 64 MiB); older bodies are read back from the capture. */
   bodyBudget?: number;
 }
 
-/** Serves the page for a running listener: its journal so far, then every delivery fed to it. */
-export async function inspectLive(options: LiveOptions): Promise<LiveInspector> {
-  const store = new DeliveryStore();
-  try {
-    if (options.history) {
-      const index = new JournalIndex(options.history);
-      try {
-        await index.scan();
-        store.append((base) => new JournalSegment(index, options.history!, base));
-      } catch {
-        // No journal yet (a first run): nothing to show from before.
-        await index.close();
-      }
-    }
-    const live = store.append(
-      (base) =>
-        new LiveSegment({
-          base,
-          listenerUrl: options.listenerUrl,
-          ...(options.bodyBudget !== undefined ? { bodyBudget: options.bodyBudget } : {}),
-          onGrow: () => store.grew(),
-          onUpdate: (seq) => store.updated(seq),
-        }),
-    );
-    const server = await startInspector({ ...options, store, mode: 'listen', subject: options.listenerUrl });
-    return { ...withCleanup(server, store), feed: live };
-  } catch (error) {
-    await store.close();
-    throw error;
+/**
+ * The inspector of a listener, in two steps: `prepareLive()` before the listener starts (its
+ * `subscriber` goes into `ListenOptions.subscribers`, so nothing is missed), `start()` once the
+ * listener is up and its URL known. What arrives in between is kept and shown.
+ */
+export interface PreparedLive {
+  readonly subscriber: Subscriber;
+  start(options: LiveOptions): Promise<LiveInspector>;
+}
+
+/** Holds what the listener reports until the page's live segment exists; nothing after close. */
+class FeedUntilStarted implements Subscriber {
+  readonly needsHeaders = true;
+  private target: InspectorFeed | undefined;
+  private early: Array<{ delivery: Delivery } | { forward: QueuedForward }> | null = [];
+
+  delivery(delivery: Delivery): void {
+    if (this.target) this.target.delivery(delivery);
+    else this.early?.push({ delivery });
   }
+
+  forward(forward: QueuedForward): void {
+    if (this.target) this.target.forward(forward);
+    else this.early?.push({ forward });
+  }
+
+  connect(target: InspectorFeed): void {
+    for (const item of this.early ?? []) 'delivery' in item ? target.delivery(item.delivery) : target.forward(item.forward);
+    this.early = null;
+    this.target = target;
+  }
+
+  disconnect(): void {
+    this.early = null;
+    this.target = undefined;
+  }
+}
+
+/**
+ * `history`: the listener's journal. Its size now is what is shown from before (the listener
+ * appends after it, and those deliveries come through the subscriber).
+ */
+export async function prepareLive(history: string | null | undefined): Promise<PreparedLive> {
+  const historyBytes = history ? await stat(history).then((info) => info.size, () => 0) : 0;
+  const feed = new FeedUntilStarted();
+  return {
+    subscriber: feed,
+    async start(options) {
+      const store = new DeliveryStore();
+      try {
+        if (history && historyBytes > 0) {
+          const index = new JournalIndex(history);
+          try {
+            await index.scan(historyBytes);
+            store.append((base) => new JournalSegment(index, history, base));
+          } catch {
+            // Gone or unreadable since: nothing to show from before.
+            await index.close();
+          }
+        }
+        const live = store.append(
+          (base) =>
+            new LiveSegment({
+              base,
+              listenerUrl: options.listenerUrl,
+              ...(options.bodyBudget !== undefined ? { bodyBudget: options.bodyBudget } : {}),
+              ...(history ? { journal: { path: history, startBytes: historyBytes } } : {}),
+              onGrow: () => store.grew(),
+              onUpdate: (seq) => store.updated(seq),
+            }),
+        );
+        const server = await startInspector({ ...options, store, mode: 'listen', subject: options.listenerUrl });
+        feed.connect(live);
+        return { ...withCleanup(server, store, () => feed.disconnect()), feed: live };
+      } catch (error) {
+        feed.disconnect();
+        await store.close();
+        throw error;
+      }
+    },
+  };
+}
+
+/** Serves the page for a running listener: its journal so far, then every delivery fed to it. */
+export async function inspectLive(options: LiveOptions & { history?: string | null }): Promise<LiveInspector> {
+  return (await prepareLive(options.history)).start(options);
 }
 
 /** The server's handle, whose close() also stops following and closes the store's files. */

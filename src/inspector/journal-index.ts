@@ -59,18 +59,28 @@ export class JournalIndex {
   pendingBytes = 0;
   private closed = false;
 
-  constructor(readonly path: string) {}
+  /** `startAt`: a byte offset where a line starts; what is before it is not this index's (a listener's journal from before its run). */
+  constructor(
+    readonly path: string,
+    startAt = 0,
+  ) {
+    this.scanned = startAt;
+  }
 
   get size(): number {
     return this.starts.length;
   }
 
-  /** Indexes whatever was appended since the last scan; returns how many lines were added. */
-  async scan(): Promise<number> {
+  /**
+   * Indexes whatever was appended since the last scan; returns how many lines were added. `upTo`
+   * stops at that byte size: what a journal held at one moment (a listener appends after it).
+   */
+  async scan(upTo = Number.POSITIVE_INFINITY): Promise<number> {
     const handle = await this.file();
     const before = this.starts.length;
-    const { size } = await handle.stat();
-    if (size < this.scanned) throw new Error(`${this.path} shrank while being read (truncated or replaced)`);
+    const actual = (await handle.stat()).size;
+    if (actual < this.scanned) throw new Error(`${this.path} shrank while being read (truncated or replaced)`);
+    const size = Math.min(actual, upTo);
     const buffer = Buffer.allocUnsafe(READ_CHUNK);
     let position = this.scanned;
     let lineStart = this.scanned;

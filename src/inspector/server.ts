@@ -9,11 +9,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActionError, curlFor, fixtureFor, replay, type ReplayAsk } from './actions.js';
-import { assetsDir, loadAssets } from './assets.js';
+import { assetsDir, inlineHashes, loadAssets } from './assets.js';
 import { hostChecker, hostForUrl } from './hosts.js';
 import { SecretScrubber } from './scrub.js';
 import { MAX_PAGE, STATE_FILTERS, type DeliveryStore, type StoreEvent } from './store.js';
-import type { BodyView, DeliveryDetail, InfoView, ListQuery, StateFilter } from './types.js';
+import { PAGE_ROWS, type BodyView, type DeliveryDetail, type InfoView, type ListQuery, type StateFilter } from './types.js';
 import { verificationView, type VerificationSettings } from './verification.js';
 import { SCHEME_NAMES } from '../schemes/names.js';
 import { failure } from '../errors.js';
@@ -49,6 +49,8 @@ export interface InspectorOptions {
   subject: string;
   /** Where replays go unless the page says otherwise (the forward target, or --to). */
   defaultTarget?: string | null;
+  /** The default target has no path: each delivery is replayed to its own path there (`listen --forward-to` without a path). */
+  defaultTargetKeepsPath?: boolean;
   onAction?(event: ActionEvent): void;
   /** The built page; default: found beside this module or in the package's dist. */
   assetsDir?: string;
@@ -67,20 +69,21 @@ export interface InspectorHandle {
   close(): Promise<void>;
 }
 
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The page's scripts and stylesheet are inline: allowed by their hashes, nothing else runs. */
+function contentSecurityPolicy(inline: { scripts: string[]; styles: string[] }): string {
+  return [
+    "default-src 'none'",
+    `script-src ${inline.scripts.join(' ') || "'none'"}`,
+    `style-src ${inline.styles.join(' ') || "'none'"}`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': CSP,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -95,8 +98,13 @@ const MAX_SHOWN_BODY = 2 * 1024 * 1024;
 const MAX_ACTION_BODY = 8 * 1024 * 1024;
 /** SSE changes are sent at most this often: a busy listener must not flood the page. */
 const EVENT_INTERVAL_MS = 100;
+/** While more than BUSY_ROWS keep arriving between two, once a second (the page then refreshes once a second too). */
+const BUSY_EVENT_INTERVAL_MS = 1000;
+const BUSY_ROWS = 50;
 const HEARTBEAT_MS = 15_000;
 const WARM_DELAY_MS = 300;
+
+const UNFILTERED: ListQuery = { state: 'all', scheme: null, type: null, path: null, q: null };
 
 class HttpError extends Error {
   constructor(
@@ -167,6 +175,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const dir = options.assetsDir ?? assetsDir();
   if (!dir) throw new Error("the inspector's page is not built: run npm run build");
   const assets = await loadAssets(dir);
+  const csp = contentSecurityPolicy(inlineHashes(assets.get('/')?.body.toString('utf8') ?? ''));
   const { store, settings } = options;
   const host = options.host ?? '127.0.0.1';
   const token = randomBytes(24).toString('base64url');
@@ -176,7 +185,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   let allowedHost: (value: string | undefined) => boolean = () => false;
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
-    res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra });
+    res.writeHead(status, { ...SECURITY_HEADERS, 'content-security-policy': csp, 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra });
     res.end(body);
   };
   const sendJson = (res: ServerResponse, status: number, value: unknown) => send(res, status, 'application/json; charset=utf-8', scrubber.json(value));
@@ -190,6 +199,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     scheme: settings.scheme,
     schemes: SCHEME_NAMES,
     defaultTarget: options.defaultTarget ?? null,
+    defaultTargetKeepsPath: options.defaultTargetKeepsPath ?? false,
     toleranceSeconds: settings.toleranceSeconds,
     total: store.total,
     indexing: store.indexing(),
@@ -263,19 +273,24 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   }
 
   function openStream(res: ServerResponse): void {
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-security-policy': csp, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(`retry: 1000\nevent: hello\ndata: ${scrubber.json({ total: store.total, indexing: store.indexing() })}\n\n`);
     streams.add(res);
     res.on('close', () => streams.delete(res));
   }
 
   // Changes are gathered and sent together, at most every EVENT_INTERVAL_MS.
-  let pending: { total?: number; updated: Set<number>; indexing?: { done: number; total: number } } = { updated: new Set() };
+  let pending: { total: number | undefined; updated: Set<number>; indexing: { done: number; total: number } | null | undefined } = { total: undefined, updated: new Set(), indexing: undefined };
   let flushTimer: NodeJS.Timeout | undefined;
+  let sentTotal = store.total;
+  /** Busy sends in a row: a burst is sent at once, a stream that keeps it up once a second. */
+  let busySends = 0;
   const flush = () => {
     flushTimer = undefined;
-    const change = { total: pending.total ?? store.total, updated: [...pending.updated], indexing: pending.indexing ?? store.indexing() };
-    pending = { updated: new Set() };
+    const change = { total: pending.total ?? store.total, updated: [...pending.updated], indexing: pending.indexing === undefined ? store.indexing() : pending.indexing };
+    busySends = change.total - sentTotal > BUSY_ROWS ? busySends + 1 : 0;
+    sentTotal = change.total;
+    pending = { total: undefined, updated: new Set(), indexing: undefined };
     const frame = `event: change\ndata: ${scrubber.json(change)}\n\n`;
     for (const stream of streams) stream.write(frame);
   };
@@ -291,9 +306,15 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const unsubscribe = store.subscribe((event: StoreEvent) => {
     if (event.kind === 'grew') pending.total = event.total;
     else if (event.kind === 'updated') pending.updated.add(event.seq);
-    else pending.indexing = { done: event.done, total: event.total };
-    if (streams.size > 0) flushTimer ??= setTimeout(flush, EVENT_INTERVAL_MS);
-    else pending = { updated: new Set() };
+    // The last progress event says all is read: the page hides its progress.
+    else pending.indexing = event.done >= event.total ? null : { done: event.done, total: event.total };
+    if (streams.size > 0) flushTimer ??= setTimeout(flush, busySends > 1 ? BUSY_EVENT_INTERVAL_MS : EVENT_INTERVAL_MS);
+    else {
+      // Nobody is watching: nothing to send later.
+      pending.total = undefined;
+      pending.indexing = undefined;
+      pending.updated.clear();
+    }
   });
   const heartbeat = setInterval(() => {
     for (const stream of streams) stream.write(': still here\n\n');
@@ -330,7 +351,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     if (path === '/api/deliveries' && method === 'GET') {
       const offsetText = url.searchParams.get('offset') ?? 'tail';
       const offset = offsetText === 'tail' ? 'tail' : Math.max(0, Number.parseInt(offsetText, 10) || 0);
-      const limit = Math.min(MAX_PAGE, Math.max(1, Number.parseInt(url.searchParams.get('limit') ?? '100', 10) || 100));
+      const limit = Math.min(MAX_PAGE, Math.max(1, Number.parseInt(url.searchParams.get('limit') ?? String(PAGE_ROWS), 10) || PAGE_ROWS));
       sendJson(res, 200, await store.page(listQuery(url.searchParams), offset, limit));
       warmSoon();
       return;
@@ -365,6 +386,14 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
+
+  // The first thing a person opening the URL waits for, read (and its answer's code run once)
+  // before the URL is given out: the first request is then as quick as the later ones.
+  try {
+    scrubber.json(await store.page(UNFILTERED, 'tail', PAGE_ROWS));
+  } catch {
+    // The request itself will say what is wrong.
+  }
 
   const wanted = options.port ?? DEFAULT_UI_PORT;
   try {

@@ -69,6 +69,7 @@ export class DeliveryStore {
   private warming: Promise<void> | undefined;
   private warmed = false;
   private closed = false;
+  private growing = false;
 
   /**
    * Adds a segment at the end; `create` gets the seq of its first entry. Only the last segment may
@@ -96,9 +97,17 @@ export class DeliveryStore {
     for (const listener of this.listeners) listener(event);
   }
 
-  /** The last segment grew (a live delivery, or lines appended to a followed journal). */
+  /**
+   * The last segment grew (a live delivery, or lines appended to a followed journal). Said once
+   * per turn of the event loop, however many arrived in it: a busy listener adds thousands a second.
+   */
   grew(): void {
-    this.emit({ kind: 'grew', total: this.total });
+    if (this.growing) return;
+    this.growing = true;
+    setImmediate(() => {
+      this.growing = false;
+      if (!this.closed) this.emit({ kind: 'grew', total: this.total });
+    });
   }
 
   /** A row changed in place (a queued forward finished). */
@@ -120,8 +129,13 @@ export class DeliveryStore {
     this.warming ??= (async () => {
       let lastReport = 0;
       for (const { segment } of this.parts) {
-        for (let from = 0; from < segment.size && !this.closed; from += WARM_STEP) {
-          await segment.summaries(from, Math.min(from + WARM_STEP, segment.size));
+        // A live segment has every summary at hand: building them all as a busy listener adds
+        // deliveries would be work (and memory) per delivery for nothing.
+        if (segment.parsed >= segment.size) continue;
+        // What is there now: a growing segment is not chased.
+        const size = segment.size;
+        for (let from = 0; from < size && !this.closed; from += WARM_STEP) {
+          await segment.summaries(from, Math.min(from + WARM_STEP, size));
           await yieldToOthers();
           const now = performance.now();
           if (now - lastReport > 100) {

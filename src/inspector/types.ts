@@ -90,6 +90,10 @@ export interface AttemptView {
   error: string | null;
   ms: number;
   snippet: string | null;
+  /** The headers that tell what answered (content type, server, framework), when the app refused. */
+  headers?: Array<[string, string]>;
+  /** When the refusal looks like the app's own signature check failing: the likely cause and the fix. */
+  hint?: string | null;
 }
 
 export interface DeliveryDetail {
@@ -103,6 +107,9 @@ export interface DeliveryDetail {
   /** Why there is no body (evicted from memory, file gone). */
   bodyMissing: string | null;
 }
+
+/** Rows per request of the list: the page asks for the last PAGE_ROWS first. */
+export const PAGE_ROWS = 100;
 
 export type StateFilter = 'all' | 'verified' | 'failed' | 'duplicate' | 'fault' | 'unverified';
 
@@ -139,6 +146,8 @@ export interface InfoView {
   scheme: string;
   schemes: readonly string[];
   defaultTarget: string | null;
+  /** The default target has no path of its own: each delivery goes to the path it arrived on (as the listener forwards). */
+  defaultTargetKeepsPath: boolean;
   toleranceSeconds: number;
   total: number;
   indexing: { done: number; total: number } | null;

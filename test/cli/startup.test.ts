@@ -32,6 +32,25 @@ async function traced(args: string[], input = ''): Promise<{ code: number | null
   return { code, modules, stdout, stderr };
 }
 
+/**
+ * A long-running command under the tracer: run until stderr says how to stop it (everything it
+ * loads to start is loaded by then), then stopped. Its exit is not judged: a signal that arrives
+ * as the note is printed may beat its Ctrl-C handler.
+ */
+async function tracedUntilUp(args: string[]): Promise<{ code: number | null; modules: string[]; stdout: string; stderr: string }> {
+  const traceFile = join(dir, `trace-${++runs}.txt`);
+  const child = spawn(process.execPath, ['--import', TRACER, ...args], { env: cliEnv({ HOOKCTL_TRACE_FILE: traceFile }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    if (stderr.includes('Ctrl-C to stop')) child.kill('SIGINT');
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, modules: readFileSync(traceFile, 'utf8').split('\n').filter(Boolean), stdout, stderr };
+}
+
 function heavyIn(modules: string[]): string[] {
   return HEAVY.filter((name) => modules.some((url) => url.includes(`/node_modules/${name}/`)));
 }
@@ -115,5 +134,19 @@ describe('the inspector loads only when it is used', () => {
     expect(result.code).toBe(0);
     expect(result.modules.some((url) => url.endsWith('/dist/cli/main.js'))).toBe(true);
     expect(result.modules.filter((url) => url.includes('/dist/inspector/') || url.includes('/node_modules/playwright-core/'))).toEqual([]);
+  });
+
+  it('hookctl listen loads the inspector only with --ui', async () => {
+    const inspectorModules = (modules: string[]) => modules.filter((url) => url.includes('/dist/inspector/') || url.endsWith('/dist/commands/listen-ui.js'));
+    const [plain, withUi] = await Promise.all([
+      tracedUntilUp([BIN, 'listen', '--port', '0', '--no-capture']),
+      tracedUntilUp([BIN, 'listen', '--port', '0', '--no-capture', '--ui', '--ui-port', '0']),
+    ]);
+    expect(plain.stdout).toMatch(/^listening on /m);
+    expect(plain.modules.some((url) => url.endsWith('/dist/listen/server.js'))).toBe(true);
+    expect(inspectorModules(plain.modules)).toEqual([]);
+    expect(withUi.stdout).toMatch(/^inspector on /m);
+    expect(inspectorModules(withUi.modules)).toContain(withUi.modules.find((url) => url.endsWith('/dist/inspector/index.js')));
+    expect(withUi.modules.filter((url) => url.includes('/node_modules/playwright-core/'))).toEqual([]);
   });
 });

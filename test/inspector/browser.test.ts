@@ -4,68 +4,26 @@
  * receiver and Stripe's own library, the diff, hostile deliveries rendered as text, a hostile
  * page that tries to make the inspector act, and the README's screenshots (light and dark).
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ActionEvent } from '../../src/inspector/index.js';
 import type { Delivery } from '../../src/listen/types.js';
 import type { DeliveryRecord } from '../../src/records/record.js';
-import { describeWithChromium, launchChromium } from '../helpers/chromium.js';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanup, deliveryFrom, inspectFeed, inspectFiles, SECRET, signedRecord, tempDir, writeJournal } from './support.js';
+import { describeWithChromium } from '../helpers/chromium.js';
+import { chromiumSuite, copyCurlAndRun, detail, diffFirstTwo, editAndSend, EDITED_BODY, expectAttackRefused, expectNothingRan, rows, seqs, type OpenOptions } from './browser-support.js';
+import { deliveryFrom, inspectFeed, inspectFiles, SECRET, signedRecord, tempDir, writeJournal } from './support.js';
 
 const stripe = new Stripe('sk_test_hookctl_inspector_browser');
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 
 describeWithChromium('the inspector page in chromium', () => {
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  const servers: TestServer[] = [];
-  /** Script errors and dialogs (alert from injected markup) fail the test that caused them. */
-  let problems: string[] = [];
+  // rebind.test resolves to 127.0.0.1, as a DNS-rebinding attacker's name would.
+  const { session, browser, receiver } = chromiumSuite(['--host-resolver-rules=MAP rebind.test 127.0.0.1']);
+  const open = (url: string, options?: OpenOptions) => session.open(url, options);
 
-  beforeAll(async () => {
-    // rebind.test resolves to 127.0.0.1, as a DNS-rebinding attacker's name would.
-    browser = await launchChromium(['--host-resolver-rules=MAP rebind.test 127.0.0.1']);
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-    await cleanup();
-    const seen = problems;
-    problems = [];
-    expect(seen).toEqual([]);
-  });
-
-  async function open(url: string, options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<Page> {
-    context = await browser.newContext({ viewport: options.viewport ?? { width: 1360, height: 820 }, colorScheme: options.colorScheme ?? 'light', timezoneId: 'UTC', acceptDownloads: true });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('dialog', (dialog) => {
-      problems.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    await page.goto(url);
-    return page;
-  }
-
-  async function receiver(): Promise<TestServer> {
-    const server = await startServer();
-    servers.push(server);
-    return server;
-  }
-
-  const rows = (page: Page) => page.locator('.row[data-seq]');
-  const detail = (page: Page, seq: number) => page.locator(`[data-testid=detail][data-seq="${seq}"]`);
-  const seqs = async (page: Page) => (await rows(page).evaluateAll((elements) => elements.map((element) => Number(element.getAttribute('data-seq'))))).sort((a, b) => a - b);
 
   /**
    * Writes a screenshot unless the file already holds the same picture: chromium's software
@@ -74,7 +32,7 @@ describeWithChromium('the inspector page in chromium', () => {
    */
   async function saveScreenshot(path: string, png: Buffer): Promise<void> {
     if (existsSync(path)) {
-      const scratch = await context!.newPage();
+      const scratch = await session.context!.newPage();
       const differing = (await scratch.evaluate(
         `(async ([a, b]) => {
           const pixels = async (data) => {
@@ -233,18 +191,10 @@ describeWithChromium('the inspector page in chromium', () => {
     const page = await open(inspector.url);
     await rows(page).nth(0).click();
     await detail(page, 0).waitFor();
-    await page.getByRole('button', { name: 'Edit & replay' }).click();
-    const dialog = page.getByRole('dialog', { name: 'edit and replay' });
-    const edited = '{"id":"evt_edited_in_browser","object":"event","type":"invoice.paid","data":{"object":{"amount":4200}}}';
-    await dialog.getByLabel('Body').fill(edited);
-    const headers = dialog.getByLabel('Headers');
-    await headers.fill(`${await headers.inputValue()}\nX-Edited-By: inspector`);
-    await dialog.getByLabel('send to URL').fill(`${target.url}/webhooks`);
-    await dialog.getByRole('button', { name: 'Re-sign & send' }).click();
-    await expect.poll(() => dialog.getByTestId('replay-result').textContent()).toMatch(/^✓ POST .*\/webhooks → 200/);
+    const dialog = await editAndSend(page, `${target.url}/webhooks`);
     const [received] = await target.waitForRequests(1);
     expect(received!.url).toBe('/webhooks');
-    expect(received!.body.toString('utf8')).toBe(edited);
+    expect(received!.body.toString('utf8')).toBe(EDITED_BODY);
     expect(received!.headers['x-edited-by']).toBe('inspector');
     expect(stripe.webhooks.constructEvent(received!.body, received!.headers['stripe-signature'] as string, SECRET)).toMatchObject({ id: 'evt_edited_in_browser' });
     expect(actions).toMatchObject([{ action: 'replay', seq: 0, edited: true, ok: true, status: 200 }]);
@@ -258,19 +208,10 @@ describeWithChromium('the inspector page in chromium', () => {
     const record = signedRecord({ capturedAt: old, body: `{"id":"evt_curl","object":"event","type":"invoice.paid","note":"it's \\"quoted\\" $HOME \`x\`"}\n` });
     const inspector = await inspectFiles([writeJournal(tempDir(), [record])]);
     const page = await open(inspector.url);
-    await context!.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: inspector.origin });
+    await session.context!.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: inspector.origin });
     await rows(page).nth(0).click();
     await detail(page, 0).waitFor();
-    await page.getByLabel('replay to URL').fill(`${target.url}/curl`);
-    await page.getByRole('button', { name: 'Copy as curl' }).click();
-    const command = await page.getByTestId('curl-command').inputValue();
-    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(command);
-    expect(command).toMatch(/^curl -sS -X POST '/);
-    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = (await once(child, 'close')) as [number];
-    expect(code, stderr).toBe(0);
+    await copyCurlAndRun(page, `${target.url}/curl`);
     const [received] = await target.waitForRequests(1);
     expect(received!.body.toString('utf8')).toBe(record.body);
     // A two-hour-old capture, verified within the default 300 s tolerance: the timestamp is fresh.
@@ -282,13 +223,7 @@ describeWithChromium('the inspector page in chromium', () => {
     const b = signedRecord({ body: JSON.stringify({ data: { currency: 'eur', amount: 250 }, type: 'invoice.paid', id: 'evt_b' }), headers: { 'x-only-in-b': 'yes' } });
     const inspector = await inspectFiles([writeJournal(tempDir(), [a, b])]);
     const page = await open(inspector.url);
-    await rows(page).nth(0).click();
-    await detail(page, 0).waitFor();
-    await page.getByRole('button', { name: 'Compare' }).click();
-    await rows(page).nth(1).click();
-    await detail(page, 1).waitFor();
-    await page.getByRole('button', { name: 'Diff with #1' }).click();
-    const dialog = page.getByRole('dialog', { name: 'compare deliveries' });
+    const dialog = await diffFirstTwo(page);
     const headerRow = dialog.getByTestId('header-diff').locator('tr', { hasText: 'x-only-in-b' });
     await expect.poll(() => headerRow.getAttribute('class')).toMatch(/changed/);
     expect(await dialog.getByTestId('header-diff').locator('tr.changed', { hasText: 'content-type' }).count()).toBe(0);
@@ -324,10 +259,7 @@ describeWithChromium('the inspector page in chromium', () => {
     await rows(page).nth(0).click();
     await shown.waitFor();
 
-    expect(await page.evaluate('window.__xss')).toBeUndefined();
-    expect(await page.locator('#app script, #app iframe, #app object, #app svg').count()).toBe(0);
-    expect(await page.locator('#app img').count()).toBe(0);
-    expect(await page.locator('a[href^="javascript"], [onerror], [onload]').count()).toBe(0);
+    await expectNothingRan(page);
     const text = (await shown.textContent())!;
     expect(text).toContain('<img src=x onerror="window.__xss=2">');
     expect(text).toContain('javascript:window.__xss=3');
@@ -343,42 +275,14 @@ describeWithChromium('the inspector page in chromium', () => {
     const target = await receiver();
     const actions: ActionEvent[] = [];
     const inspector = await inspectFiles([writeJournal(tempDir(), [signedRecord()])], { onAction: (event) => actions.push(event) });
-    const replay = `${inspector.origin}/api/deliveries/0/replay`;
-    const body = JSON.stringify({ to: target.url, mode: 'resign' });
-    const attacker = await startServer((_request, res) => {
-      res.setHeader('content-type', 'text/html');
-      res.end(`<!doctype html><form id="f" method="POST" action="${replay}" enctype="text/plain" target="sink"><input name='{"to":"${target.url}","mode":"resign","x":"' value='"}'></form><iframe name="sink"></iframe>
-<script>
-(async () => {
-  const results = [];
-  const attempt = async (label, init) => { try { const r = await fetch(${JSON.stringify(replay)}, init); results.push(label + ':' + r.status); } catch (e) { results.push(label + ':blocked'); } };
-  await attempt('json+token', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hookctl-token': ${JSON.stringify(inspector.token)} }, body: ${JSON.stringify(body)} });
-  await attempt('simple', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: ${JSON.stringify(body)} });
-  await attempt('no-cors', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: ${JSON.stringify(body)} });
-  await attempt('read', { headers: { 'x-hookctl-token': ${JSON.stringify(inspector.token)} } });
-  document.getElementById('f').submit();
-  document.title = 'done ' + results.join(' ');
-})();
-</script>`);
-    });
-    servers.push(attacker);
-    const page = await open(`${attacker.url}/`);
-    await expect.poll(() => page.title()).toMatch(/^done /);
-    const title = await page.title();
-    // Preflighted requests never leave the browser; simple ones reach the inspector and are refused.
-    expect(title).toContain('json+token:blocked');
-    expect(title).toContain('read:blocked');
-    expect(title).toMatch(/simple:(blocked|40[13])/);
-    // The form post lands in the iframe; wait for it to be answered before judging.
-    await expect.poll(() => page.frameLocator('iframe[name=sink]').locator('body').textContent()).toMatch(/error/);
-    expect(target.requests).toHaveLength(0);
+    await expectAttackRefused(session, inspector, target);
     expect(actions).toHaveLength(0);
   });
 
   it('a DNS-rebinding name for the same address gets no page and no data', async () => {
     const inspector = await inspectFiles([writeJournal(tempDir(), [signedRecord()])]);
-    context = await browser.newContext();
-    const page = await context.newPage();
+    session.context = await browser().newContext();
+    const page = await session.context.newPage();
     const response = await page.goto(`http://rebind.test:${inspector.port}/#token=${inspector.token}`);
     expect(response!.status()).toBe(403);
     expect(await page.locator('.app').count()).toBe(0);
@@ -403,23 +307,27 @@ describeWithChromium('the inspector page in chromium', () => {
       [reserialized, {}],
       [signedRecord({ scheme: 'stripe', eventType: 'charge.refunded', capturedAt: at(52), path: '/webhooks/stripe', eventId: 'evt_1SpQ9zLkdIwHu7ixQ7r8S9t0' }), { forwardQueued: true }],
     ];
-    const inspector = await inspectFeed({ listenerUrl: 'http://127.0.0.1:8787/' });
+    const inspector = await inspectFeed({ listenerUrl: 'http://127.0.0.1:8787/', defaultTarget: 'http://127.0.0.1:3000/webhooks' });
     for (const [record, extra] of feed) inspector.feed.delivery(deliveryFrom(record, extra));
     mkdirSync(DOCS, { recursive: true });
     for (const scheme of ['light', 'dark'] as const) {
-      const page = await open(inspector.url, { colorScheme: scheme, viewport: { width: 1440, height: 960 } });
+      const page = await open(inspector.url, { colorScheme: scheme, viewport: { width: 1440, height: 1000 } });
       await expect.poll(() => rows(page).count()).toBe(feed.length);
       await page.locator('.row[data-seq="8"]').click();
       const diff = detail(page, 8).getByTestId('signed-body-diff');
       await diff.waitFor();
-      await diff.scrollIntoViewIfNeeded();
+      // The verdict and its diagnosis at the top, the body diff below.
+      await detail(page, 8).locator('section[aria-label=verification]').evaluate((section) => {
+        const pane = section.closest('.detail-pane')!;
+        const head = pane.querySelector('.detail-head')!;
+        pane.scrollTop += section.getBoundingClientRect().top - head.getBoundingClientRect().bottom - 8;
+      });
       // Everything settled, so the same deliveries give the same picture on a busy machine too.
       await page.locator('.live-dot.on').waitFor();
       await page.evaluate('document.fonts.ready');
       await page.mouse.move(0, 0);
       await saveScreenshot(`${DOCS}inspector-${scheme}.png`, await page.screenshot());
-      await context!.close();
-      context = undefined;
+      expect(await session.close()).toEqual([]);
     }
   });
 });

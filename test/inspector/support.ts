@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspectCaptures, inspectLive, type CapturesInspector, type LiveInspector, type LiveOptions } from '../../src/inspector/index.js';
+import { CliProcess } from '../helpers/cli.js';
+import { inspectCaptures, inspectLive, type CapturesInspector, type LiveInspector } from '../../src/inspector/index.js';
 import type { Delivery } from '../../src/listen/types.js';
 import { encodeBody, newCaptureId, RECORD_FORMAT, toJournalLine, type DeliveryRecord } from '../../src/records/record.js';
 import { getScheme, verifyWith } from '../../src/schemes/registry.js';
@@ -19,6 +20,11 @@ const cleanups: Array<() => unknown> = [];
 
 export async function cleanup(): Promise<void> {
   while (cleanups.length > 0) await cleanups.pop()!();
+}
+
+/** Runs `stop` after the test (cleanup()), before what was registered earlier. */
+export function afterTest(stop: () => unknown): void {
+  cleanups.push(stop);
 }
 
 export function tempDir(): string {
@@ -122,7 +128,7 @@ export async function inspectFiles(paths: string[], options: Partial<Parameters<
 }
 
 /** An inspector fed like a running listener, in this process, on a free port; closed after the test. */
-export async function inspectFeed(options: Partial<LiveOptions> = {}): Promise<LiveInspector> {
+export async function inspectFeed(options: Partial<Parameters<typeof inspectLive>[0]> = {}): Promise<LiveInspector> {
   const inspector = await inspectLive({ port: 0, listenerUrl: 'http://127.0.0.1:8787/', settings: SETTINGS, ...options });
   cleanups.push(() => inspector.close());
   return inspector;
@@ -153,4 +159,46 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+}
+
+export interface Listening {
+  type: 'listening';
+  url: string;
+  uiUrl?: string;
+  capture: string | null;
+}
+
+/** The real `hookctl listen --json` on a free port; stopped after the test. */
+export async function hookctlListen(args: string[]): Promise<{ cli: CliProcess; url: string; listening: Listening }> {
+  const cli = new CliProcess(['listen', '--port', '0', '--json', ...args]);
+  cleanups.push(() => cli.stop('SIGKILL'));
+  const listening = await cli.waitForRecord<Listening>((record) => record.type === 'listening');
+  return { cli, url: listening.url.replace(/\/$/, ''), listening };
+}
+
+export interface UiListener {
+  cli: CliProcess;
+  /** The listener's URL, without the trailing slash. */
+  url: string;
+  /** The inspector: its origin and token (for api()), and the URL to open. */
+  ui: { origin: string; token: string; url: string };
+  listening: Listening;
+}
+
+/** `hookctl listen --ui --json` on free ports; stopped after the test. */
+export async function listenUi(args: string[]): Promise<UiListener> {
+  const { cli, url, listening } = await hookctlListen(['--ui', '--ui-port', '0', ...args]);
+  const page = new URL(listening.uiUrl!);
+  return { cli, url, ui: { origin: page.origin, token: new URLSearchParams(page.hash.slice(1)).get('token')!, url: listening.uiUrl! }, listening };
+}
+
+/** Posts a delivery signed by a real scheme (what arrives may differ from what was signed); returns the status. */
+export async function postSigned(url: string, options: RecordOptions & { query?: string } = {}): Promise<number> {
+  const record = signedRecord({ capturedAt: new Date(), ...options });
+  const headers = { ...record.headers };
+  delete headers.host;
+  delete headers['content-length'];
+  const response = await fetch(`${url}${record.path}${options.query ?? ''}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(record.body, record.bodyEncoding === 'base64' ? 'base64' : 'utf8') });
+  await response.arrayBuffer();
+  return response.status;
 }

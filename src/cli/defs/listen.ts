@@ -40,7 +40,10 @@ export function listenCommand(): Command {
     .option('--only-failures', 'show only deliveries that were refused or failed, and forwards that did not reach the app')
     .option('--filter <glob>', 'show only event types matching this glob, e.g. "payment_intent.*" (the listener still receives everything)')
     .option('--filter-path <glob>', 'show only deliveries to paths matching this glob, e.g. "/stripe*"')
-    .option('-v, --verbose', 'show headers and the pretty-printed body of each delivery');
+    .option('-v, --verbose', 'show headers and the pretty-printed body of each delivery')
+    .option('--ui', 'serve the web inspector for this listener: every delivery live, why it failed, replay and edit (its URL is printed on start)')
+    .option('--ui-port <n>', 'port for the inspector page (0 picks a free one)', '8788')
+    .option('--ui-host <host>', 'interface for the inspector page (anything but loopback exposes your deliveries)', '127.0.0.1');
   addQueueOptions(command);
   addSecretOptions(command, 'secret to verify with');
   addSchemeOptions(command);
@@ -68,6 +71,7 @@ ${examples([
       'hookctl listen --queue redis://127.0.0.1:6379 --secret "$SECRET" --port 8787   # many listeners, one Redis; then: hookctl worker redis://127.0.0.1:6379 --forward-to …',
       'hookctl listen --fail-first 2 --fail-status 503 --retry-after 1s   # exercise a sender\'s retries',
       'hookctl listen --json | jq \'select(.type == "delivery")\'',
+      'hookctl listen --ui --secret "$SECRET" --forward-to http://127.0.0.1:3000   # watch, replay and edit deliveries in the browser',
       'hookctl listen --only-failures --filter "invoice.*"   # only failed invoice events on the screen',
       'hookctl listen --scheme twilio --secret "$TWILIO_AUTH_TOKEN" --url https://abc.ngrok.app   # Twilio signs the public URL',
       'hookctl listen --capture-files --durable --capture fixtures/captured   # one fixture per delivery, on disk before 2xx',

@@ -10,14 +10,27 @@ import { statusClass } from './list.js';
 import { Dialog } from './dialog.js';
 import { visible } from './format.js';
 
-const TARGET_KEY = 'hookctl-inspector-target';
+/** A URL typed on the page is remembered per run setup: a new forward target starts from itself. */
+const targetKey = (info: InfoView) => `hookctl-inspector-target ${info.subject} ${info.defaultTarget ?? ''}`;
 
-export function initialTarget(info: InfoView): string {
-  return localStorage.getItem(TARGET_KEY) ?? info.defaultTarget ?? '';
+/** Where replays go unless the person typed another URL: the forward target (with the delivery's path when it has none of its own). */
+function defaultTarget(info: InfoView, path: string): string {
+  if (!info.defaultTarget) return '';
+  if (!info.defaultTargetKeepsPath) return info.defaultTarget;
+  try {
+    return new URL(path, info.defaultTarget).href;
+  } catch {
+    return info.defaultTarget;
+  }
 }
 
-export function rememberTarget(url: string): void {
-  if (url.trim()) localStorage.setItem(TARGET_KEY, url.trim());
+export function initialTarget(info: InfoView, path: string): string {
+  return localStorage.getItem(targetKey(info)) ?? defaultTarget(info, path);
+}
+
+export function rememberTarget(info: InfoView, path: string, url: string): void {
+  const chosen = url.trim();
+  if (chosen && chosen !== defaultTarget(info, path)) localStorage.setItem(targetKey(info), chosen);
 }
 
 export type Mode = 'resign' | 'as-is';
@@ -65,7 +78,7 @@ async function copy(text: string): Promise<boolean> {
 /** Replay, curl and download for the delivery shown. */
 export function ActionBar({ detail, info, onEdit, onCompare, compareSeq, onDiff }: { detail: DeliveryDetail; info: InfoView; onEdit(): void; onCompare(): void; compareSeq: number | null; onDiff(): void }) {
   const seq = detail.summary.seq;
-  const [target, setTarget] = useState(() => initialTarget(info));
+  const [target, setTarget] = useState(() => initialTarget(info, detail.summary.path));
   const [mode, setMode] = useState<Mode>(info.canSign ? 'resign' : 'as-is');
   const [busy, setBusy] = useState(false);
   const [results, setResults] = useState<ReplayOutcomeView[]>([]);
@@ -87,14 +100,14 @@ export function ActionBar({ detail, info, onEdit, onCompare, compareSeq, onDiff 
 
   const replay = () =>
     run(async () => {
-      rememberTarget(target);
+      rememberTarget(info, detail.summary.path, target);
       const outcome = await postJson<ReplayOutcomeView>(`/api/deliveries/${seq}/replay`, { to: target, mode });
       setResults((previous) => [outcome, ...previous].slice(0, 20));
     });
 
   const copyCurl = () =>
     run(async () => {
-      rememberTarget(target);
+      rememberTarget(info, detail.summary.path, target);
       const { command } = await postJson<{ command: string }>(`/api/deliveries/${seq}/curl`, { to: target, mode: info.canSign ? 'resign' : 'as-is' });
       setCurl(command);
       const copied = await copy(command);
@@ -178,7 +191,7 @@ export function EditDialog({ detail, info, onClose }: { detail: DeliveryDetail; 
   const binary = detail.body?.encoding === 'base64';
   const [headers, setHeaders] = useState(() => headersToText(detail.headers));
   const [body, setBody] = useState(() => detail.body?.data ?? '');
-  const [target, setTarget] = useState(() => initialTarget(info));
+  const [target, setTarget] = useState(() => initialTarget(info, detail.summary.path));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [results, setResults] = useState<ReplayOutcomeView[]>([]);
@@ -190,7 +203,7 @@ export function EditDialog({ detail, info, onClose }: { detail: DeliveryDetail; 
     setBusy(true);
     setError(null);
     try {
-      rememberTarget(target);
+      rememberTarget(info, detail.summary.path, target);
       const ask = { to: target, mode: 'resign', edit: edit() };
       if (what === 'replay') {
         const outcome = await postJson<ReplayOutcomeView>(`/api/deliveries/${detail.summary.seq}/replay`, ask);

@@ -193,7 +193,7 @@ export function Detail(props: { detail: DeliveryDetail; info: InfoView; onClose(
           <span class="dim mono">{visible(s.source)}</span>
         </div>
         <div style={{ marginTop: '10px' }}>
-          <ActionBar detail={detail} info={props.info} onEdit={props.onEdit} onCompare={props.onCompare} compareSeq={props.compareSeq} onDiff={props.onDiff} />
+          <ActionBar key={s.seq} detail={detail} info={props.info} onEdit={props.onEdit} onCompare={props.onCompare} compareSeq={props.compareSeq} onDiff={props.onDiff} />
         </div>
       </div>
       <VerificationPanel v={detail.verification} body={detail.body} />
@@ -233,9 +233,26 @@ export function Detail(props: { detail: DeliveryDetail; info: InfoView; onClose(
           {detail.forwardAttempts.length > 0 ? (
             <ul class="result-list">
               {detail.forwardAttempts.map((attempt) => (
-                <li key={attempt.attempt}>
+                <li key={attempt.attempt} data-testid="app-answer">
                   attempt {attempt.attempt}: {attempt.status !== null ? <span class={statusClass(attempt.status)}>{attempt.status}</span> : <span class="status-x">{visible(attempt.error ?? 'no answer')}</span>} <span class="dim num">{attempt.ms} ms</span>
-                  {attempt.snippet ? <div class="dim mono">{visible(attempt.snippet)}</div> : null}
+                  {attempt.headers && attempt.headers.length > 0 ? (
+                    <table class="headers">
+                      <tbody>
+                        {attempt.headers.map(([name, value], i) => (
+                          <tr key={i}>
+                            <td>{visible(name)}</td>
+                            <td>{visible(value)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  ) : null}
+                  {attempt.snippet ? <pre class="code snippet">{visible(attempt.snippet, true)}</pre> : null}
+                  {attempt.hint ? (
+                    <p class="cause">
+                      <b>Likely cause:</b> {visible(attempt.hint)}
+                    </p>
+                  ) : null}
                 </li>
               ))}
             </ul>

@@ -13,8 +13,9 @@ const OVERSCAN = 12;
 
 export function Check({ row }: { row: DeliverySummary }) {
   if (row.problem !== undefined) return <span class="check bad">✗ unreadable</span>;
-  if (row.verified === true) return <span class="check ok">✓ {row.scheme ?? ''}</span>;
-  if (row.verified === false) return <span class="check bad">✗ {visible(row.reason ?? 'failed')}</span>;
+  // (One text node each: a list draws dozens of these at once.)
+  if (row.verified === true) return <span class="check ok">{`✓ ${row.scheme ?? ''}`}</span>;
+  if (row.verified === false) return <span class="check bad">{`✗ ${visible(row.reason ?? 'failed')}`}</span>;
   return <span class="check none">· unverified</span>;
 }
 
@@ -29,9 +30,11 @@ function Forward({ row }: { row: DeliverySummary }) {
   if (forward.pending) return <span class="dim">→ queued</span>;
   if (forward.status === null) return <span class="status-x" title={forward.error ?? ''}>→ failed</span>;
   return (
-    <span>
-      → <span class={statusClass(forward.status)}>{forward.status}</span> <span class="dim num">{forward.ms}ms</span>
-    </span>
+    <>
+      {'→ '}
+      <span class={statusClass(forward.status)}>{forward.status}</span>
+      <span class="dim num">{` ${forward.ms}ms`}</span>
+    </>
   );
 }
 
@@ -101,14 +104,21 @@ export interface ListProps {
 
 export function DeliveryList(props: ListProps) {
   const scroller = useRef<HTMLDivElement>(null);
-  const [range, setRange] = useState({ first: 0, last: 0 });
+  // Following from the start: the rows that fit on screen are drawn in the first render, before
+  // any measure (the overscan follows once it is measured).
+  const [range, setRange] = useState(() => (props.following ? { first: Math.max(0, props.total - Math.ceil(window.innerHeight / ROW_HEIGHT)), last: props.total } : { first: 0, last: 0 }));
 
   const measure = () => {
     const element = scroller.current;
     if (!element) return;
-    const first = Math.max(0, Math.floor(element.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(props.total, Math.ceil((element.scrollTop + element.clientHeight) / ROW_HEIGHT) + OVERSCAN);
-    if (first !== range.first || last !== range.last) setRange({ first, last });
+    const visibleFirst = Math.floor(element.scrollTop / ROW_HEIGHT);
+    const visibleLast = Math.min(props.total, Math.ceil((element.scrollTop + element.clientHeight) / ROW_HEIGHT));
+    const first = Math.max(0, visibleFirst - OVERSCAN);
+    const last = Math.min(props.total, visibleLast + OVERSCAN);
+    // Drawn rows change only when the visible ones are not all drawn (or far too many are): the
+    // first render's rows stay as they are, with no second pass before the first paint.
+    const covered = range.first <= visibleFirst && range.last >= visibleLast && range.last - range.first <= visibleLast - visibleFirst + 4 * OVERSCAN;
+    if (!covered) setRange({ first, last });
     props.onRange(first, last);
   };
 

@@ -6,14 +6,23 @@ import { render, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { DeliveryDetail, DeliverySummary, InfoView, ListPage, ListQuery, StateFilter } from '../types.js';
 import { EditDialog } from './actions.js';
-import { ApiError, getJson, hasToken, openEvents } from './api.js';
+import { getJson, hasToken, openEvents } from './api.js';
 import { Detail } from './detail.js';
 import { DiffDialog } from './diff.js';
-import { visible } from './format.js';
+import { count, visible } from './format.js';
 import { DeliveryList } from './list.js';
+import { PAGE, startEarly } from './early.js';
 
-const PAGE = 100;
+/**
+ * Changes are fetched at most every REFRESH_MS; while more than BUSY_ROWS keep arriving between
+ * two, once every BUSY_REFRESH_MS: nobody reads faster, and on a small machine the browser's work
+ * comes off the listener's CPU.
+ */
 const REFRESH_MS = 200;
+const BUSY_REFRESH_MS = 1000;
+const BUSY_ROWS = 50;
+/** Rows kept in the page; past that, those far from the screen are dropped (and asked for again if scrolled to). */
+const KEPT_ROWS = 5000;
 
 const STATES: Array<[StateFilter, string]> = [
   ['all', 'All'],
@@ -26,11 +35,16 @@ const STATES: Array<[StateFilter, string]> = [
 
 const EMPTY_QUERY: ListQuery = { state: 'all', scheme: null, type: null, path: null, q: null };
 
-// The first page and the run's facts are asked for before anything renders: the list is what a
-// person opening the page waits for.
-const early = hasToken() ? { page: getJson<ListPage>(`/api/deliveries?offset=tail&limit=${PAGE}`), info: getJson<InfoView>('/api/info') } : null;
-early?.page.catch(() => {});
-early?.info.catch(() => {});
+// A mark for `npm run bench:inspector`: when the app's script runs.
+performance.mark('hookctl:start');
+
+// The first page and the run's facts, asked for by the page's inline boot script (or now).
+const early = window.hookctlEarly ?? startEarly();
+/** The first page once it is here: the first render shows it, with no pass through "Loading". */
+let firstPage: ListPage | undefined;
+const firstPageHere = early?.page.then((page) => {
+  firstPage = page;
+});
 
 function queryString(query: ListQuery): string {
   const params = new URLSearchParams();
@@ -80,11 +94,13 @@ function App() {
   const query: ListQuery = { state: stateFilter, scheme: scheme || null, type: type.trim() || null, path: path.trim() || null, q: q.trim() || null };
   const qs = queryString(query);
 
-  const [total, setTotal] = useState(0);
-  const [all, setAll] = useState(0);
-  const [indexing, setIndexing] = useState<ListPage['indexing']>(null);
+  // The first page, when it is here before the first render, is what the list starts with.
+  const prefilled = useRef(firstPage !== undefined);
+  const [total, setTotal] = useState(firstPage?.total ?? 0);
+  const [all, setAll] = useState(firstPage?.all ?? 0);
+  const [indexing, setIndexing] = useState<ListPage['indexing']>(firstPage?.indexing ?? null);
   const [, setVersion] = useState(0);
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(firstPage === undefined);
   const [following, setFollowing] = useState(true);
   const [connected, setConnected] = useState(false);
   const [selected, setSelected] = useState(-1);
@@ -96,7 +112,8 @@ function App() {
   const [diff, setDiff] = useState<[number, number] | null>(null);
   const [editing, setEditing] = useState(false);
 
-  const rows = useRef(new Map<number, DeliverySummary>());
+  const rows = useRef<Map<number, DeliverySummary>>(undefined as never);
+  rows.current ??= new Map(firstPage?.rows.map((row, i) => [firstPage!.offset + i, row]));
   const inflight = useRef(new Set<number>());
   const generation = useRef(0);
   const range = useRef({ first: 0, last: 0 });
@@ -106,17 +123,22 @@ function App() {
   latestQs.current = qs;
   // The key handler reads the latest state through a ref: two quick key presses must not both
   // start from the selection the page had before the first one rendered.
-  const latest = useRef({ total, selected, detailOpen, diff, editing });
-  latest.current = { ...latest.current, total, detailOpen, diff, editing };
+  const latest = useRef({ total, selected, detailOpen, diff, editing, following });
+  latest.current = { ...latest.current, total, detailOpen, diff, editing, following };
 
 
   const fail = (error: unknown) => {
-    if (error instanceof ApiError && error.status === 401) setFatal('no-token');
+    // (The boot script's requests fail with its own copy of ApiError: the status is what counts.)
+    if ((error as { status?: number } | null)?.status === 401) setFatal('no-token');
   };
 
   const accept = (page: ListPage, gen: number) => {
     if (gen !== generation.current) return;
     page.rows.forEach((row, i) => rows.current.set(page.offset + i, row));
+    if (rows.current.size > KEPT_ROWS) {
+      const { first, last } = range.current;
+      for (const index of rows.current.keys()) if (index < first - PAGE || index >= last + PAGE) rows.current.delete(index);
+    }
     setTotal(page.total);
     setAll(page.all);
     setIndexing(page.indexing);
@@ -139,7 +161,9 @@ function App() {
       range.current = { first, last };
       for (let block = Math.floor(first / PAGE); block * PAGE < last; block++) {
         let missing = false;
-        for (let i = block * PAGE; i < Math.min(last, (block + 1) * PAGE); i++) {
+        // (Only the rows of this block inside the range: a block the range starts in the middle of
+        // is not fetched again for rows above the range.)
+        for (let i = Math.max(first, block * PAGE); i < Math.min(last, (block + 1) * PAGE); i++) {
           if (!rows.current.has(i)) {
             missing = true;
             break;
@@ -154,6 +178,12 @@ function App() {
   // A new query starts over at the end of its list.
   useEffect(() => {
     if (fatal) return;
+    if (prefilled.current) {
+      // The unfiltered list's first page is on screen already.
+      prefilled.current = false;
+      usedEarly.current = true;
+      return;
+    }
     generation.current++;
     const gen = generation.current;
     rows.current = new Map();
@@ -181,6 +211,9 @@ function App() {
     (early?.info ?? getJson<InfoView>('/api/info')).then(setInfo).catch(fail);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const changed = new Set<number>();
+    /** Deliveries in all, as of the last refresh. */
+    let seen = firstPage?.all ?? -1;
+    let streaming = false;
     const refresh = () => {
       timer = undefined;
       const gen = generation.current;
@@ -191,8 +224,13 @@ function App() {
         }
       }
       changed.clear();
-      getJson<ListPage>(`/api/deliveries?${latestQs.current}&offset=tail&limit=${PAGE}`)
-        .then((page) => accept(page, gen))
+      // Following: the last page (every row the list draws at its end); else only the new count.
+      const limit = latest.current.following ? PAGE : 1;
+      getJson<ListPage>(`/api/deliveries?${latestQs.current}&offset=tail&limit=${limit}`)
+        .then((page) => {
+          seen = page.all;
+          accept(page, gen);
+        })
         .catch(fail);
     };
     return openEvents({
@@ -200,7 +238,11 @@ function App() {
       change(event) {
         for (const seq of event.updated) changed.add(seq);
         setIndexing(event.indexing);
-        timer ??= setTimeout(refresh, REFRESH_MS);
+        if (timer) return;
+        // A burst shows at once; a stream that keeps it up is shown once a second.
+        const busy = seen >= 0 && event.total - seen > BUSY_ROWS;
+        timer = setTimeout(refresh, busy && streaming ? BUSY_REFRESH_MS : REFRESH_MS);
+        streaming = busy;
       },
     });
   }, [fatal]);
@@ -331,11 +373,11 @@ function App() {
         <div class="counts num" data-testid="counts">
           {filtered ? (
             <span>
-              <b>{total.toLocaleString('en-US')}</b> of {all.toLocaleString('en-US')} {all === 1 ? 'delivery' : 'deliveries'}
+              <b>{count(total)}</b> of {count(all)} {all === 1 ? 'delivery' : 'deliveries'}
             </span>
           ) : (
             <span>
-              <b>{all.toLocaleString('en-US')}</b> {all === 1 ? 'delivery' : 'deliveries'}
+              <b>{count(all)}</b> {all === 1 ? 'delivery' : 'deliveries'}
             </span>
           )}
         </div>
@@ -407,4 +449,11 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+// The page appears with its first rows, so nothing jumps as they come (or without them, if they
+// take long). The "Loading…" placeholder goes: preact renders beside what it did not create.
+const ready = firstPageHere ? Promise.race([firstPageHere.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 400))]) : Promise.resolve();
+void ready.then(() => {
+  const root = document.getElementById('app')!;
+  root.replaceChildren();
+  render(<App />, root);
+});
