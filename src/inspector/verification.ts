@@ -3,7 +3,7 @@
  * inspector's secrets as of the capture time), what was signed, received vs computed signatures,
  * and, on a mismatch a small change explains, the body the sender actually signed.
  */
-import { jsonBody } from '../schemes/common.js';
+import { diagnose } from '../schemes/diagnose.js';
 import { explainSignature } from '../schemes/explain.js';
 import { detectScheme, getScheme, isSchemeName, verifyWith } from '../schemes/registry.js';
 import type { Scheme, SchemeOptions, VerifyInput, VerifyResult } from '../schemes/types.js';
@@ -27,42 +27,10 @@ export function schemeFor(record: LoadedDelivery['record'], settings: Pick<Verif
   return detectScheme(record.headers, settings.schemeOptions);
 }
 
-/** Bodies larger than this get no signed-body search (each variant costs a verification). */
-const MAX_VARIANT_BODY = 1024 * 1024;
-
-/** Small changes that break a signature, most likely first; JSON re-serialization last. */
-function bodyVariants(text: string): Array<{ cause: string; text: string }> {
-  const variants: Array<{ cause: string; text: string }> = [];
-  if (text.endsWith('\r\n')) variants.push({ cause: 'a trailing CRLF was added to the body', text: text.slice(0, -2) });
-  else if (text.endsWith('\n')) variants.push({ cause: 'a trailing newline was added to the body', text: text.slice(0, -1) });
-  variants.push({ cause: 'the trailing newline the sender signed was stripped', text: `${text}\n` });
-  if (text.includes('\r\n')) variants.push({ cause: 'LF line endings became CRLF', text: text.replace(/\r\n/g, '\n') });
-  else if (text.includes('\n')) variants.push({ cause: 'CRLF line endings became LF', text: text.replace(/\n/g, '\r\n') });
-  const parsed = jsonBody(Buffer.from(text, 'utf8'));
-  if (parsed !== undefined) {
-    for (const [layout, serialized] of [
-      ['compact', JSON.stringify(parsed)],
-      ['pretty-printed with 2 spaces', JSON.stringify(parsed, null, 2)],
-      ['pretty-printed with 4 spaces', JSON.stringify(parsed, null, 4)],
-      ['pretty-printed with tabs', JSON.stringify(parsed, null, '\t')],
-    ] as const) {
-      if (serialized !== text) variants.push({ cause: `the sender signed this JSON ${layout}; it was parsed and re-serialized on the way`, text: serialized });
-    }
-  }
-  return variants;
-}
-
-/** The body the sender signed, when one of the usual small changes explains a mismatch. */
+/** The body the sender signed, when the diagnosis finds a change to the body that explains a mismatch. */
 function findSignedBody(scheme: Scheme, input: VerifyInput): { text: string; cause: string } | null {
-  if (input.body.length > MAX_VARIANT_BODY) return null;
-  const text = Buffer.from(input.body).toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(Buffer.from(input.body))) return null;
-  for (const variant of bodyVariants(text)) {
-    const result = scheme.verify({ ...input, body: Buffer.from(variant.text, 'utf8') });
-    // A stale timestamp is only reported after the signature matched.
-    if (result.verified || result.reason === 'timestamp_outside_tolerance') return variant;
-  }
-  return null;
+  const found = diagnose(scheme, input);
+  return found?.signedBody ? { text: found.signedBody.toString('utf8'), cause: found.cause } : null;
 }
 
 export function verificationView(loaded: LoadedDelivery, settings: VerificationSettings): VerificationView {

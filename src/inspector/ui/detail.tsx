@@ -122,7 +122,7 @@ export function VerificationPanel({ v, body }: { v: VerificationView; body: Body
       {v.signedBody && body?.encoding === 'utf8' ? (
         <div style={{ marginTop: '10px' }}>
           <p class="cause">
-            <b>How the body changed:</b> {visible(v.signedBody.cause)}. The signature matches the body the sender signed (struck through) but not the one that arrived (marked).
+            <b>How the body changed:</b> {visible(v.signedBody.cause.replace(/\.$/, ''))}. The signature matches the body the sender signed (struck through) but not the one that arrived (marked).
           </p>
           <InlineDiff before={v.signedBody.text} after={body.data} />
         </div>
