@@ -5,6 +5,7 @@
  * the URL's fragment, which never reaches a server log), and actions are POSTs whose Origin must be
  * this page. Answers carry a strict CSP and never a secret.
  */
+import { bind } from '../listen/bind.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -153,22 +154,6 @@ function bodyView(body: Buffer, scrubber: SecretScrubber): BodyView {
   const text = shown.toString('utf8');
   const utf8 = Buffer.from(text, 'utf8').equals(shown);
   return { encoding: utf8 ? 'utf8' : 'base64', data: utf8 ? text : shown.toString('base64'), bytes: body.length, truncated: shown !== body, redacted: scrubber.contains(body) };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      server.off('listening', onListening);
-      reject(error);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
 }
 
 export async function startInspector(options: InspectorOptions): Promise<InspectorHandle> {
@@ -398,11 +383,11 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const wanted = options.port ?? DEFAULT_UI_PORT;
   try {
     try {
-      await listen(server, wanted, host);
+      await bind(server, wanted, host);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.portFallback || wanted === 0) throw error;
       // The default port is taken (another inspector, say): any free one will do.
-      await listen(server, 0, host);
+      await bind(server, 0, host);
     }
   } catch (error) {
     unsubscribe();

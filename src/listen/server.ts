@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { failure } from '../errors.js';
 import { Admission, type Refusal } from './admission.js';
 import { assemble } from './assemble.js';
+import { bind } from './bind.js';
 import { DEFAULTS } from './defaults.js';
 import { watchDescriptors } from './descriptors.js';
 import { refusedDelivery } from './delivery.js';
@@ -175,20 +176,10 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
 function listen(server: Server, options: ListenOptions): Promise<void> {
   const port = options.port ?? DEFAULTS.port;
   const host = options.host ?? DEFAULTS.host;
-  return new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      if (error.code === 'EADDRINUSE') reject(failure(`--port: ${port} is already in use on ${host} (pick another, or --port 0 for a free one)`));
-      else if (error.code === 'EACCES') reject(failure(`--port: not allowed to listen on port ${port} (ports below 1024 need privileges)`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(failure(`--host: cannot listen on ${options.host} (${error.code})`));
-      else reject(failure(`cannot listen: ${error.message}`));
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
+  return bind(server, port, host).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw failure(`--port: ${port} is already in use on ${host} (pick another, or --port 0 for a free one)`);
+    if (error.code === 'EACCES') throw failure(`--port: not allowed to listen on port ${port} (ports below 1024 need privileges)`);
+    if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw failure(`--host: cannot listen on ${options.host} (${error.code})`);
+    throw failure(`cannot listen: ${error.message}`);
   });
 }
