@@ -44,9 +44,10 @@ export class BatchedWriter {
     this.ttyFd = stream.isTTY && typeof stream.fd === 'number' ? stream.fd : undefined;
   }
 
-  write(text: string): void {
+  /** `keep`: never dropped, whatever is pending (a command's last words: its summary). */
+  write(text: string, keep = false): void {
     if (this.broken) return;
-    if (this.pendingBytes >= this.maxPendingBytes) {
+    if (!keep && this.pendingBytes >= this.maxPendingBytes) {
       this.dropped++;
       return;
     }

@@ -53,6 +53,8 @@ export class Output {
   }
 
   private batched: BatchedWriter | undefined;
+  /** After streamStdout(): what is written now must not be dropped (the summary). */
+  private keepEverything = false;
 
   /** A machine record: one NDJSON line on stdout, only under --json. */
   record(value: { type: string } & Record<string, unknown>): void {
@@ -85,13 +87,18 @@ export class Output {
     });
   }
 
+  /** The stream's last words (a summary) follow: they are written even if the reader lags. */
+  endStream(): void {
+    this.keepEverything = true;
+  }
+
   /** Resolves once everything written to stdout so far is out. */
   flush(): Promise<void> {
     return this.batched?.flushed() ?? Promise.resolve();
   }
 
   private out(text: string): void {
-    if (this.batched) this.batched.write(text);
+    if (this.batched) this.batched.write(text, this.keepEverything);
     else this.stdout.write(text);
   }
 

@@ -162,6 +162,7 @@ export async function run({ command, options, output, env }: CommandContext): Pr
   await inspector?.close();
   interrupt.dispose();
   if (summary.abandonedForwards > 0 && !handle.outbox) output.warn(`${summary.abandonedForwards} queued forwards did not finish within --drain-timeout`);
+  output.endStream();
   renderSummary(output, summary, undelivered);
   if (summary.forwardsKept > 0) output.note(ec.dim(`${plural(summary.forwardsKept, 'forward')} not delivered yet ${summary.forwardsKept === 1 ? 'is' : 'are'} kept in ${handle.outbox?.path ?? 'the outbox'}: the next hookctl listen on ${handle.capture.dir} resumes them`));
   const shown = (ids: string[]) => `${ids.slice(0, 20).join(', ')}${ids.length > 20 ? `, and ${ids.length - 20} more` : ''}`;

@@ -13,6 +13,7 @@ import type { QueueBackend, QueueStatus } from '../queue/status.js';
 import { formatDuration } from '../text/duration.js';
 import { formatBytes } from '../text/bytes.js';
 import { printable } from '../text/printable.js';
+import { hideUrlPasswords } from '../text/url.js';
 
 
 function rate(perSecond: number): string {
@@ -41,8 +42,13 @@ function renderStatus(output: Output, status: QueueStatus): void {
   output.line(table(rows));
 }
 
+/** A dead letter's route and target, without a URL password (older entries stored them as given). */
+function maskLetter(letter: DeadLetter): DeadLetter {
+  return JSON.parse(hideUrlPasswords(JSON.stringify(letter))) as DeadLetter;
+}
+
 function renderDead(output: Output, letters: DeadLetter[], total: number): void {
-  for (const letter of letters) output.record({ type: 'dead', ...letter });
+  for (const letter of letters) output.record({ type: 'dead', ...maskLetter(letter) });
   output.record({ type: 'summary', dead: total, shown: letters.length });
   if (output.json) return;
   const c = output.color;
@@ -52,7 +58,7 @@ function renderDead(output: Output, letters: DeadLetter[], total: number): void 
   }
   const rows = [['id', 'died', 'event', 'type', 'route', 'attempts', 'why'].map((title) => c.bold(title))];
   for (const letter of letters) {
-    rows.push([letter.id, letter.deadAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), printable(letter.eventId ?? '-', 36), printable(letter.eventType ?? '-', 32), printable(letter.route ?? '-', 48), String(letter.attempts), c.red(printable(`${letter.reason}: ${letter.error}`, 100))]);
+    rows.push([letter.id, letter.deadAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), printable(letter.eventId ?? '-', 36), printable(letter.eventType ?? '-', 32), printable(hideUrlPasswords(letter.route ?? '-'), 48), String(letter.attempts), c.red(printable(`${letter.reason}: ${letter.error}`, 100))]);
   }
   output.line(table(rows));
   if (total > letters.length) output.line(c.dim(`… and ${total - letters.length} more (--limit)`));

@@ -13,8 +13,9 @@ import { queueKeys } from '../queue/keys.js';
 import { QueueWorker, type WorkerEvent, type WorkerOptions, type WorkerSummary } from '../queue/worker.js';
 import { routesFrom } from '../routes/route.js';
 import { formatDuration } from '../text/duration.js';
-import type { AppAnswer } from '../delivery/app-refusal.js';
+import { appAnswerLines } from './app-answer.js';
 import { printable } from '../text/printable.js';
+import { displayUrl, hideUrlPasswords } from '../text/url.js';
 
 type Options = CommandContext['options'];
 
@@ -52,38 +53,43 @@ function clock(date: Date = new Date()): string {
   return date.toTimeString().slice(0, 8);
 }
 
+/** An event as printed: no URL password in its route or target. */
+function masked(event: WorkerEvent): { type: string } & Record<string, unknown> {
+  return JSON.parse(hideUrlPasswords(JSON.stringify(event))) as { type: string } & Record<string, unknown>;
+}
+
 function render(output: Output, event: WorkerEvent, quiet: boolean): void {
   const c = output.color;
   const ec = output.errColor;
   switch (event.type) {
     case 'attempt': {
-      output.record({ ...event });
+      output.record(masked(event));
       if (output.json || quiet) return;
       const ok = event.status !== null && event.status >= 200 && event.status < 300;
       const answer = event.status === null ? c.red(event.error ?? 'no answer') : ok ? c.green(String(event.status)) : c.red(String(event.status));
       const next = event.willRetry && event.nextAttemptAt ? c.yellow(`retry ${event.attempt + 1}/${event.of} in ${formatDuration(Date.parse(event.nextAttemptAt) - Date.now())}`) : '';
       output.line(
-        [c.dim(clock()), ok ? c.green('✓') : c.red('✗'), printable(event.eventId ?? event.entryId, 36), c.cyan(printable(event.eventType ?? '-', 40)), `→ ${printable(event.target ?? '', 60)}`, answer, c.dim(`${event.ms}ms`), c.dim(`attempt ${event.attempt}/${event.of}`), next]
+        [c.dim(clock()), ok ? c.green('✓') : c.red('✗'), printable(event.eventId ?? event.entryId, 36), c.cyan(printable(event.eventType ?? '-', 40)), `→ ${printable(displayUrl(event.target ?? ''), 60)}`, answer, c.dim(`${event.ms}ms`), c.dim(`attempt ${event.attempt}/${event.of}`), next]
           .filter(Boolean)
-          .join('  ') + appSide(output, event),
+          .join('  ') + appAnswerLines(c, event, false),
       );
       return;
     }
     case 'result':
-      output.record({ ...event });
+      output.record(masked(event));
       if (output.json || quiet || event.delivered) return;
       output.line(`  ${c.red('✗ dead letter')}  ${printable(event.eventId ?? event.entryId, 36)}  ${c.dim(`${event.dead}: ${printable(event.error ?? '', 160)}`)}`);
       return;
     case 'unrouted':
-      output.record({ ...event });
+      output.record(masked(event));
       if (!output.json && !quiet) output.line(`${c.dim(clock())}  ${c.dim('·')}  ${printable(event.eventId ?? event.entryId, 36)}  ${c.cyan(printable(event.eventType ?? '-', 40))}  ${c.dim(`no route matches ${printable(event.path, 60)}; acknowledged`)}`);
       return;
     case 'reclaimed':
-      output.record({ ...event });
+      output.record(masked(event));
       output.note(ec.dim(`took over ${event.entryIds.length} deliver${event.entryIds.length === 1 ? 'y' : 'ies'} from a worker that stopped`));
       return;
     case 'connection':
-      output.record({ ...event });
+      output.record(masked(event));
       if (event.state === 'lost') output.warn(`lost the connection to Redis (${event.error ?? 'closed'}); reconnecting…`);
       else output.note(ec.green('reconnected to Redis'));
       return;
@@ -91,16 +97,6 @@ function render(output: Output, event: WorkerEvent, quiet: boolean): void {
       output.warn(event.message);
       return;
   }
-}
-
-/** The app's answer to a forward it refused (and the hint when it reads like a failed signature check), as the listener shows it. */
-function appSide(output: Output, { app, hint }: { app?: AppAnswer; hint?: string }): string {
-  if (!app) return '';
-  const c = output.color;
-  const body = printable(app.body.replace(/\s+/g, ' ').trim(), 160);
-  let text = `\n    ${c.dim(`app answered ${app.status}${body ? ':' : ''}`)} ${body}`;
-  if (hint) text += `\n    ${c.yellow('hint:')} ${hint}`;
-  return text;
 }
 
 function renderSummary(output: Output, summary: WorkerSummary): void {
@@ -134,20 +130,26 @@ export async function run({ options, args, output }: CommandContext): Promise<nu
   const worker = new QueueWorker(connection, reader, queueKeys(address.stream), { ...workerOptions, onEvent: (event) => render(output, event, quiet) });
   try {
     await worker.start();
-    const routes = workerOptions.routes.map((route) => ({ name: route.name, url: route.url }));
+    const routes = workerOptions.routes.map((route) => ({ name: route.name, url: displayUrl(route.url) }));
     output.record({ type: 'worker', consumer: workerOptions.consumer, queue: address.display, stream: address.stream, group: address.group, routes, concurrency: workerOptions.concurrency });
     const ec = output.errColor;
     output.note(`${ec.bold('worker')} ${workerOptions.consumer} ${ec.dim('reading')} ${address.display} ${ec.dim(`(stream ${address.stream}, group ${address.group})`)}`);
-    for (const route of workerOptions.routes) output.note(ec.dim(`  → ${route.types.length === 0 && route.paths.length === 0 ? 'everything' : route.name.slice(0, route.name.length - route.url.length - 1)} to ${route.url}`));
+    for (const route of workerOptions.routes) output.note(ec.dim(`  → ${route.types.length === 0 && route.paths.length === 0 ? 'everything' : route.name.slice(0, route.name.length - route.url.length - 1)} to ${displayUrl(route.url)}`));
     output.note(ec.dim(`${workerOptions.concurrency} in flight at most; attempts ${workerOptions.policy.delaysMs.map((ms, index) => (index === 0 ? 'now' : `+${formatDuration(ms * workerOptions.policy.timeScale)}`)).join(', ')}; Ctrl-C to stop`));
 
     const interrupt = onInterrupt(() => output.note(ec.dim('stopping: finishing forwards in flight (Ctrl-C again to quit at once)')));
+    // A line per forward: batched, and never allowed to stall the worker.
+    output.streamStdout();
     await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }));
     const summary = await worker.stop();
     interrupt.dispose();
     if (summary.abandoned > 0) output.warn(`${summary.abandoned} deliveries did not finish within --drain-timeout; they stay in the queue and another worker takes them over after --claim-idle`);
+    output.endStream();
     renderSummary(output, summary);
-    return EXIT.ok;
+    // A forward that gave up is a failed run, as for listen: the contract's exit 1.
+    if (summary.dead > 0) output.warn(`${summary.dead} forward${summary.dead === 1 ? '' : 's'} gave up and became dead letters (list them: hookctl queue dead ${address.display}; send them again: hookctl queue requeue ${address.display} --all)`);
+    await output.flush();
+    return summary.dead > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     await worker.stop();
     await Promise.all([connection.close(), reader.close()]);

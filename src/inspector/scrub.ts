@@ -1,50 +1,37 @@
 /**
  * The last line of defence for "no secret value ever reaches the page": every JSON answer is
- * searched for the configured secrets (as written and as JSON escapes them) and they are replaced.
+ * searched for the configured secrets (in every spelling the listener redacts, and as JSON escapes
+ * them) and they are replaced.
  * Headers are already redacted by the listener, but a fixture file, a path or a body can carry a
  * secret too. A body that holds one is not offered as curl or as a fixture download at all.
  */
+import { secretPattern, secretSpellings } from '../text/secret-spellings.js';
+
 const REDACTED = '[redacted: secret]';
 
 export class SecretScrubber {
-  /** Each secret and the key text inside a prefixed one (`whsec_<key>`). */
-  private readonly texts: string[];
+  /** Every spelling of every secret (as the listener redacts them), and as JSON escapes each: one case-insensitive pattern. */
+  private readonly pattern: RegExp | undefined;
 
   constructor(secrets: readonly string[]) {
-    const texts = new Set<string>();
-    for (const secret of secrets) {
-      if (secret.length === 0) continue;
-      texts.add(secret);
-      const key = /^(?:whsec|whsk)_(.{8,})$/.exec(secret)?.[1];
-      if (key) texts.add(key);
-    }
-    // Longest first, so a secret containing another is replaced whole.
-    this.texts = [...texts].sort((a, b) => b.length - a.length);
+    const forms = secrets.filter((secret) => secret.length > 0).flatMap(secretSpellings);
+    this.pattern = secretPattern([...forms, ...forms.map((form) => JSON.stringify(form).slice(1, -1))]);
   }
 
-  /** True when the bytes hold a secret. */
+  /** True when the bytes hold a secret, in any spelling. */
   contains(bytes: Uint8Array): boolean {
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return this.texts.some((text) => buffer.includes(text));
+    if (!this.pattern) return false;
+    this.pattern.lastIndex = 0;
+    return this.pattern.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   }
 
   /** JSON text of `value` with every secret replaced. */
   json(value: unknown): string {
-    let text = JSON.stringify(value);
-    if (this.texts.length === 0) return text;
-    let changed = false;
-    for (const secret of this.texts) {
-      for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) {
-        if (text.includes(form)) {
-          text = text.split(form).join(REDACTED);
-          changed = true;
-        }
-      }
-    }
-    if (changed) {
-      // A secret spanning JSON syntax would leave broken JSON: refuse rather than show it.
-      JSON.parse(text);
-    }
-    return text;
+    const text = JSON.stringify(value);
+    if (!this.pattern) return text;
+    const scrubbed = text.replace(this.pattern, REDACTED);
+    // A secret spanning JSON syntax would leave broken JSON: refuse rather than show it.
+    if (scrubbed !== text) JSON.parse(scrubbed);
+    return scrubbed;
   }
 }

@@ -6,6 +6,7 @@
  * this page. Answers carry a strict CSP and never a secret.
  */
 import { bind } from '../listen/bind.js';
+import { displayUrl } from '../text/url.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -183,7 +184,8 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     secretCount: settings.secrets.length,
     scheme: settings.scheme,
     schemes: SCHEME_NAMES,
-    defaultTarget: options.defaultTarget ?? null,
+    // Shown without its password; a replay to it is sent to the real URL (realTarget).
+    defaultTarget: options.defaultTarget ? displayUrl(options.defaultTarget) : null,
     defaultTargetKeepsPath: options.defaultTargetKeepsPath ?? false,
     toleranceSeconds: settings.toleranceSeconds,
     total: store.total,
@@ -217,7 +219,16 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     if (value === null || typeof value !== 'object') throw new HttpError(400, 'expected {"to": URL, "mode": "resign"|"as-is"}');
     const { to, mode, edit } = value as Record<string, unknown>;
     if (mode !== 'resign' && mode !== 'as-is') throw new HttpError(400, 'mode must be "resign" or "as-is"');
-    return { to: to as string, mode, ...(edit !== undefined && edit !== null ? { edit: edit as ReplayAsk['edit'] & object } : {}) };
+    return { to: realTarget(to as string), mode, ...(edit !== undefined && edit !== null ? { edit: edit as ReplayAsk['edit'] & object } : {}) };
+  }
+
+  /** The page knows the forward target without its password: a replay to it goes to the real one. */
+  function realTarget(to: string): string {
+    const real = options.defaultTarget;
+    if (typeof to !== 'string' || !real) return to;
+    const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(real)?.[0] ?? '';
+    const shown = displayUrl(authority);
+    return shown !== authority && to.startsWith(shown) ? authority + to.slice(shown.length) : to;
   }
 
   const report = (event: ActionEvent) => {
@@ -231,10 +242,10 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   async function action(seq: number, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ask = replayAsk(await readJsonBody(req));
     const loaded = await delivery(seq);
-    const base = { seq, id: loaded.summary.id, to: ask.to ?? null, mode: ask.mode, edited: Boolean(ask.edit) };
+    const base = { seq, id: loaded.summary.id, to: ask.to ? displayUrl(ask.to) : null, mode: ask.mode, edited: Boolean(ask.edit) };
     if (name === 'replay') {
       const outcome = await replay(loaded, ask, settings);
-      report({ action: 'replay', ...base, to: outcome.sent.url, ok: outcome.ok, status: outcome.status, ms: outcome.ms, error: outcome.error });
+      report({ action: 'replay', ...base, to: displayUrl(outcome.sent.url), ok: outcome.ok, status: outcome.status, ms: outcome.ms, error: outcome.error });
       sendJson(res, 200, outcome);
       return;
     }

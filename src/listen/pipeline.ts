@@ -132,7 +132,13 @@ export class Pipeline {
       delivery.duplicate = true;
       return afterStore(this.stages.store.store(delivery, flight.receivedAt), (ok) => (ok ? this.stages.answers.ok(delivery, true) : Answers.unavailable(delivery)));
     }
-    return this.stages.handOn.accept(flight, claim);
+    try {
+      return this.stages.handOn.accept(flight, claim);
+    } catch (error) {
+      // A hand-on that throws must not leave the id claimed: its later deliveries would wait forever.
+      claim.release();
+      throw error;
+    }
   }
 
   /** The ledger could not answer (a shared one out of reach): nothing was processed, so the sender retries. */

@@ -1,3 +1,4 @@
+import { secretPattern, secretSpellings } from '../text/secret-spellings.js';
 import type { IncomingMessage } from 'node:http';
 
 const REDACTED = '[redacted: listener secret]';
@@ -37,14 +38,6 @@ export function receivedHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** The spellings a secret may travel in: as given, without its `whsec_` prefix, URL-encoded (matched regardless of case). */
-function spellings(secret: string): string[] {
-  const forms = new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]);
-  const bare = /^wh(?:sec|sk|pk)_(.+)$/.exec(secret)?.[1];
-  if (bare) for (const form of [bare, encodeURIComponent(bare)]) forms.add(form);
-  return [...forms].filter((form) => form.length > 0).map((form) => form.toLowerCase());
-}
-
 /**
  * What is safe to store and show of a delivery. Signature headers stay (replay --as-is needs them,
  * and they are MACs over this body, not keys); the sender's credentials go unless kept with
@@ -59,8 +52,8 @@ export class Redactor {
 
   constructor(secrets: readonly string[], keepHeaders: readonly string[] = []) {
     this.keep = new Set(keepHeaders.map((name) => name.toLowerCase()));
-    this.needles = [...new Set(secrets.flatMap(spellings))].sort((a, b) => b.length - a.length);
-    this.pattern = this.needles.length > 0 ? new RegExp(this.needles.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi') : undefined;
+    this.needles = [...new Set(secrets.flatMap(secretSpellings))].sort((a, b) => b.length - a.length);
+    this.pattern = secretPattern(this.needles);
   }
 
   headers(headers: Record<string, string>): Record<string, string> {

@@ -50,7 +50,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
   }
 
   function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-    observers.warning(`unexpected error while handling ${req.method} ${req.url}: ${(error as Error)?.message ?? error}`);
+    observers.warning(`unexpected error while handling ${req.method} ${redactor.path(req.url ?? '')}: ${(error as Error)?.message ?? error}`);
     writeAnswer(res, { status: 500, body: json({ error: 'internal error in the listener', reason: 'internal_error' }) }, closing);
   }
 

@@ -14,6 +14,7 @@
  */
 import { hasNoPath } from '../delivery/forward-request.js';
 import { usageError } from '../errors.js';
+import { displayUrl } from '../text/url.js';
 import { globToRegExp } from './glob.js';
 
 export interface Route {
@@ -62,13 +63,14 @@ export function parseRoute(spec: string, flag = '--route'): Route {
     if (/\s/.test(glob)) throw usageError(`${flag}: "${term}" contains a space (globs are event types or paths)`);
     (kind === 'path' ? paths : types).push(glob);
   }
-  return { name: `${filters}=${url}`, url, keepPath: hasNoPath(given), types, paths };
+  // The name is shown, stored in the outbox and in Redis: never with the URL's password.
+  return { name: `${filters}=${displayUrl(url)}`, url, keepPath: hasNoPath(given), types, paths };
 }
 
 /** `--forward-to URL`: every delivery. */
 export function catchAllRoute(url: string, flag = '--forward-to'): Route {
   const href = checkUrl(url, flag);
-  return { name: href, url: href, keepPath: hasNoPath(url), types: [], paths: [] };
+  return { name: displayUrl(href), url: href, keepPath: hasNoPath(url), types: [], paths: [] };
 }
 
 /** The routes from --forward-to and --route, checked: at least one, none given twice. */

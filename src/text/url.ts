@@ -1,7 +1,16 @@
+const USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/gi;
+
+function hideUserInfo(_match: string, scheme: string, userInfo: string): string {
+  const colon = userInfo.indexOf(':');
+  return `${scheme}${colon < 0 ? '***' : `${userInfo.slice(0, colon)}:***`}@`;
+}
+
 /** A URL for display: a password (or token) in its user-info part is hidden, the rest kept as given. */
 export function displayUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_match, scheme: string, userInfo: string) => {
-    const colon = userInfo.indexOf(':');
-    return `${scheme}${colon < 0 ? '***' : `${userInfo.slice(0, colon)}:***`}@`;
-  });
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, hideUserInfo);
+}
+
+/** Text that may hold URLs (a route `type:x=http://u:p@host/`), each with its password hidden. */
+export function hideUrlPasswords(text: string): string {
+  return text.replace(USER_INFO, hideUserInfo);
 }

@@ -122,6 +122,19 @@ describe('who may talk to the inspector', () => {
 });
 
 describe('no secret value reaches the page', () => {
+  it('other spellings of the secret (URL-encoded, upper case, the key without whsec_) are scrubbed too, and make the body unofferable', async () => {
+    const dir = tempDir();
+    const spellings = [encodeURIComponent(SECRET), SECRET.toUpperCase(), SECRET.slice('whsec_'.length).toLowerCase()];
+    const record = signedRecord({ body: `a=${spellings[0]}&b=${spellings[1]}&c=${spellings[2]}` });
+    writeFileSync(join(dir, 'spelled.json'), toFixtureFile(record));
+    const inspector = await inspectFiles([dir]);
+    const detail = await api(inspector, '/api/deliveries/0');
+    expect(detail.status).toBe(200);
+    for (const spelling of spellings) expect(detail.text.toLowerCase()).not.toContain(spelling.toLowerCase());
+    expect(detail.body.body.redacted).toBe(true);
+    expect((await api(inspector, '/api/deliveries/0/fixture')).status).toBe(409);
+  });
+
   it('a secret in a header, the path or the body is replaced in every answer; curl and fixture are refused', async () => {
     const dir = tempDir();
     const leaky = signedRecord({ path: `/hooks?token=${SECRET}`, headers: { authorization: `Bearer ${SECRET}` }, body: JSON.stringify({ id: 'evt_leak', type: 'leak.test', echo: SECRET }) });

@@ -154,6 +154,9 @@ describeWithRedis('hookctl worker', (redis) => {
     expect(await status(url)).toMatchObject({ dead: 1, totals: { delivered: 1, dead: 2 } });
     const again = await runCli(['queue', 'requeue', url, deadId]);
     expect(again.stderr).toMatch(/1 of the ids given are not dead letters/);
+    // Dead letters this run: exit 1, and the last words say where to find them.
+    expect(await worker.stop('SIGINT')).toEqual({ code: 1, signal: null });
+    expect(worker.stderrLines.join('\n')).toMatch(/hookctl queue dead/);
   });
 
   it("a refused forward carries the app's answer and the raw-body hint; redacted headers are left out; a Twilio delivery it cannot re-sign is said once", async () => {

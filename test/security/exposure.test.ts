@@ -192,3 +192,30 @@ describe('the secret in other spellings and places (hardening round 2)', () => {
     expect([...listener.cli.stdoutLines, ...listener.cli.stderrLines].join('\n')).not.toContain('hunter2pass');
   });
 });
+
+describe('a password in a forward URL is never shown', () => {
+  it('listen --json forward records, the human lines, and hookctl queue dead hide it', async () => {
+    const gone = await startServer();
+    await gone.close();
+    const target = `${gone.url.replace('http://', 'http://alice:hunter2pass@')}/hook`;
+    const dir = tempDir();
+    for (const json of [true, false]) {
+      const args = ['--capture', dir, '--route', `type:*=${target}`, '--forward-to', target, '--ack-first', '--forward-retry-schedule', '0', '--forward-timeout', '2s'];
+      const cli = json ? (await spawnListener(args)).cli : new CliProcess(['listen', '--port', '0', ...args]);
+      onCleanup(() => cli.stop('SIGKILL'));
+      const url = json ? cli.records()[0]!.url as string : (await cli.waitForLine((line) => line.startsWith('listening on'))).replace('listening on ', '').trim();
+      expect((await post(url, '{"id":"pw-1","type":"x"}', { 'x-event-id': `pw-${json}` })).status).toBe(200);
+      await cli.waitForLine((line) => /gave up|"delivered":false/.test(line));
+      await cli.stop('SIGINT');
+      const shown = [...cli.stdoutLines, ...cli.stderrLines].join('\n');
+      expect(shown).toContain('alice:***@');
+      expect(shown).not.toContain('hunter2pass');
+    }
+    for (const json of [[], ['--json']]) {
+      const dead = await runCli(['queue', 'dead', dir, ...json]);
+      expect(dead.code, dead.stderr).toBe(0);
+      expect(dead.stdout + dead.stderr).toMatch(/alice:\*\*\*@/);
+      expect(dead.stdout + dead.stderr).not.toContain('hunter2pass');
+    }
+  });
+});

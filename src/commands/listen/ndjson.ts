@@ -1,3 +1,4 @@
+import { displayUrl, hideUrlPasswords } from '../../text/url.js';
 import type { Output } from '../../cli/output.js';
 import type { Subscriber } from '../../listen/observe.js';
 import type { Delivery, QueuedForward } from '../../listen/types.js';
@@ -57,7 +58,7 @@ export class NdjsonRenderer implements Subscriber {
       attempts: forward.attempts,
       ms: forward.ms,
       error: forward.error,
-      ...(forward.route !== undefined ? { route: forward.route, target: forward.target } : {}),
+      ...(forward.route !== undefined ? { route: hideUrlPasswords(forward.route), target: forward.target === undefined ? undefined : displayUrl(forward.target) } : {}),
       ...(forward.kept ? { kept: true } : {}),
       ...(forward.dead ? { dead: true } : {}),
       ...(forward.app ? { app: forward.app } : {}),

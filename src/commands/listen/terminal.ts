@@ -4,7 +4,9 @@ import type { AppAnswer } from '../../delivery/app-refusal.js';
 import type { Delivery, QueuedForward } from '../../listen/types.js';
 import { formatBytes } from '../../text/bytes.js';
 import { printable, printableBlock } from '../../text/printable.js';
+import { displayUrl } from '../../text/url.js';
 import { clock } from './text.js';
+import { appAnswerLines } from '../app-answer.js';
 
 const MAX_VERBOSE_BODY = 16 * 1024;
 
@@ -52,14 +54,9 @@ export class TerminalRenderer implements Subscriber {
   }
 
   /** The app's answer to a forward it refused, and the hint when it reads like a failed signature check. */
-  private appSide({ app, hint }: { app?: AppAnswer; hint?: string }): string {
-    if (!app) return '';
-    const { c } = this;
-    const body = printable(app.body.replace(/\s+/g, ' ').trim(), 160);
-    let text = `\n    ${c.dim(`app answered ${app.status}${body ? ':' : ''}`)} ${body}`;
-    if (this.verbose) for (const [name, value] of Object.entries(app.headers)) text += `\n      ${c.dim(`${name}:`)} ${printable(value, 120)}`;
-    if (hint) text += `\n    ${c.yellow('hint:')} ${hint}`;
-    return text;
+  /** The app's answer to a forward it refused, under the forward's line. */
+  private appSide(answer: { app?: AppAnswer; hint?: string }): string {
+    return appAnswerLines(this.c, answer, this.verbose);
   }
 
   forward(forward: QueuedForward): void {
@@ -67,7 +64,7 @@ export class TerminalRenderer implements Subscriber {
     if (forward.kept) return;
     const { c } = this;
     const what = forward.delivered ? c.green(`→ app ${forward.status}`) : c.red(`→ app gave up: ${forward.status ?? forward.error}${forward.dead ? ' (dead letter, kept in the outbox)' : ''}`);
-    const route = this.routed && forward.target ? ` ${c.dim(`(${printable(forward.target, 60)})`)}` : '';
+    const route = this.routed && forward.target ? ` ${c.dim(`(${printable(displayUrl(forward.target), 60)})`)}` : '';
     this.output.line(`  ${c.dim('↳')} ${printable(forward.eventId ?? forward.id, 36)}  ${what}${route}  ${c.dim(`${forward.attempts} attempt${forward.attempts === 1 ? '' : 's'}, ${forward.ms}ms`)}${this.appSide(forward)}`);
   }
 
