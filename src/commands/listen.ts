@@ -3,6 +3,7 @@ import { displayUrl } from '../cli/output.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import type { Output } from '../cli/output.js';
 import { EXIT } from '../errors.js';
+import { heldUntilOpen } from '../listen/held.js';
 import { filtered } from '../listen/filter.js';
 import type { Subscriber } from '../listen/observe.js';
 import type { ListenerHandle, ListenOptions, ListenSummary } from '../listen/types.js';
@@ -137,9 +138,13 @@ export async function run({ command, options, output, env }: CommandContext): Pr
       },
     },
   ];
+  // Deliveries and resumed forwards from before the banner are shown after it: `listening` comes first.
+  let heldOutput: { open(): void } | undefined;
   if (!options.quiet) {
     const renderer = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose, (listenOptions.forward?.routes?.length ?? 0) > 0);
-    subscribers.push(filtered(renderer, { failures: Boolean(options.onlyFailures), eventTypes: options.filter as string | undefined, paths: options.filterPath as string | undefined }));
+    const held = heldUntilOpen(filtered(renderer, { failures: Boolean(options.onlyFailures), eventTypes: options.filter as string | undefined, paths: options.filterPath as string | undefined }));
+    heldOutput = held;
+    subscribers.push(held.subscriber);
   }
   // --ui: the inspector, fed by this listener from its first delivery (its modules load only with the flag).
   checkUiFlagsNeedUi(options, command);
@@ -154,6 +159,7 @@ export async function run({ command, options, output, env }: CommandContext): Pr
   const ec = output.errColor;
   const interrupt = onInterrupt(() => output.note(ec.dim(`stopping: finishing requests in flight and ${handle.outbox ? 'forward attempts in flight (the rest stay in the outbox)' : 'queued forwards'} (Ctrl-C again to quit at once)`)));
   renderBanner(output, listenOptions, handle, inspector);
+  heldOutput?.open();
 
   // From here on a line per delivery: batched, and never allowed to stall the listener.
   output.streamStdout();

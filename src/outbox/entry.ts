@@ -11,6 +11,8 @@
  *     (plus "file" for a capture in fixture files, "key" when the idempotency key is not the event
  *      id, "secret" for which --secret verified it, "status"/"error"/"reason" once tried)
  *   a change of one entry: {"id":"…","state":"pending","attempts":2,"due":…,"status":503,"error":"HTTP 503","at":…}
+ *   entries delivered, many to a line (written shortly after, with the next entries or at most
+ *     SETTLED_FLUSH_MS later): {"delivered":["1712345678901-0","1712345678901-1"],"at":…}
  *   the running totals, first in a compacted log: {"totals":{"delivered":N,"retried":N,"dead":N},"at":…}
  *
  * States: pending (waiting for its next attempt, at `due`), delivered, dead (gave up: a dead
@@ -85,6 +87,11 @@ export function applyLine(state: OutboxView, line: Record<string, unknown>): boo
     state.totals = { delivered: Number(totals.delivered) || 0, retried: Number(totals.retried) || 0, dead: Number(totals.dead) || 0 };
     return true;
   }
+  if (Array.isArray(line.delivered)) {
+    const at = typeof line.at === 'number' ? line.at : Date.now();
+    for (const id of line.delivered) if (typeof id === 'string') markDelivered(state, id, at);
+    return true;
+  }
   const id = line.id;
   if (typeof id !== 'string') return false;
   const existing = state.entries.get(id);
@@ -111,6 +118,16 @@ export function applyLine(state: OutboxView, line: Record<string, unknown>): boo
   Object.assign(existing, line);
   if (!isLive(existing)) state.entries.delete(id);
   return true;
+}
+
+/** An entry was delivered: counted once, and dropped (delivered entries are not live). */
+export function markDelivered(state: OutboxView, id: string, at: number): void {
+  const existing = state.entries.get(id);
+  // Unknown: a compaction already dropped it, or its delivery was written before (a line applied twice).
+  if (!existing) return;
+  state.totals.delivered++;
+  state.deliveredAt.push(at);
+  state.entries.delete(id);
 }
 
 export interface ParsedOutbox extends OutboxView {

@@ -1,13 +1,18 @@
 import { open as openFile, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendLog } from '../capture/append-log.js';
-import { applyLine, emptyTotals, OUTBOX_FILE, parseOutbox, type OutboxChange, type OutboxEntry, type OutboxView, type OutboxTotals } from './entry.js';
+import { applyLine, emptyTotals, markDelivered, OUTBOX_FILE, parseOutbox, type OutboxChange, type OutboxEntry, type OutboxView, type OutboxTotals } from './entry.js';
 
 /** Compact once the log holds this many lines since the last compaction, and four times what is live. */
 const COMPACT_MIN_LINES = 20_000;
 const COMPACT_FACTOR = 4;
 /** Keep the times of this many recent deliveries for the rate. */
 const RATE_WINDOW = 4096;
+/**
+ * Entries delivered are written at most this long after (sooner when new entries are written:
+ * they share that write). Losing them in a crash only means those forwards are made again.
+ */
+export const SETTLED_FLUSH_MS = 50;
 
 export interface OutboxLoad {
   entries: number;
@@ -41,7 +46,20 @@ export class OutboxLog {
   private lastIdMs = 0;
   private idSequence = 0;
   private closed = false;
-  /** Problems that do not stop the listener (a failed compaction). */
+  /** Entries delivered and not written yet: one line for all of them, with the next write. */
+  private settled: string[] = [];
+  private settledTimer: NodeJS.Timeout | undefined;
+  private readonly flushSettled = (): void => {
+    clearTimeout(this.settledTimer);
+    this.settledTimer = undefined;
+    if (this.settled.length === 0 || this.closed) return;
+    void this.write({ delivered: this.settled, at: Date.now() }).catch(this.settledFailed);
+    this.settled = [];
+  };
+  private readonly settledFailed = (error: unknown): void => {
+    this.onWarning?.(`the outbox could not record forwards as delivered (${(error as Error)?.message ?? error}); if the listener stops now they are forwarded again on the next start`);
+  };
+  /** Problems that do not stop the listener (a failed compaction, delivered entries not written). */
   onWarning: ((message: string) => void) | undefined;
 
   constructor(dir: string, options: { durable?: boolean; compactMinLines?: number } = {}) {
@@ -98,8 +116,13 @@ export class OutboxLog {
 
   /** Records new entries; resolves once they are written (on disk when durable). */
   add(entries: readonly OutboxEntry[]): Promise<void> {
-    if (entries.length === 1) return this.write(entries[0]!);
-    return Promise.all(entries.map((entry) => this.write(entry))).then(() => undefined);
+    if (this.settled.length > 0) this.flushSettled();
+    const written = entries.length === 1 ? this.write(entries[0]!) : Promise.all(entries.map((entry) => this.write(entry))).then(() => undefined);
+    // Not written: not in the outbox either (the delivery was refused, its sender retries).
+    return written.catch((error: unknown) => {
+      for (const entry of entries) if (this.state.entries.get(entry.id)?.state === 'pending') this.state.entries.delete(entry.id);
+      throw error;
+    });
   }
 
   /** Records a change of one entry; resolves once it is written. */
@@ -107,10 +130,30 @@ export class OutboxLog {
     return this.write({ id, ...change, at: change.at ?? Date.now() });
   }
 
-  private write(line: OutboxEntry | (OutboxChange & { id: string })): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('the outbox is closed'));
-    applyLine(this.state, line as unknown as Record<string, unknown>);
+  /**
+   * An entry was delivered: dropped at once here, and written a little later with others in one
+   * line (with the next entries added, or SETTLED_FLUSH_MS later), so a busy listener spends no
+   * write, promise or line of its own on it. Nothing waits for that write: if the listener dies
+   * first, the entry is still pending on the next start and forwarded again (at least once; the
+   * app dedupes on Idempotency-Key).
+   */
+  delivered(id: string): void {
+    if (this.closed || !this.state.entries.has(id)) return;
+    markDelivered(this.state, id, Date.now());
+    this.trimRate();
+    this.settled.push(id);
+    this.settledTimer ??= setTimeout(this.flushSettled, SETTLED_FLUSH_MS);
+  }
+
+  private trimRate(): void {
     if (this.state.deliveredAt.length > RATE_WINDOW * 2) this.state.deliveredAt.splice(0, RATE_WINDOW);
+  }
+
+  private write(line: OutboxEntry | (OutboxChange & { id: string }) | { delivered: string[]; at: number }): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the outbox is closed'));
+    // Entries delivered were applied when delivered() was called; the rest is applied here.
+    if (!('delivered' in line)) applyLine(this.state, line as unknown as Record<string, unknown>);
+    this.trimRate();
     const text = JSON.stringify(line);
     this.linesSinceCompaction++;
     if (!this.compacting && this.linesSinceCompaction >= Math.max(this.compactMinLines, COMPACT_FACTOR * this.state.entries.size)) this.compact();
@@ -172,6 +215,7 @@ export class OutboxLog {
   /** Compacts (so a clean stop leaves only what is live) and closes. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flushSettled();
     await this.compacting;
     await this.compact();
     this.closed = true;

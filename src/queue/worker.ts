@@ -20,6 +20,7 @@
  * Delivery is at least once: a worker that dies after forwarding but before XACK has its entry
  * forwarded again by another. Forwards carry `Idempotency-Key: <event id>` for the app to dedupe.
  */
+import { displayUrl } from '../text/url.js';
 import type { Dispatcher } from 'undici';
 import { abortableWait, createDispatcher, deliver, describeNetworkError, isDelivered, type Attempt, type RetryPolicy } from '../delivery/index.js';
 import { decodeBody } from '../records/record.js';
@@ -536,7 +537,7 @@ export class QueueWorker {
       onAttempt: (made) => (attempt = made),
       onWait: () => controller.abort(),
     });
-    const base = { entryId: job.entryId, origin: job.origin, eventId: record.eventId, eventType: record.eventType, route: route.name, target: route.url };
+    const base = { entryId: job.entryId, origin: job.origin, eventId: record.eventId, eventType: record.eventType, route: route.name, target: displayUrl(route.url) };
     if (!attempt || (attempt.status === null && this.halting.signal.aborted)) return { kind: 'interrupted', commands: [] };
     this.summary.attempts++;
     const event: AttemptEvent = { type: 'attempt', ...base, attempt: attemptNumber, of, status: attempt.status, error: attempt.error, ms: attempt.ms, willRetry: attempt.willRetry };
@@ -557,7 +558,7 @@ export class QueueWorker {
     this.emit(event);
     const reason: DeadReason = deadReason(attempt.status);
     const fields = jobFields(job, route.name, attemptNumber, error);
-    const dead = deadLetterCommand(this.keys, fields, { reason, error, status: attempt.status, route: route.name, target: route.url, entryId: job.entryId, at: new Date() });
+    const dead = deadLetterCommand(this.keys, fields, { reason, error, status: attempt.status, route: route.name, target: displayUrl(route.url), entryId: job.entryId, at: new Date() });
     return { kind: 'dead', commands: [dead], result: { type: 'result', ...base, delivered: false, attempts: attemptNumber, status: attempt.status, error, dead: reason, ...refusal } };
   }
 

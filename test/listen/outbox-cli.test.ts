@@ -59,6 +59,8 @@ describe('hookctl queue <capture folder> and the listener\'s dead letters', () =
     const second = spawnListen(args);
     const forward = await second.waitForRecord((r) => r.type === 'forward');
     expect(forward).toMatchObject({ eventId: 'evt_dead_1', delivered: true, attempts: 1 });
+    // Resumed before the banner, shown after it: the contract's first record is `listening`.
+    expect(second.records()[0]).toMatchObject({ type: 'listening' });
     expect((await second.stop('SIGINT')).code).toBe(0);
     const after = JSON.parse((await runCli(['queue', 'status', dir, '--json'])).stdout) as Record<string, unknown>;
     expect(after).toMatchObject({ type: 'status', engine: 'outbox', dead: 0, pending: 0, scheduled: 0, totals: { delivered: 1, dead: 1 } });

@@ -123,7 +123,8 @@ describe('--ack-first with a capture folder: the outbox', () => {
       ['evt_d1', true, 1],
       ['evt_d2', true, 1],
     ]);
-    expect(await backend.status()).toMatchObject({ dead: 1, scheduled: 0, pending: 0, totals: { delivered: 2, dead: 3 } });
+    // Deliveries reach the file in a batch shortly after (SETTLED_FLUSH_MS): status sees them then.
+    await expect.poll(() => backend.status(), { timeout: 2_000 }).toMatchObject({ dead: 1, scheduled: 0, pending: 0, totals: { delivered: 2, dead: 3 } });
   });
 
   it('routes: a delivery goes to every route it matches, each with its own state in the outbox', async () => {

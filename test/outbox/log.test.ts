@@ -88,6 +88,49 @@ describe('outbox log', () => {
     await reopened.close();
   });
 
+  it('deliveries are written many to a line, with the next entries added or shortly after, and count once', async () => {
+    const dir = tempDir();
+    const log = new OutboxLog(dir);
+    await log.open();
+    const entries = Array.from({ length: 4 }, (_, n) => entry(log, n));
+    await log.add(entries.slice(0, 3));
+    log.delivered(entries[0]!.id);
+    log.delivered(entries[1]!.id);
+    log.delivered(entries[1]!.id);
+    // Dropped at once in memory, counted once.
+    expect(log.get(entries[0]!.id)).toBeUndefined();
+    expect(log.totals.delivered).toBe(2);
+    // Written with the next entry, in one line before it.
+    await log.add([entries[3]!]);
+    const written = lines(log.path).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(written.slice(-2)).toMatchObject([{ delivered: [entries[0]!.id, entries[1]!.id] }, { id: entries[3]!.id, state: 'pending' }]);
+    // Nothing added next: written on its own shortly after.
+    log.delivered(entries[2]!.id);
+    await expect.poll(() => lines(log.path).length).toBe(written.length + 1);
+    expect(JSON.parse(lines(log.path).at(-1)!)).toMatchObject({ delivered: [entries[2]!.id] });
+    // A reader (a restart, queue status) sees the same: one pending, three delivered, even with a line applied twice.
+    appendFileSync(log.path, `${JSON.stringify({ delivered: [entries[0]!.id], at: Date.now() })}\n`);
+    const parsed = parseOutbox(readFileSync(log.path, 'utf8'));
+    expect([...parsed.entries.keys()]).toEqual([entries[3]!.id]);
+    expect(parsed.totals.delivered).toBe(3);
+    expect(parsed.deliveredAt).toHaveLength(3);
+    await log.close();
+  });
+
+  it('a delivery not written yet when the listener stops is written by close()', async () => {
+    const dir = tempDir();
+    const log = new OutboxLog(dir);
+    await log.open();
+    const first = entry(log, 1);
+    await log.add([first, entry(log, 2)]);
+    log.delivered(first.id);
+    await log.close();
+    const reopened = new OutboxLog(dir);
+    expect(await reopened.open()).toMatchObject({ entries: 1 });
+    expect(reopened.totals.delivered).toBe(1);
+    await reopened.close();
+  });
+
   it('a torn last line (a crash mid-write) is ignored and the next line starts fresh', async () => {
     const dir = tempDir();
     const log = new OutboxLog(dir);

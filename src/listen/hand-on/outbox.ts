@@ -1,3 +1,4 @@
+import { displayUrl } from '../../text/url.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsErrorText } from '../../capture/file-ops.js';
@@ -118,7 +119,7 @@ export class AppOutbox implements HandOn {
 
   private newEntry({ delivery }: Accepted, route: Route): OutboxEntry {
     const now = Date.now();
-    const entry: OutboxEntry = { id: this.setting.outbox.newId(now), capture: delivery.id, event: delivery.eventId, type: delivery.eventType, route: route.name, target: route.url, state: 'pending', attempts: 0, due: now, at: now };
+    const entry: OutboxEntry = { id: this.setting.outbox.newId(now), capture: delivery.id, event: delivery.eventId, type: delivery.eventType, route: route.name, target: displayUrl(route.url), state: 'pending', attempts: 0, due: now, at: now };
     if (this.setting.files) entry.file = FixtureFileWriter.fileName({ id: delivery.id, eventType: delivery.eventType, eventId: delivery.eventId } as DeliveryRecord);
     if (delivery.idempotencyKey !== null && delivery.idempotencyKey !== delivery.eventId) entry.key = delivery.idempotencyKey;
     const secret = delivery.verification?.secretIndex;
@@ -142,9 +143,9 @@ export class AppOutbox implements HandOn {
         if (nextAt !== undefined) outbox.update(entry.id, { state: 'pending', attempts: number, due: nextAt, status: attempt.status, error: attemptError(attempt) }).catch(warn);
       },
       onSettled: (forward: QueuedForward, last: Attempt | undefined) => {
-        const change = forward.delivered
-          ? { state: 'delivered' as const, attempts: forward.attempts, status: forward.status }
-          : { state: 'dead' as const, attempts: forward.attempts, status: forward.status, error: last ? attemptError(last) : (forward.error ?? 'gave up'), reason: deadReason(forward.status) };
+        // Delivered: written with others shortly after (a crash before that forwards it again).
+        if (forward.delivered) return outbox.delivered(entry.id);
+        const change = { state: 'dead' as const, attempts: forward.attempts, status: forward.status, error: last ? attemptError(last) : (forward.error ?? 'gave up'), reason: deadReason(forward.status) };
         outbox.update(entry.id, change).catch(warn);
       },
     };
