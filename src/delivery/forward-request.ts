@@ -17,6 +17,12 @@ import type { PreparedRequest } from './deliver.js';
 const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/**
+ * The listener's dedupe key when it is not the event id (an id the signature does not cover, bound
+ * to the signed content): an app that dedupes on it cannot be made to drop a real event by a
+ * replayed body sent under that event's id.
+ */
+export const DEDUPE_KEY_HEADER = 'hookctl-dedupe-key';
 
 /** Where a delivery is passed on to. */
 export interface ForwardTarget {
@@ -39,8 +45,8 @@ export interface ForwardSource {
   eventId: string | null;
   /**
    * The listener's dedupe key when it is not the event id (an unsigned id bound to the signed
-   * content, or the body's hash): the Idempotency-Key, so an app deduping on it cannot be made to
-   * drop a real event by a replayed body under the event's id.
+   * content, or the body's hash): sent as Hookctl-Dedupe-Key, and as Idempotency-Key when there is
+   * no event id.
    */
   idempotencyKey?: string | null;
   /** The Idempotency-Key when there is neither: the capture id. */
@@ -96,7 +102,9 @@ export function forwardRequest(source: ForwardSource, target: ForwardTarget | st
     const lower = name.toLowerCase();
     if (!DROPPED.has(lower) && !hopByHop.has(lower)) headers[lower] = value;
   }
-  headers[IDEMPOTENCY_HEADER] = source.idempotencyKey ?? source.eventId ?? source.fallbackId;
+  headers[IDEMPOTENCY_HEADER] = source.eventId ?? source.idempotencyKey ?? source.fallbackId;
+  // The contract's Idempotency-Key is the event id; the key the listener dedupes on rides beside it.
+  if (source.idempotencyKey && source.idempotencyKey !== source.eventId) headers[DEDUPE_KEY_HEADER] = source.idempotencyKey;
   let url = typeof target === 'string' ? target : forwardUrl(target, source.path);
   const secret = signing?.secret ?? (source.scheme?.targetUrl ? source.verifiedWith : undefined);
   if (secret !== undefined) {

@@ -14,7 +14,7 @@ import type { ForwardResult, QueuedForward } from './types.js';
 export interface ForwardItem {
   id: string;
   eventId: string | null;
-  /** The dedupe key when it is not the event id: the app gets it as Idempotency-Key. */
+  /** The dedupe key when it is not the event id: the app gets it as Hookctl-Dedupe-Key. */
   idempotencyKey: string | null;
   method: string;
   /** Path and query it was posted to. */

@@ -33,11 +33,13 @@ describe('what the app gets', () => {
     expect((await post(`${fixed.url}api/github/webhooks`, body, { ...headers, 'x-github-delivery': 'p-3' })).status).toBe(200);
     const requests = await target.waitForRequests(3);
     expect(requests.map((request) => request.url)).toEqual(['/api/github/webhooks?src=gh', '/stripe', '/hooks']);
-    // The dedupe key as Idempotency-Key, so the app can dedupe what an at-least-once forward repeats:
-    // GitHub does not sign its delivery id, so the id is bound to the signature (a replayed body
-    // under a future id must not make the app drop that event).
+    // Idempotency-Key is the event id, as the contract says, so the app can dedupe what an
+    // at-least-once forward repeats. GitHub does not sign its delivery id, so the listener's own key
+    // binds the id to the signature (a replayed body under a future id must not make the app drop
+    // that event): it comes beside it, as Hookctl-Dedupe-Key.
     const signature = headers['x-hub-signature-256'].slice('sha256='.length, 'sha256='.length + 32);
-    expect(requests.map((request) => request.headers['idempotency-key'])).toEqual(['p-1', 'p-2', 'p-3'].map((id) => `${id}|sig:${signature}`));
+    expect(requests.map((request) => request.headers['idempotency-key'])).toEqual(['p-1', 'p-2', 'p-3']);
+    expect(requests.map((request) => request.headers['hookctl-dedupe-key'])).toEqual(['p-1', 'p-2', 'p-3'].map((id) => `${id}|sig:${signature}`));
   });
 
   it('Twilio: the listener verifies, then re-signs for the app\'s URL, and Twilio\'s validateRequest accepts it', async () => {

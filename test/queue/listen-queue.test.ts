@@ -97,7 +97,8 @@ describeWithRedis('hookctl listen --queue', (redis) => {
     const target = await app();
     await worker(queue, ['--forward-to', `${target.url}/hooks`]);
     const [request] = await target.waitForRequests(1);
-    expect(request!.headers['idempotency-key']).toBe(key);
+    expect(request!.headers['idempotency-key']).toBe(id);
+    expect(request!.headers['hookctl-dedupe-key']).toBe(key);
     expect(request!.body.toString()).toBe(body);
 
     const stops = await Promise.all([one.cli.stop('SIGINT'), two.cli.stop('SIGINT')]);

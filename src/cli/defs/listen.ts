@@ -58,7 +58,8 @@ the forward happens in line: every matching route at once, and the sender gets t
 again. With --ack-first the sender gets 2xx once the delivery is recorded: with a capture folder
 each route's forward is kept in its outbox (.hookctl-outbox) until delivered or dead, and a
 restarted listener resumes them; \`hookctl queue status|dead|requeue DIR\` shows and requeues them.
-Forwards carry Idempotency-Key: <event id>, the same on every attempt and after a restart.
+Forwards carry Idempotency-Key: <event id>, the same on every attempt and after a restart (plus
+Hookctl-Dedupe-Key, the id bound to its signature, where the provider does not sign the id).
 With --queue redis://… the listener forwards nothing itself: each new delivery is added to the
 Redis stream (duplicates decided in Redis, across every listener on it) and \`hookctl worker\`
 processes forward it; local capture is then off unless --capture DIR is given.
