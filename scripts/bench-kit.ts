@@ -63,9 +63,11 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (options: Rec
 /**
  * POSTs `body` with `headers` for `seconds` over `connections` connections. `[<id>]` in a header
  * value becomes a fresh id per request unless `repeated` (then every request is the same delivery).
+ * With `rate`, at most that many requests per second in all (a fixed offered load), else as fast as
+ * the server answers.
  */
-export function load(port: number, seconds: number, connections: number, body: string, headers: Record<string, string>, repeated = false): Promise<AutocannonResult> {
-  return autocannon({ url: `http://127.0.0.1:${port}/`, method: 'POST', connections, pipelining: 1, duration: seconds, idReplacement: !repeated, headers, body });
+export function load(port: number, seconds: number, connections: number, body: string, headers: Record<string, string>, repeated = false, rate?: number): Promise<AutocannonResult> {
+  return autocannon({ url: `http://127.0.0.1:${port}/`, method: 'POST', connections, pipelining: 1, duration: seconds, idReplacement: !repeated, headers, body, ...(rate ? { overallRate: rate } : {}) });
 }
 
 export function median<T>(items: T[], by: (item: T) => number): T {
@@ -82,22 +84,69 @@ export function loadAverage(): string {
 /**
  * The child's side: `requests()` counts what it served. On 'mark' the CPU and request counters
  * restart (start-up and warm-up are not the per-delivery cost); on 'stop' it reports
- * {cpuUs, requests, ...extra()} and exits.
+ * {cpuUs, systemUs (the kernel's part of cpuUs), requests, ...extra()} and exits.
+ *
+ * `settled()`, for a server with work left after its answer (forwards from a queue), resolves once
+ * that work is done: before the mark (the warm-up's backlog is not counted) and before the CPU is
+ * read at the stop (each delivery counted is paid for whole, its forward too); `drainMs` says how
+ * long the backlog took after the load stopped.
  */
-export function answerMarks(requests: () => number, extra: () => Promise<Record<string, unknown>> = async () => ({})): void {
+export function answerMarks(requests: () => number, extra: () => Promise<Record<string, unknown>> = async () => ({}), settled?: () => Promise<void>): void {
   const report = (message: Record<string, unknown>) => process.send!(message);
-  let mark = { cpu: 0, requests: 0 };
+  let mark = { cpu: 0, system: 0, requests: 0 };
+  const profiler = process.env.BENCH_PROFILE_DIR ? windowProfiler(process.env.BENCH_PROFILE_DIR) : undefined;
   process.on('message', async (message) => {
     if (message === 'mark') {
-      mark = { cpu: cpuUs(), requests: requests() };
+      await settled?.();
+      await profiler?.start();
+      mark = { cpu: cpuUs(), system: process.cpuUsage().system, requests: requests() };
       report({ marked: true });
       return;
     }
+    const stopAt = performance.now();
+    await settled?.();
+    const drainMs = performance.now() - stopAt;
     const cpu = cpuUs() - mark.cpu;
+    const systemUs = process.cpuUsage().system - mark.system;
     const served = requests() - mark.requests;
-    report({ summary: { ...(await extra()), cpuUs: cpu, requests: served } });
+    await profiler?.stop(served);
+    report({ summary: { ...(await extra()), cpuUs: cpu, systemUs, requests: served, ...(settled ? { drainMs } : {}) } });
     process.exit(0);
   });
+}
+
+/** Resolves once `done()` is true, looking every few milliseconds (a cheap check, so it costs next to nothing). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
+/**
+ * BENCH_PROFILE_DIR: a V8 CPU profile of the measured window only (from 'mark' to 'stop', not
+ * start-up or warm-up), written as <name>-<pid>.cpuprofile; summarise with scripts/prof-top.cjs.
+ * The profiler costs CPU itself: read the shares, not the µs per delivery, of a profiled run.
+ */
+function windowProfiler(dir: string): { start(): Promise<void>; stop(served: number): Promise<void> } {
+  let session: import('node:inspector').Session | undefined;
+  const post = <T>(method: string): Promise<T> => new Promise((resolve, reject) => session!.post(method, (error, result) => (error ? reject(error) : resolve(result as T))));
+  return {
+    async start() {
+      const { Session } = await import('node:inspector');
+      session = new Session();
+      session.connect();
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    },
+    async stop(served) {
+      if (!session) return;
+      const { profile } = await post<{ profile: unknown }>('Profiler.stop');
+      session.disconnect();
+      const { writeFileSync, mkdirSync } = await import('node:fs');
+      mkdirSync(dir, { recursive: true });
+      const name = `${process.env.BENCH_PROFILE_NAME ?? 'server'}-${process.pid}`;
+      writeFileSync(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+      writeFileSync(`${dir}/${name}.served`, String(served));
+    },
+  };
 }
 
 /** In a child: listens on a free port, reports it, and answers the mark/stop protocol with `served()`. */
@@ -114,12 +163,16 @@ export async function serveListener(options: import('../src/listen/types.js').Li
   const { startListener } = (await import(new URL('../dist/listen/server.js', import.meta.url).href)) as typeof import('../src/listen/server.js');
   const handle = await startListener(options);
   process.send!({ port: handle.port });
+  const { stats } = handle;
+  // Every delivery here is new and routed: forwarded (or failed) once each.
+  const forwardsDone = options.forward?.ackFirst ? () => until(() => stats.forwarded + stats.forwardFailed + stats.forwardsKept >= stats.received) : undefined;
   answerMarks(
-    () => handle.stats.received,
+    () => stats.received,
     async () => {
       const writes = handle.writes();
       return { ...(await handle.close()), writes };
     },
+    forwardsDone,
   );
 }
 

@@ -165,7 +165,7 @@ async function serve(config: ServeConfig): Promise<void> {
 }
 
 async function startChild(config: ServeConfig): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_PROFILE_NAME: config.mode } });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`${config.mode} exited with ${code}`)));
@@ -183,26 +183,72 @@ interface Row {
   failures: number;
   /** The server's own CPU per delivery, µs. */
   cpu?: number;
+  /** The kernel's part of `cpu` (system time: sockets, files, wake-ups), µs. */
+  sys?: number;
   /** redis-server's CPU per delivery, µs. */
   redisCpu?: number;
+  /** The app's CPU per delivery (forwarding modes), µs: it shares the two cores. */
+  appCpu?: number;
+  /** Forwards the app received during the load per delivery received (1 = forwarding kept up). */
+  forwarded?: number;
+  /** The load generator's CPU per delivery (autocannon, in this process), µs. */
+  loadCpu?: number;
+  /**
+   * Forwarding modes: deliveries per second counting the time their forwards took after the load
+   * stopped (received ÷ (load time + drain time)); `cpu` and `appCpu` include that drain.
+   */
+  sustained?: number;
 }
 
-async function measure(mode: Mode, seconds: number, connections: number, redis: { url: string; pid: number; flush(): Promise<void> }, appUrl: string): Promise<Row> {
+const FORWARDING: ReadonlySet<Mode> = new Set(['outbox', 'ack-memory']);
+
+/** How many requests the app child has answered so far. */
+async function appCount(app: ChildProcess): Promise<number> {
+  const counted = new Promise<number>((resolve) => {
+    const listener = (message: { count?: number }) => {
+      if (message.count === undefined) return;
+      app.off('message', listener);
+      resolve(message.count);
+    };
+    app.on('message', listener);
+  });
+  app.send('count');
+  return counted;
+}
+
+async function measure(mode: Mode, seconds: number, connections: number, redis: { url: string; pid: number; flush(): Promise<void> }, app: { url: string; child: ChildProcess }, rate?: number): Promise<Row> {
+  const appUrl = app.url;
   const dir = mkdtempSync(join(tmpdir(), `hookctl-bench-queue-${mode}-`));
   try {
     await redis.flush();
     const { child, port } = await startChild({ mode, redisUrl: redis.url, stream: `bench-${randomUUID()}`, dir, appUrl });
     const body = body1k();
     const headers = { 'content-type': 'application/json', 'user-agent': 'GitHub-Hookshot/bench', 'x-github-event': 'issues', 'x-github-delivery': '[<id>]', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` };
-    await load(port, 1, connections, body, headers);
+    await load(port, 1, connections, body, headers, false, rate);
     await markChild(child);
+    const forwarding = FORWARDING.has(mode);
+    const appBefore = forwarding ? { cpu: procCpuUs(app.child.pid!), count: await appCount(app.child) } : undefined;
     const redisBefore = USES_REDIS.has(mode) ? procCpuUs(redis.pid) : undefined;
-    const result = await load(port, seconds, connections, body, headers);
+    const loadBefore = process.cpuUsage();
+    const result = await load(port, seconds, connections, body, headers, false, rate);
+    const loadUsage = process.cpuUsage(loadBefore);
     const redisAfter = redisBefore === undefined ? undefined : procCpuUs(redis.pid);
-    const summary = (await stopChild(child)) as { cpuUs?: number; requests?: number } | undefined;
+    const forwardedDuringLoad = appBefore ? await appCount(app.child) : undefined;
+    const summary = (await stopChild(child)) as { cpuUs?: number; systemUs?: number; requests?: number; drainMs?: number } | undefined;
+    const appAfter = appBefore ? { cpu: procCpuUs(app.child.pid!), count: forwardedDuringLoad! } : undefined;
     const row: Row = { mode, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts };
-    if (summary?.cpuUs && summary.requests) row.cpu = summary.cpuUs / summary.requests;
-    if (redisBefore !== undefined && redisAfter !== undefined && result.requests.total > 0) row.redisCpu = (redisAfter - redisBefore) / result.requests.total;
+    const total = result.requests.total;
+    if (summary?.cpuUs && summary.requests) {
+      row.cpu = summary.cpuUs / summary.requests;
+      if (summary.systemUs !== undefined) row.sys = summary.systemUs / summary.requests;
+    }
+    if (redisBefore !== undefined && redisAfter !== undefined && total > 0) row.redisCpu = (redisAfter - redisBefore) / total;
+    if (appBefore?.cpu !== undefined && appAfter?.cpu !== undefined && total > 0) {
+      row.appCpu = (appAfter.cpu - appBefore.cpu) / total;
+      row.forwarded = (appAfter.count - appBefore.count) / total;
+    }
+    if (total > 0) row.loadCpu = (loadUsage.user + loadUsage.system) / total;
+    if (summary?.drainMs !== undefined) row.sustained = total / (seconds + summary.drainMs / 1000);
     return row;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -290,6 +336,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 2);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const rate = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
   const only = process.env.BENCH_ONLY?.split(',') as Mode[] | undefined;
   const modes = MODES.filter((mode) => !only || only.includes(mode));
   const binary = findBinary(REDIS_SERVER);
@@ -319,10 +366,10 @@ async function main(): Promise<void> {
           const order: Mode[] = round % 2 === 0 ? [a, b] : [b, a];
           const rows = new Map<Mode, Row>();
           for (const mode of order) {
-            const row = await measure(mode, seconds, connections, redis, appUrl);
+            const row = await measure(mode, seconds, connections, redis, { url: appUrl, child: app.child }, rate);
             rows.set(mode, row);
             results.get(mode)!.push(row);
-            process.stderr.write(`  round ${round + 1}  ${mode.padEnd(13)} ${Math.round(row.rps)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${row.cpu ? `  ${row.cpu.toFixed(1)} µs CPU/delivery` : ''}${row.redisCpu ? ` + Redis ${row.redisCpu.toFixed(1)} µs` : ''}${row.failures ? `  ${row.failures} failures` : ''}\n`);
+            process.stderr.write(`  round ${round + 1}  ${mode.padEnd(13)} ${Math.round(row.rps)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${row.cpu ? `  ${row.cpu.toFixed(1)} µs CPU/delivery (${row.sys?.toFixed(1)} kernel)` : ''}${row.appCpu !== undefined ? ` + app ${row.appCpu.toFixed(1)} µs, ${row.forwarded!.toFixed(2)} forwarded` : ''}${row.loadCpu ? `; load gen ${row.loadCpu.toFixed(1)} µs` : ''}${row.sustained ? `; ${Math.round(row.sustained)}/s with the drain` : ''}${row.redisCpu ? ` + Redis ${row.redisCpu.toFixed(1)} µs` : ''}${row.failures ? `  ${row.failures} failures` : ''}\n`);
           }
           const [ra, rb] = [rows.get(a)!, rows.get(b)!];
           const key = `${a}/${b}`;
