@@ -28,7 +28,8 @@
  * [<id>] replacement), so listen does its full work: no delivery is a duplicate.
  *
  * Environment: BENCH_SECONDS per round (default 3), BENCH_ROUNDS (default 5), BENCH_CONNECTIONS
- * (default 50), BENCH_ONLY=a,b (modes).
+ * (default 50), BENCH_ONLY=a,b (modes), BENCH_RATE (requests/s offered in all; default: as fast as
+ * the server answers).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -42,6 +43,8 @@ import { fileURLToPath } from 'node:url';
 import { body1k, freePort, load as loadWith, loadAverage, markChild, median, procCpuUs, serveListener, serveMeasured, stopChild, type AutocannonResult } from './bench-kit.js';
 
 const SECRET = 'bench-listen-secret';
+/** BENCH_RATE: a fixed offered load (requests/s in all), so CPU per delivery compares at the same pace. */
+const RATE = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
 const MODES = ['bare', 'verify', 'journal', 'journal-dup', 'durable', 'cli', 'cli-dup', 'cli-quiet', 'cli-lines', 'cli-json', 'ui-off', 'ui-on', 'naive-fsync', 'naive-fsync-sync'] as const;
 type CliMode = 'cli' | 'cli-dup' | 'cli-quiet' | 'cli-lines' | 'cli-json' | 'ui-off' | 'ui-on';
 const CLI_ARGS: Record<CliMode, string[]> = {
@@ -228,7 +231,7 @@ function load(port: number, seconds: number, connections: number, body: string, 
     'x-github-event': 'issues',
     'x-github-delivery': repeated ? '72d3162e-cc78-11e3-81ab-4c9367dc0958' : '[<id>]',
     'x-hub-signature-256': signature,
-  }, repeated);
+  }, repeated, RATE);
 }
 
 async function measure(mode: Mode, seconds: number, connections: number, body: string, signature: string): Promise<Row & { summary?: Record<string, unknown> }> {
