@@ -74,8 +74,8 @@ export class RedisIntake {
     keys.push(this.keys.stream);
     const args = [this.window];
     for (const waiting of batch) args.push(waiting.line);
-    runScript<Array<number | string>>(this.connection, ADD_IF_NEW, keys, args).then(
-      (reply) => {
+    runScript<Array<number | string>>(this.connection, ADD_IF_NEW, keys, args)
+      .then((reply) => {
         batch.forEach((waiting, index) => {
           const added = Number(reply[index * 2]);
           const value = String(reply[index * 2 + 1]);
@@ -83,10 +83,12 @@ export class RedisIntake {
           else if (value.startsWith('pending:')) waiting.reject(new ClaimInProgressError(waiting.key, DEFAULT_CLAIM_LEASE_MS));
           else waiting.resolve({ duplicate: true });
         });
-      },
-      (error: unknown) => {
+      })
+      // A failed call, or a reply that cannot be read: every delivery not yet answered is refused
+      // (those already answered keep their answer; a settled promise ignores the second call), so
+      // none is left waiting for ever.
+      .catch((error: unknown) => {
         for (const waiting of batch) waiting.reject(error);
-      },
-    );
+      });
   }
 }
