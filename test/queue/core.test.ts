@@ -56,8 +56,9 @@ describeWithRedis('the queue core', (redis) => {
     const q = await queue();
     const intake = await q.intake();
     const early = deliveryRecord({ eventId: 'evt_early' });
-    await enqueue(intake, early);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    const earlyMs = Number((await enqueue(intake, early)).split('-')[0]);
+    // Stream ids are Redis's milliseconds: `since` must come after the early entry's.
+    await expect.poll(() => Date.now()).toBeGreaterThan(earlyMs);
     const since = Date.now();
     const later = [deliveryRecord({ eventId: 'evt_a' }), deliveryRecord({ eventId: 'evt_b', bodyEncoding: 'base64', body: Buffer.from([0xff, 0x00]).toString('base64'), bytes: 2 })];
     for (const record of later) await enqueue(intake, record);
