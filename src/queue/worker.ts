@@ -528,7 +528,7 @@ export class QueueWorker {
     const source = { method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), eventId: record.eventId, idempotencyKey: record.idempotencyKey ?? null, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
     if (!this.warnedUnsigned && cannotReSign(source, this.options.signing)) {
       this.warnedUnsigned = true;
-      this.emit({ type: 'warning', message: cannotReSignWarning(source.scheme!, `give the worker --forward-secret (it re-signs for ${route.url})`) });
+      this.emit({ type: 'warning', message: cannotReSignWarning(source.scheme!, `give the worker --forward-secret (it re-signs for ${displayUrl(route.url)})`) });
     }
     let attempt: Attempt | undefined;
     await deliver(() => forwardRequest(source, route, this.options.signing), step, {
