@@ -4,8 +4,8 @@
  *   npm run bench:queue-memory [-- --count 20000 --body 1024]
  *
  * Starts a private redis-server (127.0.0.1, a free port, no persistence), queues N signed GitHub-style
- * deliveries of --body bytes through the stream sink (as `listen --queue` will), commits a dedupe
- * ledger entry for each (7-day window), and reads INFO memory before and after. Then a worker
+ * deliveries of --body bytes into the stream (the entries `listen --queue` adds), then the dedupe
+ * ledger key its intake sets for each (7-day window), and reads INFO memory before and after. Then a worker
  * (retain 0) forwards them all to a local app and trims, and memory is read again. Prints a table
  * on stderr and one JSON object on stdout.
  */
@@ -15,6 +15,9 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { parseQueueAddress } from '../src/queue/address.js';
 import { connectRedis } from '../src/queue/connection.js';
+import { deliveryFields } from '../src/queue/entry.js';
+import { ensureGroup } from '../src/queue/group.js';
+import { DEFAULT_DEDUPE_WINDOW_MS } from '../src/queue/intake.js';
 import { openRedisQueue } from '../src/queue/open.js';
 import { QueueWorker } from '../src/queue/worker.js';
 import { toJournalLine, type DeliveryRecord } from '../src/records/record.js';
@@ -49,8 +52,7 @@ await new Promise((resolve) => app.once('listening', resolve));
 try {
   const address = parseQueueAddress(server.url);
   const queue = await openRedisQueue(address);
-  const sink = await queue.sink();
-  const ledger = queue.ledger();
+  await ensureGroup(queue.connection, queue.keys.stream, address.group);
   const used = async () => Number(/used_memory:(\d+)/.exec(await queue.connection.command<string>(['INFO', 'memory']))![1]);
 
   const empty = await used();
@@ -60,7 +62,7 @@ try {
       Array.from({ length: Math.min(500, count - start) }, async () => {
         const record = delivery();
         lineBytes += Buffer.byteLength(toJournalLine(record));
-        await sink.write(record);
+        await queue.connection.command(['XADD', queue.keys.stream, '*', ...deliveryFields(record)]);
       }),
     );
   }
@@ -69,9 +71,8 @@ try {
   for (let start = 0; start < count; start += 500) {
     await Promise.all(
       Array.from({ length: Math.min(500, count - start) }, async () => {
-        const claim = await ledger.claim(`evt_${randomUUID()}`);
-        // The listener commits with the stream entry id the sink returned.
-        if (!claim.duplicate) await claim.commit(`${Date.now()}-0`);
+        // What the intake's ADD_IF_NEW sets beside each entry: done:<entry id> for the window.
+        await queue.connection.command(['SET', queue.keys.seen(`evt_${randomUUID()}`), `done:${Date.now()}-0`, 'PX', String(DEFAULT_DEDUPE_WINDOW_MS)]);
       }),
     );
   }

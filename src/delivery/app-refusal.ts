@@ -1,8 +1,11 @@
 /**
  * Reading the app's side of a refused forward: what it answered, and — when the answer looks like
  * a failed signature check on bytes hookctl verified (or signed) itself — the likely cause and the
- * raw-body recipe for the framework the answer names.
+ * raw-body recipe for the framework the answer names. Shared by the listener's forwards and the
+ * queue worker's, so a refusal reads the same whichever way the delivery took.
  */
+import type { Attempt } from './deliver.js';
+import { isDelivered } from './retry-after.js';
 
 /** What the app answered to a forward it did not accept. */
 export interface AppAnswer {
@@ -79,11 +82,19 @@ const FRAMEWORKS: Framework[] = [
   },
 ];
 
+/** What hookctl knows of the bytes it forwarded: the hint's likely cause depends on it. */
+export type ForwardedAs = 'verified' | 're-signed' | 'passed on';
+
+/** Re-signed with a forward secret, else verified at the listener, else passed on as they came. */
+export function forwardedAs(reSigned: boolean, verified: boolean | null): ForwardedAs {
+  return reSigned ? 're-signed' : verified === true ? 'verified' : 'passed on';
+}
+
 /**
  * The hint for a refused forward, or undefined when the answer does not look like a failed
  * signature check. `how` says what hookctl knows of those bytes ("verified", "re-signed").
  */
-export function refusalHint(answer: AppAnswer, how: 'verified' | 're-signed' | 'passed on'): string | undefined {
+export function refusalHint(answer: AppAnswer, how: ForwardedAs): string | undefined {
   if (!looksLikeSignatureFailure(answer)) return undefined;
   const framework = FRAMEWORKS.find((candidate) => candidate.matches(answer));
   const cause =
@@ -94,4 +105,15 @@ export function refusalHint(answer: AppAnswer, how: 'verified' | 're-signed' | '
         : `hookctl passed the bytes on unchanged; if your app verifies a parsed body, it re-serialized it`;
   const recipe = framework ? `${framework.name}: ${framework.recipe}` : 'verify the raw request bytes before any JSON parser touches them';
   return `${cause} — ${recipe}; to see what changed, save the body your app verified and run hookctl verify --fixture <the capture> --file <that body>`;
+}
+
+/**
+ * The app's side of a forward attempt it refused: its answer, and the hint when that reads like a
+ * failed signature check. Nothing for an attempt that was delivered or got no answer.
+ */
+export function appSide(attempt: Attempt | undefined, how: ForwardedAs): { app?: AppAnswer; hint?: string } {
+  if (!attempt || attempt.status === null || isDelivered(attempt.status)) return {};
+  const app: AppAnswer = { status: attempt.status, headers: attempt.responseHeaders ?? {}, body: attempt.responseSnippet ?? '' };
+  const hint = refusalHint(app, how);
+  return hint ? { app, hint } : { app };
 }

@@ -95,6 +95,11 @@ export function cannotReSign(source: Pick<ForwardSource, 'scheme' | 'verifiedWit
   return source.scheme?.targetUrl !== undefined && signing === undefined && source.verifiedWith === undefined;
 }
 
+/** The warning for a forward cannotReSign: `remedy` says which flag of the forwarding command fixes it. */
+export function cannotReSignWarning(scheme: Scheme, remedy: string): string {
+  return `${scheme.title} signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature: ${remedy}`;
+}
+
 export function forwardRequest(source: ForwardSource, target: ForwardTarget | string, signing?: ForwardSigning, nowMs = Date.now()): PreparedRequest {
   const hopByHop = connectionTokens(source.headers);
   const headers: Record<string, string> = {};

@@ -2,10 +2,9 @@
  * Forwarding to the user's app. Loaded only when --forward-to or --route is set: it pulls in undici.
  */
 import { abortableWait, createDispatcher, deliver, DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, type DeliveryOutcome, type PreparedRequest } from '../delivery/index.js';
-import { cannotReSign, forwardRequest, type ForwardSigning, type ForwardSource, type ForwardTarget } from '../delivery/forward-request.js';
-import { refusalHint, type AppAnswer } from '../delivery/app-refusal.js';
+import { cannotReSign, cannotReSignWarning, forwardRequest, type ForwardSigning, type ForwardSource, type ForwardTarget } from '../delivery/forward-request.js';
+import { appSide, forwardedAs } from '../delivery/app-refusal.js';
 import type { Attempt } from '../delivery/deliver.js';
-import { isDelivered } from '../delivery/retry-after.js';
 import { Slots } from '../send/slots.js';
 import { displayUrl } from '../text/url.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
@@ -110,19 +109,13 @@ export function createForwarder(options: ForwarderOptions, context: ForwarderCon
     const source: ForwardSource = { method: item.method, path: item.path, headers: item.headers, body: item.body, eventId: item.eventId, idempotencyKey: item.idempotencyKey, fallbackId: item.id, scheme: item.scheme, ...(verifiedWith !== undefined ? { verifiedWith } : {}) };
     if (!warnedUnsigned && cannotReSign(source, signing)) {
       warnedUnsigned = true;
-      context.onWarning?.(`${item.scheme!.title} signs the URL it posts to, so your app cannot verify the forwarded copy with the original signature: give the listener --secret (it re-signs for ${displayUrl(target.url)}) or --forward-secret`);
+      context.onWarning?.(cannotReSignWarning(item.scheme!, `give the listener --secret (it re-signs for ${displayUrl(target.url)}) or --forward-secret`));
     }
     return forwardRequest(source, target, signing);
   }
 
   /** The app's answer to a refused forward, and the hint when it reads like a failed signature check. */
-  function appSide(item: ForwardItem, attempt: Attempt | undefined): { app?: AppAnswer; hint?: string } {
-    if (!attempt || attempt.status === null || isDelivered(attempt.status)) return {};
-    const app: AppAnswer = { status: attempt.status, headers: attempt.responseHeaders ?? {}, body: attempt.responseSnippet ?? '' };
-    const how = options.secret !== undefined ? 're-signed' : item.verified === true ? 'verified' : 'passed on';
-    const hint = refusalHint(app, how);
-    return hint ? { app, hint } : { app };
-  }
+  const refusal = (item: ForwardItem, attempt: Attempt | undefined) => appSide(attempt, forwardedAs(options.secret !== undefined, item.verified));
 
   function wakeIdle(): void {
     const busy = inFlight.size - waiting;
@@ -212,7 +205,7 @@ export function createForwarder(options: ForwarderOptions, context: ForwarderCon
           target: job.target.url,
           ...(outcome.interrupted && job.kept ? { kept: true } : {}),
           ...(!outcome.interrupted && !outcome.delivered && job.keptWhenDead ? { dead: true } : {}),
-          ...(outcome.delivered ? {} : appSide(item, last)),
+          ...(outcome.delivered ? {} : refusal(item, last)),
         };
         if (!outcome.interrupted) job.onSettled?.(forward, last);
         context.onForward?.(forward);
@@ -225,7 +218,7 @@ export function createForwarder(options: ForwarderOptions, context: ForwarderCon
     async once(item, target) {
       const outcome = await deliver(() => prepare(item, target), { delaysMs: [0], timeoutMs, timeScale: 1 }, { dispatcher, signal: controller.signal });
       const attempt = outcome.attempts[0];
-      const result: ForwardResult & { snippet?: string } = { status: outcome.status, ms: attempt?.ms ?? 0, error: attempt?.error ?? null, attempts: 1, ...appSide(item, attempt) };
+      const result: ForwardResult & { snippet?: string } = { status: outcome.status, ms: attempt?.ms ?? 0, error: attempt?.error ?? null, attempts: 1, ...refusal(item, attempt) };
       if (attempt?.responseSnippet) result.snippet = attempt.responseSnippet;
       return result;
     },

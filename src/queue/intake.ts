@@ -11,10 +11,24 @@
  * script had already added are duplicates when their senders retry, so nothing is lost or doubled.
  */
 import { toJournalLine, type DeliveryRecord } from '../records/record.js';
-import type { RedisConnection } from './connection.js';
+import { QueueUnavailableError, type RedisConnection } from './connection.js';
 import type { QueueKeys } from './keys.js';
-import { ClaimInProgressError, DEFAULT_CLAIM_LEASE_MS, DEFAULT_DEDUPE_WINDOW_MS } from './ledger.js';
 import { ADD_IF_NEW, runScript } from './scripts.js';
+
+export const DEFAULT_DEDUPE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+export const DEFAULT_CLAIM_LEASE_MS = 10_000;
+
+/**
+ * The event id's ledger key holds a `pending:` claim: answer "try again" (503) rather than guess its
+ * outcome. Nothing in hookctl writes one any more (the claim/commit ledger that did is gone); a key
+ * left by an earlier build, or set by hand, is still not taken for a duplicate.
+ */
+export class ClaimInProgressError extends QueueUnavailableError {
+  constructor(key: string, leaseMs: number) {
+    super(`event ${JSON.stringify(key.slice(0, 80))} is being processed by another listener (still pending after ${leaseMs} ms)`);
+    this.name = 'ClaimInProgressError';
+  }
+}
 
 export type IntakeResult = { duplicate: false; entryId: string; where: string } | { duplicate: true };
 
@@ -74,8 +88,8 @@ export class RedisIntake {
     keys.push(this.keys.stream);
     const args = [this.window];
     for (const waiting of batch) args.push(waiting.line);
-    runScript<Array<number | string>>(this.connection, ADD_IF_NEW, keys, args).then(
-      (reply) => {
+    runScript<Array<number | string>>(this.connection, ADD_IF_NEW, keys, args)
+      .then((reply) => {
         batch.forEach((waiting, index) => {
           const added = Number(reply[index * 2]);
           const value = String(reply[index * 2 + 1]);
@@ -83,10 +97,12 @@ export class RedisIntake {
           else if (value.startsWith('pending:')) waiting.reject(new ClaimInProgressError(waiting.key, DEFAULT_CLAIM_LEASE_MS));
           else waiting.resolve({ duplicate: true });
         });
-      },
-      (error: unknown) => {
+      })
+      // A failed call, or a reply that cannot be read: every delivery not yet answered is refused
+      // (those already answered keep their answer; a settled promise ignores the second call), so
+      // none is left waiting for ever.
+      .catch((error: unknown) => {
         for (const waiting of batch) waiting.reject(error);
-      },
-    );
+      });
   }
 }

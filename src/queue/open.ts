@@ -1,7 +1,7 @@
 /**
  * Opening a queue: one call that connects (loading the Redis client only now) and hands out the
- * pieces that plug into the listener's pipeline (the ledger and the stream sink), the worker's
- * connections, and the status backend.
+ * piece that plugs into the listener's pipeline (the intake: dedupe and enqueue in one step), the
+ * worker's connections, and the status backend.
  */
 import { usageError } from '../errors.js';
 import { isRedisUrl, parseQueueAddress, type AddressOverrides, type QueueAddress } from './address.js';
@@ -9,18 +9,12 @@ import { connectRedis, type ConnectOptions, type RedisConnection } from './conne
 import { ensureGroup } from './group.js';
 import { queueKeys, type QueueKeys } from './keys.js';
 import { RedisIntake } from './intake.js';
-import { RedisLedger, type RedisLedgerOptions } from './ledger.js';
-import { RedisStreamSink } from './sink.js';
 import { RedisQueueBackend, type QueueBackend } from './status.js';
 
 export interface RedisQueue {
   readonly address: QueueAddress;
   readonly keys: QueueKeys;
   readonly connection: RedisConnection;
-  /** The dedupe ledger shared by every listener on this queue. */
-  ledger(options?: RedisLedgerOptions): RedisLedger;
-  /** The stream sink, with the stream and consumer group created if missing. */
-  sink(): Promise<RedisStreamSink>;
   /** Dedupe and enqueue in one step (what `listen --queue` uses): the stream and group are created first. */
   intake(options?: { windowMs?: number }): Promise<RedisIntake>;
   /** Idempotent. */
@@ -34,12 +28,6 @@ export async function openRedisQueue(address: QueueAddress, options: ConnectOpti
     address,
     keys,
     connection,
-    ledger: (ledgerOptions) => new RedisLedger(connection, keys, ledgerOptions),
-    async sink() {
-      const sink = new RedisStreamSink(connection, keys);
-      await sink.open();
-      return sink;
-    },
     async intake(intakeOptions) {
       await ensureGroup(connection, keys.stream, address.group);
       return new RedisIntake(connection, keys, intakeOptions);

@@ -25,14 +25,6 @@ export async function runScript<T>(connection: RedisConnection, { source, sha }:
   }
 }
 
-/** Deletes the key only if it still holds our value: a claim is released only by its claimer. */
-export const RELEASE_CLAIM = script(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-`);
-
 /**
  * Moves retries that are due (score <= now) from the sorted set back into the stream as new
  * entries, oldest first, at most ARGV[2] of them. The member is the entry's fields as a JSON array.

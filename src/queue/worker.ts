@@ -24,8 +24,8 @@ import { displayUrl } from '../text/url.js';
 import type { Dispatcher } from 'undici';
 import { abortableWait, createDispatcher, deliver, describeNetworkError, isDelivered, type Attempt, type RetryPolicy } from '../delivery/index.js';
 import { decodeBody } from '../records/record.js';
-import { refusalHint, type AppAnswer } from '../delivery/app-refusal.js';
-import { cannotReSign } from '../delivery/forward-request.js';
+import { appSide, forwardedAs, type AppAnswer } from '../delivery/app-refusal.js';
+import { cannotReSign, cannotReSignWarning } from '../delivery/forward-request.js';
 import { headersForApp } from '../listen/redact.js';
 import { forwardRequest, matchRoutes, schemeNamed, type ForwardSigning, type Route } from '../routes/index.js';
 import { attemptError, deadReason } from '../routes/outcome.js';
@@ -528,7 +528,7 @@ export class QueueWorker {
     const source = { method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), eventId: record.eventId, idempotencyKey: record.idempotencyKey ?? null, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
     if (!this.warnedUnsigned && cannotReSign(source, this.options.signing)) {
       this.warnedUnsigned = true;
-      this.emit({ type: 'warning', message: `${source.scheme!.title} signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature: give the worker --forward-secret (it re-signs for ${route.url})` });
+      this.emit({ type: 'warning', message: cannotReSignWarning(source.scheme!, `give the worker --forward-secret (it re-signs for ${displayUrl(route.url)})`) });
     }
     let attempt: Attempt | undefined;
     await deliver(() => forwardRequest(source, route, this.options.signing), step, {
@@ -547,7 +547,7 @@ export class QueueWorker {
       return { kind: 'delivered', commands: [], result: { type: 'result', ...base, delivered: true, attempts: attemptNumber, status: attempt.status, error: null } };
     }
     const error = attemptError(attempt);
-    const refusal = this.appSide(attempt, record.verified);
+    const refusal = appSide(attempt, forwardedAs(this.options.signing !== undefined, record.verified));
     Object.assign(event, refusal);
     if (attempt.willRetry) {
       const retryAt = Date.now() + (attempt.nextDelayMs ?? 0);
@@ -560,14 +560,6 @@ export class QueueWorker {
     const fields = jobFields(job, route.name, attemptNumber, error);
     const dead = deadLetterCommand(this.keys, fields, { reason, error, status: attempt.status, route: route.name, target: displayUrl(route.url), entryId: job.entryId, at: new Date() });
     return { kind: 'dead', commands: [dead], result: { type: 'result', ...base, delivered: false, attempts: attemptNumber, status: attempt.status, error, dead: reason, ...refusal } };
-  }
-
-  /** The app's side of a refused forward, and the raw-body hint when it reads like a failed signature check. */
-  private appSide(attempt: Attempt, verified: boolean | null): { app?: AppAnswer; hint?: string } {
-    if (attempt.status === null) return {};
-    const app: AppAnswer = { status: attempt.status, headers: attempt.responseHeaders ?? {}, body: attempt.responseSnippet ?? '' };
-    const hint = refusalHint(app, this.options.signing ? 're-signed' : verified === true ? 'verified' : 'passed on');
-    return hint ? { app, hint } : { app };
   }
 
   /**

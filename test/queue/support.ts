@@ -5,6 +5,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterEach } from 'vitest';
 import { parseQueueAddress } from '../../src/queue/address.js';
+import type { RedisIntake } from '../../src/queue/intake.js';
 import { openRedisQueue, type RedisQueue } from '../../src/queue/open.js';
 import { RECORD_FORMAT, encodeBody, newCaptureId, toJournalLine, type DeliveryRecord } from '../../src/records/record.js';
 import { CliProcess } from '../helpers/cli.js';
@@ -47,11 +48,21 @@ export function journalLine(record: DeliveryRecord): string {
   return toJournalLine(record);
 }
 
+/**
+ * Adds a delivery to the stream through the intake, as `listen --queue` does, under a key of its
+ * own (so a test can add the same record twice); resolves with its entry id.
+ */
+export async function enqueue(intake: RedisIntake, record: DeliveryRecord): Promise<string> {
+  const result = await intake.add(`test-${randomUUID()}`, record);
+  if (result.duplicate) throw new Error('a fresh key was taken for a duplicate');
+  return result.entryId;
+}
+
 export interface FreshQueue {
   /** The queue's URL, naming its own stream. */
   url: string;
   queue: RedisQueue;
-  /** Puts deliveries in through the stream sink, as `listen --queue` does; resolves with their entry ids. */
+  /** Puts deliveries in through the intake, as `listen --queue` does; resolves with their entry ids. */
   add(...records: DeliveryRecord[]): Promise<string[]>;
 }
 
@@ -77,8 +88,8 @@ export function queueTestKit(redis: () => RedisServer) {
       const url = `${redis().url}/0?stream=t-${randomUUID()}`;
       const queue = await openRedisQueue(parseQueueAddress(url));
       queues.push(queue);
-      const sink = await queue.sink();
-      return { url, queue, add: (...records) => Promise.all(records.map(async (record) => (await sink.write(record)).split('#')[1]!)) };
+      const intake = await queue.intake();
+      return { url, queue, add: (...records) => Promise.all(records.map((record) => enqueue(intake, record))) };
     },
     /** A `hookctl worker --json`, once it reports it has joined the group. */
     async worker(url: string, args: string[]): Promise<CliProcess> {

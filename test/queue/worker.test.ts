@@ -170,7 +170,8 @@ describeWithRedis('hookctl worker', (redis) => {
     record.headers.authorization = '[redacted: credential; --keep-header to keep]';
     const twilio = deliveryRecord({ scheme: 'twilio', eventType: 'twilio.sms' });
     await add(record, twilio, deliveryRecord({ scheme: 'twilio', eventType: 'twilio.sms' }));
-    const worker = await startWorker(url, ['--forward-to', target.url, '--retry-schedule', '0']);
+    // The app's URL carries a password: the warning names the URL without it.
+    const worker = await startWorker(url, ['--forward-to', target.url.replace('http://', 'http://app:hunter2@'), '--retry-schedule', '0']);
     const result = await worker.waitForRecord<{ app: { status: number; headers: Record<string, string>; body: string }; hint: string }>((r) => r.type === 'result' && r.eventId === record.eventId);
     expect(result).toMatchObject({ delivered: false, dead: 'refused', status: 400 });
     expect(result.app).toMatchObject({ status: 400, headers: { 'x-powered-by': 'Express' }, body: expect.stringMatching(/No signatures found/) });
@@ -182,6 +183,8 @@ describeWithRedis('hookctl worker', (redis) => {
     await worker.waitForLine((line) => /Twilio signs the URL it posts to/.test(line), { stream: 'stderr' });
     await worker.stop('SIGINT');
     expect(worker.stderrLines.filter((line) => /Twilio signs the URL/.test(line))).toHaveLength(1);
+    expect(worker.stderrLines.find((line) => /Twilio signs the URL/.test(line))).toContain('http://app:***@127.0.0.1');
+    expect(worker.stderrLines.join('\n')).not.toContain('hunter2');
   });
 
   it('a malformed stream entry becomes a dead letter with the reason; the worker carries on', async () => {

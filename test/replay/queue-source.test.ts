@@ -1,7 +1,7 @@
 /**
  * `replay redis://…`: the stream, the outbox and the journal carry the same delivery record, so
  * replay reads a queue's records the way it reads captures (CLI-CONTRACT, "Queues"). Deliveries go
- * in through the queue's stream sink, as `listen --queue` puts them there; a `hookctl worker`
+ * in through the queue's intake, as `listen --queue` puts them there; a `hookctl worker`
  * forwards them; replay then reads them back from the stream (kept for the worker's --retain),
  * byte for byte and re-signed, selected by --since/--until, and --extract takes one out as a
  * fixture. A private redis-server per suite (skipped with one line where it is not installed).

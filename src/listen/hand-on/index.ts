@@ -22,8 +22,11 @@ export interface Accepted {
 
 /**
  * What happens to a new delivery once it is claimed: it is stored, handed on (or not), its claim is
- * committed or released, and the answer to the sender says how that went. Today: nothing further
- * (processed once stored), the app in line (its answer is ours), or the app from a queue (2xx at once).
+ * committed or released, and the answer to the sender says how that went. One per file here,
+ * chosen in assemble.ts: nothing further, processed once stored (processed.ts); the app in line,
+ * its answer is ours (app-in-line.ts); --ack-first, 2xx once stored, then forwarded from the
+ * durable outbox in the capture folder (outbox.ts) or, with no capture folder, from memory
+ * (app-queue.ts); --queue, 2xx once Redis has it, and workers forward it (to-queue.ts).
  */
 export interface HandOn {
   accept(accepted: Accepted, claim: OwnedClaim): Answer | Promise<Answer>;
