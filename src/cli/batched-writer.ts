@@ -12,15 +12,9 @@ export interface BatchedWriterOptions {
 type Stream = NodeJS.WritableStream & { fd?: number; isTTY?: boolean; writableLength?: number };
 
 const DEFAULT_MAX_PENDING = 1024 * 1024;
-/**
- * Lines wait this long at most before they are written: under load many turns share one write (a
- * write per turn cost a listener printing a line per delivery ~3 µs per delivery), and a person
- * cannot see 4 ms.
- */
-const FLUSH_EVERY_MS = 4;
 
 /**
- * Lines for a stream that must never hold up the work they describe. What a few milliseconds
+ * Lines for a stream that must never hold up the work they describe. What one event-loop turn
  * produced goes out in one write, and a reader that cannot keep up loses lines (counted, and said
  * once it catches up) instead of stalling the writer or growing its memory without bound.
  *
@@ -59,12 +53,10 @@ export class BatchedWriter {
     }
     this.pending.push(text);
     this.pendingBytes += text.length;
-    if (!this.scheduled && !this.waiting) this.schedule();
-  }
-
-  private schedule(): void {
-    this.scheduled = true;
-    setTimeout(this.flushTurn, FLUSH_EVERY_MS);
+    if (!this.scheduled && !this.waiting) {
+      this.scheduled = true;
+      setImmediate(this.flushTurn);
+    }
   }
 
   /**
@@ -132,8 +124,10 @@ export class BatchedWriter {
       this.dropped = 0;
       this.options.onDropped?.(lines);
     }
-    if (this.pending.length > 0 && !this.scheduled) this.schedule();
-    else this.wakeIdle();
+    if (this.pending.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushTurn);
+    } else this.wakeIdle();
   };
 
   private failed(error: NodeJS.ErrnoException): void {
