@@ -73,8 +73,8 @@ export class Output {
 
   /**
    * For commands that print a line per event while they serve (listen, worker): stdout is written
-   * once per event-loop turn, off the event loop, and a reader that cannot keep up loses lines (said
-   * on stderr) rather than stalling the work. `flush()` before returning.
+   * in batches (gathered for up to 4 ms), off the event loop, and a reader that cannot keep up
+   * loses lines (said on stderr) rather than stalling the work. `flush()` before returning.
    */
   streamStdout(): void {
     this.batched ??= new BatchedWriter(this.stdout, {
