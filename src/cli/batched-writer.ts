@@ -72,8 +72,8 @@ export class BatchedWriter {
       if (this.soon) return;
       clearTimeout(this.later);
       this.later = undefined;
-      this.soon = setImmediate(this.flushTurn);
-    } else if (!this.soon && !this.later) this.later = setTimeout(this.flushTurn, GATHER_MS);
+      this.soon = setImmediate(this.flushPending);
+    } else if (!this.soon && !this.later) this.later = setTimeout(this.flushPending, GATHER_MS);
   }
 
   /**
@@ -95,7 +95,7 @@ export class BatchedWriter {
     });
   }
 
-  private readonly flushTurn = (): void => {
+  private readonly flushPending = (): void => {
     clearTimeout(this.later);
     clearImmediate(this.soon);
     this.later = undefined;
