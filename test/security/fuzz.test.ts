@@ -116,6 +116,16 @@ describe('small parsers on the edge of the network', () => {
     );
   });
 
+  it('an id or type ending in a dot, or holding a run of dots, never puts `..` in a fixture file name (seen in CI: id "-.")', () => {
+    for (const text of ['-.', 'a..b', 'x...', '...', 'evt.', 'a.-.']) {
+      const name = FixtureFileWriter.fileName({ id: '20261123T000000000Z-000001', eventId: text, eventType: text } as DeliveryRecord);
+      expect(name).not.toContain('..');
+      expect(name).toMatch(/^[0-9TZ-]+(_[A-Za-z0-9-][A-Za-z0-9._-]*)*\.json$/);
+    }
+    expect(safeFileSlug('a..b')).toBe('a.b');
+    expect(safeFileSlug('-.')).toBe('-');
+  });
+
   it('safeFileSlug and fixture file names: only [A-Za-z0-9._-], no leading dot, bounded length, whatever the id and type', () => {
     fc.assert(
       fc.property(fc.option(fc.string({ unit: 'binary', maxLength: 300 }), { nil: null }), fc.option(fc.string({ unit: 'grapheme', maxLength: 300 }), { nil: null }), (id, type) => {
