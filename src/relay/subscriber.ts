@@ -10,7 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { UserError, EXIT } from '../errors.js';
 import { displayUrl } from '../text/url.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { pause, requestOnce } from './http.js';
+import { pause, requestOnce } from './relay-request.js';
 import { DEFAULT_HEARTBEAT_MS, GROUP_HEADER, SUBSCRIBER_HEADER, type AckRequest, type PollResponse, type RelayEntry, type RelayHello } from './protocol.js';
 import { SseParser } from './sse.js';
 import type { Settlement } from './to-listener.js';
