@@ -1,0 +1,165 @@
+/**
+ * `listen --relay` when things go wrong, with real processes: a subscriber that was offline, one
+ * killed mid-stream, a relay frozen past two heartbeats, an app answering 5xx, a wrong token, a
+ * relay that is not there yet; and each transport delivering in order.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/free-port.js';
+import { startServer, type ReceivedRequest } from '../helpers/server.js';
+import { cleanup, createChannel, deliver, onCleanup, startRelay, startSubscriber, tempDir, type Channel } from './subscriber-support.js';
+
+afterEach(cleanup);
+
+function json(id: string): Buffer {
+  return Buffer.from(`{"id":"${id}","type":"test.event","n":${Number(id.replace(/\D/g, '')) || 0}}`);
+}
+
+async function sendAll(channel: Channel, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    const answer = await deliver(channel.ingressUrl, json(id), { 'content-type': 'application/json', 'x-event-id': id });
+    expect(answer.status, answer.body).toBe(200);
+  }
+}
+
+const keys = (requests: readonly ReceivedRequest[]) => requests.map((request) => String(request.headers['idempotency-key']));
+const range = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+const LISTEN = ['--id-header', 'x-event-id'];
+
+describe('listen --relay, faults', () => {
+  it('offline while 200 deliveries arrive, then started: all 200 in order, each Idempotency-Key once at the app', async () => {
+    const relay = await startRelay();
+    const channel = await createChannel(relay, 'offline');
+    const app = await startServer();
+    onCleanup(() => app.close());
+    const ids = range('evt_off_', 200);
+    await sendAll(channel, ids);
+    const subscriber = await startSubscriber(channel, [...LISTEN, '--capture', tempDir(), '--forward-to', app.url]);
+    await subscriber.cli.waitForLine((line) => /relay connected .*: 200 deliveries waiting/.test(line), { stream: 'stderr' });
+    await app.waitForRequests(200);
+    expect(keys(app.requests)).toEqual(ids);
+    const deliveries = subscriber.cli.records().filter((record) => record.type === 'delivery');
+    expect(deliveries.every((record) => record.via === 'relay' && record.status === 200)).toBe(true);
+    // The token never shows.
+    expect(subscriber.cli.stdoutLines.join('\n') + subscriber.cli.stderrLines.join('\n')).not.toContain(channel.token);
+  });
+
+  it('SIGKILL mid-stream, then a restart: what was in hand is delivered again, nothing is missing', async () => {
+    const relay = await startRelay();
+    const channel = await createChannel(relay, 'killed');
+    let hold: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => (hold = resolve));
+    let seen = 0;
+    // The app holds its 10th request: the subscriber is killed with that delivery in hand.
+    const app = await startServer(async (_request, res) => {
+      if (++seen === 10) await held;
+      res.end('ok');
+    });
+    onCleanup(() => app.close());
+    const capture = tempDir();
+    const first = await startSubscriber(channel, [...LISTEN, '--capture', capture, '--forward-to', app.url]);
+    const ids = range('evt_kill_', 30);
+    await sendAll(channel, ids);
+    await app.waitForRequests(10);
+    await first.cli.stop('SIGKILL');
+    hold!();
+    const second = await startSubscriber(channel, [...LISTEN, '--capture', capture, '--forward-to', app.url]);
+    await second.cli.waitForLine((line) => /relay connected/.test(line), { stream: 'stderr' });
+    const deadline = Date.now() + 15_000;
+    while (new Set(keys(app.requests)).size < ids.length && Date.now() < deadline) await app.waitForRequests(app.requests.length + 1, deadline - Date.now()).catch(() => undefined);
+    expect([...new Set(keys(app.requests))].sort()).toEqual([...ids].sort());
+    // The one in hand when the subscriber died came again; the ledger kept the rest from repeating.
+    expect(keys(app.requests).filter((key) => key === 'evt_kill_9').length).toBe(2);
+    expect(app.requests.length).toBe(ids.length + 1);
+  });
+
+  it('the relay frozen (SIGSTOP) longer than two heartbeats: the watchdog reconnects once it resumes', async () => {
+    const relay = await startRelay({ heartbeat: '150ms' });
+    const channel = await createChannel(relay, 'frozen');
+    const app = await startServer();
+    onCleanup(() => app.close());
+    const subscriber = await startSubscriber(channel, [...LISTEN, '--no-capture', '--forward-to', app.url]);
+    await subscriber.cli.waitForLine((line) => /relay connected/.test(line), { stream: 'stderr' });
+    relay.cli.child.kill('SIGSTOP');
+    onCleanup(() => relay.cli.child.kill('SIGCONT'));
+    await subscriber.cli.waitForLine((line) => /relay: reconnecting in .*no heartbeat from the relay/.test(line), { stream: 'stderr' });
+    relay.cli.child.kill('SIGCONT');
+    await subscriber.cli.waitForLine((line) => /relay reconnected/.test(line), { stream: 'stderr' });
+    await sendAll(channel, ['evt_after_freeze']);
+    await app.waitForRequests(1);
+    expect(keys(app.requests)).toEqual(['evt_after_freeze']);
+  });
+
+  it('each transport delivers, in order: sse, long-poll, poll', async () => {
+    const relay = await startRelay();
+    for (const transport of ['sse', 'long-poll', 'poll']) {
+      const channel = await createChannel(relay, `t-${transport}`);
+      const app = await startServer();
+      onCleanup(() => app.close());
+      const subscriber = await startSubscriber(channel, [...LISTEN, '--no-capture', '--relay-transport', transport, '--forward-to', app.url]);
+      await subscriber.cli.waitForLine((line) => new RegExp(`relay connected \\(${transport},`).test(line), { stream: 'stderr' });
+      const ids = range(`evt_${transport}_`, 5);
+      await sendAll(channel, ids);
+      await app.waitForRequests(5);
+      expect(keys(app.requests), transport).toEqual(ids);
+      await subscriber.cli.stop();
+    }
+  });
+
+  it('an app answering 5xx: not acknowledged, so the relay tries again on its schedule until the app takes it', async () => {
+    const relay = await startRelay({ extra: ['--retry-schedule', '0,100ms,100ms,100ms'] });
+    const channel = await createChannel(relay, 'flaky');
+    let calls = 0;
+    const app = await startServer((_request, res) => {
+      res.statusCode = ++calls <= 2 ? 503 : 200;
+      res.end();
+    });
+    onCleanup(() => app.close());
+    const subscriber = await startSubscriber(channel, [...LISTEN, '--capture', tempDir(), '--forward-to', app.url]);
+    await sendAll(channel, ['evt_flaky']);
+    await app.waitForRequests(3);
+    const records = await subscriber.cli.waitForRecord((record) => record.type === 'delivery' && record.status === 200);
+    expect(records).toMatchObject({ via: 'relay', eventId: 'evt_flaky' });
+    const statuses = subscriber.cli.records().filter((record) => record.type === 'delivery').map((record) => Number(record.status));
+    expect(statuses).toHaveLength(3);
+    expect(statuses.slice(0, 2).every((status) => status >= 500)).toBe(true);
+    expect(keys(app.requests)).toEqual(['evt_flaky', 'evt_flaky', 'evt_flaky']);
+  });
+
+  it('a wrong token: one line, exit 2, before anything else', async () => {
+    const relay = await startRelay();
+    const channel = await createChannel(relay, 'locked');
+    const wrong = join(tempDir(), 'wrong-token');
+    writeFileSync(wrong, 'not-the-token\n', { mode: 0o600 });
+    const result = await runCli(['listen', '--port', '0', '--no-capture', '--relay', channel.subscribeUrl, '--relay-token-file', wrong]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^hookctl: --relay: .* refused this subscriber \(401/);
+    expect(result.stderr).not.toContain('not-the-token');
+    // An unknown channel gets the same answer.
+    const unknown = await runCli(['listen', '--port', '0', '--no-capture', '--relay', channel.subscribeUrl.replace(/locked$/, 'nope')], { env: { HOOKCTL_RELAY_TOKEN: readFileSync(channel.tokenFile, 'utf8').trim() } });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a relay that is not up yet is retried with backoff, not an exit; deliveries flow once it is', async () => {
+    const port = await freePort();
+    const storeDir = join(tempDir(), 'store');
+    const first = await startRelay({ port, storeDir });
+    const channel = await createChannel(first, 'later');
+    await first.cli.stop('SIGKILL');
+    const app = await startServer();
+    onCleanup(() => app.close());
+    const subscriber = await startSubscriber(channel, [...LISTEN, '--no-capture', '--forward-to', app.url]);
+    await subscriber.cli.waitForLine((line) => /relay: reconnecting in .*\(attempt 2\)/.test(line), { stream: 'stderr' });
+    await startRelay({ port, storeDir, adminTokenFile: first.adminTokenFile });
+    await subscriber.cli.waitForLine((line) => /relay connected/.test(line), { stream: 'stderr', timeoutMs: 20_000 });
+    await sendAll(channel, ['evt_later']);
+    await app.waitForRequests(1);
+    expect(keys(app.requests)).toEqual(['evt_later']);
+  });
+});
