@@ -235,7 +235,8 @@ export class RelaySubscriber {
     const batch = this.options.batch ?? 100;
     let first = true;
     while (!this.stopped) {
-      const waitMs = longPoll ? this.heartbeatMs : 0;
+      // The first ask answers at once: it is this connection's hello (and how many are waiting).
+      const waitMs = longPoll && !first ? this.heartbeatMs : 0;
       const url = new URL(`${this.base}/poll?wait=${waitMs}&max=${batch}`);
       // An answer is the heartbeat: none by the wait plus two heartbeats is a dead connection.
       const answer = await requestOnce(url, { method: 'GET', headers: { ...this.headers, accept: 'application/json' }, timeoutMs: waitMs + this.silenceMs, signal: this.stopping.signal });

@@ -78,7 +78,9 @@ export async function startSubscriber(channel: Channel, args: string[] = [], env
 /** A provider's request to the ingress: raw bytes and headers exactly as given. */
 export function deliver(url: string, body: Uint8Array | string, headers: Record<string, string> | string[], method = 'POST'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: Array.isArray(headers) ? [...headers, 'Content-Length', String(Buffer.byteLength(body))] : { ...headers, 'content-length': String(Buffer.byteLength(body)) } });
+    // A raw header list goes out as given: Node adds nothing to it, not even Host.
+    const raw = Array.isArray(headers) ? ['Host', new URL(url).host, ...headers, 'Content-Length', String(Buffer.byteLength(body))] : undefined;
+    const req = request(url, { method, headers: raw ?? { ...headers, 'content-length': String(Buffer.byteLength(body)) } });
     req.on('error', reject);
     req.on('response', (res) => {
       let text = '';
