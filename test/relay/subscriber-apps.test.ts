@@ -132,3 +132,15 @@ describe('provider → relay → listen --relay → app', () => {
     for (const delivery of deliveries) expect(delivery).toMatchObject({ via: 'relay', verified: true, status: 200 });
   });
 });
+
+describe('a respond: wait channel', () => {
+  it('the provider gets the listener\'s answer, passed back in the acknowledgement', async () => {
+    const relay = await startRelay();
+    const channel = await createChannel(relay, 'waits', ['--respond', 'wait']);
+    const subscriber = await startSubscriber(channel, ['--no-capture', '--id-header', 'x-event-id', '--status', '201']);
+    await subscriber.cli.waitForLine((line) => /relay connected/.test(line), { stream: 'stderr' });
+    const answer = await deliver(channel.ingressUrl, '{"type":"url_verification","challenge":"c-123"}', { 'content-type': 'application/json', 'x-event-id': 'evt_wait_1' });
+    expect(answer.status).toBe(201);
+    expect(JSON.parse(answer.body)).toMatchObject({ ok: true, eventId: 'evt_wait_1', duplicate: false });
+  });
+});
