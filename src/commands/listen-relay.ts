@@ -51,6 +51,7 @@ export async function startRelay(settings: RelaySettings, marker: string, listen
     token: settings.token,
     transport: settings.transport,
     ...(settings.group !== undefined ? { group: settings.group } : {}),
+    ...(settings.name !== undefined ? { subscriber: settings.name } : {}),
     handle: (entry) => handOff.send(entry),
     on: {
       connected,

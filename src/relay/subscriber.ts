@@ -92,6 +92,7 @@ export class RelaySubscriber {
   private pumping: Promise<void> | undefined;
   private readonly settled: Required<AckRequest> = { acks: [], failures: [], answers: [] };
   private flushing: Promise<void> | undefined;
+  private flushAgain = false;
   private running: Promise<void> | undefined;
   private closed: Promise<void> | undefined;
 
@@ -165,7 +166,7 @@ export class RelaySubscriber {
     this.connections++;
     this.emit('connected', { transport: this.transport, consumer: hello.consumer, waiting: hello.waiting, heartbeatMs: this.heartbeatMs, connections: this.connections });
     // Settlements the last connection could not send.
-    if (this.pending()) void this.flush().catch(() => undefined);
+    if (this.pending()) this.flushSoon();
   }
 
   /** Two missed heartbeats, with a little slack for a busy relay. */
@@ -300,7 +301,7 @@ export class RelaySubscriber {
       this.queued.delete(entry.seq);
       this.record(entry, settlement);
       this.emit('delivery', entry, settlement);
-      if (this.transport === 'sse') void this.flush().catch(() => undefined);
+      if (this.transport === 'sse') this.flushSoon();
     }
     if (this.stopped) this.dropQueued();
   }
@@ -317,6 +318,24 @@ export class RelaySubscriber {
 
   private pending(): boolean {
     return this.settled.acks.length + this.settled.failures.length + this.settled.answers.length > 0;
+  }
+
+  /** Sends what was settled now, or right after the request in flight (then with everything settled meanwhile). */
+  private flushSoon(): void {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flush().then(
+      () => {
+        if (this.flushAgain) {
+          this.flushAgain = false;
+          this.flushSoon();
+        }
+      },
+      // Kept for the next connection (`connected` sends them); the relay resends what it never hears of.
+      () => (this.flushAgain = false),
+    );
   }
 
   /** Sends what was settled; what arrives meanwhile goes in the next request. Settlements that fail to send are kept. */

@@ -40,7 +40,9 @@ describe('listen --relay, faults', () => {
     await subscriber.cli.waitForLine((line) => /relay connected .*: 200 deliveries waiting/.test(line), { stream: 'stderr' });
     await app.waitForRequests(200);
     expect(keys(app.requests)).toEqual(ids);
+    await subscriber.cli.waitForRecord((record) => record.type === 'delivery' && record.eventId === 'evt_off_199');
     const deliveries = subscriber.cli.records().filter((record) => record.type === 'delivery');
+    expect(deliveries).toHaveLength(200);
     expect(deliveries.every((record) => record.via === 'relay' && record.status === 200)).toBe(true);
     // The token never shows.
     expect(subscriber.cli.stdoutLines.join('\n') + subscriber.cli.stderrLines.join('\n')).not.toContain(channel.token);
@@ -161,5 +163,34 @@ describe('listen --relay, faults', () => {
     await sendAll(channel, ['evt_later']);
     await app.waitForRequests(1);
     expect(keys(app.requests)).toEqual(['evt_later']);
+  });
+});
+
+describe('several subscribers on one channel', () => {
+  it('each name gets every delivery; the members of a group share them', async () => {
+    const relay = await startRelay();
+    const everyone = await createChannel(relay, 'fanout');
+    const app = await startServer();
+    onCleanup(() => app.close());
+    const subscribers = await Promise.all(['laptop', 'ci'].map((name) => startSubscriber(everyone, [...LISTEN, '--no-capture', '--relay-name', name, '--forward-to', app.url])));
+    for (const subscriber of subscribers) await subscriber.cli.waitForLine((line) => /relay connected/.test(line), { stream: 'stderr' });
+    await sendAll(everyone, range('evt_fan_', 3));
+    await app.waitForRequests(6);
+    expect(keys(app.requests).sort()).toEqual([...range('evt_fan_', 3), ...range('evt_fan_', 3)].sort());
+
+    const shared = await createChannel(relay, 'shared');
+    const team = await startServer();
+    onCleanup(() => team.close());
+    const members = await Promise.all(['a', 'b'].map((name) => startSubscriber(shared, [...LISTEN, '--no-capture', '--relay-name', name, '--relay-group', 'team', '--forward-to', team.url])));
+    for (const member of members) await member.cli.waitForLine((line) => /relay connected \(sse, as team/.test(line), { stream: 'stderr' });
+    const ids = range('evt_team_', 6);
+    await sendAll(shared, ids);
+    await team.waitForRequests(6);
+    const reported = () => members.flatMap((member) => member.cli.records().filter((record) => record.type === 'delivery'));
+    expect(keys(team.requests).sort()).toEqual([...ids].sort());
+    // The records are printed just after the app answered: wait for them on either member's stdout.
+    const deadline = Date.now() + 10_000;
+    while (reported().length < 6 && Date.now() < deadline) await Promise.race(members.map((member) => member.cli.waitForLine(() => reported().length >= 6, { timeoutMs: 250 }).catch(() => undefined)));
+    expect(reported()).toHaveLength(6);
   });
 });

@@ -12,6 +12,7 @@ export interface RelaySettings {
   token: string;
   transport: RelayTransportName;
   group?: string;
+  name?: string;
 }
 
 const HEADER_VALUE = /^[\x21-\x7e]+$/;
@@ -19,7 +20,7 @@ const HEADER_VALUE = /^[\x21-\x7e]+$/;
 /** The relay flags; undefined without --relay (and then the other relay flags are usage errors). */
 export function relaySettingsFrom(options: CommandContext['options'], env: NodeJS.ProcessEnv, source: OptionSource): RelaySettings | undefined {
   if (options.relay === undefined) {
-    for (const [flag, name] of [['--relay-token-file', 'relayTokenFile'], ['--relay-transport', 'relayTransport'], ['--relay-group', 'relayGroup']] as const) {
+    for (const [flag, name] of [['--relay-token-file', 'relayTokenFile'], ['--relay-transport', 'relayTransport'], ['--relay-group', 'relayGroup'], ['--relay-name', 'relayName']] as const) {
       if (options[name] !== undefined && source(name) !== 'config') throw usageError(`${flag}: only makes sense with --relay SUBSCRIBE_URL`);
     }
     return undefined;
@@ -33,6 +34,11 @@ export function relaySettingsFrom(options: CommandContext['options'], env: NodeJ
     const group = String(options.relayGroup);
     if (!HEADER_VALUE.test(group)) throw usageError(`--relay-group: "${group}" must be printable without spaces`);
     settings.group = group;
+  }
+  if (options.relayName !== undefined) {
+    const name = String(options.relayName);
+    if (!HEADER_VALUE.test(name)) throw usageError(`--relay-name: "${name}" must be printable without spaces`);
+    settings.name = name;
   }
   return settings;
 }
