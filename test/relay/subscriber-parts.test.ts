@@ -31,3 +31,37 @@ describe('SseParser', () => {
     }
   });
 });
+
+describe('RelaySubscriber', () => {
+  it('an unreachable relay is retried with growing waits; close() is idempotent and ends the retries', async () => {
+    const { RelaySubscriber } = await import('../../src/relay/subscriber.js');
+    const { freePort } = await import('../helpers/free-port.js');
+    const port = await freePort();
+    const attempts: Array<{ attempt: number; delayMs: number; reason: string }> = [];
+    let third!: () => void;
+    const thirdSeen = new Promise<void>((resolve) => (third = resolve));
+    const subscriber = new RelaySubscriber({
+      subscribeUrl: `http://127.0.0.1:${port}/sub/nobody`,
+      token: 't',
+      handle: () => Promise.reject(new Error('nothing to handle')),
+      backoff: { baseMs: 10, maxMs: 40, random: () => 1 },
+      on: {
+        reconnecting: (info) => {
+          attempts.push(info);
+          if (attempts.length === 3) third();
+        },
+        connected: () => expect.fail('nothing listens there'),
+      },
+    });
+    subscriber.start();
+    await thirdSeen;
+    const closing = subscriber.close();
+    expect(subscriber.close()).toBe(closing);
+    await closing;
+    expect(attempts.slice(0, 3).map((info) => [info.attempt, info.delayMs])).toEqual([[1, 10], [2, 20], [3, 40]]);
+    expect(attempts[0]!.reason).toMatch(/ECONNREFUSED/);
+    const seen = attempts.length;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(attempts.length).toBe(seen);
+  });
+});
