@@ -139,7 +139,11 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
       if (error instanceof BodyTooLargeError) {
         emit({ type: 'ingress', channel: channel.name, seq: null, method, bytes: 0, status: 413 });
         sendJson(res, 413, { error: `body larger than the relay's limit (${maxBody} bytes)` }, { connection: 'close' });
-        res.on('finish', () => req.destroy());
+        // End our side rather than reset it: a reset could reach the provider before the 413 does.
+        res.once('finish', () => {
+          req.socket.end();
+          setTimeout(() => req.socket.destroy(), 2_000).unref();
+        });
         return;
       }
       req.destroy();
