@@ -44,6 +44,13 @@ describe('hookctl relay serve', () => {
     expect(JSON.parse(relay.process.stdoutLines[0]!)).toMatchObject({ type: 'relay', url: relay.url, publicUrl: relay.url });
   });
 
+  it('keeps a second relay off the same store folder', async () => {
+    const second = await runCli(['relay', 'serve', '--port', '0', '--store', join(relay.adminTokenFile, '..'), '--json']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/--store: .*(lock|in use|held|process)/i);
+    expect(second.stdout).toBe('');
+  });
+
   it('keeps method, path, query, the raw header list and the body bytes, read back over SSE and long-poll alike', async () => {
     const channel = await createChannel(relay, 'bytes');
     expect(channel.token).toMatch(/^hkr_/);
