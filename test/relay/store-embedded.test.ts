@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RECORD_FORMAT } from '../../src/records/record.js';
+import { RECORD_FORMAT, type DeliveryRecord } from '../../src/records/record.js';
 import { EmbeddedRelayStore } from '../../src/relay/store-embedded.js';
 import { BacklogFullError, type RelayStoreOptions } from '../../src/relay/store.js';
 
@@ -17,7 +17,7 @@ async function openStore(dir: string, options: Partial<RelayStoreOptions> = {}):
   return store;
 }
 
-function record(body: string) {
+function record(body: string): DeliveryRecord & { rawHeaders: string[] } {
   return { format: RECORD_FORMAT, id: `id-${body}`, capturedAt: new Date().toISOString(), method: 'POST', path: '/', headers: {}, body, bodyEncoding: 'utf8' as const, bytes: body.length, scheme: null, eventId: null, eventType: null, verified: null, reason: null, duplicate: false, rawHeaders: ['X-A', '1'] };
 }
 
