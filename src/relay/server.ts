@@ -92,7 +92,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
   let closing = false;
   let publicUrl = '';
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const work = route(req, res).catch((error: unknown) => {
       emit({ type: 'error', message: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -139,7 +139,11 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
       if (error instanceof BodyTooLargeError) {
         emit({ type: 'ingress', channel: channel.name, seq: null, method, bytes: 0, status: 413 });
         sendJson(res, 413, { error: `body larger than the relay's limit (${maxBody} bytes)` }, { connection: 'close' });
-        res.on('finish', () => req.destroy());
+        // End our side rather than reset it: a reset could reach the provider before the 413 does.
+        res.once('finish', () => {
+          req.socket.end();
+          setTimeout(() => req.socket.destroy(), 2_000).unref();
+        });
         return;
       }
       req.destroy();
@@ -301,6 +305,8 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
     const onClose = () => controller.abort();
     res.on('close', onClose);
     try {
+      // A poller that starts again (it crashed, or restarted) gets back what it had in flight now, not after the ack timeout.
+      if (query.get('release') === '1') await store.release(ref);
       const deadline = Date.now() + waitMs;
       let entries = await store.take(ref, max);
       while (entries.length === 0 && !controller.signal.aborted && !closing && Date.now() < deadline) {

@@ -144,6 +144,8 @@ export class EmbeddedRelayStore implements RelayStore {
     // A folder left by a channel deleted earlier must not lend its deliveries to the new one.
     await rm(join(this.dir, 'channels', info.name), { recursive: true, force: true });
     await this.openChannel(info);
+    // The channel's folder name must survive a power cut as much as its first delivery does.
+    await realFileOps.fsyncDir?.(join(this.dir, 'channels'));
     await this.saveChannels();
   }
 
@@ -355,6 +357,7 @@ export class EmbeddedRelayStore implements RelayStore {
   async status(name: string): Promise<ChannelStatus> {
     const channel = this.channel(name);
     const first = channel.log.rows[0];
+    const now = Date.now();
     return {
       channel: name,
       stored: channel.log.count,
@@ -366,7 +369,8 @@ export class EmbeddedRelayStore implements RelayStore {
         retrying: consumer.retrying.size,
         dead: consumer.dead.size,
         lastSeenAt: consumer.lastSeenAt === null ? null : new Date(consumer.lastSeenAt).toISOString(),
-        members: [...consumer.members.keys()],
+        // A poller never says goodbye: a member counts as connected while it asked recently.
+        members: [...consumer.members].filter(([, seenAt]) => now - seenAt <= Math.max(this.options.ackTimeoutMs, 60_000)).map(([member]) => member),
       })),
     };
   }

@@ -195,7 +195,8 @@ export class ChannelLog {
     if (count > 0) this.droppedThrough = this.rows.splice(0, count).at(-1)!.seq;
     const firstLive = this.rows[0]?.seq ?? this.nextSeq;
     const firstRowOfActive = this.rows.find((row) => row.segment === this.activeSegment);
-    if (firstRowOfActive && nowMs - firstRowOfActive.at >= rollAgeMs) await this.roll();
+    // Roll when the active file holds only dropped entries, or old ones: then it can go in turn.
+    if (this.nextOffset > 0 && (!firstRowOfActive || nowMs - firstRowOfActive.at >= rollAgeMs)) await this.roll();
     const keep: Segment[] = [];
     for (let i = 0; i < this.segments.length; i++) {
       const segment = this.segments[i]!;
