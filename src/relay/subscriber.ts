@@ -238,7 +238,8 @@ export class RelaySubscriber {
     while (!this.stopped) {
       // The first ask answers at once: it is this connection's hello (and how many are waiting).
       const waitMs = longPoll && !first ? this.heartbeatMs : 0;
-      const url = new URL(`${this.base}/poll?wait=${waitMs}&max=${batch}`);
+      // A (re)connecting poller first takes back what it had unsettled (a restart, a lost answer).
+      const url = new URL(`${this.base}/poll?wait=${waitMs}&max=${batch}${first ? '&release=1' : ''}`);
       // An answer is the heartbeat: none by the wait plus two heartbeats is a dead connection.
       const answer = await requestOnce(url, { method: 'GET', headers: { ...this.headers, accept: 'application/json' }, timeoutMs: waitMs + this.silenceMs, signal: this.stopping.signal });
       if (answer.status !== 200) throw this.refusal(answer.status, answer.body.toString('utf8'));

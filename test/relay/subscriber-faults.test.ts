@@ -48,9 +48,9 @@ describe('listen --relay, faults', () => {
     expect(subscriber.cli.stdoutLines.join('\n') + subscriber.cli.stderrLines.join('\n')).not.toContain(channel.token);
   });
 
-  it('SIGKILL mid-stream, then a restart: what was in hand is delivered again, nothing is missing', async () => {
+  it.each(['sse', 'long-poll'])('SIGKILL mid-stream (%s), then a restart: what was in hand is delivered again, nothing is missing', async (transport) => {
     const relay = await startRelay();
-    const channel = await createChannel(relay, 'killed');
+    const channel = await createChannel(relay, `killed-${transport}`);
     let hold: (() => void) | undefined;
     const held = new Promise<void>((resolve) => (hold = resolve));
     let seen = 0;
@@ -61,13 +61,13 @@ describe('listen --relay, faults', () => {
     });
     onCleanup(() => app.close());
     const capture = tempDir();
-    const first = await startSubscriber(channel, [...LISTEN, '--capture', capture, '--forward-to', app.url]);
+    const first = await startSubscriber(channel, [...LISTEN, '--relay-transport', transport, '--capture', capture, '--forward-to', app.url]);
     const ids = range('evt_kill_', 30);
     await sendAll(channel, ids);
     await app.waitForRequests(10);
     await first.cli.stop('SIGKILL');
     hold!();
-    const second = await startSubscriber(channel, [...LISTEN, '--capture', capture, '--forward-to', app.url]);
+    const second = await startSubscriber(channel, [...LISTEN, '--relay-transport', transport, '--capture', capture, '--forward-to', app.url]);
     await second.cli.waitForLine((line) => /relay connected/.test(line), { stream: 'stderr' });
     const deadline = Date.now() + 15_000;
     while (new Set(keys(app.requests)).size < ids.length && Date.now() < deadline) await app.waitForRequests(app.requests.length + 1, deadline - Date.now()).catch(() => undefined);
