@@ -61,18 +61,19 @@ describe('listen --relay, faults', () => {
     });
     onCleanup(() => app.close());
     const capture = tempDir();
-    const first = await startSubscriber(channel, [...LISTEN, '--relay-transport', transport, '--capture', capture, '--forward-to', app.url]);
+    const first = await startSubscriber(channel, [...LISTEN, '--relay-transport', transport, '--durable', '--capture', capture, '--forward-to', app.url]);
     const ids = range('evt_kill_', 30);
     await sendAll(channel, ids);
     await app.waitForRequests(10);
     await first.cli.stop('SIGKILL');
     hold!();
-    const second = await startSubscriber(channel, [...LISTEN, '--relay-transport', transport, '--capture', capture, '--forward-to', app.url]);
+    const second = await startSubscriber(channel, [...LISTEN, '--relay-transport', transport, '--durable', '--capture', capture, '--forward-to', app.url]);
     await second.cli.waitForLine((line) => /relay connected/.test(line), { stream: 'stderr' });
     const deadline = Date.now() + 15_000;
     while (new Set(keys(app.requests)).size < ids.length && Date.now() < deadline) await app.waitForRequests(app.requests.length + 1, deadline - Date.now()).catch(() => undefined);
     expect([...new Set(keys(app.requests))].sort()).toEqual([...ids].sort());
-    // The one in hand when the subscriber died came again; the ledger kept the rest from repeating.
+    // The one in hand when the subscriber died came again; the ledger (on disk before each answer:
+    // --durable) kept the ones settled before it from repeating.
     expect(keys(app.requests).filter((key) => key === 'evt_kill_9').length).toBe(2);
     expect(app.requests.length).toBe(ids.length + 1);
   });
