@@ -44,8 +44,10 @@ describe('listen --relay, faults', () => {
     const deliveries = subscriber.cli.records().filter((record) => record.type === 'delivery');
     expect(deliveries).toHaveLength(200);
     expect(deliveries.every((record) => record.via === 'relay' && record.status === 200)).toBe(true);
-    // The token never shows.
+    // stdout is NDJSON only; the token shows nowhere, `ps` included.
+    expect(subscriber.cli.stdoutLines.every((line) => JSON.parse(line) !== null)).toBe(true);
     expect(subscriber.cli.stdoutLines.join('\n') + subscriber.cli.stderrLines.join('\n')).not.toContain(channel.token);
+    expect(readFileSync(`/proc/${subscriber.cli.child.pid}/cmdline`, 'utf8')).not.toContain(channel.token);
   });
 
   it.each(['sse', 'long-poll'])('SIGKILL mid-stream (%s), then a restart: what was in hand is delivered again, nothing is missing', async (transport) => {
