@@ -14,13 +14,18 @@ import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api';
 import express from 'express';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getScheme } from '../../src/schemes/registry.js';
 import { signRequest } from '../../src/schemes/sign-request.js';
 import { boltVerify, twilioWebhooks } from '../schemes/support.js';
-import { cleanup, createChannel, deliver, onCleanup, startRelay, startSubscriber } from './subscriber-support.js';
+import { cleanup, cleanupShared, createChannel, deliver, onCleanup, startRelay, startSubscriber, type Relay } from './subscriber-support.js';
 
 afterEach(cleanup);
+afterAll(cleanupShared);
+let relay: Relay;
+beforeAll(async () => {
+  relay = await startRelay({ shared: true });
+});
 
 /** One secret for every provider, so one listener (--scheme auto) verifies them all. */
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -106,7 +111,6 @@ function providerRequests(): Array<{ path: string; scheme: string; body: Buffer;
 
 describe('provider → relay → listen --relay → app', () => {
   it('every provider\'s official library verifies what arrives, byte for byte, and the records say via relay', async () => {
-    const relay = await startRelay();
     const channel = await createChannel(relay, 'apps');
     const app = await startApp();
     const subscriber = await startSubscriber(channel, ['--no-capture', '--scheme', 'auto', '--forward-to', app.url], { HOOKCTL_SECRET: SECRET });
@@ -135,7 +139,6 @@ describe('provider → relay → listen --relay → app', () => {
 
 describe('a respond: wait channel', () => {
   it('the provider gets the listener\'s answer, passed back in the acknowledgement', async () => {
-    const relay = await startRelay();
     const channel = await createChannel(relay, 'waits', ['--respond', 'wait']);
     const subscriber = await startSubscriber(channel, ['--no-capture', '--id-header', 'x-event-id', '--status', '201']);
     await subscriber.cli.waitForLine((line) => /relay connected/.test(line), { stream: 'stderr' });

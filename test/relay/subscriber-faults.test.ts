@@ -5,13 +5,20 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/free-port.js';
 import { startServer, type ReceivedRequest } from '../helpers/server.js';
-import { cleanup, createChannel, deliver, onCleanup, startRelay, startSubscriber, tempDir, type Channel } from './subscriber-support.js';
+import { cleanup, cleanupShared, createChannel, deliver, onCleanup, startRelay, startSubscriber, tempDir, type Channel, type Relay } from './subscriber-support.js';
 
 afterEach(cleanup);
+afterAll(cleanupShared);
+
+/** One relay for the tests that need nothing special of it (each has its own channel); a short retry schedule for the 5xx test. */
+let shared: Relay;
+beforeAll(async () => {
+  shared = await startRelay({ shared: true, extra: ['--retry-schedule', '0,100ms,100ms,100ms'] });
+});
 
 function json(id: string): Buffer {
   return Buffer.from(`{"id":"${id}","type":"test.event","n":${Number(id.replace(/\D/g, '')) || 0}}`);
@@ -30,8 +37,7 @@ const LISTEN = ['--id-header', 'x-event-id'];
 
 describe('listen --relay, faults', () => {
   it('offline while 200 deliveries arrive, then started: all 200 in order, each Idempotency-Key once at the app', async () => {
-    const relay = await startRelay();
-    const channel = await createChannel(relay, 'offline');
+    const channel = await createChannel(shared, 'offline');
     const app = await startServer();
     onCleanup(() => app.close());
     const ids = range('evt_off_', 200);
@@ -51,8 +57,7 @@ describe('listen --relay, faults', () => {
   });
 
   it.each(['sse', 'long-poll'])('SIGKILL mid-stream (%s), then a restart: what was in hand is delivered again, nothing is missing', async (transport) => {
-    const relay = await startRelay();
-    const channel = await createChannel(relay, `killed-${transport}`);
+    const channel = await createChannel(shared, `killed-${transport}`);
     let hold: (() => void) | undefined;
     const held = new Promise<void>((resolve) => (hold = resolve));
     let seen = 0;
@@ -98,9 +103,8 @@ describe('listen --relay, faults', () => {
   });
 
   it('each transport delivers, in order: sse, long-poll, poll', async () => {
-    const relay = await startRelay();
     for (const transport of ['sse', 'long-poll', 'poll']) {
-      const channel = await createChannel(relay, `t-${transport}`);
+      const channel = await createChannel(shared, `t-${transport}`);
       const app = await startServer();
       onCleanup(() => app.close());
       const subscriber = await startSubscriber(channel, [...LISTEN, '--no-capture', '--relay-transport', transport, '--forward-to', app.url]);
@@ -114,8 +118,7 @@ describe('listen --relay, faults', () => {
   });
 
   it('an app answering 5xx: not acknowledged, so the relay tries again on its schedule until the app takes it', async () => {
-    const relay = await startRelay({ extra: ['--retry-schedule', '0,100ms,100ms,100ms'] });
-    const channel = await createChannel(relay, 'flaky');
+    const channel = await createChannel(shared, 'flaky');
     let calls = 0;
     const app = await startServer((_request, res) => {
       res.statusCode = ++calls <= 2 ? 503 : 200;
@@ -134,8 +137,7 @@ describe('listen --relay, faults', () => {
   });
 
   it('a wrong token: one line, exit 2, before anything else', async () => {
-    const relay = await startRelay();
-    const channel = await createChannel(relay, 'locked');
+    const channel = await createChannel(shared, 'locked');
     const wrong = join(tempDir(), 'wrong-token');
     writeFileSync(wrong, 'not-the-token\n', { mode: 0o600 });
     const result = await runCli(['listen', '--port', '0', '--no-capture', '--relay', channel.subscribeUrl, '--relay-token-file', wrong]);
@@ -171,8 +173,7 @@ describe('listen --relay, faults', () => {
 
 describe('several subscribers on one channel', () => {
   it('each name gets every delivery; the members of a group share them', async () => {
-    const relay = await startRelay();
-    const everyone = await createChannel(relay, 'fanout');
+    const everyone = await createChannel(shared, 'fanout');
     const app = await startServer();
     onCleanup(() => app.close());
     const subscribers = await Promise.all(['laptop', 'ci'].map((name) => startSubscriber(everyone, [...LISTEN, '--no-capture', '--relay-name', name, '--forward-to', app.url])));
@@ -181,13 +182,13 @@ describe('several subscribers on one channel', () => {
     await app.waitForRequests(6);
     expect(keys(app.requests).sort()).toEqual([...range('evt_fan_', 3), ...range('evt_fan_', 3)].sort());
 
-    const shared = await createChannel(relay, 'shared');
+    const teamChannel = await createChannel(shared, 'shared');
     const team = await startServer();
     onCleanup(() => team.close());
-    const members = await Promise.all(['a', 'b'].map((name) => startSubscriber(shared, [...LISTEN, '--no-capture', '--relay-name', name, '--relay-group', 'team', '--forward-to', team.url])));
+    const members = await Promise.all(['a', 'b'].map((name) => startSubscriber(teamChannel, [...LISTEN, '--no-capture', '--relay-name', name, '--relay-group', 'team', '--forward-to', team.url])));
     for (const member of members) await member.cli.waitForLine((line) => /relay connected \(sse, as team/.test(line), { stream: 'stderr' });
     const ids = range('evt_team_', 6);
-    await sendAll(shared, ids);
+    await sendAll(teamChannel, ids);
     await team.waitForRequests(6);
     const reported = () => members.flatMap((member) => member.cli.records().filter((record) => record.type === 'delivery'));
     expect(keys(team.requests).sort()).toEqual([...ids].sort());

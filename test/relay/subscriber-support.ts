@@ -19,6 +19,13 @@ export function onCleanup(fn: () => unknown): void {
   cleanups.push(fn);
 }
 
+/** For what a whole file shares (one relay for several tests): closed by `cleanupShared` in afterAll. */
+const shared: Array<() => unknown> = [];
+
+export async function cleanupShared(): Promise<void> {
+  while (shared.length > 0) await shared.pop()!();
+}
+
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hookctl-relay-sub-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,13 +41,15 @@ export interface Relay {
 }
 
 /** `hookctl relay serve --port 0 --store DIR`; `heartbeat` shortens the heartbeat (the watchdog tests). */
-export async function startRelay(options: { heartbeat?: string; port?: number; storeDir?: string; adminTokenFile?: string; extra?: string[] } = {}): Promise<Relay> {
-  const dir = tempDir();
+export async function startRelay(options: { heartbeat?: string; port?: number; storeDir?: string; adminTokenFile?: string; extra?: string[]; shared?: boolean } = {}): Promise<Relay> {
+  const list = options.shared ? shared : cleanups;
+  const dir = mkdtempSync(join(tmpdir(), 'hookctl-relay-sub-'));
+  list.push(() => rmSync(dir, { recursive: true, force: true }));
   const storeDir = options.storeDir ?? join(dir, 'store');
   const adminTokenFile = options.adminTokenFile ?? join(dir, 'admin-token');
   const args = ['relay', 'serve', '--port', String(options.port ?? 0), '--store', storeDir, '--admin-token-file', adminTokenFile, '--json', ...(options.heartbeat ? ['--heartbeat', options.heartbeat] : []), ...(options.extra ?? [])];
   const cli = new CliProcess(args);
-  cleanups.push(() => cli.stop('SIGKILL'));
+  list.push(() => cli.stop('SIGKILL'));
   const ready = await cli.waitForRecord<{ url: string }>((record) => record.type === 'relay');
   return { cli, url: ready.url.replace(/\/$/, ''), adminTokenFile, storeDir, args };
 }
