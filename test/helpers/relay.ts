@@ -89,8 +89,12 @@ export class SseReader {
   private response: IncomingMessage | undefined;
   private closed = false;
   readonly opened: Promise<number>;
+  /** Resolves when the server (or close()) ended the stream. */
+  readonly ended: Promise<void>;
+  private onEnded!: () => void;
 
   constructor(url: string, token: string, headers: Record<string, string> = {}) {
+    this.ended = new Promise((resolve) => (this.onEnded = resolve));
     this.opened = new Promise((resolve, reject) => {
       const req = httpRequest(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...headers } }, (res) => {
         this.response = res;
@@ -119,6 +123,7 @@ export class SseReader {
         });
         res.on('close', () => {
           this.closed = true;
+          this.onEnded();
           this.wake();
         });
       });

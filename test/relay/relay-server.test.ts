@@ -169,10 +169,14 @@ describe('hookctl relay serve', () => {
     expect(strip(none)).toEqual(strip(wrong));
     // The right token works, and a rotated one stops working at once.
     expect((await poll(channel.subscribeUrl, channel.token)).status).toBe(200);
+    const open = new SseReader(`${channel.subscribeUrl}/events`, channel.token);
+    await open.waitFor((events) => events.some((event) => event.event === 'hello'));
     const rotated = await runCli(['relay', 'channel', 'rotate-token', 'secret', '--server', relay.url, '--admin-token-file', relay.adminTokenFile, '--json']);
     const fresh = JSON.parse(rotated.stdout) as { token: string };
     expect((await poll(channel.subscribeUrl, channel.token)).status).toBe(401);
     expect((await poll(channel.subscribeUrl, fresh.token)).status).toBe(200);
+    // A stream opened with the old token is ended, not left reading.
+    await open.ended;
     // An unknown ingress id: 404, and nothing about channels.
     expect((await rawRequest(`${relay.url}in/not-an-ingress-id`, 'POST', [['Content-Length', '0']], Buffer.alloc(0))).status).toBe(404);
     // The admin API wants the admin token.
