@@ -213,6 +213,53 @@ describe('hookctl relay serve', () => {
   });
 });
 
+describe('hookctl relay serve: subscribers', () => {
+  it('shares deliveries among the members of a group, and a new stream of a member replaces its old one', async () => {
+    const channel = await createChannel(relay, 'group');
+    for (const body of ['a', 'b']) await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', '1']], Buffer.from(body));
+    const one = await poll(channel.subscribeUrl, channel.token, { subscriber: 'runner-1', group: 'ci', max: 1 });
+    const two = await poll(channel.subscribeUrl, channel.token, { subscriber: 'runner-2', group: 'ci', max: 1 });
+    expect([...one.body.entries, ...two.body.entries].map((entry) => bodyOf(entry.record).toString())).toEqual(['a', 'b']);
+    expect(one.body).toMatchObject({ consumer: 'ci' });
+    expect((await poll(channel.subscribeUrl, channel.token, { subscriber: 'runner-3', group: 'ci' })).body.entries).toEqual([]);
+
+    const first = new SseReader(`${channel.subscribeUrl}/events`, channel.token, { 'hookctl-subscriber': 'desk' });
+    await first.waitFor((events) => events.filter((event) => event.event === 'delivery').length === 2);
+    const second = new SseReader(`${channel.subscribeUrl}/events`, channel.token, { 'hookctl-subscriber': 'desk' });
+    await first.ended;
+    // What the old stream had unsettled comes on the new one.
+    await second.waitFor((events) => events.filter((event) => event.event === 'delivery').length === 2);
+    second.close();
+  });
+
+  it('logs nothing of bodies, tokens or ingress ids', async () => {
+    const channel = await createChannel(relay, 'quiet-secrets');
+    const body = Buffer.from('{"card":"4242424242424242"}');
+    await rawRequest(`${channel.ingressUrl}/x?token=querysecret`, 'POST', [['Authorization', 'Bearer provider-secret'], ['Content-Length', String(body.length)]], body);
+    await pollUntil(channel.subscribeUrl, channel.token, 1);
+    await relay.process.waitForRecord((record) => record.type === 'ingress' && record.channel === 'quiet-secrets');
+    const printed = [...relay.process.stdoutLines, ...relay.process.stderrLines].join('\n');
+    const ingressId = new URL(channel.ingressUrl).pathname.split('/')[2]!;
+    for (const secret of [channel.token, ingressId, '4242424242424242', 'querysecret', 'provider-secret']) expect(printed).not.toContain(secret);
+  });
+});
+
+describe('hookctl relay serve: flags', () => {
+  it('wants one store (--store or --redis), and warns about a non-loopback --host', async () => {
+    const dir = tempDir();
+    const both = await runCli(['relay', 'serve', '--port', '0', '--store', join(dir, 's'), '--redis', 'redis://127.0.0.1:1']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--store and --redis');
+    const none = await runCli(['relay', 'serve', '--port', '0'], { env: { HOOKCTL_RELAY_ADMIN_TOKEN: 'x' } });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--store');
+    const exposed = await startRelayCli(join(dir, 'exposed'), ['--host', '0.0.0.0']);
+    relays.push(exposed);
+    await exposed.process.waitForLine((line) => line.includes('--host 0.0.0.0'), { stream: 'stderr' });
+    await exposed.stop('SIGINT');
+  });
+});
+
 describe('hookctl relay serve limits and crashes', () => {
   it('answers 503 + Retry-After over the backlog cap, and takes deliveries again once they are acknowledged', async () => {
     const capped = await startRelayCli(join(tempDir(), 'store'), ['--backlog', '2']);
