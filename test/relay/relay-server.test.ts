@@ -4,6 +4,7 @@
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -230,6 +231,25 @@ describe('hookctl relay serve: subscribers', () => {
     // What the old stream had unsettled comes on the new one.
     await second.waitFor((events) => events.filter((event) => event.event === 'delivery').length === 2);
     second.close();
+  });
+
+  it('a stalled subscriber holds up only its own stream: the relay stops taking entries for it once its socket is full', async () => {
+    const channel = await createChannel(relay, 'stalled');
+    const target = new URL(`${channel.subscribeUrl}/events`);
+    // Connected, and never reads a byte.
+    const stalled = connect(Number(target.port), target.hostname);
+    stalled.write(`GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nAuthorization: Bearer ${channel.token}\r\nHookctl-Subscriber: asleep\r\n\r\n`);
+    const admin = ['--server', relay.url, '--admin-token-file', relay.adminTokenFile, '--channel', 'stalled', '--json'];
+    const status = async () => JSON.parse((await runCli(['relay', 'status', ...admin])).stdout) as { consumers: Array<{ consumer: string; waiting: number; inFlight: number }> };
+    while (!(await status()).consumers.some((consumer) => consumer.consumer === 'asleep'));
+    const body = Buffer.alloc(60 * 1024, 0x7a);
+    const total = 300;
+    for (let i = 0; i < total; i++) expect((await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', String(body.length)]], body)).status).toBe(200);
+    const asleep = (await status()).consumers.find((consumer) => consumer.consumer === 'asleep')!;
+    expect(asleep.waiting + asleep.inFlight).toBe(total);
+    expect(asleep.waiting).toBeGreaterThan(0);
+    expect(asleep.inFlight).toBeLessThan(total / 2);
+    stalled.destroy();
   });
 
   it('logs nothing of bodies, tokens or ingress ids', async () => {
