@@ -225,7 +225,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
       req.resume();
       return sendJson(res, 405, { error: 'GET' }, { allow: 'GET' });
     }
-    if (action === 'events') return events(req, res, ref);
+    if (action === 'events') return events(req, res, ref, channel.tokenHash);
     return poll(req, res, ref, query);
   }
 
@@ -236,7 +236,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
     return { channel: ref.channel, consumer: ref.consumer, heartbeatMs, ackTimeoutMs, waiting };
   }
 
-  async function events(req: IncomingMessage, res: ServerResponse, ref: ConsumerRef): Promise<void> {
+  async function events(req: IncomingMessage, res: ServerResponse, ref: ConsumerRef, tokenHash: string): Promise<void> {
     const key = `${ref.channel}\n${ref.consumer}\n${ref.member}`;
     streams.get(key)?.abort();
     const controller = new AbortController();
@@ -282,7 +282,12 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
             });
           }
         }
-        if (entries.length === 0) await store.waitForEntries(ref.channel, heartbeatMs, signal);
+        if (entries.length === 0) {
+          await store.waitForEntries(ref.channel, heartbeatMs, signal);
+          // A deleted channel or a rotated token ends the stream: the old token stops reading at once.
+          const now = await store.channelByName(ref.channel);
+          if (now?.tokenHash !== tokenHash) break;
+        }
       }
     } finally {
       clearInterval(heartbeat);

@@ -180,6 +180,7 @@ export class EmbeddedRelayStore implements RelayStore {
     if (!channel) return false;
     channel.info = { ...channel.info, tokenHash };
     await this.saveChannels();
+    this.wake(channel); // open streams check their token when they wake
     return true;
   }
 
@@ -255,19 +256,20 @@ export class EmbeddedRelayStore implements RelayStore {
 
   waitForEntries(name: string, ms: number, signal?: AbortSignal): Promise<void> {
     const channel = this.channels.get(name);
-    if (!channel || signal?.aborted || this.closed) return Promise.resolve();
+    if (signal?.aborted || this.closed) return Promise.resolve();
     const now = Date.now();
     let due = now + ms;
-    for (const consumer of channel.consumers.values()) due = Math.min(due, consumer.nextDue(now, this.options.ackTimeoutMs));
+    // A channel deleted meanwhile: wait all the same (the caller finds it gone), never spin.
+    if (channel) for (const consumer of channel.consumers.values()) due = Math.min(due, consumer.nextDue(now, this.options.ackTimeoutMs));
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        channel.wake.delete(done);
+        channel?.wake.delete(done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, Math.max(1, due - now));
-      channel.wake.add(done);
+      channel?.wake.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
   }

@@ -4,10 +4,11 @@
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { ack, createChannel, poll, pollUntil, rawRequest, SseReader, startRelayCli, type RelayUnderTest } from '../helpers/relay.js';
+import { ack, adminApi, createChannel, poll, pollUntil, rawRequest, SseReader, startRelayCli, type RelayUnderTest } from '../helpers/relay.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -143,9 +144,8 @@ describe('hookctl relay serve', () => {
     expect(records[1]).toEqual({ type: 'summary', dead: 1, shown: 1 });
     expect((await poll(channel.subscribeUrl, channel.token)).body.entries).toHaveLength(0);
 
-    const status = await runCli(['relay', 'status', ...admin, '--json']);
+    const [status, human] = await Promise.all([runCli(['relay', 'status', ...admin, '--json']), runCli(['relay', 'dead', ...admin])]);
     expect(JSON.parse(status.stdout)).toMatchObject({ type: 'status', channel: 'failing', stored: 1, consumers: [{ consumer: 'poller', dead: 1, retrying: 0, inFlight: 0 }] });
-    const human = await runCli(['relay', 'dead', ...admin]);
     expect(human.stdout).toContain('app answered 503');
 
     const requeue = await runCli(['relay', 'requeue', ...admin, '--all', '--json']);
@@ -154,7 +154,7 @@ describe('hookctl relay serve', () => {
     expect(again).toMatchObject({ seq: first!.seq, attempt: 0 });
     expect(bodyOf(again!.record).toString()).toBe('fail');
     await ack(channel.subscribeUrl, channel.token, { acks: [first!.seq] });
-    const after = JSON.parse((await runCli(['relay', 'status', ...admin, '--json'])).stdout);
+    const after = await adminApi<{ consumers: unknown[] }>(relay, 'GET', 'api/channels/failing/status');
     expect(after.consumers[0]).toMatchObject({ waiting: 0, inFlight: 0, retrying: 0, dead: 0 });
   });
 
@@ -169,10 +169,14 @@ describe('hookctl relay serve', () => {
     expect(strip(none)).toEqual(strip(wrong));
     // The right token works, and a rotated one stops working at once.
     expect((await poll(channel.subscribeUrl, channel.token)).status).toBe(200);
+    const open = new SseReader(`${channel.subscribeUrl}/events`, channel.token);
+    await open.waitFor((events) => events.some((event) => event.event === 'hello'));
     const rotated = await runCli(['relay', 'channel', 'rotate-token', 'secret', '--server', relay.url, '--admin-token-file', relay.adminTokenFile, '--json']);
     const fresh = JSON.parse(rotated.stdout) as { token: string };
     expect((await poll(channel.subscribeUrl, channel.token)).status).toBe(401);
     expect((await poll(channel.subscribeUrl, fresh.token)).status).toBe(200);
+    // A stream opened with the old token is ended, not left reading.
+    await open.ended;
     // An unknown ingress id: 404, and nothing about channels.
     expect((await rawRequest(`${relay.url}in/not-an-ingress-id`, 'POST', [['Content-Length', '0']], Buffer.alloc(0))).status).toBe(404);
     // The admin API wants the admin token.
@@ -209,61 +213,74 @@ describe('hookctl relay serve', () => {
   });
 });
 
-describe('hookctl relay serve limits and crashes', () => {
-  it('answers 503 + Retry-After over the backlog cap, and takes deliveries again once they are acknowledged', async () => {
-    const capped = await startRelayCli(join(tempDir(), 'store'), ['--backlog', '2']);
-    relays.push(capped);
-    const channel = await createChannel(capped, 'capped');
-    const send = () => rawRequest(channel.ingressUrl, 'POST', [['Content-Length', '1']], Buffer.from('x'));
-    expect((await send()).status).toBe(200);
-    expect((await send()).status).toBe(200);
-    const refused = await send();
-    expect(refused.status).toBe(503);
-    expect(refused.headers.find(([name]) => name === 'retry-after')?.[1]).toMatch(/^\d+$/);
-    const entries = await pollUntil(channel.subscribeUrl, channel.token, 2);
-    expect(entries).toHaveLength(2);
-    await ack(channel.subscribeUrl, channel.token, { acks: entries.map((entry) => entry.seq) });
-    expect((await send()).status).toBe(200);
+describe('hookctl relay serve: subscribers', () => {
+  it('shares deliveries among the members of a group, and a new stream of a member replaces its old one', async () => {
+    const channel = await createChannel(relay, 'group');
+    for (const body of ['a', 'b']) await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', '1']], Buffer.from(body));
+    const one = await poll(channel.subscribeUrl, channel.token, { subscriber: 'runner-1', group: 'ci', max: 1 });
+    const two = await poll(channel.subscribeUrl, channel.token, { subscriber: 'runner-2', group: 'ci', max: 1 });
+    expect([...one.body.entries, ...two.body.entries].map((entry) => bodyOf(entry.record).toString())).toEqual(['a', 'b']);
+    expect(one.body).toMatchObject({ consumer: 'ci' });
+    expect((await poll(channel.subscribeUrl, channel.token, { subscriber: 'runner-3', group: 'ci' })).body.entries).toEqual([]);
+
+    const first = new SseReader(`${channel.subscribeUrl}/events`, channel.token, { 'hookctl-subscriber': 'desk' });
+    await first.waitFor((events) => events.filter((event) => event.event === 'delivery').length === 2);
+    const second = new SseReader(`${channel.subscribeUrl}/events`, channel.token, { 'hookctl-subscriber': 'desk' });
+    await first.ended;
+    // What the old stream had unsettled comes on the new one.
+    await second.waitFor((events) => events.filter((event) => event.event === 'delivery').length === 2);
+    second.close();
   });
 
-  it('keeps a delivery answered 2xx when the relay is SIGKILLed right after, and delivers it after a restart', async () => {
-    const store = join(tempDir(), 'store');
-    const first = await startRelayCli(store);
-    relays.push(first);
-    const channel = await createChannel(first, 'durable');
-    const body = Buffer.from('{"id":"evt_kill","amount":9007199254740993}');
-    const answer = await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', String(body.length)]], body);
-    expect(answer.status).toBe(200);
-    await first.stop('SIGKILL');
-    const second = await startRelayCli(store);
-    relays.push(second);
-    // The same channel, token and ingress id after the restart (the port is new).
-    const subscribeUrl = `${second.url}sub/durable`;
-    const [entry] = await pollUntil(subscribeUrl, channel.token, 1);
-    expect(bodyOf(entry!.record).equals(body)).toBe(true);
-    const ingressId = new URL(channel.ingressUrl).pathname;
-    expect((await rawRequest(`${second.url}${ingressId.slice(1)}`, 'POST', [['Content-Length', '1']], Buffer.from('2'))).status).toBe(200);
-    // Acknowledged before a restart: not sent again after it.
-    await ack(subscribeUrl, channel.token, { acks: [entry!.seq] });
-    await second.stop('SIGINT');
-    const third = await startRelayCli(store);
-    relays.push(third);
-    const after = await pollUntil(`${third.url}sub/durable`, channel.token, 1);
-    expect(after.map((one) => bodyOf(one.record).toString())).toEqual(['2']);
+  it('a stalled subscriber holds up only its own stream: the relay stops taking entries for it once its socket is full', async () => {
+    const channel = await createChannel(relay, 'stalled');
+    const target = new URL(`${channel.subscribeUrl}/events`);
+    // Connected, and never reads a byte.
+    const stalled = connect(Number(target.port), target.hostname);
+    stalled.write(`GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nAuthorization: Bearer ${channel.token}\r\nHookctl-Subscriber: asleep\r\n\r\n`);
+    const status = () => adminApi<{ consumers: Array<{ consumer: string; waiting: number; inFlight: number }> }>(relay, 'GET', 'api/channels/stalled/status');
+    while (!(await status()).consumers.some((consumer) => consumer.consumer === 'asleep'));
+    const body = Buffer.alloc(60 * 1024, 0x7a);
+    const total = 300;
+    for (let i = 0; i < total; i++) expect((await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', String(body.length)]], body)).status).toBe(200);
+    const asleep = (await status()).consumers.find((consumer) => consumer.consumer === 'asleep')!;
+    expect(asleep.waiting + asleep.inFlight).toBe(total);
+    expect(asleep.waiting).toBeGreaterThan(0);
+    expect(asleep.inFlight).toBeLessThan(total / 2);
+    stalled.destroy();
   });
 
-  it('sends again an entry not acknowledged within --ack-timeout', async () => {
-    const quick = await startRelayCli(join(tempDir(), 'store'), ['--ack-timeout', '300ms']);
-    relays.push(quick);
-    const channel = await createChannel(quick, 'timeout');
-    await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', '1']], Buffer.from('t'));
-    const [first] = await pollUntil(channel.subscribeUrl, channel.token, 1);
-    const started = Date.now();
-    const [again] = await pollUntil(channel.subscribeUrl, channel.token, 1);
-    expect(again!.seq).toBe(first!.seq);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  it('logs nothing of bodies, tokens or ingress ids', async () => {
+    const channel = await createChannel(relay, 'quiet-secrets');
+    const body = Buffer.from('{"card":"4242424242424242"}');
+    await rawRequest(`${channel.ingressUrl}/x?token=querysecret`, 'POST', [['Authorization', 'Bearer provider-secret'], ['Content-Length', String(body.length)]], body);
+    await pollUntil(channel.subscribeUrl, channel.token, 1);
+    await relay.process.waitForRecord((record) => record.type === 'ingress' && record.channel === 'quiet-secrets');
+    const printed = [...relay.process.stdoutLines, ...relay.process.stderrLines].join('\n');
+    const ingressId = new URL(channel.ingressUrl).pathname.split('/')[2]!;
+    for (const secret of [channel.token, ingressId, '4242424242424242', 'querysecret', 'provider-secret']) expect(printed).not.toContain(secret);
   });
+});
 
+describe('hookctl relay serve: flags', () => {
+  it('wants one store (--store or --redis), and warns about a non-loopback --host', async () => {
+    const dir = tempDir();
+    const [both, none] = await Promise.all([
+      runCli(['relay', 'serve', '--port', '0', '--store', join(dir, 's'), '--redis', 'redis://127.0.0.1:1']),
+      runCli(['relay', 'serve', '--port', '0'], { env: { HOOKCTL_RELAY_ADMIN_TOKEN: 'x' } }),
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--store and --redis');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--store');
+    const exposed = await startRelayCli(join(dir, 'exposed'), ['--host', '0.0.0.0']);
+    relays.push(exposed);
+    await exposed.process.waitForLine((line) => line.includes('--host 0.0.0.0'), { stream: 'stderr' });
+    await exposed.stop('SIGINT');
+  });
+});
+
+describe('hookctl relay channel', () => {
   it('lists and deletes channels; a deleted channel\'s ingress is gone', async () => {
     const channel = await createChannel(relay, 'short-lived');
     const admin = ['--server', relay.url, '--admin-token-file', relay.adminTokenFile, '--json'];
@@ -274,10 +291,12 @@ describe('hookctl relay serve limits and crashes', () => {
     const removed = await runCli(['relay', 'channel', 'delete', 'short-lived', ...admin]);
     expect(JSON.parse(removed.stdout)).toEqual({ type: 'deleted', name: 'short-lived' });
     expect((await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', '0']], Buffer.alloc(0))).status).toBe(404);
-    const again = await runCli(['relay', 'channel', 'create', '--name', 'bad name!', ...admin]);
+    const [again, wrongToken] = await Promise.all([
+      runCli(['relay', 'channel', 'create', '--name', 'bad name!', ...admin]),
+      runCli(['relay', 'channel', 'list', '--server', relay.url, '--json'], { env: { HOOKCTL_RELAY_ADMIN_TOKEN: 'nope' } }),
+    ]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('not a usable channel name');
-    const wrongToken = await runCli(['relay', 'channel', 'list', '--server', relay.url, '--json'], { env: { HOOKCTL_RELAY_ADMIN_TOKEN: 'nope' } });
     expect(wrongToken.code).toBe(2);
     expect(wrongToken.stderr).toContain('refused the admin token');
   });

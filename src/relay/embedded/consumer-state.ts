@@ -119,6 +119,8 @@ export class ConsumerState {
     this.lastSeenAt = nowMs;
     const out: Array<{ seq: number; attempt: number }> = [];
     const send = (seq: number, attempt: number) => {
+      // Deleted first so the map stays in the order entries were sent: the ack-timeout scan below stops at the first recent one.
+      this.inFlight.delete(seq);
       this.inFlight.set(seq, { member, sentAt: nowMs, attempt });
       out.push({ seq, attempt });
     };
@@ -133,9 +135,10 @@ export class ConsumerState {
       this.retrying.delete(seq);
       if (index.find(seq)) send(seq, retry.attempt);
     }
+    const sentBefore = out.length;
     for (const [seq, flight] of this.inFlight) {
-      if (out.length >= max) return out;
-      if (nowMs - flight.sentAt < ackTimeoutMs || out.some((item) => item.seq === seq)) continue;
+      if (out.length >= max || nowMs - flight.sentAt < ackTimeoutMs) break;
+      if (out.length > sentBefore && out[sentBefore]!.seq === seq) break; // came round to the ones re-sent just now
       if (index.find(seq)) send(seq, flight.attempt);
       else this.inFlight.delete(seq);
     }
@@ -168,7 +171,11 @@ export class ConsumerState {
 
   /** Entries this consumer has not been sent yet (new after its cursor, and handed back). */
   waiting(index: SeqIndex): number {
-    return index.rows.length - index.positionAfter(this.cursor) + this.returned.size;
+    // After a restart the cursor is back at the floor: what is settled (dead letters too) or retrying above it is not waiting.
+    let accounted = 0;
+    for (const seq of this.settled) if (seq > this.cursor) accounted++;
+    for (const seq of this.retrying.keys()) if (seq > this.cursor) accounted++;
+    return index.rows.length - index.positionAfter(this.cursor) - accounted + this.returned.size;
   }
 
   /** The next moment something of this consumer falls due (a retry, an ack timeout), after now. */
