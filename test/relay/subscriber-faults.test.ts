@@ -153,6 +153,18 @@ describe('listen --relay, faults', () => {
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('the token rotated while listening: the listener stops with one clear line and exit 2', async () => {
+    const channel = await createChannel(shared, 'rotated');
+    const subscriber = await startSubscriber(channel, ['--no-capture']);
+    await subscriber.cli.waitForLine((line) => /relay connected/.test(line), { stream: 'stderr' });
+    const rotated = await runCli(['relay', 'channel', 'rotate-token', 'rotated', '--server', shared.url, '--admin-token-file', shared.adminTokenFile, '--json']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const exit = await subscriber.cli.exited;
+    expect(exit.code).toBe(2);
+    expect(subscriber.cli.stderrLines.at(-1)).toMatch(/^hookctl: --relay: .* refused this subscriber \(401/);
+    expect(subscriber.cli.records().at(-1)).toMatchObject({ type: 'summary' });
+  });
+
   it('a relay that is not up yet is retried with backoff, not an exit; deliveries flow once it is', async () => {
     const port = await freePort();
     const storeDir = join(tempDir(), 'store');
