@@ -1,0 +1,140 @@
+/**
+ * One delivery made ready to sign, as `hookctl send` makes it (src/send/event.ts: the provider's
+ * headers, a Content-Type, a fresh id swapped into a sample's body, the user's headers last),
+ * with the clock and the tampering of the test options. Every signing function of
+ * `hookctl/testing` is this plus a way of handing the result over.
+ */
+import { defaultContentType } from '../send/content-type.js';
+import { EventFactory, type EventTemplate, type SendPlan } from '../send/event.js';
+import { minimalEvent } from '../send/minimal-events.js';
+import { newEventId } from '../events/ids.js';
+import type { Scheme } from '../schemes/types.js';
+import { bodyBytes, reserializedBody } from './body.js';
+import { asTypeError, nowMs, offsetMs, schemeSettings, signingScheme, wrongSecretFor, type SignOptions } from './options.js';
+import { findSample } from './samples.js';
+
+export interface PreparedDelivery {
+  readonly scheme: Scheme;
+  /** Where to post: the URL given (Twilio: with its bodySHA256 for a JSON body). */
+  readonly url: string | undefined;
+  readonly method: string;
+  /** The bytes that go on the wire. */
+  readonly body: Buffer;
+  /** The event id the receiving app reads from what is sent (header or body), if it carries one. */
+  readonly eventId: string | undefined;
+  readonly eventType: string | undefined;
+  /** The headers of one attempt, signed at `at` (Unix ms) or at the options' `now`. */
+  headers(at?: number): Record<string, string>;
+}
+
+/** Where the bytes of a delivery come from: the given body, a sample, or a minimal event. */
+function templateFor(options: SignOptions, scheme: Scheme): EventTemplate {
+  if (options.body !== undefined) {
+    const body = bodyBytes(options.body);
+    const bodyEventId = scheme.eventId({}, body);
+    return {
+      body,
+      contentType: defaultContentType(scheme.name, body),
+      eventType: options.event ?? scheme.eventType({}, body),
+      eventId: bodyEventId,
+      bodyEventId,
+      rewritable: false,
+      method: 'POST',
+      source: 'body',
+    };
+  }
+  const sample = findSample(scheme.name, options.event);
+  if (sample) {
+    const body = Buffer.from(sample.body);
+    return {
+      body,
+      contentType: sample.headers['content-type'] ?? defaultContentType(scheme.name, body),
+      eventType: sample.event,
+      eventId: scheme.eventId(sample.headers, body),
+      bodyEventId: scheme.eventId({}, body),
+      rewritable: true,
+      method: 'POST',
+      source: `sample ${scheme.name}/${sample.event}`,
+    };
+  }
+  // No sample (a scheme without one, or an event type none has): a minimal event of that type, as `send --event`.
+  const placeholder = newEventId(scheme.name);
+  const minimal = minimalEvent(scheme.name, placeholder, options.event);
+  return {
+    body: Buffer.from(minimal.body, 'utf8'),
+    contentType: minimal.contentType,
+    eventType: minimal.type,
+    eventId: placeholder,
+    bodyEventId: minimal.body.includes(placeholder) ? placeholder : undefined,
+    rewritable: true,
+    method: 'POST',
+    source: `minimal ${scheme.name} ${minimal.type}`,
+  };
+}
+
+/** GitHub's X-GitHub-Event carries no action: `pull_request`, not `pull_request.opened`. */
+function headerType(scheme: Scheme, type: string | undefined): string | undefined {
+  if (type === undefined) return undefined;
+  return scheme.name === 'github' ? type.split('.')[0] : type;
+}
+
+function namesToDrop(missing: SignOptions['missingHeader'], scheme: Scheme): Set<string> {
+  if (missing === undefined || missing === false) return new Set();
+  if (missing === true) return new Set(scheme.signatureHeaders.map((name) => name.toLowerCase()));
+  return new Set((typeof missing === 'string' ? [missing] : missing).map((name) => name.toLowerCase()));
+}
+
+/**
+ * Prepares one delivery. `target` is where it will be posted (send, signedRequest); `mode` says
+ * whether the caller sends our bytes (`send`) or only takes our headers (`sign`), which decides
+ * which side of `reserialize` the signature is on.
+ */
+export function prepareDelivery(options: SignOptions, target: string | undefined, mode: 'send' | 'sign'): PreparedDelivery {
+  if (options === null || typeof options !== 'object') throw new TypeError('options: expected { scheme, secret, … }');
+  const scheme = signingScheme(options.scheme, schemeSettings(options));
+  if (typeof options.secret !== 'string' || options.secret === '') throw new TypeError('secret: the webhook secret is required (a non-empty string)');
+  const staleMs = offsetMs(options.stale, 'stale');
+  const futureMs = offsetMs(options.futureTimestamp, 'futureTimestamp');
+  if ((staleMs > 0 || futureMs > 0) && !scheme.timestamped) {
+    throw new TypeError(`${staleMs > 0 ? 'stale' : 'futureTimestamp'}: ${scheme.name} signs no timestamp, so no delivery of it is ever too old or too new`);
+  }
+  const signingUrl = options.url ?? target;
+  if (scheme.targetUrl && signingUrl === undefined) throw new TypeError(`url: ${scheme.name} signs the URL the provider posts to; pass it as the url option`);
+  const url = target ?? signingUrl ?? 'http://localhost/';
+  const headerOverrides = Object.entries(options.headers ?? {});
+  const plan: SendPlan = { scheme, secret: options.secret, url, ...(signingUrl !== undefined ? { signingUrl } : {}), headerOverrides };
+  const template = templateFor(options, scheme);
+  const event = asTypeError(() => new EventFactory(template, plan).make(options.id !== undefined ? { id: options.id } : {}));
+
+  const secret = options.wrongSecret === undefined || options.wrongSecret === false ? options.secret : options.wrongSecret === true ? wrongSecretFor(options.secret, scheme) : options.wrongSecret;
+  const spoiled = options.reserialize ? reserializedBody(event.body) : event.body;
+  const signedBody = mode === 'sign' ? spoiled : event.body;
+  const sentBody = mode === 'sign' ? event.body : spoiled;
+  const signedUrl = scheme.targetUrl ? scheme.targetUrl(signingUrl!, signedBody) : undefined;
+  const postUrl = target === undefined ? undefined : scheme.targetUrl ? scheme.targetUrl(target, signedBody) : target;
+  const type = headerType(scheme, event.type);
+  const provider = scheme.deliveryHeaders(type ? { id: event.id, type } : { id: event.id });
+  const drop = namesToDrop(options.missingHeader, scheme);
+  const overrideNames = new Set(headerOverrides.map(([name]) => name.toLowerCase()));
+  const clock = options.now;
+
+  return {
+    scheme,
+    url: postUrl,
+    method: event.template.method,
+    body: sentBody,
+    eventId: event.eventId,
+    eventType: event.type,
+    headers(at?: number): Record<string, string> {
+      const timestamp = Math.floor(((at ?? nowMs(clock)) - staleMs + futureMs) / 1000);
+      const signature = asTypeError(() => scheme.sign({ body: signedBody, secret, timestamp, id: event.id, ...(signedUrl !== undefined ? { url: signedUrl } : {}) }));
+      // As send: the provider's headers, a Content-Type when they have none, the signature (which wins), the user's last.
+      const headers: Record<string, string> = { ...provider };
+      if (template.contentType !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = template.contentType;
+      Object.assign(headers, signature);
+      for (const name of Object.keys(headers)) if (overrideNames.has(name.toLowerCase()) || drop.has(name.toLowerCase())) delete headers[name];
+      for (const [name, value] of headerOverrides) if (!drop.has(name.toLowerCase())) headers[name] = value;
+      return headers;
+    },
+  };
+}
