@@ -40,7 +40,11 @@ export interface Tampering {
    * Slack…); asking it of one that does not (GitHub) is an error, not a test that passes vacuously.
    */
   stale?: Duration | boolean;
-  /** Sign with a timestamp this far in the future (`true` is `'10m'`). Timestamped schemes only. */
+  /**
+   * Sign with a timestamp this far in the future (`true` is `'10m'`). Timestamped schemes only.
+   * Refused by those that check both directions (Standard Webhooks, Svix, Slack); Stripe's own
+   * library accepts a future timestamp, and so does the `stripe` scheme.
+   */
   futureTimestamp?: Duration | boolean;
   /**
    * The re-serialization trap: the signature covers the bytes as given, the body sent is what a

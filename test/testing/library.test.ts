@@ -1,0 +1,225 @@
+import { verify as octokitVerify } from '@octokit/webhooks-methods';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import { getScheme, signRequest, verifyWith } from '../../src/index.js';
+import { loadSample, sampleSchemes, sampleTypes } from '../../src/records/samples.js';
+import { SCHEME_NAMES } from '../../src/schemes/names.js';
+import { samples, send, sign, signedDelivery, signedRequest, startReceiver, verify } from '../../src/testing/index.js';
+
+const stripe = new Stripe('sk_test_hookctl_library');
+const STRIPE_SECRET = 'whsec_library_test_secret';
+const STANDARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const NOW = Date.UTC(2026, 0, 15, 10, 0, 0);
+
+/** A secret each scheme accepts, and the options it needs. */
+function setupFor(scheme: string): { secret: string; url?: string; signatureHeader?: string } {
+  if (scheme === 'standard' || scheme === 'svix') return { secret: STANDARD_SECRET };
+  if (scheme === 'twilio') return { secret: 'twilio-auth-token', url: 'https://example.test/sms' };
+  if (scheme === 'hmac') return { secret: 'hmac-secret', signatureHeader: 'X-Signature' };
+  return { secret: `${scheme}-secret` };
+}
+
+describe('every scheme, by name', () => {
+  it.each([...SCHEME_NAMES])('%s: signedDelivery verifies with verify(), at its own now', (scheme) => {
+    const setup = setupFor(scheme);
+    const delivery = signedDelivery({ scheme, ...setup, now: NOW, id: 'evt_library_0001' });
+    expect(delivery.body.length).toBeGreaterThan(0);
+    const result = verify({ scheme, ...setup, headers: delivery.headers, body: delivery.body, now: NOW, ...(delivery.url ? { url: delivery.url } : {}) });
+    expect(result).toMatchObject({ ok: true, reason: null });
+  });
+
+  it('an unknown scheme (or a Scheme object passed by mistake) is a TypeError naming every scheme', () => {
+    expect(() => sign({ scheme: 'strpe', secret: 's', body: '{}' })).toThrow(/scheme: unknown scheme "strpe"; expected one of github, stripe/);
+    expect(() => sign({ scheme: getScheme('github') as unknown as string, secret: 's', body: '{}' })).toThrow(/unknown scheme a object \(pass the scheme's name\)/);
+  });
+});
+
+describe('bytes end to end', () => {
+  it('an object body is serialised once, and those bytes are both signed and sent', async () => {
+    const payload = { id: 'evt_1', type: 'invoice.paid', data: { amount: 1.5, note: 'ü' } };
+    const delivery = signedDelivery({ scheme: 'stripe', secret: STRIPE_SECRET, body: payload, now: NOW });
+    expect(delivery.body.toString('utf8')).toBe(JSON.stringify(payload));
+    expect(stripe.webhooks.constructEvent(delivery.body, delivery.headers['Stripe-Signature']!, STRIPE_SECRET, 300, undefined, NOW)).toMatchObject({ id: 'evt_1' });
+    const request = signedRequest('http://localhost/hook', { scheme: 'stripe', secret: STRIPE_SECRET, body: payload, now: NOW });
+    expect(Buffer.from(await request.arrayBuffer()).equals(delivery.body)).toBe(true);
+  });
+
+  it('bytes that are not UTF-8 go through untouched', () => {
+    const body = new Uint8Array([0xff, 0x00, 0xfe, 0x41]);
+    const delivery = signedDelivery({ scheme: 'hmac', secret: 'k', signatureHeader: 'X-Sig', body });
+    expect([...delivery.body]).toEqual([...body]);
+    expect(verify({ scheme: 'hmac', signatureHeader: 'X-Sig', secret: 'k', headers: delivery.headers, body }).ok).toBe(true);
+  });
+
+  it('now and id make a delivery deterministic; without id each gets a fresh one', () => {
+    const options = { scheme: 'standard', secret: STANDARD_SECRET, event: 'invoice.paid', now: new Date(NOW), id: 'msg_fixed' };
+    expect(sign(options)).toEqual(sign(options));
+    expect(sign(options)['webhook-timestamp']).toBe(String(NOW / 1000));
+    expect(sign(options)['webhook-id']).toBe('msg_fixed');
+    const { id: _, ...withoutId } = options;
+    expect(sign(withoutId)['webhook-id']).not.toBe(sign(withoutId)['webhook-id']);
+  });
+
+  it('a Stripe sample gets the asked id in its body, as send --id does', () => {
+    const delivery = signedDelivery({ scheme: 'stripe', secret: STRIPE_SECRET, event: 'invoice.payment_failed', id: 'evt_library_fixed_id', now: NOW });
+    expect(JSON.parse(delivery.body.toString('utf8'))).toMatchObject({ id: 'evt_library_fixed_id', type: 'invoice.payment_failed' });
+    expect(delivery.eventId).toBe('evt_library_fixed_id');
+  });
+});
+
+describe('tampering, the same names in every function', () => {
+  const base = { scheme: 'stripe', secret: STRIPE_SECRET, event: 'payment_intent.succeeded', now: NOW } as const;
+
+  function check(options: Parameters<typeof signedDelivery>[0]) {
+    const delivery = signedDelivery(options);
+    return verify({ scheme: options.scheme, secret: options.secret, headers: delivery.headers, body: delivery.body, now: NOW });
+  }
+
+  it('stale and futureTimestamp: outside the tolerance, Stripe agrees', () => {
+    expect(check({ ...base, stale: '10m' })).toMatchObject({ ok: false, reason: 'timestamp_outside_tolerance' });
+    expect(check({ ...base, stale: 4 * 60_000 })).toMatchObject({ ok: true });
+    // Stripe's library accepts a timestamp from the future, and so does the stripe scheme; Standard Webhooks refuses it.
+    expect(check({ ...base, futureTimestamp: true })).toMatchObject({ ok: true });
+    expect(check({ scheme: 'standard', secret: STANDARD_SECRET, now: NOW, futureTimestamp: '6m' })).toMatchObject({ ok: false, reason: 'timestamp_outside_tolerance' });
+    const stale = signedDelivery({ ...base, stale: true });
+    expect(() => stripe.webhooks.constructEvent(stale.body, stale.headers['Stripe-Signature']!, STRIPE_SECRET, 300, undefined, NOW)).toThrow(/Timestamp outside the tolerance zone/);
+  });
+
+  it('stale on a scheme that signs no timestamp is an error, not a vacuous pass', () => {
+    expect(() => sign({ scheme: 'github', secret: 's', body: '{}', stale: '10m' })).toThrow(/stale: github signs no timestamp/);
+  });
+
+  it('reserialize: the signature covers the original, the body sent is re-emitted; the diagnosis names it', () => {
+    const result = check({ ...base, reserialize: true });
+    expect(result).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+    expect(result.diagnosis).toMatch(/re-serialized/);
+    // A compact body (GitHub's) is re-emitted pretty, so it still differs.
+    const github = signedDelivery({ scheme: 'github', secret: 's', event: 'push', reserialize: true });
+    expect(github.body.toString('utf8')).toContain('\n  ');
+    expect(verify({ scheme: 'github', secret: 's', headers: github.headers, body: github.body }).ok).toBe(false);
+    // sign() returns headers only: they are the re-emitted bytes', so the body as given fails.
+    const body = '{"a": 1}';
+    expect(verify({ scheme: 'github', secret: 's', headers: sign({ scheme: 'github', secret: 's', body, reserialize: true }), body }).ok).toBe(false);
+  });
+
+  it('wrongSecret keeps the secret shape (a whsec_ secret stays valid base64) and fails on the signature', () => {
+    expect(check({ ...base, wrongSecret: true })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+    const standard = signedDelivery({ scheme: 'standard', secret: STANDARD_SECRET, wrongSecret: true });
+    expect(() => new StandardWebhook(STANDARD_SECRET).verify(standard.body.toString(), lower(standard.headers))).toThrow(/No matching signature found/);
+    expect(check({ ...base, wrongSecret: 'whsec_other' })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+  });
+
+  it('missingHeader drops the signature header, or the one named', () => {
+    expect(check({ ...base, missingHeader: true })).toMatchObject({ ok: false, reason: 'missing_signature' });
+    const noTimestamp = signedDelivery({ scheme: 'standard', secret: STANDARD_SECRET, missingHeader: 'Webhook-Timestamp', now: NOW });
+    expect(Object.keys(noTimestamp.headers).map((name) => name.toLowerCase())).not.toContain('webhook-timestamp');
+    expect(verify({ scheme: 'standard', secret: STANDARD_SECRET, headers: noTimestamp.headers, body: noTimestamp.body, now: NOW })).toMatchObject({ ok: false, reason: 'missing_timestamp' });
+  });
+});
+
+function lower(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+describe('signedRequest', () => {
+  it('carries a GitHub sample that octokit verifies', async () => {
+    const request = signedRequest('http://localhost/api/github', { scheme: 'github', secret: 'gh-secret', event: 'pull_request.opened' });
+    expect(request.method).toBe('POST');
+    expect(request.headers.get('x-github-event')).toBe('pull_request');
+    const body = await request.text();
+    expect(JSON.parse(body)).toMatchObject({ action: 'opened' });
+    expect(await octokitVerify('gh-secret', body, request.headers.get('x-hub-signature-256')!)).toBe(true);
+  });
+});
+
+describe('samples', () => {
+  it('lists every sample of hookctl samples, and finds each exactly as send --event does', async () => {
+    const listed = samples.list();
+    const expected: Array<{ scheme: string; event: string }> = [];
+    for (const scheme of (await sampleSchemes()).filter((name) => (SCHEME_NAMES as readonly string[]).includes(name))) {
+      for (const event of await sampleTypes(scheme)) expected.push({ scheme, event });
+    }
+    expect(listed).toEqual(expect.arrayContaining(expected));
+    expect(listed.length).toBeGreaterThanOrEqual(expected.length);
+    for (const { scheme, event } of listed) {
+      const theirs = await loadSample(scheme, event);
+      const ours = samples.get(scheme, event);
+      expect(ours.body.toString('utf8'), `${scheme}/${event}`).toBe(theirs!.body);
+      expect(ours.headers).toEqual(theirs!.headers);
+    }
+    for (const scheme of await sampleSchemes()) expect(samples.get(scheme).body.toString('utf8')).toBe((await loadSample(scheme))!.body);
+  });
+
+  it('an unknown event names the samples there are', () => {
+    expect(() => samples.get('stripe', 'nope.nothing')).toThrow(/no stripe sample for event "nope.nothing" \(there are: checkout.session.completed/);
+  });
+});
+
+describe('send and startReceiver', () => {
+  it('a verified delivery, recorded as listen --json records it, plus headers and body', async () => {
+    await using receiver = await startReceiver({ secret: STANDARD_SECRET, scheme: 'standard' });
+    const result = await send(receiver.url, { scheme: 'standard', secret: STANDARD_SECRET, event: 'invoice.paid', id: 'msg_receiver_1' });
+    expect(result).toMatchObject({ status: 200, delivered: true, eventId: 'msg_receiver_1', attempts: 1 });
+    expect(JSON.parse(result.body)).toMatchObject({ ok: true, eventId: 'msg_receiver_1' });
+    const [delivery] = await receiver.waitFor(1);
+    expect(Object.keys(delivery!).slice(0, 13)).toEqual(['type', 'id', 'eventId', 'eventType', 'method', 'path', 'scheme', 'verified', 'reason', 'duplicate', 'status', 'bytes', 'capture']);
+    expect(delivery).toMatchObject({ type: 'delivery', eventId: 'msg_receiver_1', eventType: 'invoice.paid', verified: true, status: 200, duplicate: false, capture: null, forward: null });
+    expect(delivery!.body.equals(samples.get('standard', 'invoice.paid').body)).toBe(true);
+    expect(delivery!.headers['webhook-id']).toBe('msg_receiver_1');
+  });
+
+  it('retries as --retries means, every attempt re-signed with the same id', async () => {
+    await using receiver = await startReceiver({ secret: STRIPE_SECRET, failFirst: 2, failStatus: 503 });
+    const once = await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET, id: 'evt_retry_once_0001' });
+    expect(once).toMatchObject({ status: 503, delivered: false, attempts: 1 });
+    const retried = await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET, id: 'evt_retry_twice_001', retries: 3, retrySchedule: '0,10ms' });
+    expect(retried).toMatchObject({ status: 200, delivered: true, attempts: 3, eventId: 'evt_retry_twice_001' });
+    expect(retried.history.map((attempt) => attempt.status)).toEqual([503, 503, 200]);
+  });
+
+  it('refusals come back as results: 401 with the reason', async () => {
+    await using receiver = await startReceiver({ secret: STRIPE_SECRET });
+    const result = await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET, stale: '10m' });
+    expect(result.status).toBe(401);
+    expect(JSON.parse(result.body)).toMatchObject({ reason: 'timestamp_outside_tolerance' });
+  });
+
+  it('waitFor times out listing what did arrive; a predicate waits for the one it wants', async () => {
+    const receiver = await startReceiver({ secret: STRIPE_SECRET });
+    await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET, wrongSecret: true, event: 'invoice.payment_failed' });
+    const error = await receiver.waitFor((delivery) => delivery.verified === true, { timeout: 100 }).catch((caught: Error) => caught);
+    expect(String(error)).toMatch(/timed out after 100 ms waiting for a delivery matching the predicate; 1 arrived at http:\/\/127\.0\.0\.1:\d+\/:\n  1\. POST \/ → 401 \[stripe invoice.payment_failed evt_\w+\], NOT verified \(signature_mismatch/);
+    const pending = receiver.waitFor((delivery) => delivery.verified === true);
+    await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET });
+    expect((await pending).verified).toBe(true);
+    const empty = await startReceiver();
+    await expect(empty.waitFor(1, { timeout: 50 })).rejects.toThrow(/nothing arrived at http:\/\/127\.0\.0\.1/);
+    await Promise.all([receiver.close(), receiver.close(), empty.close()]);
+    await receiver.close();
+    await expect(receiver.waitFor(5)).rejects.toThrow(/the receiver was closed/);
+  });
+
+  it('a closed receiver refuses connections (await using closed it)', async () => {
+    let url = '';
+    {
+      await using receiver = await startReceiver();
+      url = receiver.url;
+    }
+    const result = await send(url, { scheme: 'github', secret: 's' });
+    expect(result).toMatchObject({ status: null, delivered: false });
+    expect(result.history[0]!.error).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe('the library entry (src/index.ts)', () => {
+  it('signRequest and verifyWith take a scheme name or a Scheme alike', () => {
+    const input = { body: Buffer.from('{"a":1}'), secret: 's', timestamp: NOW / 1000, id: 'd1' };
+    const byName = signRequest('github', input);
+    expect(signRequest(getScheme('github'), input)).toEqual(byName);
+    const verifyInput = { body: input.body, headers: byName.headers, secrets: ['s'], toleranceSeconds: 300, nowMs: NOW };
+    expect(verifyWith('github', verifyInput).result.verified).toBe(true);
+    expect(verifyWith(getScheme('github'), verifyInput).result.verified).toBe(true);
+    expect(() => verifyWith({} as never, verifyInput)).toThrow(/scheme: expected a scheme name \(e\.g\. "stripe"\) or a Scheme/);
+  });
+});
