@@ -6,6 +6,7 @@
  * - `startReceiver`: a verifying listener on a free loopback port, for code that sends webhooks.
  * - `verify`: a signature checked as `hookctl verify` checks it.
  * - `samples`: the provider sample events of `hookctl samples`, by scheme and event.
+ * - `webhookMatchers`: `toBeAcceptedWebhook()` and `toBeRefusedWebhook()` for vitest and jest.
  *
  * Bodies are bytes end to end; `now` and `id` make a delivery deterministic; `stale`,
  * `futureTimestamp`, `reserialize`, `wrongSecret` and `missingHeader` spoil it on purpose.
@@ -17,5 +18,6 @@ export { startReceiver, type Receiver, type ReceiverOptions, type ReceivedDelive
 export { verify, type HeadersLike, type VerifyOptions, type VerifyOutcome } from './verify.js';
 export { samples, type Sample, type SampleName } from './samples.js';
 export { bodyBytes, type JsonValue, type WebhookBody } from './body.js';
+export { webhookMatchers, type WebhookMatchers } from './matchers.js';
 export { SCHEME_NAMES as schemes } from '../schemes/names.js';
 export type { Duration, SchemeSettings, SignOptions, Tampering } from './options.js';

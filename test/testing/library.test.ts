@@ -1,11 +1,16 @@
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getScheme, signRequest, verifyWith } from '../../src/index.js';
 import { loadSample, sampleSchemes, sampleTypes } from '../../src/records/samples.js';
 import { SCHEME_NAMES } from '../../src/schemes/names.js';
-import { samples, send, sign, signedDelivery, signedRequest, startReceiver, verify } from '../../src/testing/index.js';
+import { samples, send, sign, signedDelivery, signedRequest, startReceiver, verify, webhookMatchers, type WebhookMatchers } from '../../src/testing/index.js';
+
+expect.extend(webhookMatchers);
+declare module 'vitest' {
+  interface Assertion<T = any> extends WebhookMatchers<T> {}
+}
 
 const stripe = new Stripe('sk_test_hookctl_library');
 const STRIPE_SECRET = 'whsec_library_test_secret';
@@ -221,5 +226,37 @@ describe('the library entry (src/index.ts)', () => {
     expect(verifyWith('github', verifyInput).result.verified).toBe(true);
     expect(verifyWith(getScheme('github'), verifyInput).result.verified).toBe(true);
     expect(() => verifyWith({} as never, verifyInput)).toThrow(/scheme: expected a scheme name \(e\.g\. "stripe"\) or a Scheme/);
+  });
+});
+
+describe('fake timers', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('sign follows the faked clock when no now is given', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(NOW);
+    expect(sign({ scheme: 'slack', secret: 's', body: 'x=1' })['X-Slack-Request-Timestamp']).toBe(String(NOW / 1000));
+  });
+});
+
+describe('webhookMatchers', () => {
+  it('accepted and refused answers, of every shape a test gets back, with a message saying what came', async () => {
+    expect(new Response('ok', { status: 200 })).toBeAcceptedWebhook();
+    expect({ statusCode: 401, payload: 'invalid signature' }).toBeRefusedWebhook(401);
+    expect({ status: 400, body: 'Webhook Error: No signatures found' }).toBeRefusedWebhook();
+    expect(() => expect({ status: 400, body: 'Webhook Error: No signatures found' }).toBeAcceptedWebhook()).toThrow(/expected the webhook to be accepted, but: status 400, body: Webhook Error: No signatures found/);
+    expect(() => expect({ status: null, body: '' }).toBeRefusedWebhook()).toThrow(/but: no answer/);
+    expect(() => expect({ status: 500 }).toBeRefusedWebhook()).toThrow(/to be refused, but: status 500/);
+  });
+
+  it("a receiver's delivery: accepted only when verified, refused with its reason", async () => {
+    await using receiver = await startReceiver({ secret: STRIPE_SECRET });
+    await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET });
+    await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET, stale: '1h' });
+    const [good, stale] = await receiver.waitFor(2);
+    expect(good).toBeAcceptedWebhook();
+    expect(stale).toBeRefusedWebhook('timestamp_outside_tolerance');
+    expect(() => expect(stale).toBeRefusedWebhook('signature_mismatch')).toThrow(/not verified: timestamp_outside_tolerance/);
+    expect(() => expect(stale).toBeAcceptedWebhook()).toThrow(/a delivery answered 401, not verified: timestamp_outside_tolerance/);
   });
 });

@@ -1,7 +1,12 @@
-import { signedRequest } from 'hookctl/testing';
+import { signedRequest, webhookMatchers, type WebhookMatchers } from 'hookctl/testing';
 import { beforeAll, expect, test } from 'vitest';
 import { POST as githubWebhook } from '../src/github-route.js';
 import { POST as standardWebhook } from '../src/standard-route.js';
+
+expect.extend(webhookMatchers);
+declare module 'vitest' {
+  interface Assertion<T = any> extends WebhookMatchers<T> {}
+}
 
 const GITHUB_SECRET = 'github-consumer-secret';
 const STANDARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -24,7 +29,7 @@ test('GitHub: accepts a signed pull_request.opened, refuses a wrong secret', asy
 test('Standard Webhooks: accepts invoice.paid, refuses it stale or without its signature', async () => {
   const url = 'http://localhost:3000/api/webhooks';
   const options = { scheme: 'standard', secret: STANDARD_SECRET, event: 'invoice.paid' };
-  expect((await standardWebhook(signedRequest(url, options))).status).toBe(200);
-  expect((await standardWebhook(signedRequest(url, { ...options, stale: '10m' }))).status).toBe(401);
-  expect((await standardWebhook(signedRequest(url, { ...options, missingHeader: true }))).status).toBe(401);
+  expect(await standardWebhook(signedRequest(url, options))).toBeAcceptedWebhook();
+  expect(await standardWebhook(signedRequest(url, { ...options, stale: '10m' }))).toBeRefusedWebhook(401);
+  expect(await standardWebhook(signedRequest(url, { ...options, missingHeader: true }))).toBeRefusedWebhook();
 });
