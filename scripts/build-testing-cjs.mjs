@@ -7,6 +7,8 @@
 // is this file's URL, so paths the core finds relative to itself (the sample events in
 // fixtures/) resolve the same from both builds.
 import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -38,3 +40,28 @@ if (unexpected.length > 0) {
   console.error(`build-testing-cjs: the CommonJS bundle requires ${unexpected.join(', ')}; keep terminal modules out of src/testing's imports`);
   process.exit(1);
 }
+
+// Its types: the ES build's declarations (dist/testing/, from tsc), re-exported for require(). A
+// CommonJS file under `module: node16` may not import an ES module's types without saying so
+// (`resolution-mode`), so this small .d.cts says so once for every CommonJS user.
+const values = Object.keys(createRequire(import.meta.url)(`${root}dist/cjs/testing.cjs`)).sort();
+const declarations = readFileSync(`${root}dist/testing/index.d.ts`, 'utf8');
+const types = new Set();
+for (const [, typeOnly, list] of declarations.matchAll(/export (type )?\{([^}]*)\}/g)) {
+  for (const item of list.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const isType = Boolean(typeOnly) || item.startsWith('type ');
+    const name = item.replace(/^type /, '').split(/\s+as\s+/).pop();
+    if (isType) types.add(name);
+  }
+}
+const from = `'../testing/index.js' with { 'resolution-mode': 'import' }`;
+writeFileSync(
+  `${root}dist/cjs/testing.d.cts`,
+  [
+    '// Types of the CommonJS build of hookctl/testing: those of the ES build (see its doc comments), for require().',
+    `import type * as testing from ${from};`,
+    `export type { ${[...types].sort().join(', ')} } from ${from};`,
+    ...values.map((name) => `export declare const ${name}: typeof testing.${name};`),
+    '',
+  ].join('\n'),
+);

@@ -77,13 +77,19 @@ describe('hookctl/testing in a project of its own, installed from the tarball', 
   it("CommonJS: require('hookctl/testing') on this Node, without a flag", async () => {
     const { stdout } = await inProject(process.execPath, ['require.cjs']);
     expect(stdout).toContain('require(hookctl/testing): ok');
+    // The same from TypeScript compiled to CommonJS (tsx runs a .cts as CommonJS).
+    const typed = await inProject(process.execPath, ['--import', 'tsx', 'test/require-types.cts']);
+    expect(typed.stdout).toContain('require-types.cts: github verified');
   }, 60_000);
 
-  it('tsc --noEmit with strict passes on the consumer files (the types are proven too)', async () => {
-    await inProject(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  it('tsc --noEmit with strict passes on the consumer files (the types are proven too), under module nodenext and node16', async () => {
+    const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
+    await inProject(process.execPath, [tsc, '-p', 'tsconfig.json']);
+    // node16 refuses a CommonJS file importing an ES module's types unless the package says how: its .d.cts does.
+    await inProject(process.execPath, [tsc, '-p', 'tsconfig.json', '--module', 'node16', '--moduleResolution', 'node16']);
     // A control: the same compiler, with the same settings, refuses a misuse of the library's types.
     await writeFile(join(project, 'misuse.ts'), "import { sign } from 'hookctl/testing';\nsign({ scheme: 'stripe', body: '{}' });\n");
     await writeFile(join(project, 'tsconfig.misuse.json'), JSON.stringify({ extends: './tsconfig.json', include: ['misuse.ts'] }));
-    await expect(inProject(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.misuse.json'])).rejects.toThrow(/misuse\.ts.*secret/s);
+    await expect(inProject(process.execPath, [tsc, '-p', 'tsconfig.misuse.json'])).rejects.toThrow(/misuse\.ts.*secret/s);
   }, 120_000);
 });
