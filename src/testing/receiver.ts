@@ -102,8 +102,10 @@ export interface Receiver extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-function record(delivery: Delivery): ReceivedDelivery {
-  const received: ReceivedDelivery = {
+/** The `delivery` record of `listen --json` for one delivery, with its headers and body. */
+export function receivedDelivery(delivery: Delivery): ReceivedDelivery {
+  // Built field by field in the order of listen --json's record (a test holds them equal).
+  const received = {
     type: 'delivery',
     id: delivery.id,
     eventId: delivery.eventId,
@@ -118,17 +120,17 @@ function record(delivery: Delivery): ReceivedDelivery {
     bytes: delivery.bytes,
     capture: null,
     forward: null,
-    ms: delivery.ms,
-    receivedAt: delivery.receivedAt.toISOString(),
-    headers: { ...delivery.headers },
-    body: Buffer.from(delivery.body),
-  };
+  } as ReceivedDelivery;
+  if (delivery.note) received.note = delivery.note;
   const verification = delivery.verification;
   if (verification && !verification.verified) {
     received.message = verification.message;
     received.diagnosis = verification.diagnosis ?? null;
   }
-  if (delivery.note) received.note = delivery.note;
+  received.ms = delivery.ms;
+  received.receivedAt = delivery.receivedAt.toISOString();
+  received.headers = { ...delivery.headers };
+  received.body = Buffer.from(delivery.body);
   return received;
 }
 
@@ -170,7 +172,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const subscriber: Subscriber = {
     needsHeaders: true,
     delivery(delivery) {
-      deliveries.push(record(delivery));
+      deliveries.push(receivedDelivery(delivery));
       for (const wake of [...waiters]) wake();
     },
   };

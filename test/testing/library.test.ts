@@ -5,6 +5,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getScheme, signRequest, verifyWith } from '../../src/index.js';
 import { loadSample, sampleSchemes, sampleTypes } from '../../src/records/samples.js';
 import { SCHEME_NAMES } from '../../src/schemes/names.js';
+import { SCHEME_CATALOG } from '../../src/schemes/catalog.js';
+import { deliveryRecord } from '../../src/commands/listen/ndjson.js';
+import type { Delivery } from '../../src/listen/types.js';
+import { receivedDelivery } from '../../src/testing/receiver.js';
 import { samples, send, sign, signedDelivery, signedRequest, startReceiver, verify, webhookMatchers, type WebhookMatchers } from '../../src/testing/index.js';
 
 expect.extend(webhookMatchers);
@@ -17,16 +21,23 @@ const STRIPE_SECRET = 'whsec_library_test_secret';
 const STANDARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const NOW = Date.UTC(2026, 0, 15, 10, 0, 0);
 
-/** A secret each scheme accepts, and the options it needs. */
-function setupFor(scheme: string): { secret: string; url?: string; signatureHeader?: string } {
-  if (scheme === 'standard' || scheme === 'svix') return { secret: STANDARD_SECRET };
-  if (scheme === 'twilio') return { secret: 'twilio-auth-token', url: 'https://example.test/sms' };
-  if (scheme === 'hmac') return { secret: 'hmac-secret', signatureHeader: 'X-Signature' };
-  return { secret: `${scheme}-secret` };
+/** A secret in the form each scheme reads (its key encoding), and the options it needs. */
+function setupFor(scheme: string): { secret: string; url: string; signatureHeader?: string } {
+  const url = 'https://example.test/webhooks';
+  const encoding = getScheme(scheme, { signatureHeader: 'X-Signature' }).keyEncoding;
+  const secret = encoding === 'base64' ? STANDARD_SECRET : encoding === 'hex' ? 'a1b2c3d4e5f60718293a4b5c6d7e8f90' : `${scheme}-secret`;
+  return { secret, url, ...(scheme === 'hmac' ? { signatureHeader: 'X-Signature' } : {}) };
 }
 
+/** Every scheme that signs and verifies with a shared secret (the catalog says which). */
+const SIGNING_SCHEMES = SCHEME_CATALOG.filter((info) => info.signs && info.verifies).map((info) => info.scheme);
+
 describe('every scheme, by name', () => {
-  it.each([...SCHEME_NAMES])('%s: signedDelivery verifies with verify(), at its own now', (scheme) => {
+  it('the catalog covers every scheme name', () => {
+    expect(SCHEME_CATALOG.map((info) => info.scheme).sort()).toEqual([...SCHEME_NAMES].sort());
+  });
+
+  it.each(SIGNING_SCHEMES)('%s: signedDelivery verifies with verify(), at its own now', (scheme) => {
     const setup = setupFor(scheme);
     const delivery = signedDelivery({ scheme, ...setup, now: NOW, id: 'evt_library_0001' });
     expect(delivery.body.length).toBeGreaterThan(0);
@@ -214,6 +225,43 @@ describe('send and startReceiver', () => {
     const result = await send(url, { scheme: 'github', secret: 's' });
     expect(result).toMatchObject({ status: null, delivered: false });
     expect(result.history[0]!.error).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe("the receiver's records", () => {
+  it('are the delivery records of listen --json, field for field and in order, plus headers and body', () => {
+    const delivery: Delivery = {
+      id: '20260115T100000000Z-000001',
+      receivedAt: new Date(NOW),
+      method: 'POST',
+      path: '/hooks?x=1',
+      headers: { 'stripe-signature': 't=1,v1=00' },
+      body: Buffer.from('{"id":"evt_1"}'),
+      bytes: 14,
+      scheme: 'stripe',
+      eventId: 'evt_1',
+      eventType: 'invoice.paid',
+      idempotencyKey: 'evt_1',
+      verified: false,
+      reason: 'signature_mismatch',
+      verification: { verified: false, scheme: 'stripe', reason: 'signature_mismatch', message: 'no signature matched', diagnosis: 'a "quoted" cause' },
+      duplicate: false,
+      status: 401,
+      reset: false,
+      injected: false,
+      note: 'why "this"',
+      capture: null,
+      forward: null,
+      forwardQueued: false,
+      ms: 3,
+    };
+    const { headers, body, ...record } = receivedDelivery(delivery);
+    expect(JSON.stringify(record)).toBe(deliveryRecord(delivery, false));
+    expect(headers).toEqual(delivery.headers);
+    expect(body.equals(delivery.body)).toBe(true);
+    const verified = { ...delivery, verified: true, reason: null, verification: null, note: null, status: 200 };
+    const { headers: _h, body: _b, ...plain } = receivedDelivery(verified);
+    expect(JSON.stringify(plain)).toBe(deliveryRecord(verified, false));
   });
 });
 
