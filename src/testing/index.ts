@@ -19,5 +19,6 @@ export { verify, type HeadersLike, type VerifyOptions, type VerifyOutcome } from
 export { samples, type Sample, type SampleName } from './samples.js';
 export { bodyBytes, type JsonValue, type WebhookBody } from './body.js';
 export { webhookMatchers, type WebhookMatchers } from './matchers.js';
+/** Every `--scheme` name, hence every provider the functions here sign, send and verify as. */
 export { SCHEME_NAMES as schemes } from '../schemes/names.js';
 export type { Duration, SchemeSettings, SignOptions, Tampering } from './options.js';

@@ -13,15 +13,19 @@ import { bodyBytes, reserializedBody } from './body.js';
 import { asTypeError, nowMs, offsetMs, schemeSettings, signingScheme, wrongSecretFor, type SignOptions } from './options.js';
 import { findSample } from './samples.js';
 
+/** A delivery ready to sign: its bytes, where it goes, and its headers for any attempt's moment. */
 export interface PreparedDelivery {
+  /** The scheme it is signed with. */
   readonly scheme: Scheme;
   /** Where to post: the URL given (Twilio: with its bodySHA256 for a JSON body). */
   readonly url: string | undefined;
+  /** `POST`, or the method of the sample. */
   readonly method: string;
   /** The bytes that go on the wire. */
   readonly body: Buffer;
   /** The event id the receiving app reads from what is sent (header or body), if it carries one. */
   readonly eventId: string | undefined;
+  /** The event type, if known. */
   readonly eventType: string | undefined;
   /** The headers of one attempt, signed at `at` (Unix ms) or at the options' `now`. */
   headers(at?: number): Record<string, string>;

@@ -48,7 +48,9 @@ export interface ReceivedDelivery {
   id: string;
   /** The provider's event id, if the delivery carries one. */
   eventId: string | null;
+  /** The provider's event type, if the delivery carries one. */
   eventType: string | null;
+  /** The HTTP method. */
   method: string;
   /** Path and query as requested. */
   path: string;
@@ -62,6 +64,7 @@ export interface ReceivedDelivery {
   duplicate: boolean;
   /** The status the receiver answered; null when it dropped the connection. */
   status: number | null;
+  /** The body's size in bytes. */
   bytes: number;
   /** Always null: the receiver captures nothing to disk. */
   capture: null;
@@ -69,9 +72,11 @@ export interface ReceivedDelivery {
   forward: null;
   /** When the signature did not verify: what went wrong, and its likely cause. */
   message?: string;
+  /** The likely cause of a mismatch (a re-serialized body, a trailing newline…), or null. */
   diagnosis?: string | null;
   /** Why the answer was not a plain success (an injected failure). */
   note?: string;
+  /** Time from the end of the headers to the answer. */
   ms: number;
   /** ISO time of arrival. */
   receivedAt: string;
@@ -91,6 +96,7 @@ export interface WaitOptions {
 export interface Receiver extends AsyncDisposable {
   /** Where to send: `http://127.0.0.1:PORT/` (plus the `path` option when given). */
   readonly url: string;
+  /** The port it listens on. */
   readonly port: number;
   /** Everything answered so far, in order of arrival (refusals included). */
   readonly deliveries: readonly ReceivedDelivery[];

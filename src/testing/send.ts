@@ -38,6 +38,7 @@ export interface SendAttempt {
   status: number | null;
   /** Why there was no answer (`connection refused (ECONNREFUSED)`, `timed out after 10s`), else null. */
   error: string | null;
+  /** From sending the request to the end of the answer, rounded. */
   ms: number;
 }
 
