@@ -11,7 +11,7 @@ import { newEventId } from '../events/ids.js';
 import type { Scheme } from '../schemes/types.js';
 import { bodyBytes, reserializedBody } from './body.js';
 import { asTypeError, nowMs, offsetMs, schemeSettings, signingScheme, wrongSecretFor, type SignOptions } from './options.js';
-import { findSample } from './samples.js';
+import { findSample, type Sample } from './samples.js';
 
 /** A delivery ready to sign: its bytes, where it goes, and its headers for any attempt's moment. */
 export interface PreparedDelivery {
@@ -32,7 +32,7 @@ export interface PreparedDelivery {
 }
 
 /** Where the bytes of a delivery come from: the given body, a sample, or a minimal event. */
-function templateFor(options: SignOptions, scheme: Scheme): EventTemplate {
+function templateFor(options: SignOptions, scheme: Scheme, source: SampleSource): EventTemplate {
   if (options.body !== undefined) {
     const body = bodyBytes(options.body);
     const bodyEventId = scheme.eventId({}, body);
@@ -47,14 +47,15 @@ function templateFor(options: SignOptions, scheme: Scheme): EventTemplate {
       source: 'body',
     };
   }
-  const sample = findSample(scheme.name, options.event);
+  if (!source.lookedUp) throw new TypeError('body: sign needs the bytes to sign; for a sample event, `await signedDelivery({ scheme, secret, event })` gives its headers and its bytes');
+  const { sample } = source;
   if (sample) {
     const body = Buffer.from(sample.body);
     return {
       body,
       contentType: sample.headers['content-type'] ?? defaultContentType(scheme.name, body),
       eventType: sample.event,
-      eventId: scheme.eventId(sample.headers, body),
+      eventId: sample.eventId ?? scheme.eventId(sample.headers, body),
       bodyEventId: scheme.eventId({}, body),
       rewritable: true,
       method: 'POST',
@@ -88,12 +89,23 @@ function namesToDrop(missing: SignOptions['missingHeader'], scheme: Scheme): Set
   return new Set((typeof missing === 'string' ? [missing] : missing).map((name) => name.toLowerCase()));
 }
 
+/** The sample looked up for a delivery without a body (undefined when there is none), or not looked up (sign). */
+export type SampleSource = { lookedUp: true; sample: Sample | undefined } | { lookedUp: false };
+
+/** Prepares a delivery, reading the sample of `event` first when no body is given. */
+export async function prepareWithSample(options: SignOptions, target: string | undefined, mode: 'send' | 'sign'): Promise<PreparedDelivery> {
+  if (options === null || typeof options !== 'object') throw new TypeError('options: expected { scheme, secret, … }');
+  if (options.body !== undefined) return prepareDelivery(options, target, mode, { lookedUp: false });
+  const scheme = signingScheme(options.scheme, schemeSettings(options));
+  return prepareDelivery(options, target, mode, { lookedUp: true, sample: await findSample(scheme.name, options.event) });
+}
+
 /**
  * Prepares one delivery. `target` is where it will be posted (send, signedRequest); `mode` says
  * whether the caller sends our bytes (`send`) or only takes our headers (`sign`), which decides
  * which side of `reserialize` the signature is on.
  */
-export function prepareDelivery(options: SignOptions, target: string | undefined, mode: 'send' | 'sign'): PreparedDelivery {
+export function prepareDelivery(options: SignOptions, target: string | undefined, mode: 'send' | 'sign', source: SampleSource): PreparedDelivery {
   if (options === null || typeof options !== 'object') throw new TypeError('options: expected { scheme, secret, … }');
   const scheme = signingScheme(options.scheme, schemeSettings(options));
   if (typeof options.secret !== 'string' || options.secret === '') throw new TypeError('secret: the webhook secret is required (a non-empty string)');
@@ -107,7 +119,7 @@ export function prepareDelivery(options: SignOptions, target: string | undefined
   const url = target ?? signingUrl ?? 'http://localhost/';
   const headerOverrides = Object.entries(options.headers ?? {});
   const plan: SendPlan = { scheme, secret: options.secret, url, ...(signingUrl !== undefined ? { signingUrl } : {}), headerOverrides };
-  const template = templateFor(options, scheme);
+  const template = templateFor(options, scheme, source);
   const event = asTypeError(() => new EventFactory(template, plan).make(options.id !== undefined ? { id: options.id } : {}));
 
   const secret = options.wrongSecret === undefined || options.wrongSecret === false ? options.secret : options.wrongSecret === true ? wrongSecretFor(options.secret, scheme) : options.wrongSecret;

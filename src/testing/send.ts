@@ -5,7 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { createDispatcher, deliver, retryPolicyFromFlags, type Attempt, type RetryFlags } from '../delivery/index.js';
-import { prepareDelivery } from './prepare.js';
+import { prepareWithSample } from './prepare.js';
 import { asTypeError, type Duration, type SignOptions } from './options.js';
 
 /** How `send` retries: the options of `hookctl send` of the same names. */
@@ -127,7 +127,7 @@ function retryFlags(options: RetryOptions): RetryFlags {
  */
 export async function send(url: string | URL, options: SendOptions): Promise<SendResult> {
   const target = String(url);
-  const prepared = prepareDelivery(options, target, 'send');
+  const prepared = await prepareWithSample(options, target, 'send');
   const policy = asTypeError(() => retryPolicyFromFlags(retryFlags(options)));
   const last: LastAnswer = { status: null, chunks: [], headers: {} };
   const agent = createDispatcher();

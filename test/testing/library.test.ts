@@ -33,19 +33,19 @@ function setupFor(scheme: string): { secret: string; url: string; signatureHeade
 const SIGNING_SCHEMES = SCHEME_CATALOG.filter((info) => info.signs && info.verifies).map((info) => info.scheme);
 
 describe('every scheme, by name', () => {
-  it('the catalog covers every scheme name', () => {
+  it('the catalog covers every scheme name', async () => {
     expect(SCHEME_CATALOG.map((info) => info.scheme).sort()).toEqual([...SCHEME_NAMES].sort());
   });
 
-  it.each(SIGNING_SCHEMES)('%s: signedDelivery verifies with verify(), at its own now', (scheme) => {
+  it.each(SIGNING_SCHEMES)('%s: signedDelivery verifies with verify(), at its own now', async (scheme) => {
     const setup = setupFor(scheme);
-    const delivery = signedDelivery({ scheme, ...setup, now: NOW, id: 'evt_library_0001' });
+    const delivery = await signedDelivery({ scheme, ...setup, now: NOW, id: 'evt_library_0001' });
     expect(delivery.body.length).toBeGreaterThan(0);
     const result = verify({ scheme, ...setup, headers: delivery.headers, body: delivery.body, now: NOW, ...(delivery.url ? { url: delivery.url } : {}) });
     expect(result).toMatchObject({ ok: true, reason: null });
   });
 
-  it('an unknown scheme (or a Scheme object passed by mistake) is a TypeError naming every scheme', () => {
+  it('an unknown scheme (or a Scheme object passed by mistake) is a TypeError naming every scheme', async () => {
     expect(() => sign({ scheme: 'strpe', secret: 's', body: '{}' })).toThrow(/scheme: unknown scheme "strpe"; expected one of github, stripe/);
     expect(() => sign({ scheme: getScheme('github') as unknown as string, secret: 's', body: '{}' })).toThrow(/unknown scheme a object \(pass the scheme's name\)/);
   });
@@ -54,22 +54,22 @@ describe('every scheme, by name', () => {
 describe('bytes end to end', () => {
   it('an object body is serialised once, and those bytes are both signed and sent', async () => {
     const payload = { id: 'evt_1', type: 'invoice.paid', data: { amount: 1.5, note: 'ü' } };
-    const delivery = signedDelivery({ scheme: 'stripe', secret: STRIPE_SECRET, body: payload, now: NOW });
+    const delivery = await signedDelivery({ scheme: 'stripe', secret: STRIPE_SECRET, body: payload, now: NOW });
     expect(delivery.body.toString('utf8')).toBe(JSON.stringify(payload));
     expect(stripe.webhooks.constructEvent(delivery.body, delivery.headers['Stripe-Signature']!, STRIPE_SECRET, 300, undefined, NOW)).toMatchObject({ id: 'evt_1' });
-    const request = signedRequest('http://localhost/hook', { scheme: 'stripe', secret: STRIPE_SECRET, body: payload, now: NOW });
+    const request = await signedRequest('http://localhost/hook', { scheme: 'stripe', secret: STRIPE_SECRET, body: payload, now: NOW });
     expect(Buffer.from(await request.arrayBuffer()).equals(delivery.body)).toBe(true);
   });
 
-  it('bytes that are not UTF-8 go through untouched', () => {
+  it('bytes that are not UTF-8 go through untouched', async () => {
     const body = new Uint8Array([0xff, 0x00, 0xfe, 0x41]);
-    const delivery = signedDelivery({ scheme: 'hmac', secret: 'k', signatureHeader: 'X-Sig', body });
+    const delivery = await signedDelivery({ scheme: 'hmac', secret: 'k', signatureHeader: 'X-Sig', body });
     expect([...delivery.body]).toEqual([...body]);
     expect(verify({ scheme: 'hmac', signatureHeader: 'X-Sig', secret: 'k', headers: delivery.headers, body }).ok).toBe(true);
   });
 
-  it('now and id make a delivery deterministic; without id each gets a fresh one', () => {
-    const options = { scheme: 'standard', secret: STANDARD_SECRET, event: 'invoice.paid', now: new Date(NOW), id: 'msg_fixed' };
+  it('now and id make a delivery deterministic; without id each gets a fresh one', async () => {
+    const options = { scheme: 'standard', secret: STANDARD_SECRET, body: { type: 'invoice.paid' }, now: new Date(NOW), id: 'msg_fixed' };
     expect(sign(options)).toEqual(sign(options));
     expect(sign(options)['webhook-timestamp']).toBe(String(NOW / 1000));
     expect(sign(options)['webhook-id']).toBe('msg_fixed');
@@ -77,8 +77,12 @@ describe('bytes end to end', () => {
     expect(sign(withoutId)['webhook-id']).not.toBe(sign(withoutId)['webhook-id']);
   });
 
-  it('a Stripe sample gets the asked id in its body, as send --id does', () => {
-    const delivery = signedDelivery({ scheme: 'stripe', secret: STRIPE_SECRET, event: 'invoice.payment_failed', id: 'evt_library_fixed_id', now: NOW });
+  it('sign takes the bytes it signs: without a body it says where a sample comes from', () => {
+    expect(() => sign({ scheme: 'github', secret: 's', event: 'push' })).toThrow(/body: sign needs the bytes to sign; for a sample event, `await signedDelivery/);
+  });
+
+  it('a Stripe sample gets the asked id in its body, as send --id does', async () => {
+    const delivery = await signedDelivery({ scheme: 'stripe', secret: STRIPE_SECRET, event: 'invoice.payment_failed', id: 'evt_library_fixed_id', now: NOW });
     expect(JSON.parse(delivery.body.toString('utf8'))).toMatchObject({ id: 'evt_library_fixed_id', type: 'invoice.payment_failed' });
     expect(delivery.eventId).toBe('evt_library_fixed_id');
   });
@@ -87,31 +91,31 @@ describe('bytes end to end', () => {
 describe('tampering, the same names in every function', () => {
   const base = { scheme: 'stripe', secret: STRIPE_SECRET, event: 'payment_intent.succeeded', now: NOW } as const;
 
-  function check(options: Parameters<typeof signedDelivery>[0]) {
-    const delivery = signedDelivery(options);
+  async function check(options: Parameters<typeof signedDelivery>[0]) {
+    const delivery = await signedDelivery(options);
     return verify({ scheme: options.scheme, secret: options.secret, headers: delivery.headers, body: delivery.body, now: NOW });
   }
 
-  it('stale and futureTimestamp: outside the tolerance, Stripe agrees', () => {
-    expect(check({ ...base, stale: '10m' })).toMatchObject({ ok: false, reason: 'timestamp_outside_tolerance' });
-    expect(check({ ...base, stale: 4 * 60_000 })).toMatchObject({ ok: true });
+  it('stale and futureTimestamp: outside the tolerance, Stripe agrees', async () => {
+    expect(await check({ ...base, stale: '10m' })).toMatchObject({ ok: false, reason: 'timestamp_outside_tolerance' });
+    expect(await check({ ...base, stale: 4 * 60_000 })).toMatchObject({ ok: true });
     // Stripe's library accepts a timestamp from the future, and so does the stripe scheme; Standard Webhooks refuses it.
-    expect(check({ ...base, futureTimestamp: true })).toMatchObject({ ok: true });
-    expect(check({ scheme: 'standard', secret: STANDARD_SECRET, now: NOW, futureTimestamp: '6m' })).toMatchObject({ ok: false, reason: 'timestamp_outside_tolerance' });
-    const stale = signedDelivery({ ...base, stale: true });
+    expect(await check({ ...base, futureTimestamp: true })).toMatchObject({ ok: true });
+    expect(await check({ scheme: 'standard', secret: STANDARD_SECRET, now: NOW, futureTimestamp: '6m' })).toMatchObject({ ok: false, reason: 'timestamp_outside_tolerance' });
+    const stale = await signedDelivery({ ...base, stale: true });
     expect(() => stripe.webhooks.constructEvent(stale.body, stale.headers['Stripe-Signature']!, STRIPE_SECRET, 300, undefined, NOW)).toThrow(/Timestamp outside the tolerance zone/);
   });
 
-  it('stale on a scheme that signs no timestamp is an error, not a vacuous pass', () => {
+  it('stale on a scheme that signs no timestamp is an error, not a vacuous pass', async () => {
     expect(() => sign({ scheme: 'github', secret: 's', body: '{}', stale: '10m' })).toThrow(/stale: github signs no timestamp/);
   });
 
-  it('reserialize: the signature covers the original, the body sent is re-emitted; the diagnosis names it', () => {
-    const result = check({ ...base, reserialize: true });
+  it('reserialize: the signature covers the original, the body sent is re-emitted; the diagnosis names it', async () => {
+    const result = await check({ ...base, reserialize: true });
     expect(result).toMatchObject({ ok: false, reason: 'signature_mismatch' });
     expect(result.diagnosis).toMatch(/re-serialized/);
     // A compact body (GitHub's) is re-emitted pretty, so it still differs.
-    const github = signedDelivery({ scheme: 'github', secret: 's', event: 'push', reserialize: true });
+    const github = await signedDelivery({ scheme: 'github', secret: 's', event: 'push', reserialize: true });
     expect(github.body.toString('utf8')).toContain('\n  ');
     expect(verify({ scheme: 'github', secret: 's', headers: github.headers, body: github.body }).ok).toBe(false);
     // sign() returns headers only: they are the re-emitted bytes', so the body as given fails.
@@ -119,16 +123,16 @@ describe('tampering, the same names in every function', () => {
     expect(verify({ scheme: 'github', secret: 's', headers: sign({ scheme: 'github', secret: 's', body, reserialize: true }), body }).ok).toBe(false);
   });
 
-  it('wrongSecret keeps the secret shape (a whsec_ secret stays valid base64) and fails on the signature', () => {
-    expect(check({ ...base, wrongSecret: true })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
-    const standard = signedDelivery({ scheme: 'standard', secret: STANDARD_SECRET, wrongSecret: true });
+  it('wrongSecret keeps the secret shape (a whsec_ secret stays valid base64) and fails on the signature', async () => {
+    expect(await check({ ...base, wrongSecret: true })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+    const standard = await signedDelivery({ scheme: 'standard', secret: STANDARD_SECRET, wrongSecret: true });
     expect(() => new StandardWebhook(STANDARD_SECRET).verify(standard.body.toString(), lower(standard.headers))).toThrow(/No matching signature found/);
-    expect(check({ ...base, wrongSecret: 'whsec_other' })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+    expect(await check({ ...base, wrongSecret: 'whsec_other' })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
   });
 
-  it('missingHeader drops the signature header, or the one named', () => {
-    expect(check({ ...base, missingHeader: true })).toMatchObject({ ok: false, reason: 'missing_signature' });
-    const noTimestamp = signedDelivery({ scheme: 'standard', secret: STANDARD_SECRET, missingHeader: 'Webhook-Timestamp', now: NOW });
+  it('missingHeader drops the signature header, or the one named', async () => {
+    expect(await check({ ...base, missingHeader: true })).toMatchObject({ ok: false, reason: 'missing_signature' });
+    const noTimestamp = await signedDelivery({ scheme: 'standard', secret: STANDARD_SECRET, missingHeader: 'Webhook-Timestamp', now: NOW });
     expect(Object.keys(noTimestamp.headers).map((name) => name.toLowerCase())).not.toContain('webhook-timestamp');
     expect(verify({ scheme: 'standard', secret: STANDARD_SECRET, headers: noTimestamp.headers, body: noTimestamp.body, now: NOW })).toMatchObject({ ok: false, reason: 'missing_timestamp' });
   });
@@ -140,7 +144,7 @@ function lower(headers: Record<string, string>): Record<string, string> {
 
 describe('signedRequest', () => {
   it('carries a GitHub sample that octokit verifies', async () => {
-    const request = signedRequest('http://localhost/api/github', { scheme: 'github', secret: 'gh-secret', event: 'pull_request.opened' });
+    const request = await signedRequest('http://localhost/api/github', { scheme: 'github', secret: 'gh-secret', event: 'pull_request.opened' });
     expect(request.method).toBe('POST');
     expect(request.headers.get('x-github-event')).toBe('pull_request');
     const body = await request.text();
@@ -150,25 +154,31 @@ describe('signedRequest', () => {
 });
 
 describe('samples', () => {
-  it('lists every sample of hookctl samples, and finds each exactly as send --event does', async () => {
-    const listed = samples.list();
+  it('lists every sample of hookctl samples, each by the name send --event takes, with its bytes', async () => {
+    const listed = await samples.list();
     const expected: Array<{ scheme: string; event: string }> = [];
-    for (const scheme of (await sampleSchemes()).filter((name) => (SCHEME_NAMES as readonly string[]).includes(name))) {
-      for (const event of await sampleTypes(scheme)) expected.push({ scheme, event });
-    }
-    expect(listed).toEqual(expect.arrayContaining(expected));
-    expect(listed.length).toBeGreaterThanOrEqual(expected.length);
+    for (const scheme of await sampleSchemes()) for (const event of await sampleTypes(scheme)) expected.push({ scheme, event });
+    expect(listed).toEqual(expected);
+    expect(listed).toContainEqual({ scheme: 'stripe', event: 'payment_intent.succeeded' });
     for (const { scheme, event } of listed) {
-      const theirs = await loadSample(scheme, event);
-      const ours = samples.get(scheme, event);
-      expect(ours.body.toString('utf8'), `${scheme}/${event}`).toBe(theirs!.body);
-      expect(ours.headers).toEqual(theirs!.headers);
+      const ours = await samples.get(scheme, event);
+      expect(ours.body.toString('utf8'), `${scheme}/${event}`).toBe((await loadSample(scheme, event))!.body);
+      expect(ours.event).toBe(event);
     }
-    for (const scheme of await sampleSchemes()) expect(samples.get(scheme).body.toString('utf8')).toBe((await loadSample(scheme))!.body);
   });
 
-  it('an unknown event names the samples there are', () => {
-    expect(() => samples.get('stripe', 'nope.nothing')).toThrow(/no stripe sample for event "nope.nothing" \(there are: checkout.session.completed/);
+  it("every scheme's default sample, signed by name, verifies", async () => {
+    const signing = new Set<string>(SIGNING_SCHEMES);
+    for (const scheme of (await samples.schemes()).filter((name) => signing.has(name))) {
+      const setup = setupFor(scheme);
+      const delivery = await signedDelivery({ scheme, ...setup, now: NOW });
+      const result = verify({ scheme, ...setup, headers: delivery.headers, body: delivery.body, now: NOW, ...(delivery.url ? { url: delivery.url } : {}) });
+      expect(result.ok, `${scheme}: ${result.message}`).toBe(true);
+    }
+  });
+
+  it('an unknown event names the samples there are', async () => {
+    await expect(samples.get('stripe', 'nope.nothing')).rejects.toThrow(/no stripe sample for event "nope.nothing" \(there are: checkout.session.completed/);
   });
 });
 
@@ -181,7 +191,7 @@ describe('send and startReceiver', () => {
     const [delivery] = await receiver.waitFor(1);
     expect(Object.keys(delivery!).slice(0, 13)).toEqual(['type', 'id', 'eventId', 'eventType', 'method', 'path', 'scheme', 'verified', 'reason', 'duplicate', 'status', 'bytes', 'capture']);
     expect(delivery).toMatchObject({ type: 'delivery', eventId: 'msg_receiver_1', eventType: 'invoice.paid', verified: true, status: 200, duplicate: false, capture: null, forward: null });
-    expect(delivery!.body.equals(samples.get('standard', 'invoice.paid').body)).toBe(true);
+    expect(delivery!.body.equals((await samples.get('standard', 'invoice.paid')).body)).toBe(true);
     expect(delivery!.headers['webhook-id']).toBe('msg_receiver_1');
   });
 
@@ -229,7 +239,7 @@ describe('send and startReceiver', () => {
 });
 
 describe("the receiver's records", () => {
-  it('are the delivery records of listen --json, field for field and in order, plus headers and body', () => {
+  it('are the delivery records of listen --json, field for field and in order, plus headers and body', async () => {
     const delivery: Delivery = {
       id: '20260115T100000000Z-000001',
       receivedAt: new Date(NOW),
@@ -266,7 +276,7 @@ describe("the receiver's records", () => {
 });
 
 describe('the library entry (src/index.ts)', () => {
-  it('signRequest and verifyWith take a scheme name or a Scheme alike', () => {
+  it('signRequest and verifyWith take a scheme name or a Scheme alike', async () => {
     const input = { body: Buffer.from('{"a":1}'), secret: 's', timestamp: NOW / 1000, id: 'd1' };
     const byName = signRequest('github', input);
     expect(signRequest(getScheme('github'), input)).toEqual(byName);
@@ -280,7 +290,7 @@ describe('the library entry (src/index.ts)', () => {
 describe('fake timers', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('sign follows the faked clock when no now is given', () => {
+  it('sign follows the faked clock when no now is given', async () => {
     vi.useFakeTimers();
     vi.setSystemTime(NOW);
     expect(sign({ scheme: 'slack', secret: 's', body: 'x=1' })['X-Slack-Request-Timestamp']).toBe(String(NOW / 1000));

@@ -7,9 +7,9 @@ async function main() {
   const body = JSON.stringify({ type: 'user.created', data: { id: 'u_1' } });
   const headers = sign({ scheme: 'standard', secret, body });
   assert.equal(verify({ secret, headers, body }).ok, true);
-  assert.ok(samples.list('stripe').length > 0);
+  assert.ok((await samples.list('stripe')).length > 0);
 
-  const request = signedRequest('http://localhost/hook', { scheme: 'github', secret: 'gh', event: 'push' });
+  const request = await signedRequest('http://localhost/hook', { scheme: 'github', secret: 'gh', event: 'push' });
   assert.equal(request.headers.get('x-github-event'), 'push');
 
   const receiver = await startReceiver({ secret });
