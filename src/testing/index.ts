@@ -15,10 +15,10 @@
 export { sign, signedDelivery, signedRequest, type SignedDelivery } from './sign.js';
 export { send, type RetryOptions, type SendAttempt, type SendOptions, type SendResult } from './send.js';
 export { startReceiver, type Receiver, type ReceiverOptions, type ReceivedDelivery, type WaitOptions } from './receiver.js';
-export { verify, type HeadersLike, type VerifyOptions, type VerifyOutcome } from './verify.js';
+export { verify, type HeadersLike, type VerifyingKey, type VerifyOptions, type VerifyOutcome, type VerifySettings } from './verify.js';
 export { samples, type Sample, type SampleName } from './samples.js';
 export { bodyBytes, type JsonValue, type WebhookBody } from './body.js';
 export { webhookMatchers, type WebhookMatchers } from './matchers.js';
 /** Every `--scheme` name, hence every provider the functions here sign, send and verify as. */
 export { SCHEME_NAMES as schemes } from '../schemes/names.js';
-export type { Duration, SchemeSettings, SignOptions, Tampering } from './options.js';
+export type { Duration, SchemeSettings, SigningKey, SignOptions, SignSettings, Tampering } from './options.js';

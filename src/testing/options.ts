@@ -3,7 +3,7 @@
  * here means what the CLI flag of the same name means (`scheme` is `--scheme`, `id` is `--id`,
  * `stale` and `tolerance` take the same durations).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { isUserError } from '../errors.js';
 import { BadSecretError } from '../schemes/crypto.js';
 import { parseDuration } from '../options/units.js';
@@ -35,13 +35,13 @@ export interface SchemeSettings {
  */
 export interface Tampering {
   /**
-   * Sign with a timestamp this long ago (`'10m'`, or ms; `true` is `'10m'`, twice the default
-   * tolerance of 5 minutes). Only for schemes that sign a timestamp (Stripe, Standard Webhooks,
+   * Sign with a timestamp this long ago (`'10m'`, or ms; `true` is twice the tolerance the
+   * provider documents: `'10m'` for the usual 5 minutes). Only for schemes that sign a timestamp (Stripe, Standard Webhooks,
    * Slack…); asking it of one that does not (GitHub) is an error, not a test that passes vacuously.
    */
   stale?: Duration | boolean;
   /**
-   * Sign with a timestamp this far in the future (`true` is `'10m'`). Timestamped schemes only.
+   * Sign with a timestamp this far in the future (`true`: twice the tolerance). Timestamped schemes only.
    * Refused by those that check both directions (Standard Webhooks, Svix, Slack); Stripe's own
    * library accepts a future timestamp, and so does the `stripe` scheme.
    */
@@ -50,24 +50,37 @@ export interface Tampering {
    * The re-serialization trap: the signature covers the bytes as given, the body sent is what a
    * JSON parser re-emits (compact, or pretty when the body was already compact). With `sign`, which
    * returns headers only, the headers are those of the re-emitted bytes, so the body you send no
-   * longer matches them.
+   * longer matches them. An error for a provider whose signature does not cover the raw body (a
+   * static token), where the re-emitted body would verify all the same.
    */
   reserialize?: boolean;
-  /** Sign with a different secret of the same shape (`true`), or with this one. */
+  /** Sign with a different secret of the same shape (`true`; a PEM private key: a new key of its kind), or with this one. */
   wrongSecret?: boolean | string;
   /**
    * Leave out the signature header(s) (`true`), or the named header(s), e.g. `'webhook-timestamp'`
-   * or `'X-Slack-Request-Timestamp'` (any case).
+   * or `'X-Slack-Request-Timestamp'` (any case). An error where there is no such header (a
+   * provider that signs inside the body).
    */
   missingHeader?: boolean | string | readonly string[];
 }
 
+/**
+ * The key to sign with: the shared `secret`, or for a provider that signs with a key pair
+ * (Discord, Telnyx, SendGrid, SNS) the `privateKey`, as `--secret` and `--private-key` are.
+ */
+export type SigningKey = { secret: string; privateKey?: undefined } | { privateKey: string; secret?: undefined };
+
 /** What to sign and how: shared by `sign`, `signedRequest`, `signedDelivery` and `send`. */
-export interface SignOptions extends SchemeSettings, Tampering {
+export type SignOptions = SignSettings & SigningKey;
+
+/** Everything of `SignOptions` but the key. */
+export interface SignSettings extends SchemeSettings, Tampering {
   /** The provider: any `hookctl --scheme` name (`'stripe'`, `'github'`, `'standard'`, `'svix'`, `'slack'`…). */
   scheme: string;
   /** The webhook secret, as the provider shows it (`whsec_…` for Stripe and Standard Webhooks). */
-  secret: string;
+  secret?: string;
+  /** For a provider that signs with a key pair: the private key's text (PEM, or the provider's own form). */
+  privateKey?: string;
   /**
    * The body: a string, bytes, or a JSON value serialised once with `JSON.stringify`. Without it,
    * the sample of `event` (or the scheme's default sample) is used: `samples.list()` names them.
@@ -89,6 +102,21 @@ export interface SignOptions extends SchemeSettings, Tampering {
   url?: string;
   /** More headers, set last; a name matching a generated header (any case) replaces it, as `--header`. */
   headers?: Record<string, string>;
+}
+
+/** The signing key of the options: `secret` or `privateKey`, exactly one of them. */
+export function signingKey(options: { secret?: unknown; privateKey?: unknown }): string {
+  const { secret, privateKey } = options;
+  if (secret !== undefined && privateKey !== undefined) throw new TypeError('secret and privateKey: give one or the other');
+  const key = secret ?? privateKey;
+  if (typeof key !== 'string' || key === '') throw new TypeError('secret: the webhook secret is required (a non-empty string), or privateKey for a provider that signs with a key pair');
+  return key;
+}
+
+/** The timestamp tolerance a scheme's provider documents (where the scheme says), else 5 minutes. */
+export function toleranceMs(scheme: Scheme): number {
+  const documented = (scheme as Scheme & { toleranceSeconds?: number }).toleranceSeconds;
+  return (documented ?? 300) * 1000;
 }
 
 /** `now` as Unix milliseconds; `Date.now()` (fake timers included) when not given. */
@@ -155,9 +183,25 @@ export function signingScheme(name: unknown, settings: SchemeOptions): Scheme {
  * the handler fails on the signature, not on the secret's format.
  */
 export function wrongSecretFor(secret: string, scheme: Scheme): string {
+  if (secret.includes('PRIVATE KEY-----')) return anotherPrivateKey(secret);
   const digest = createHash('sha256').update('hookctl wrong secret\0').update(secret).digest();
   const prefix = /^[A-Za-z]+_/.exec(secret)?.[0] ?? '';
   if (scheme.keyEncoding === 'base64' || prefix !== '') return `${prefix}${digest.toString('base64')}`;
   if (scheme.keyEncoding === 'hex') return digest.toString('hex');
   return `wrong-${digest.toString('base64url').slice(0, Math.max(8, secret.length))}`;
+}
+
+/** A fresh private key of the same kind as this PEM one (Ed25519, the same EC curve, RSA of the same size). */
+function anotherPrivateKey(pem: string): string {
+  const key = createPrivateKey(pem);
+  const details = key.asymmetricKeyDetails ?? {};
+  const pair =
+    key.asymmetricKeyType === 'ec'
+      ? generateKeyPairSync('ec', { namedCurve: details.namedCurve ?? 'prime256v1' })
+      : key.asymmetricKeyType === 'rsa'
+        ? generateKeyPairSync('rsa', { modulusLength: details.modulusLength ?? 2048 })
+        : key.asymmetricKeyType === 'ed448'
+          ? generateKeyPairSync('ed448')
+          : generateKeyPairSync('ed25519');
+  return pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }

@@ -8,12 +8,13 @@ import { defaultContentType } from '../send/content-type.js';
 import { EventFactory, type EventTemplate, type SendPlan } from '../send/event.js';
 import { minimalEvent } from '../send/minimal-events.js';
 import { newEventId } from '../events/ids.js';
-import type { Scheme } from '../schemes/types.js';
+import { createPublicKey } from 'node:crypto';
+import type { Scheme, SignInput } from '../schemes/types.js';
 import { bodyBytes, reserializedBody } from './body.js';
-import { asTypeError, nowMs, offsetMs, schemeSettings, signingScheme, wrongSecretFor, type SignOptions } from './options.js';
+import { asTypeError, nowMs, offsetMs, schemeSettings, signingKey, signingScheme, toleranceMs, wrongSecretFor, type SignOptions } from './options.js';
 import { findSample, type Sample } from './samples.js';
 
-/** A delivery ready to sign: its bytes, where it goes, and its headers for any attempt's moment. */
+/** A delivery ready to sign: where it goes, and its headers and bytes for any attempt's moment. */
 export interface PreparedDelivery {
   /** The scheme it is signed with. */
   readonly scheme: Scheme;
@@ -21,14 +22,12 @@ export interface PreparedDelivery {
   readonly url: string | undefined;
   /** `POST`, or the method of the sample. */
   readonly method: string;
-  /** The bytes that go on the wire. */
-  readonly body: Buffer;
   /** The event id the receiving app reads from what is sent (header or body), if it carries one. */
   readonly eventId: string | undefined;
   /** The event type, if known. */
   readonly eventType: string | undefined;
-  /** The headers of one attempt, signed at `at` (Unix ms) or at the options' `now`. */
-  headers(at?: number): Record<string, string>;
+  /** One attempt, signed at `at` (Unix ms) or at the options' `now`: its headers and the bytes to send. */
+  attempt(at?: number): PreparedAttempt;
 }
 
 /** Where the bytes of a delivery come from: the given body, a sample, or a minimal event. */
@@ -100,6 +99,24 @@ export async function prepareWithSample(options: SignOptions, target: string | u
   return prepareDelivery(options, target, mode, { lookedUp: true, sample: await findSample(scheme.name, options.event) });
 }
 
+/** One attempt of a delivery: its headers and the bytes it sends. */
+export interface PreparedAttempt {
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** What some schemes add to the `Scheme` interface: read where present, so any scheme works. */
+interface SchemeExtras {
+  /** In-body schemes (Mailgun, SNS): the body as sent, with the signature written into it. */
+  signBody?(input: SignInput): Uint8Array;
+}
+
+/** The key that verifies what `secret` signs: the secret itself, or a PEM private key's public half. */
+function verifyingKey(secret: string): string {
+  if (!secret.includes('PRIVATE KEY-----')) return secret;
+  return createPublicKey(secret).export({ type: 'spki', format: 'pem' }).toString();
+}
+
 /**
  * Prepares one delivery. `target` is where it will be posted (send, signedRequest); `mode` says
  * whether the caller sends our bytes (`send`) or only takes our headers (`sign`), which decides
@@ -108,9 +125,12 @@ export async function prepareWithSample(options: SignOptions, target: string | u
 export function prepareDelivery(options: SignOptions, target: string | undefined, mode: 'send' | 'sign', source: SampleSource): PreparedDelivery {
   if (options === null || typeof options !== 'object') throw new TypeError('options: expected { scheme, secret, … }');
   const scheme = signingScheme(options.scheme, schemeSettings(options));
-  if (typeof options.secret !== 'string' || options.secret === '') throw new TypeError('secret: the webhook secret is required (a non-empty string)');
-  const staleMs = offsetMs(options.stale, 'stale');
-  const futureMs = offsetMs(options.futureTimestamp, 'futureTimestamp');
+  const key = signingKey(options);
+  const extras = scheme as Scheme & SchemeExtras;
+  const signBody = extras.signBody?.bind(scheme);
+  if (signBody && mode === 'sign') throw new TypeError(`sign: ${scheme.name} writes its signature into the body; \`await signedDelivery(…)\` gives the body with it`);
+  const staleMs = options.stale === true ? 2 * toleranceMs(scheme) : offsetMs(options.stale, 'stale');
+  const futureMs = options.futureTimestamp === true ? 2 * toleranceMs(scheme) : offsetMs(options.futureTimestamp, 'futureTimestamp');
   if ((staleMs > 0 || futureMs > 0) && !scheme.timestamped) {
     throw new TypeError(`${staleMs > 0 ? 'stale' : 'futureTimestamp'}: ${scheme.name} signs no timestamp, so no delivery of it is ever too old or too new`);
   }
@@ -118,14 +138,13 @@ export function prepareDelivery(options: SignOptions, target: string | undefined
   if (scheme.targetUrl && signingUrl === undefined) throw new TypeError(`url: ${scheme.name} signs the URL the provider posts to; pass it as the url option`);
   const url = target ?? signingUrl ?? 'http://localhost/';
   const headerOverrides = Object.entries(options.headers ?? {});
-  const plan: SendPlan = { scheme, secret: options.secret, url, ...(signingUrl !== undefined ? { signingUrl } : {}), headerOverrides };
+  const plan: SendPlan = { scheme, secret: key, url, ...(signingUrl !== undefined ? { signingUrl } : {}), headerOverrides };
   const template = templateFor(options, scheme, source);
   const event = asTypeError(() => new EventFactory(template, plan).make(options.id !== undefined ? { id: options.id } : {}));
 
-  const secret = options.wrongSecret === undefined || options.wrongSecret === false ? options.secret : options.wrongSecret === true ? wrongSecretFor(options.secret, scheme) : options.wrongSecret;
-  const spoiled = options.reserialize ? reserializedBody(event.body) : event.body;
-  const signedBody = mode === 'sign' ? spoiled : event.body;
-  const sentBody = mode === 'sign' ? event.body : spoiled;
+  const secret = options.wrongSecret === undefined || options.wrongSecret === false ? key : options.wrongSecret === true ? wrongSecretFor(key, scheme) : options.wrongSecret;
+  // sign() returns headers for the caller's own bytes: with reserialize they are the re-emitted bytes' headers.
+  const signedBody = mode === 'sign' && options.reserialize ? reserializedBody(event.body) : event.body;
   const signedUrl = scheme.targetUrl ? scheme.targetUrl(signingUrl!, signedBody) : undefined;
   const postUrl = target === undefined ? undefined : scheme.targetUrl ? scheme.targetUrl(target, signedBody) : target;
   const type = headerType(scheme, event.type);
@@ -133,24 +152,58 @@ export function prepareDelivery(options: SignOptions, target: string | undefined
   const drop = namesToDrop(options.missingHeader, scheme);
   const overrideNames = new Set(headerOverrides.map(([name]) => name.toLowerCase()));
   const clock = options.now;
+  let checked = false;
+
+  /** A spoiled delivery that a correct handler would accept all the same is a test that cannot fail: refuse to make it. */
+  function checkSpoiled(attempt: PreparedAttempt, timestamp: number, dropped: number): void {
+    if (drop.size > 0 && dropped === 0) {
+      throw new TypeError(`missingHeader: ${options.missingHeader === true ? `${scheme.name} carries its signature in no header` : `${scheme.name} sends no ${[...drop].join(' or ')} header`}, so leaving it out changes nothing`);
+    }
+    if (!options.reserialize || mode !== 'send') return;
+    let verifies = false;
+    try {
+      verifies = scheme.verify({ body: attempt.body, headers: lowerCased(attempt.headers), secrets: [verifyingKey(secret)], toleranceSeconds: Number.MAX_SAFE_INTEGER, nowMs: timestamp * 1000, ...(signedUrl !== undefined ? { url: signedUrl } : {}) }).verified;
+    } catch {
+      verifies = false;
+    }
+    if (verifies) throw new TypeError(`reserialize: ${scheme.name}'s signature does not cover the body byte for byte, so a re-serialized body verifies all the same; test its handler with wrongSecret or missingHeader`);
+  }
 
   return {
     scheme,
     url: postUrl,
     method: event.template.method,
-    body: sentBody,
     eventId: event.eventId,
     eventType: event.type,
-    headers(at?: number): Record<string, string> {
+    attempt(at?: number): PreparedAttempt {
       const timestamp = Math.floor(((at ?? nowMs(clock)) - staleMs + futureMs) / 1000);
-      const signature = asTypeError(() => scheme.sign({ body: signedBody, secret, timestamp, id: event.id, ...(signedUrl !== undefined ? { url: signedUrl } : {}) }));
+      const input = { body: signedBody, secret, timestamp, id: event.id, ...(signedUrl !== undefined ? { url: signedUrl } : {}) };
+      // In-body schemes (Mailgun, SNS) sign by writing into the body, anew for every attempt, as send does.
+      const written = signBody ? Buffer.from(asTypeError(() => signBody(input))) : signedBody;
+      const signature = asTypeError(() => scheme.sign({ ...input, body: written }));
       // As send: the provider's headers, a Content-Type when they have none, the signature (which wins), the user's last.
       const headers: Record<string, string> = { ...provider };
       if (template.contentType !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = template.contentType;
       Object.assign(headers, signature);
-      for (const name of Object.keys(headers)) if (overrideNames.has(name.toLowerCase()) || drop.has(name.toLowerCase())) delete headers[name];
+      let dropped = 0;
+      for (const name of Object.keys(headers)) {
+        if (drop.has(name.toLowerCase())) dropped++;
+        if (overrideNames.has(name.toLowerCase()) || drop.has(name.toLowerCase())) delete headers[name];
+      }
       for (const [name, value] of headerOverrides) if (!drop.has(name.toLowerCase())) headers[name] = value;
-      return headers;
+      const body = mode === 'send' && options.reserialize ? reserializedBody(written) : mode === 'send' ? written : event.body;
+      const attempt = { headers, body };
+      if (!checked) {
+        checkSpoiled(attempt, timestamp, dropped);
+        checked = true;
+      }
+      return attempt;
     },
   };
+}
+
+function lowerCased(headers: Record<string, string>): Record<string, string> {
+  const lower: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) lower[name.toLowerCase()] = value;
+  return lower;
 }

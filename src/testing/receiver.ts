@@ -8,6 +8,7 @@ import type { Delivery, FaultOptions, ListenerHandle } from '../listen/types.js'
 import type { Subscriber } from '../listen/observe.js';
 import { asTypeError, durationMs, schemeSettings, type Duration, type SchemeSettings } from './options.js';
 import { SCHEME_NAMES } from '../schemes/names.js';
+import { verifyingKeys } from './verify.js';
 
 // `await using` needs Symbol.asyncDispose; Node 20 has it from 20.4 on, this covers older builds
 // and runtimes without it, with the symbol Node itself uses.
@@ -15,11 +16,13 @@ import { SCHEME_NAMES } from '../schemes/names.js';
 
 /** Options of `startReceiver`: the flags of `hookctl listen` of the same names. */
 export interface ReceiverOptions extends SchemeSettings {
-  /** Secret(s) to verify with; without, everything is accepted unverified (`verified: null`). */
+  /** Secret(s) to verify with; without (and without `publicKey`), everything is accepted unverified (`verified: null`). */
   secret?: string | readonly string[];
+  /** For a provider that signs with a key pair: its public key(s) or certificate(s), as `--public-key`. */
+  publicKey?: string | readonly string[];
   /** The scheme name, or `'auto'` (the default): detected from each request's headers. */
   scheme?: string;
-  /** Allowed timestamp skew (`--tolerance`, default `'5m'`). */
+  /** Allowed timestamp skew (`--tolerance`); default: as `hookctl listen`. */
   tolerance?: Duration;
   /** Accept only this path (others get 404); default: any path. */
   path?: string;
@@ -170,7 +173,7 @@ function faultsFrom(options: ReceiverOptions): FaultOptions | undefined {
  * expect(delivery.verified).toBe(true);
  */
 export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
-  const secrets = options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : [...options.secret];
+  const secrets = verifyingKeys(options);
   const scheme = options.scheme ?? 'auto';
   if (scheme !== 'auto' && !(SCHEME_NAMES as readonly string[]).includes(scheme)) throw new TypeError(`scheme: unknown scheme "${scheme}"; expected auto or one of ${SCHEME_NAMES.join(', ')}`);
   const deliveries: ReceivedDelivery[] = [];

@@ -28,7 +28,7 @@ export interface RetryOptions {
 }
 
 /** Options of `send`: what to sign (as `sign`) and how to retry. */
-export interface SendOptions extends SignOptions, RetryOptions {}
+export type SendOptions = SignOptions & RetryOptions;
 
 /** One attempt of a `send`, as the `attempt` records of `hookctl send --json`. */
 export interface SendAttempt {
@@ -135,7 +135,7 @@ export async function send(url: string | URL, options: SendOptions): Promise<Sen
   try {
     const outcome = await deliver(
       // With a fixed `now`, every attempt is signed at it; else each at its own moment.
-      () => ({ url: prepared.url ?? target, method: prepared.method, headers: prepared.headers(clock === undefined ? Date.now() : undefined), body: prepared.body }),
+      () => ({ url: prepared.url ?? target, method: prepared.method, ...prepared.attempt(clock === undefined ? Date.now() : undefined) }),
       policy,
       { dispatcher: agent.compose(keepingAnswers(last)), ...(options.signal ? { signal: options.signal } : {}) },
     );

@@ -16,7 +16,7 @@ import type { SignOptions } from './options.js';
  * // { 'X-GitHub-Event': 'ping', 'X-GitHub-Delivery': '…', 'X-Hub-Signature-256': 'sha256=…', … }
  */
 export function sign(options: SignOptions): Record<string, string> {
-  return prepareDelivery(options, undefined, 'sign', { lookedUp: false }).headers();
+  return prepareDelivery(options, undefined, 'sign', { lookedUp: false }).attempt().headers;
 }
 
 /** A signed delivery: what a provider would post, ready for supertest, `fetch` or `app.inject`. */
@@ -46,7 +46,8 @@ export interface SignedDelivery {
  */
 export async function signedDelivery(options: SignOptions): Promise<SignedDelivery> {
   const prepared = await prepareWithSample(options, options.url, 'send');
-  return { url: prepared.url, method: prepared.method, headers: prepared.headers(), body: prepared.body, eventId: prepared.eventId, eventType: prepared.eventType };
+  const { headers, body } = prepared.attempt();
+  return { url: prepared.url, method: prepared.method, headers, body, eventId: prepared.eventId, eventType: prepared.eventType };
 }
 
 /**
@@ -63,5 +64,6 @@ export async function signedDelivery(options: SignOptions): Promise<SignedDelive
 export async function signedRequest(url: string | URL, options: SignOptions): Promise<Request> {
   const target = String(url);
   const prepared = await prepareWithSample(options, target, 'send');
-  return new Request(prepared.url ?? target, { method: prepared.method, headers: prepared.headers(), body: prepared.body });
+  const { headers, body } = prepared.attempt();
+  return new Request(prepared.url ?? target, { method: prepared.method, headers, body });
 }

@@ -3,22 +3,33 @@ import { verifyAndDiagnose } from '../schemes/diagnose.js';
 import { resolveScheme, verifyWith } from '../schemes/registry.js';
 import type { HeaderMap, ReasonCode } from '../schemes/types.js';
 import { bodyBytes, type WebhookBody } from './body.js';
-import { asTypeError, durationMs, nowMs, schemeSettings, type Duration, type SchemeSettings } from './options.js';
+import { asTypeError, durationMs, nowMs, schemeSettings, toleranceMs, type Duration, type SchemeSettings } from './options.js';
 
 /** Headers in any usual form: a `Headers`, `[name, value]` pairs, or a record (Node's `req.headers`). */
 export type HeadersLike = Headers | Iterable<readonly [string, string]> | Record<string, string | readonly string[] | undefined>;
 
+/**
+ * The key to verify with: the shared `secret`, or for a provider that signs with a key pair the
+ * `publicKey` (or certificate), as `--secret` and `--public-key` are. Several during a rotation.
+ */
+export type VerifyingKey = { secret: string | readonly string[]; publicKey?: undefined } | { publicKey: string | readonly string[]; secret?: undefined };
+
 /** Options of `verify`: the flags of `hookctl verify` of the same names. */
-export interface VerifyOptions extends SchemeSettings {
+export type VerifyOptions = VerifySettings & VerifyingKey;
+
+/** Everything of `VerifyOptions` but the key. */
+export interface VerifySettings extends SchemeSettings {
   /** The scheme name, or `'auto'` (the default): detected from the headers present. */
   scheme?: string;
   /** The secret; during a rotation, several (any one verifying is enough). */
-  secret: string | readonly string[];
+  secret?: string | readonly string[];
+  /** For a provider that signs with a key pair: its public key or certificate (PEM, or the provider's own form, e.g. Discord's hex key). */
+  publicKey?: string | readonly string[];
   /** The request's headers. */
   headers: HeadersLike;
   /** The raw body, byte for byte as received (a JSON value is taken as `JSON.stringify(value)`). */
   body: WebhookBody;
-  /** Allowed timestamp skew (`--tolerance`, default `'5m'`). */
+  /** Allowed timestamp skew (`--tolerance`); default: the provider's documented tolerance, else `'5m'`. */
   tolerance?: Duration;
   /** The clock: a `Date` or Unix milliseconds (`--now`). Default `Date.now()`. */
   now?: Date | number;
@@ -71,21 +82,16 @@ export function headerMap(headers: HeadersLike): HeaderMap {
  * expect(result).toMatchObject({ ok: true });
  */
 export function verify(options: VerifyOptions): VerifyOutcome {
-  const secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret];
-  if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret === '')) throw new TypeError('secret: a non-empty secret (or a list of them) is required');
+  const secrets = verifyingKeys(options);
+  if (secrets.length === 0) throw new TypeError('secret: a non-empty secret (or a list of them) is required, or publicKey for a provider that signs with a key pair');
   const name = options.scheme ?? 'auto';
   const headers = headerMap(options.headers);
-  const input = {
-    body: bodyBytes(options.body),
-    headers,
-    secrets,
-    toleranceSeconds: durationMs(options.tolerance ?? '5m', 'tolerance') / 1000,
-    nowMs: nowMs(options.now),
-    ...(options.url !== undefined ? { url: options.url } : {}),
-  };
+  const given = options.tolerance === undefined ? undefined : durationMs(options.tolerance, 'tolerance');
+  const base = { body: bodyBytes(options.body), headers, secrets, nowMs: nowMs(options.now), ...(options.url !== undefined ? { url: options.url } : {}) };
   const settings = schemeSettings(options);
   const result = asTypeError(() => {
     const scheme = resolveScheme(name, headers, settings);
+    const input = { ...base, toleranceSeconds: (given ?? (scheme ? toleranceMs(scheme) : 300_000)) / 1000 };
     return scheme ? verifyAndDiagnose(scheme, input) : verifyWith(name, input, settings).result;
   });
   return {
@@ -95,4 +101,14 @@ export function verify(options: VerifyOptions): VerifyOutcome {
     scheme: result.scheme,
     ...(result.diagnosis ? { diagnosis: result.diagnosis } : {}),
   };
+}
+
+/** The secrets (or public keys) of verify's and startReceiver's options, checked: one kind, none empty. */
+export function verifyingKeys(options: { secret?: string | readonly string[]; publicKey?: string | readonly string[] }): string[] {
+  if (options.secret !== undefined && options.publicKey !== undefined) throw new TypeError('secret and publicKey: give one or the other');
+  const given = options.secret ?? options.publicKey;
+  if (given === undefined) return [];
+  const keys = typeof given === 'string' ? [given] : [...given];
+  if (keys.some((key) => typeof key !== 'string' || key === '')) throw new TypeError(`${options.secret !== undefined ? 'secret' : 'publicKey'}: expected a non-empty string or a list of them`);
+  return keys;
 }

@@ -2,14 +2,15 @@ import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { getScheme, signRequest, verifyWith } from '../../src/index.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { generateEd25519KeyPair, getScheme, signRequest, verifyWith } from '../../src/index.js';
 import { loadSample, sampleSchemes, sampleTypes } from '../../src/records/samples.js';
 import { SCHEME_NAMES } from '../../src/schemes/names.js';
 import { SCHEME_CATALOG } from '../../src/schemes/catalog.js';
 import { deliveryRecord } from '../../src/commands/listen/ndjson.js';
 import type { Delivery } from '../../src/listen/types.js';
 import { receivedDelivery } from '../../src/testing/receiver.js';
-import { samples, send, sign, signedDelivery, signedRequest, startReceiver, verify, webhookMatchers, type WebhookMatchers } from '../../src/testing/index.js';
+import { samples, send, sign, signedDelivery, signedRequest, startReceiver, verify, webhookMatchers, type SigningKey, type VerifyingKey, type WebhookMatchers } from '../../src/testing/index.js';
 
 expect.extend(webhookMatchers);
 declare module 'vitest' {
@@ -23,15 +24,30 @@ const STRIPE_SECRET = 'whsec_library_test_secret';
 const STANDARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const NOW = Date.UTC(2026, 0, 15, 10, 0, 0);
 
-/** A secret in the form each scheme reads (its key encoding), and the options it needs. */
-function setupFor(scheme: string): { secret: string; url: string; signatureHeader?: string } {
+/** A PEM key pair of the kind a key-pair provider signs with. */
+function pemPair(kind: 'ed25519' | 'ec' | 'rsa'): { privateKey: string; publicKey: string } {
+  const pair = kind === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
+  return { privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+const KEY_KINDS: Record<string, 'ec' | 'rsa'> = { sendgrid: 'ec', sns: 'rsa' };
+
+/**
+ * The keys each scheme signs and verifies with: a PEM key pair for the catalog's key-pair
+ * providers, else a secret in the form the scheme reads (its key encoding); and the options it needs.
+ */
+function setupFor(scheme: string): { sign: SigningKey; verify: VerifyingKey; url: string; signatureHeader?: string } {
   const url = 'https://example.test/webhooks';
+  const extra = { url, ...(scheme === 'hmac' ? { signatureHeader: 'X-Signature' } : {}) };
+  if (SCHEME_CATALOG.find((info) => info.scheme === scheme)?.family === 'asymmetric') {
+    const pair = pemPair(KEY_KINDS[scheme] ?? 'ed25519');
+    return { sign: { privateKey: pair.privateKey }, verify: { publicKey: pair.publicKey }, ...extra };
+  }
   const encoding = getScheme(scheme, { signatureHeader: 'X-Signature' }).keyEncoding;
   const secret = encoding === 'base64' ? STANDARD_SECRET : encoding === 'hex' ? 'a1b2c3d4e5f60718293a4b5c6d7e8f90' : `${scheme}-secret`;
-  return { secret, url, ...(scheme === 'hmac' ? { signatureHeader: 'X-Signature' } : {}) };
+  return { sign: { secret }, verify: { secret }, ...extra };
 }
 
-/** Every scheme that signs and verifies with a shared secret (the catalog says which). */
+/** Every scheme hookctl can both sign and verify (the catalog says which). */
 const SIGNING_SCHEMES = SCHEME_CATALOG.filter((info) => info.signs && info.verifies).map((info) => info.scheme);
 
 describe('every scheme, by name', () => {
@@ -40,11 +56,25 @@ describe('every scheme, by name', () => {
   });
 
   it.each(SIGNING_SCHEMES)('%s: signedDelivery verifies with verify(), at its own now', async (scheme) => {
-    const setup = setupFor(scheme);
-    const delivery = await signedDelivery({ scheme, ...setup, now: NOW, id: 'evt_library_0001' });
+    const { sign: key, verify: verifyKey, ...setup } = setupFor(scheme);
+    const delivery = await signedDelivery({ scheme, ...key, ...setup, now: NOW, id: 'evt_library_0001' });
     expect(delivery.body.length).toBeGreaterThan(0);
-    const result = verify({ scheme, ...setup, headers: delivery.headers, body: delivery.body, now: NOW, ...(delivery.url ? { url: delivery.url } : {}) });
-    expect(result).toMatchObject({ ok: true, reason: null });
+    const result = verify({ scheme, ...verifyKey, ...setup, headers: delivery.headers, body: delivery.body, now: NOW, ...(delivery.url ? { url: delivery.url } : {}) });
+    expect(result, result.message).toMatchObject({ ok: true, reason: null });
+    // And the same delivery signed with a wrong key of the same kind is refused.
+    const wrong = await signedDelivery({ scheme, ...key, ...setup, now: NOW, id: 'evt_library_0001', wrongSecret: true });
+    expect(verify({ scheme, ...verifyKey, ...setup, headers: wrong.headers, body: wrong.body, now: NOW, ...(wrong.url ? { url: wrong.url } : {}) }).ok).toBe(false);
+  });
+
+  it('a key pair: privateKey signs, publicKey verifies (Standard Webhooks v1a, Ed25519)', async () => {
+    const { secretKey, publicKey } = generateEd25519KeyPair();
+    const delivery = await signedDelivery({ scheme: 'standard', privateKey: secretKey, event: 'invoice.paid', now: NOW });
+    expect(delivery.headers['webhook-signature']).toMatch(/^v1a,/);
+    expect(verify({ scheme: 'standard', publicKey, headers: delivery.headers, body: delivery.body, now: NOW })).toMatchObject({ ok: true });
+    expect(() => sign({ scheme: 'standard', secret: 's', privateKey: secretKey, body: '{}' } as never)).toThrow(/secret and privateKey: give one or the other/);
+    await using receiver = await startReceiver({ scheme: 'standard', publicKey });
+    expect(await send(receiver.url, { scheme: 'standard', privateKey: secretKey })).toMatchObject({ status: 200 });
+    expect(await send(receiver.url, { scheme: 'standard', privateKey: secretKey, wrongSecret: true })).toMatchObject({ status: 401 });
   });
 
   it('an unknown scheme (or a Scheme object passed by mistake) is a TypeError naming every scheme', async () => {
@@ -95,7 +125,7 @@ describe('tampering, the same names in every function', () => {
 
   async function check(options: Parameters<typeof signedDelivery>[0]) {
     const delivery = await signedDelivery(options);
-    return verify({ scheme: options.scheme, secret: options.secret, headers: delivery.headers, body: delivery.body, now: NOW });
+    return verify({ scheme: options.scheme, secret: options.secret!, headers: delivery.headers, body: delivery.body, now: NOW });
   }
 
   it('stale and futureTimestamp: outside the tolerance, Stripe agrees', async () => {
@@ -130,6 +160,10 @@ describe('tampering, the same names in every function', () => {
     const standard = await signedDelivery({ scheme: 'standard', secret: STANDARD_SECRET, wrongSecret: true });
     expect(() => new StandardWebhook(STANDARD_SECRET).verify(standard.body.toString(), lower(standard.headers))).toThrow(/No matching signature found/);
     expect(await check({ ...base, wrongSecret: 'whsec_other' })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+  });
+
+  it('missingHeader of a header the provider does not send is an error, not a vacuous pass', async () => {
+    await expect(signedDelivery({ ...base, missingHeader: 'X-Hub-Signature-256' })).rejects.toThrow(/missingHeader: stripe sends no x-hub-signature-256 header, so leaving it out changes nothing/);
   });
 
   it('missingHeader drops the signature header, or the one named', async () => {
@@ -175,9 +209,9 @@ describe('samples', () => {
   it("every scheme's default sample, signed by name, verifies", async () => {
     const signing = new Set<string>(SIGNING_SCHEMES);
     for (const scheme of (await samples.schemes()).filter((name) => signing.has(name))) {
-      const setup = setupFor(scheme);
-      const delivery = await signedDelivery({ scheme, ...setup, now: NOW });
-      const result = verify({ scheme, ...setup, headers: delivery.headers, body: delivery.body, now: NOW, ...(delivery.url ? { url: delivery.url } : {}) });
+      const { sign: key, verify: verifyKey, ...setup } = setupFor(scheme);
+      const delivery = await signedDelivery({ scheme, ...key, ...setup, now: NOW });
+      const result = verify({ scheme, ...verifyKey, ...setup, headers: delivery.headers, body: delivery.body, now: NOW, ...(delivery.url ? { url: delivery.url } : {}) });
       expect(result.ok, `${scheme}: ${result.message}`).toBe(true);
     }
   });
