@@ -154,19 +154,28 @@ export function prepareDelivery(options: SignOptions, target: string | undefined
   const clock = options.now;
   let checked = false;
 
-  /** A spoiled delivery that a correct handler would accept all the same is a test that cannot fail: refuse to make it. */
-  function checkSpoiled(attempt: PreparedAttempt, timestamp: number, dropped: number): void {
+  // stale and futureTimestamp are left out: a handler may keep a tighter tolerance than its provider's.
+  const spoilers = (['reserialize', 'wrongSecret', 'missingHeader'] as const).filter((name) => options[name] !== undefined && options[name] !== false);
+
+  /**
+   * A spoiled delivery that a correct handler would accept all the same is a test that cannot
+   * fail: it is checked once, with the right key, at the moment it was signed for.
+   */
+  function checkSpoiled(attempt: PreparedAttempt, signedAt: number, dropped: number): void {
     if (drop.size > 0 && dropped === 0) {
       throw new TypeError(`missingHeader: ${options.missingHeader === true ? `${scheme.name} carries its signature in no header` : `${scheme.name} sends no ${[...drop].join(' or ')} header`}, so leaving it out changes nothing`);
     }
-    if (!options.reserialize || mode !== 'send') return;
+    if (spoilers.length === 0) return;
     let verifies = false;
     try {
-      verifies = scheme.verify({ body: attempt.body, headers: lowerCased(attempt.headers), secrets: [verifyingKey(secret)], toleranceSeconds: Number.MAX_SAFE_INTEGER, nowMs: timestamp * 1000, ...(signedUrl !== undefined ? { url: signedUrl } : {}) }).verified;
+      verifies = scheme.verify({ body: attempt.body, headers: lowerCased(attempt.headers), secrets: [verifyingKey(key)], toleranceSeconds: toleranceMs(scheme) / 1000, nowMs: signedAt, ...(signedUrl !== undefined ? { url: signedUrl } : {}) }).verified;
     } catch {
       verifies = false;
     }
-    if (verifies) throw new TypeError(`reserialize: ${scheme.name}'s signature does not cover the body byte for byte, so a re-serialized body verifies all the same; test its handler with wrongSecret or missingHeader`);
+    if (verifies) {
+      const why = spoilers.includes('reserialize') ? ': its signature does not cover the body byte for byte' : '';
+      throw new TypeError(`${spoilers.join(' and ')}: this ${scheme.name} delivery verifies all the same${why}, so a correct handler accepts it; spoil it another way (wrongSecret, missingHeader)`);
+    }
   }
 
   return {
@@ -194,7 +203,7 @@ export function prepareDelivery(options: SignOptions, target: string | undefined
       const body = mode === 'send' && options.reserialize ? reserializedBody(written) : mode === 'send' ? written : event.body;
       const attempt = { headers, body };
       if (!checked) {
-        checkSpoiled(attempt, timestamp, dropped);
+        checkSpoiled(attempt, timestamp * 1000, dropped);
         checked = true;
       }
       return attempt;

@@ -166,6 +166,10 @@ describe('tampering, the same names in every function', () => {
     await expect(signedDelivery({ ...base, missingHeader: 'X-Hub-Signature-256' })).rejects.toThrow(/missingHeader: stripe sends no x-hub-signature-256 header, so leaving it out changes nothing/);
   });
 
+  it('a spoiled delivery that verifies all the same is an error: dropping a header the signature does not need', async () => {
+    await expect(signedDelivery({ scheme: 'github', secret: 's', event: 'push', missingHeader: 'X-GitHub-Event' })).rejects.toThrow(/missingHeader: this github delivery verifies all the same, so a correct handler accepts it/);
+  });
+
   it('missingHeader drops the signature header, or the one named', async () => {
     expect(await check({ ...base, missingHeader: true })).toMatchObject({ ok: false, reason: 'missing_signature' });
     const noTimestamp = await signedDelivery({ scheme: 'standard', secret: STANDARD_SECRET, missingHeader: 'Webhook-Timestamp', now: NOW });
