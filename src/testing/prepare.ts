@@ -174,7 +174,8 @@ export function prepareDelivery(options: SignOptions, target: string | undefined
     }
     if (verifies) {
       const why = spoilers.includes('reserialize') ? ': its signature does not cover the body byte for byte' : '';
-      throw new TypeError(`${spoilers.join(' and ')}: this ${scheme.name} delivery verifies all the same${why}, so a correct handler accepts it; spoil it another way (wrongSecret, missingHeader)`);
+      const others = (['wrongSecret', 'missingHeader'] as const).filter((name) => !spoilers.includes(name));
+      throw new TypeError(`${spoilers.join(' and ')}: this ${scheme.name} delivery verifies all the same${why}, so a correct handler accepts it${others.length ? `; spoil it another way (${others.join(', ')})` : ''}`);
     }
   }
 
