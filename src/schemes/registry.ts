@@ -8,6 +8,7 @@ import { standardWebhooks } from './standard.js';
 import { stripe } from './stripe.js';
 import { twilio } from './twilio.js';
 import { SCHEME_NAMES, type SchemeName } from './names.js';
+import { PROVIDER_FACTORIES } from './providers.js';
 import type { HeaderMap, Scheme, SchemeOptions, VerifyInput, VerifyResult } from './types.js';
 
 /** Every scheme by name. Adding a provider: one file, one line here and one in names.ts. */
@@ -20,6 +21,7 @@ const FACTORIES: Record<SchemeName, (options: SchemeOptions) => Scheme> = {
   shopify: () => shopify(),
   twilio: () => twilio(),
   hmac: (options: SchemeOptions) => genericHmac(options),
+  ...PROVIDER_FACTORIES,
 };
 
 export { SCHEME_NAMES, type SchemeName };
@@ -40,14 +42,27 @@ export function getScheme(name: string, options: SchemeOptions = {}): Scheme {
  * user named its header, since any header could be one.
  */
 export function detectScheme(headers: HeaderMap, options: SchemeOptions = {}): Scheme | undefined {
-  const order: SchemeName[] = ['stripe', 'github', 'svix', 'standard', 'slack', 'shopify', 'twilio'];
-  if (options.signatureHeader) order.unshift('hmac');
+  const order = options.signatureHeader ? ['hmac' as const, ...DETECT_ORDER] : DETECT_ORDER;
   for (const name of order) {
     const scheme = getScheme(name, options);
     if (scheme.detect(headers)) return scheme;
   }
   return undefined;
 }
+
+/**
+ * The order `auto` asks schemes in. A provider that shares its signature header with another
+ * (Bitbucket's and Jira's X-Hub-Signature with GitHub's) comes first and checks a header of its
+ * own. Not here, so only by name: aliases that send exactly another's headers (Clerk, Resend =
+ * svix; OpenAI, Replicate, Render, Loops = standard; Meta, WhatsApp, Intercom = github; Atlassian =
+ * jira), Okta and Postmark (a bare Authorization header), Mailgun (nothing in the headers).
+ */
+const DETECT_ORDER: readonly SchemeName[] = [
+  'stripe', 'bitbucket', 'jira', 'github', 'svix', 'standard', 'slack', 'shopify', 'twilio',
+  'paddle', 'mux', 'calendly', 'linear', 'square', 'vercel', 'coinbase', 'typeform', 'lemonsqueezy', 'woocommerce',
+  'sentry', 'notion', 'razorpay', 'dropbox', 'asana', 'zoom', 'twitch', 'hubspot', 'zendesk', 'gitlab',
+  'discord', 'telnyx', 'sendgrid', 'netlify', 'sns',
+];
 
 /** Resolves `auto` (or a scheme name) to a scheme for these headers; undefined when none is found. */
 export function resolveScheme(name: string, headers: HeaderMap, options: SchemeOptions = {}): Scheme | undefined {
@@ -62,6 +77,32 @@ export const KNOWN_SIGNATURE_HEADERS = [
   'X-Slack-Signature',
   'X-Shopify-Hmac-Sha256',
   'X-Twilio-Signature',
+  'X-Hub-Signature',
+  'Paddle-Signature',
+  'Mux-Signature',
+  'Calendly-Webhook-Signature',
+  'Linear-Signature',
+  'x-square-hmacsha256-signature',
+  'x-vercel-signature',
+  'X-CC-Webhook-Signature',
+  'Typeform-Signature',
+  'X-Signature (with X-Event-Name)',
+  'X-WC-Webhook-Signature',
+  'Sentry-Hook-Signature',
+  'X-Notion-Signature',
+  'X-Razorpay-Signature',
+  'X-Dropbox-Signature',
+  'X-Hook-Signature',
+  'x-zm-signature',
+  'Twitch-Eventsub-Message-Signature',
+  'X-HubSpot-Signature-v3',
+  'X-Zendesk-Webhook-Signature',
+  'X-Gitlab-Token',
+  'X-Signature-Ed25519',
+  'telnyx-signature-ed25519',
+  'X-Twilio-Email-Event-Webhook-Signature',
+  'X-Webhook-Signature',
+  'x-amz-sns-message-type',
 ];
 
 /**
@@ -77,7 +118,7 @@ export function verifyWith(name: string, input: VerifyInput, options: SchemeOpti
         verified: false,
         scheme: 'auto',
         reason: 'missing_signature',
-        message: `no known signature header found (looked for ${KNOWN_SIGNATURE_HEADERS.join(', ')}); name the scheme with --scheme`,
+        message: `no known signature header found (looked for ${KNOWN_SIGNATURE_HEADERS.length}, among them ${KNOWN_SIGNATURE_HEADERS.slice(0, 7).join(', ')}); name the scheme with --scheme (some providers, such as Mailgun, Okta and Postmark, are known only by name)`,
       },
     };
   }

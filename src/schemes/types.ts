@@ -26,6 +26,10 @@ export type KeyEncoding = 'utf8' | 'base64' | 'hex';
 export interface SignInput {
   /** The raw body bytes, exactly as they go on the wire. */
   body: Uint8Array;
+  /**
+   * The shared secret; for an asymmetric scheme, the private key as text (PEM, or the provider's
+   * own form), which the CLI reads from `--private-key FILE`.
+   */
   secret: string;
   /** Unix seconds. */
   timestamp: number;
@@ -38,10 +42,17 @@ export interface SignInput {
 export interface VerifyInput {
   body: Uint8Array;
   headers: HeaderMap;
-  /** One or more secrets (rotation): any one verifying is enough. */
+  /**
+   * One or more secrets (rotation): any one verifying is enough. For an asymmetric scheme, public
+   * keys or certificates as text (PEM, or the provider's own form: Discord's hex key), which the
+   * CLI reads from `--public-key FILE`.
+   */
   secrets: readonly string[];
-  /** Allowed clock skew for timestamped schemes, seconds. */
-  toleranceSeconds: number;
+  /**
+   * Allowed clock skew for timestamped schemes, seconds (0: no age check). Undefined: the
+   * tolerance the provider documents (`Scheme.toleranceSeconds`), else 5 minutes.
+   */
+  toleranceSeconds?: number;
   /** The clock, injectable for tests: Unix milliseconds. */
   nowMs: number;
   /** Public URL the request was sent to (Twilio). */
@@ -79,6 +90,8 @@ export interface Scheme {
   /** Provider name for people: "GitHub", "Standard Webhooks". */
   readonly title: string;
   readonly timestamped: boolean;
+  /** The timestamp tolerance the provider documents, seconds, where it is not 5 minutes. */
+  readonly toleranceSeconds?: number;
   /** Header names (lower case) that carry the signature; stripped before re-signing on replay. */
   readonly signatureHeaders: readonly string[];
   /** How this scheme turns a secret string into key bytes. */
@@ -86,6 +99,11 @@ export interface Scheme {
   /** True when these headers carry this scheme's signature. */
   detect(headers: HeaderMap): boolean;
   sign(input: SignInput): OutgoingHeaders;
+  /**
+   * Schemes whose signature travels inside the body (Mailgun's `signature` object, an SNS
+   * message): the body as the provider sends it, signed. `sign` is then called on that body.
+   */
+  signBody?(input: SignInput): Uint8Array;
   verify(input: VerifyInput): VerifyResult;
   /** Headers the real provider sends beside the signature (event type, delivery id, user agent). */
   deliveryHeaders(event: EventMeta): OutgoingHeaders;
