@@ -123,7 +123,8 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
       scheme: schemeName,
       schemeOptions,
       secrets,
-      toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds,
+      // Undefined: each scheme applies the tolerance its provider documents (5 minutes otherwise).
+      toleranceSeconds: options.toleranceSeconds,
       now: options.now ?? Date.now,
       publicUrl: options.publicUrl,
     }),

@@ -10,7 +10,7 @@ export function listenCommand(): Command {
     .option('--host <host>', 'interface to bind (0.0.0.0 makes it reachable from the network)', '127.0.0.1')
     .option('--path <path>', 'only accept deliveries on this path (others get 404)')
     .addOption(new Option('--scheme <name>', 'signature scheme, or auto to detect per request').choices(['auto', ...SCHEME_NAMES]).default('auto'))
-    .option('--tolerance <duration>', 'allowed timestamp skew', '5m')
+    .option('--tolerance <duration>', "allowed timestamp skew (default: the provider's documented tolerance, else 5m)")
     .option('--capture <dir>', 'where captures go (with --queue: off unless given)', 'fixtures/captured')
     .option('--no-capture', 'do not record deliveries')
     .option('--capture-files', 'one fixture file per delivery instead of the journal')

@@ -43,7 +43,8 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
     scheme,
     schemeOptions: schemeOptionsFrom(options),
     secrets,
-    toleranceSeconds: parseDuration(String(options.tolerance ?? '5m'), '--tolerance') / 1000,
+    // Unset: each scheme's documented tolerance (Paddle 5 s, Linear 60 s, Twitch 10 min), else 5 minutes.
+    ...(options.tolerance !== undefined ? { toleranceSeconds: parseDuration(String(options.tolerance), '--tolerance') / 1000 } : {}),
     captureFiles: Boolean(options.captureFiles),
     durable: Boolean(options.durable),
     maxBodyBytes: parseSize(String(options.maxBody ?? '1mb'), '--max-body'),
