@@ -67,7 +67,8 @@ export function timestampedHeader(config: TimestampedHeaderConfig): Scheme {
       }
       const parsed = checkTimestamp(name, timestampText, `${config.timestampKey}= timestamp`);
       if ('verified' in parsed) return parsed;
-      const signedPrefix = `${parsed.text}${config.joiner}`;
+      // The libraries (Stripe, Paddle, Mux) sign the timestamp as parseInt printed it back.
+      const signedPrefix = `${parsed.canonical}${config.joiner}`;
       const match = matchSecrets(name, input, 'utf8', signatures, (key) => hmac('sha256', key, signedPrefix, input.body));
       if (typeof match !== 'number') return match;
       if (match < 0) return mismatch(name, input, signatures.length, content);
