@@ -1,3 +1,4 @@
+import { handshakesFor } from '../schemes/handshakes/index.js';
 import { CaptureSetupError, fsErrorText, openCapture, type CaptureSink } from '../capture/index.js';
 import { failure } from '../errors.js';
 import type { Route } from '../routes/route.js';
@@ -128,6 +129,7 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
       now: options.now ?? Date.now,
       publicUrl: options.publicUrl,
     }),
+    handshakes: handshakesFor(schemeName),
     identify: new IdentifyStage(schemeOptions, options.idHeader),
     ledger,
     store,

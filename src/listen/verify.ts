@@ -24,6 +24,11 @@ export class VerifyStage {
   /** A fixed scheme is built once; `auto` is resolved per request. */
   private readonly fixedScheme: Scheme | undefined;
 
+  /** The secrets, for the handshakes that answer with them (Zoom's encryptedToken, Meta's verify token). */
+  get secrets(): readonly string[] {
+    return this.options.secrets;
+  }
+
   constructor(private readonly options: VerifyOptions) {
     this.fixedScheme = options.scheme === 'auto' ? undefined : getScheme(options.scheme, options.schemeOptions);
   }
