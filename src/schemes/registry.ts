@@ -57,7 +57,7 @@ export function detectScheme(headers: HeaderMap, options: SchemeOptions = {}): S
  * svix; OpenAI, Replicate, Render, Loops = standard; Meta, WhatsApp, Intercom = github; Atlassian =
  * jira), Okta and Postmark (a bare Authorization header), Mailgun (nothing in the headers).
  */
-const DETECT_ORDER: readonly SchemeName[] = [
+export const DETECT_ORDER: readonly SchemeName[] = [
   'stripe', 'bitbucket', 'jira', 'github', 'svix', 'standard', 'slack', 'shopify', 'twilio',
   'paddle', 'mux', 'calendly', 'linear', 'square', 'vercel', 'coinbase', 'typeform', 'lemonsqueezy', 'woocommerce',
   'sentry', 'notion', 'razorpay', 'dropbox', 'asana', 'zoom', 'twitch', 'hubspot', 'zendesk', 'gitlab',
