@@ -118,8 +118,8 @@ export class Pipeline {
       delivery.note = shake.reply.note;
     }
     if (shake && 'status' in shake.reply && (!shake.handshake.signed || verification === null || verification.verified)) {
-      const { status, contentType, body: replyBody } = shake.reply;
-      answer = afterStore(stages.store.store(delivery, base), () => ({ status, headers: { 'content-type': contentType, 'x-content-type-options': 'nosniff' }, body: replyBody }));
+      const { status, contentType, body: replyBody, headers: replyHeaders } = shake.reply;
+      answer = afterStore(stages.store.store(delivery, base), () => ({ status, headers: { ...replyHeaders, 'content-type': contentType, 'x-content-type-options': 'nosniff' }, body: replyBody }));
     } else if (verification && !verification.verified) {
       answer = afterStore(stages.store.store(delivery, base), () => Answers.signatureRefused(verification));
     } else {

@@ -540,9 +540,10 @@ export const PROVIDER_FACTORIES = {
       title: 'Netlify',
       header: 'X-Webhook-Signature',
       issuer: 'netlify',
-      deliveryHeaders: ({ type }) => ({ 'Content-Type': JSON_TYPE, 'User-Agent': 'Netlify', 'X-Netlify-Event': type ?? 'deploy_created' }),
+      // Netlify sends no event-type header: one hook per event, the deploy's state in the body.
+      deliveryHeaders: () => ({ 'Content-Type': JSON_TYPE, 'User-Agent': 'Netlify' }),
       eventId: nothing,
-      eventType: firstOf(fromHeader('x-netlify-event'), fromJson('state')),
+      eventType: fromJson('state'),
       idSigned: false,
     }),
 } satisfies Record<string, () => Scheme>;

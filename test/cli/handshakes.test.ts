@@ -65,6 +65,8 @@ describe('listen answers provider URL challenges', () => {
     expect(await okta.json()).toEqual({ verification: 'OCnQEl6Jc2ijxHdc3C8d' });
     const graph = await fetch(`${url}?validationToken=Validation%3A%20Testing%20client%20application%20reachability`, { method: 'POST', headers: { 'content-type': 'text/plain' } });
     expect([graph.status, await graph.text()]).toEqual([200, 'Validation: Testing client application reachability']);
+    const asana = await fetch(url, { method: 'POST', headers: { 'X-Hook-Secret': 'b537207f20cbfa02357cf448134da559e8bd039bb6462a86f1' } });
+    expect([asana.status, asana.headers.get('x-hook-secret')]).toEqual([200, 'b537207f20cbfa02357cf448134da559e8bd039bb6462a86f1']);
     // Any other GET is still refused at the door.
     expect((await fetch(url)).status).toBe(405);
   });

@@ -20,6 +20,7 @@ const BODIES: Record<string, string> = {
   sendgrid: '[{"email":"a@example.com","event":"delivered","sg_event_id":"sg_ev_1"}]',
   mailgun: '{"signature":{"timestamp":"1","token":"t","signature":"00"},"event-data":{"event":"delivered","id":"mg_ev_1"}}',
   linear: '{"action":"create","type":"Issue","data":{"id":"i1"},"webhookTimestamp":1}',
+  netlify: '{"id":"5ebc34bf4fea0b01f02efa3a","site_id":"fa4dd95a","state":"ready","branch":"main"}',
   twilio: 'CallSid=CA1&From=%2B15551234567&CallStatus=ringing',
   jira: '{"timestamp":1,"webhookEvent":"jira:issue_created","issue":{"id":"1"}}',
   atlassian: '{"timestamp":1,"webhookEvent":"jira:issue_created","issue":{"id":"1"}}',

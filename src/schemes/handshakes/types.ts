@@ -18,6 +18,8 @@ export interface HandshakeReply {
   body: string;
   /** One line for people: what was answered. Never holds a secret. */
   note: string;
+  /** Headers the provider expects back (Asana's X-Hook-Secret). */
+  headers?: Record<string, string>;
 }
 
 /** A provider's URL challenge (subscribe/verify handshake), one file each. */
