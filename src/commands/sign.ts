@@ -22,7 +22,8 @@ export async function run({ options, output }: CommandContext): Promise<number> 
   // --url is the public URL the provider signs (Twilio); --curl is where the command posts, often
   // the same, but not behind a tunnel or proxy.
   const target: string | undefined = options.url ?? options.curl;
-  if (scheme.name === 'twilio' && target === undefined) throw usageError('--url: twilio signs the public URL; pass it with --url or --curl');
+  // Twilio, Square and HubSpot sign the URL the request is sent to.
+  if (scheme.targetUrl && target === undefined) throw usageError(`--url: ${scheme.name} signs the public URL; pass it with --url or --curl`);
   if (body.length === 0) output.warn('the body is empty; the Stripe, GitHub and Shopify libraries refuse to verify an empty payload');
 
   let signed: SignedRequest;

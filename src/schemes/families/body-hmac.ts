@@ -74,6 +74,9 @@ export function bodyHmac(config: BodyHmacConfig): Scheme {
       if (config.signsUrl && !url) throw new TypeError(`${name} signs the notification URL: pass the URL the request is sent to`);
       return { [config.header]: prefix + hmac(algorithm, keyFromSecret(secret, 'utf8'), ...parts(body, url)).toString(config.encoding) };
     },
+    // The URL is signed as given (no query added, unlike Twilio's); having targetUrl marks a scheme
+    // that signs the URL, so a forward to another URL is re-signed with the verified secret.
+    ...(config.signsUrl ? { targetUrl: (url: string) => url } : {}),
     verify,
     ...(config.bodyTimestamp ? { signBody: ({ body, timestamp }: SignInput) => withBodyTimestamp(body, config.bodyTimestamp!, timestamp) } : {}),
     deliveryHeaders: (event) => config.deliveryHeaders(event),

@@ -107,6 +107,9 @@ export function prefixedHmac(config: PrefixedHmacConfig): Scheme {
         [config.header]: `${config.prefix}${signature}`,
       };
     },
+    // The URL is signed as given (no query added, unlike Twilio's); having targetUrl marks a scheme
+    // that signs the URL, so a forward to another URL is re-signed with the verified secret.
+    ...(config.signsUrl ? { targetUrl: (url: string) => url } : {}),
     verify,
     deliveryHeaders: (event) => config.deliveryHeaders(event),
     eventId: (headers, body) => config.eventId(headers, body),
