@@ -126,6 +126,35 @@ export interface Scheme {
   stableSignature(headers: HeaderMap): string | undefined;
   /** The provider's event type, if this delivery carries one. */
   eventType(headers: HeaderMap, body: Uint8Array): string | undefined;
+  /** For the inspector: where this scheme keeps its signed parts (explain.ts); absent: the raw body under signatureHeaders[0]. */
+  explainParts?(input: { headers: HeaderMap; body: Uint8Array; url?: string }): ExplainParts;
+}
+
+/**
+ * What the inspector lays open of a signature (explain.ts), for schemes whose signed content is
+ * not simply the raw body under their first signature header.
+ */
+export interface ExplainParts {
+  /** The header carrying the signature, lower case ('' when it travels in the body). */
+  header: string;
+  /** The signed text around the body; null when the request lacks a part of it. */
+  signed: { prefix: string; includesBody: boolean; suffix: string } | null;
+  timestamp: number | null;
+  /** The signatures the request carries, as sent. */
+  received: string[];
+  /** The id and timestamp to sign with, so `sign()` reproduces what the sender computed. */
+  id?: string;
+  signTimestamp?: number;
+  /** Turns `sign()`'s header value into the received entries' form (`t=…,v1=…` → `v1=…`). */
+  pick?(signed: string): string;
+  /** The signature one secret computes, where `sign()` does not put it in a header (Mailgun). */
+  compute?(secret: string): string;
+  /**
+   * Set when what a secret computes must not or cannot be shown: a public key verifies but cannot
+   * sign, a static token is the secret itself. Each secret then only says whether it verifies.
+   */
+  verifyOnly?: string;
+  note?: string;
 }
 
 /** Options for the configurable schemes. */

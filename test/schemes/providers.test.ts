@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SCHEME_CATALOG } from '../../src/schemes/catalog.js';
 import { verifyAndDiagnose } from '../../src/schemes/diagnose.js';
+import { explainSignature } from '../../src/schemes/explain.js';
 import { SCHEME_NAMES } from '../../src/schemes/names.js';
 import { detectScheme, getScheme } from '../../src/schemes/registry.js';
 import { signRequest } from '../../src/schemes/sign-request.js';
@@ -117,6 +118,19 @@ describe('every provider by name', () => {
         expect(result.verified, `${name} ${header}`).toBe(false);
         expect(result.reason, `${name} ${header}`).toMatch(/malformed|signature_mismatch|missing/);
       }
+    }
+  });
+
+  it('the inspector lays each one open: the secret that signed matches, a wrong one does not, and no secret or token is ever shown', () => {
+    for (const name of SCHEME_NAMES) {
+      const { scheme, request } = signed(name);
+      const right = secretFor(name, 'verify');
+      const wrong = KEYS[name] ? pem(name === 'sendgrid' ? 'ec' : name === 'sns' ? 'rsa' : 'ed25519').publicKey : right.startsWith('whsec_') ? 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' : 'another-secret';
+      const explained = explainSignature(scheme, { headers: request.headers, body: request.body, secrets: [right, wrong], url: request.url ?? URL });
+      expect(explained.computed.map((entry) => entry.matches), name).toEqual([true, false]);
+      const shown = JSON.stringify(explained);
+      if (!KEYS[name]) expect(shown, name).not.toContain(right);
+      expect(shown, name).not.toContain(Buffer.from(right).toString('base64'));
     }
   });
 });

@@ -89,6 +89,17 @@ export function asymmetricHeader(config: AsymmetricHeaderConfig): Scheme {
       return { [config.timestampHeader]: String(timestamp), [config.header]: signature.toString(config.encoding) };
     },
     verify,
+    explainParts: ({ headers }) => {
+      const text = header(headers, lowerTimestamp);
+      const timestamp = text !== undefined && /^\d{1,12}$/.test(text.trim()) ? Number(text.trim()) : null;
+      return {
+        header: lowerHeader,
+        signed: text === undefined ? null : { prefix: `${text.trim()}${config.separator}`, includesBody: true, suffix: '' },
+        timestamp,
+        received: splitList(header(headers, lowerHeader) ?? '', /,\s*/),
+        verifyOnly: 'a public key verifies the signature; it cannot compute one',
+      };
+    },
     deliveryHeaders: (event) => config.deliveryHeaders(event),
     eventId: (headers, body) => config.eventId(headers, body),
     signsEventId: () => config.idSigned,

@@ -1,5 +1,5 @@
 import { hmac, keyFromSecret, type Digest } from '../crypto.js';
-import { checkTolerance, jsonField, matchSecrets, mismatch, rejected, verified } from '../common.js';
+import { checkTolerance, jsonField, matchSecrets, mismatch, rejected, splitList, verified } from '../common.js';
 import { hasHeader, header } from '../headers.js';
 import { detectAlso, type ProviderMeta } from '../provider.js';
 import type { Scheme, SignInput, VerifyResult } from '../types.js';
@@ -79,6 +79,12 @@ export function bodyHmac(config: BodyHmacConfig): Scheme {
     ...(config.signsUrl ? { targetUrl: (url: string) => url } : {}),
     verify,
     ...(config.bodyTimestamp ? { signBody: ({ body, timestamp }: SignInput) => withBodyTimestamp(body, config.bodyTimestamp!, timestamp) } : {}),
+    explainParts: ({ headers, url }) => ({
+      header: lowerHeader,
+      signed: config.signsUrl ? (url === undefined ? null : { prefix: url, includesBody: true, suffix: '' }) : { prefix: '', includesBody: true, suffix: '' },
+      timestamp: null,
+      received: splitList(header(headers, lowerHeader) ?? '', /,\s*/),
+    }),
     deliveryHeaders: (event) => config.deliveryHeaders(event),
     eventId: (headers, body) => config.eventId(headers, body),
     signsEventId: () => config.idSigned,

@@ -54,6 +54,19 @@ export function mailgunSignature(meta: ProviderMeta): Scheme {
       if (match < 0) return mismatch(name, input, 1, 'HMAC-SHA256 of "<signature.timestamp><signature.token>"');
       return verified(name, match, 'signature verified (Mailgun signs the timestamp and token, not the event: remember tokens to refuse replays)');
     },
+    explainParts: ({ body }) => {
+      const found = read(body);
+      const timestamp = typeof found?.timestamp === 'number' ? String(found.timestamp) : found?.timestamp;
+      const usable = typeof timestamp === 'string' && typeof found?.token === 'string';
+      return {
+        header: '',
+        signed: usable ? { prefix: `${timestamp}${found!.token as string}`, includesBody: false, suffix: '' } : null,
+        timestamp: usable && /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : null,
+        received: typeof found?.signature === 'string' ? [found.signature] : [],
+        compute: (secret: string) => hmac('sha256', keyFromSecret(secret, 'utf8'), `${String(timestamp)}${String(found?.token)}`).toString('hex'),
+        note: 'Mailgun signs the timestamp and token in the body\'s "signature" object, not the event',
+      };
+    },
     deliveryHeaders: (event) => meta.deliveryHeaders(event),
     eventId: (headers, body) => meta.eventId(headers, body),
     // The event is outside what Mailgun signs.

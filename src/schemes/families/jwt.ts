@@ -59,6 +59,17 @@ export function jwsBodyHash(config: JwsConfig): Scheme {
       }
       return verified(name, match);
     },
+    explainParts: ({ headers }) => {
+      const parts = (header(headers, lowerHeader) ?? '').split('.');
+      return {
+        header: lowerHeader,
+        signed: parts.length === 3 ? { prefix: `${parts[0]}.${parts[1]}`, includesBody: false, suffix: '' } : null,
+        timestamp: null,
+        received: parts.length === 3 ? [parts[2]!] : [],
+        compute: (secret: string) => hmac('sha256', keyFromSecret(secret, 'utf8'), `${parts[0]}.${parts[1]}`).toString('base64url'),
+        note: 'the JWS claims carry the SHA-256 of the body, checked after the signature',
+      };
+    },
     deliveryHeaders: (event) => config.deliveryHeaders(event),
     eventId: (headers, body) => config.eventId(headers, body),
     signsEventId: () => config.idSigned,

@@ -1,5 +1,5 @@
 import { hmac, keyFromSecret } from '../crypto.js';
-import { checkTolerance, clip, matchSecrets, mismatch, rejected, verified } from '../common.js';
+import { checkTolerance, clip, matchSecrets, mismatch, rejected, splitList, verified } from '../common.js';
 import { hasHeader, header, headerValues } from '../headers.js';
 import { detectAlso, type ProviderMeta } from '../provider.js';
 import type { OutgoingHeaders, Scheme, VerifyResult } from '../types.js';
@@ -111,6 +111,30 @@ export function prefixedHmac(config: PrefixedHmacConfig): Scheme {
     // that signs the URL, so a forward to another URL is re-signed with the verified secret.
     ...(config.signsUrl ? { targetUrl: (url: string) => url } : {}),
     verify,
+    explainParts: ({ headers, url }) => {
+      const text = header(headers, lowerTimestamp);
+      const seconds = text === undefined ? undefined : parseTimestamp(text, config.timestampFormat);
+      const id = lowerId ? header(headers, lowerId) : '';
+      const missing = seconds === undefined || id === undefined || (config.signsUrl && url === undefined);
+      let signed: { prefix: string; includesBody: boolean; suffix: string } | null = null;
+      if (!missing) {
+        // The content around the body, in words: the parts before it and after it.
+        const marker = new Uint8Array(0);
+        const parts = config.content({ timestamp: text!, id: id!, body: marker, url: url ?? '', method: 'POST' });
+        const at = parts.indexOf(marker);
+        const join = (list: Array<string | Uint8Array>) => list.map((part) => (typeof part === 'string' ? part : '')).join('');
+        signed = { prefix: join(parts.slice(0, at)), includesBody: true, suffix: join(parts.slice(at + 1)) };
+      }
+      return {
+        header: lowerHeader,
+        signed,
+        timestamp: seconds ?? null,
+        received: splitList(header(headers, lowerHeader) ?? '', /[\s,]+/),
+        ...(id ? { id } : {}),
+        ...(seconds !== undefined ? { signTimestamp: seconds } : {}),
+        ...(config.timestampFormat !== 'unix' ? { note: `${config.title} signs its timestamp header's text as sent; the computed value is for a timestamp re-printed from it` } : {}),
+      };
+    },
     deliveryHeaders: (event) => config.deliveryHeaders(event),
     eventId: (headers, body) => config.eventId(headers, body),
     signsEventId: () => config.idSigned,

@@ -94,6 +94,17 @@ export function snsSignature(meta: ProviderMeta): Scheme {
       if (usable === 0) return rejected(name, 'bad_secret_format', problem);
       return mismatch(name, input, 1, `${digest} over the canonical string of the message's fields`);
     },
+    explainParts: ({ body }) => {
+      const message = jsonBody(body) as Record<string, unknown> | undefined;
+      const signature = message && typeof message === 'object' && typeof message.Signature === 'string' ? message.Signature : undefined;
+      return {
+        header: '',
+        signed: signature === undefined ? null : { prefix: snsCanonicalString(message!), includesBody: false, suffix: '' },
+        timestamp: null,
+        received: signature === undefined ? [] : [signature],
+        verifyOnly: 'a certificate verifies the signature; it cannot compute one (SigningCertURL is not fetched)',
+      };
+    },
     deliveryHeaders: (event) => meta.deliveryHeaders(event),
     eventId: (headers, body) => meta.eventId(headers, body),
     signsEventId: () => meta.idSigned,

@@ -47,6 +47,14 @@ export function staticToken(config: StaticTokenConfig): Scheme {
       if (matched < 0) return mismatch(name, input, 1, `the ${config.header} value${config.form === 'basic' ? ' (Basic credentials user:password)' : ''} against the configured token`);
       return verified(name, matched, 'token matched (it authenticates the sender, not the body)');
     },
+    // The token is the secret itself: the inspector says whether it matched, never what it is.
+    explainParts: () => ({
+      header: lowerHeader,
+      signed: { prefix: '', includesBody: false, suffix: '' },
+      timestamp: null,
+      received: [],
+      verifyOnly: `${config.title} sends a token, not a signature: compared, not shown`,
+    }),
     deliveryHeaders: (event) => config.deliveryHeaders(event),
     eventId: (headers, body) => config.eventId(headers, body),
     // The token covers nothing: an id is bound to the body's hash.

@@ -75,6 +75,20 @@ export function timestampedHeader(config: TimestampedHeaderConfig): Scheme {
       const rule = { rejectFuture: config.rejectFuture, ...(config.toleranceSeconds !== undefined ? { defaultSeconds: config.toleranceSeconds } : {}) };
       return checkTolerance(name, parsed.timestamp, input, rule) ?? verified(name, match);
     },
+    explainParts: ({ headers }) => {
+      const items = (header(headers, lowerHeader) ?? '').split(config.pairSeparator === ';' ? /[;,]/ : ',').map((item) => item.trim());
+      const text = items.find((item) => item.startsWith(`${config.timestampKey}=`))?.slice(config.timestampKey.length + 1);
+      const timestamp = text !== undefined && /^\d{1,12}$/.test(text) ? Number(text) : null;
+      const label = `${config.signatureKey}=`;
+      return {
+        header: lowerHeader,
+        signed: timestamp === null ? null : { prefix: `${timestamp}${config.joiner}`, includesBody: true, suffix: '' },
+        timestamp,
+        received: items.filter((item) => item.startsWith(label)),
+        ...(timestamp !== null ? { signTimestamp: timestamp } : {}),
+        pick: (signed: string) => signed.split(config.pairSeparator).find((item) => item.startsWith(label)) ?? signed,
+      };
+    },
     deliveryHeaders: (event) => config.deliveryHeaders(event),
     eventId: (headers, body) => config.eventId(headers, body),
     signsEventId: () => config.idSigned,
