@@ -29,7 +29,7 @@ export function addSchemeOptions(command: Command): Command {
     .addOption(new Option('--algorithm <name>', 'hmac: digest').choices(['sha1', 'sha256', 'sha512']))
     .addOption(new Option('--encoding <name>', 'hmac: signature encoding').choices(['hex', 'base64']))
     .option('--prefix <text>', 'hmac: text before the signature, e.g. "sha256="')
-    .option('--url <url>', 'twilio: the public URL the provider posts to (it is part of the signature)');
+    .option('--url <url>', 'twilio, square, hubspot: the public URL the provider posts to (it is part of the signature)');
 }
 
 export function addDeliveryOptions(command: Command, defaultSchedule = '0,5s,30s,5m'): Command {
