@@ -28,7 +28,7 @@ const FAMILY_WORDS: Record<string, string> = {
 };
 
 function keyFor(name: string): string {
-  const type = name === 'sendgrid' ? 'ec' : name === 'sns' ? 'rsa' : ['discord', 'telnyx'].includes(name) ? 'ed25519' : undefined;
+  const type = ['sendgrid', 'plaid'].includes(name) ? 'ec' : ['sns', 'pubsub'].includes(name) ? 'rsa' : ['discord', 'telnyx'].includes(name) ? 'ed25519' : undefined;
   if (type === 'ec') return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   if (type === 'rsa') return generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   if (type === 'ed25519') return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -65,9 +65,10 @@ export function render(): string {
     '"auto" says whether `--scheme auto` recognises the provider from its headers; the others are named with `--scheme`.',
     'The tolerance is the one the provider documents or its library applies; `--tolerance` overrides it.',
     '',
-    'Asymmetric providers (Discord, Telnyx, SendGrid, SNS) sign with `--private-key FILE` and verify with `--public-key FILE`',
-    "(PEM, a certificate, or the provider's own text form: Discord's hex key, Telnyx's base64 key, SendGrid's base64 key).",
-    'For SNS, `listen` verifies against the certificate you name and never fetches `SigningCertURL`.',
+    'Asymmetric providers (Discord, Telnyx, SendGrid, SNS, Plaid, Pub/Sub) sign with `--private-key FILE` and verify with `--public-key FILE`',
+    "(PEM, a certificate, a JWK or JWKS, or the provider's own text form: Discord's hex key, Telnyx's base64 key, SendGrid's base64 key).",
+    'hookctl never fetches a key: for SNS, `listen` verifies against the certificate you name, not `SigningCertURL`; for Plaid, the JWK',
+    'from `/webhook_verification_key/get`; for Pub/Sub, Google\'s certificate, and the token\'s audience must be the push URL (`--public-url`).',
     '',
     '| `--scheme` | provider | family | headers | tolerance | auto | proven by |',
     '|---|---|---|---|---|---|---|',

@@ -65,4 +65,6 @@ export const PROOFS: Record<SchemeName, Proof> = {
   telnyx: { proof: documented, docs: 'https://developers.telnyx.com/docs/messaging/messages/receiving-webhooks' },
   sendgrid: { proof: `${official('@sendgrid/eventwebhook')} + its published vector`, docs: 'https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features' },
   netlify: { proof: '`jose` (JWS) both ways — test/schemes/providers-official.test.ts', docs: 'https://docs.netlify.com/site-deploys/deploy-notifications/#payload-signature' },
+  plaid: { proof: '`jose` (ES256 JWT, JWK) both ways, as Plaid\'s docs verify — test/schemes/providers-official.test.ts', docs: 'https://plaid.com/docs/api/webhooks/webhook-verification/' },
+  pubsub: { proof: 'official: `google-auth-library` verifySignedJwtWithCertsAsync verifies ours — test/schemes/providers-official.test.ts', docs: 'https://cloud.google.com/pubsub/docs/authenticate-push-subscriptions' },
 };

@@ -75,4 +75,6 @@ export const SCHEME_CATALOG: readonly SchemeInfo[] = [
   { scheme: 'telnyx', title: 'Telnyx', family: 'asymmetric', signs: true, verifies: true },
   { scheme: 'sendgrid', title: 'SendGrid Event Webhook', family: 'asymmetric', signs: true, verifies: true },
   { scheme: 'netlify', title: 'Netlify', family: 'jwt', signs: true, verifies: true },
+  { scheme: 'plaid', title: 'Plaid', family: 'jwt', signs: true, verifies: true },
+  { scheme: 'pubsub', title: 'Google Cloud Pub/Sub push', family: 'jwt', signs: true, verifies: true },
 ];

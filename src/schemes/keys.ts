@@ -39,6 +39,9 @@ export function publicKeyFromText(text: string, type: KeyType): KeyObject {
   try {
     if (trimmed.startsWith('-----BEGIN')) {
       key = /PRIVATE KEY-----/.test(trimmed) ? createPublicKey(createPrivateKey(trimmed)) : createPublicKey(trimmed);
+    } else if (trimmed.startsWith('{')) {
+      // A JWK, as Plaid's /webhook_verification_key/get and Google's JWKS endpoints give them.
+      key = createPublicKey({ key: JSON.parse(trimmed) as import('node:crypto').JsonWebKey, format: 'jwk' });
     } else {
       const raw = (/^[0-9a-fA-F]+$/.test(trimmed) ? decodeHex(trimmed) : undefined) ?? decodeBase64(trimmed);
       if (raw && type === 'ed25519' && raw.length === 32) key = createPublicKey({ key: Buffer.concat([ED25519_SPKI, raw]), format: 'der', type: 'spki' });

@@ -14,6 +14,6 @@ export const SCHEME_NAMES = [
   'clerk', 'resend', 'openai', 'replicate', 'render', 'loops',
   'gitlab', 'okta', 'postmark',
   'discord', 'telnyx', 'sendgrid',
-  'netlify',
+  'netlify', 'plaid', 'pubsub',
 ] as const;
 export type SchemeName = (typeof SCHEME_NAMES)[number];

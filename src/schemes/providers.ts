@@ -8,6 +8,7 @@ import { asymmetricHeader } from './families/asymmetric-header.js';
 import { bodyHmac, type BodyHmacConfig } from './families/body-hmac.js';
 import { mailgunSignature } from './families/in-body.js';
 import { jwsBodyHash } from './families/jwt.js';
+import { signedJwt } from './families/signed-jwt.js';
 import { prefixedHmac } from './families/prefixed-hmac.js';
 import { snsSignature, SNS_TEST_TOPIC } from './families/sns.js';
 import { staticToken } from './families/static-token.js';
@@ -544,6 +545,44 @@ export const PROVIDER_FACTORIES = {
       deliveryHeaders: () => ({ 'Content-Type': JSON_TYPE, 'User-Agent': 'Netlify' }),
       eventId: nothing,
       eventType: fromJson('state'),
+      idSigned: false,
+    }),
+  plaid: () =>
+    signedJwt({
+      name: 'plaid',
+      title: 'Plaid',
+      header: 'Plaid-Verification',
+      bearer: false,
+      alg: 'ES256',
+      bodyHashClaim: 'request_body_sha256',
+      // plaid.com/docs/api/webhooks/webhook-verification: refuse tokens whose iat is over 5 minutes old (the default).
+      claims: () => ({}),
+      deliveryHeaders: () => ({ 'Content-Type': JSON_TYPE, 'User-Agent': 'Plaid Webhook' }),
+      eventId: nothing,
+      eventType: (headers, body) => {
+        const type = fromJson('webhook_type')(headers, body);
+        const code = fromJson('webhook_code')(headers, body);
+        return type && code ? `${type}.${code}` : (type ?? code);
+      },
+      idSigned: false,
+    }),
+  pubsub: () =>
+    signedJwt({
+      name: 'pubsub',
+      title: 'Google Cloud Pub/Sub push',
+      header: 'Authorization',
+      bearer: true,
+      alg: 'RS256',
+      issuers: ['https://accounts.google.com', 'accounts.google.com'],
+      audienceIsUrl: true,
+      lifetimeSeconds: 3600,
+      claims: () => ({ iss: 'https://accounts.google.com', email: 'hookctl-push@hookctl-test.iam.gserviceaccount.com', email_verified: true, sub: '113774264463038321964', azp: '113774264463038321964' }),
+      // Google's token lives an hour; its iat is when it was minted, not when the message was pushed.
+      toleranceSeconds: 3600,
+      deliveryHeaders: () => ({ 'Content-Type': JSON_TYPE, 'User-Agent': 'APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)' }),
+      eventId: idFromJson('message.messageId'),
+      eventType: firstOf(fromJson('message.attributes.eventType'), fromJson('message.attributes.type'), () => 'pubsub.message'),
+      // The token does not cover the body.
       idSigned: false,
     }),
 } satisfies Record<string, () => Scheme>;

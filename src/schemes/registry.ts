@@ -55,13 +55,14 @@ export function detectScheme(headers: HeaderMap, options: SchemeOptions = {}): S
  * (Bitbucket's and Jira's X-Hub-Signature with GitHub's) comes first and checks a header of its
  * own. Not here, so only by name: aliases that send exactly another's headers (Clerk, Resend =
  * svix; OpenAI, Replicate, Render, Loops = standard; Meta, WhatsApp, Intercom = github; Atlassian =
- * jira), Okta and Postmark (a bare Authorization header), Mailgun (nothing in the headers).
+ * jira), Okta, Postmark and Google Pub/Sub (an Authorization header, as any API call has),
+ * Mailgun (nothing in the headers).
  */
 export const DETECT_ORDER: readonly SchemeName[] = [
   'stripe', 'bitbucket', 'jira', 'github', 'svix', 'standard', 'slack', 'shopify', 'twilio',
   'paddle', 'mux', 'calendly', 'linear', 'square', 'vercel', 'coinbase', 'typeform', 'lemonsqueezy', 'woocommerce',
   'sentry', 'notion', 'razorpay', 'dropbox', 'asana', 'zoom', 'twitch', 'hubspot', 'zendesk', 'gitlab',
-  'discord', 'telnyx', 'sendgrid', 'netlify', 'sns',
+  'discord', 'telnyx', 'sendgrid', 'netlify', 'plaid', 'sns',
 ];
 
 /** Resolves `auto` (or a scheme name) to a scheme for these headers; undefined when none is found. */
@@ -103,6 +104,7 @@ export const KNOWN_SIGNATURE_HEADERS = [
   'X-Twilio-Email-Event-Webhook-Signature',
   'X-Webhook-Signature',
   'x-amz-sns-message-type',
+  'Plaid-Verification',
 ];
 
 /**

@@ -20,6 +20,8 @@ const KEYS: Record<string, { sign: string; verify: string }> = {
   telnyx: pem(generateKeyPairSync('ed25519')),
   sendgrid: pem(generateKeyPairSync('ec', { namedCurve: 'P-256' })),
   sns: pem(generateKeyPairSync('rsa', { modulusLength: 2048 })),
+  plaid: pem(generateKeyPairSync('ec', { namedCurve: 'P-256' })),
+  pubsub: pem(generateKeyPairSync('rsa', { modulusLength: 2048 })),
 };
 const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const keysFor = (name: string) => KEYS[name] ?? (getScheme(name).keyEncoding === 'base64' ? { sign: WHSEC, verify: WHSEC } : { sign: `secret-of-${name}`, verify: `secret-of-${name}` });

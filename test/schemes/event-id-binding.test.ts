@@ -15,7 +15,9 @@ import { lower, NOW_MS, NOW_S } from './support.js';
 const URL = 'https://hooks.example.com/in';
 
 const ED25519 = generateKeyPairSync('ed25519');
-const KEYS: Record<string, KeyObject> = { discord: ED25519.privateKey, telnyx: ED25519.privateKey, sendgrid: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, sns: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey };
+const EC = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+const RSA = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+const KEYS: Record<string, KeyObject> = { discord: ED25519.privateKey, telnyx: ED25519.privateKey, sendgrid: EC, plaid: EC, sns: RSA, pubsub: RSA };
 const STANDARD_ALIASES = ['standard', 'svix', 'clerk', 'resend', 'openai', 'replicate', 'render', 'loops'];
 
 function secretFor(name: string, side: 'sign' | 'verify' = 'sign'): string {
@@ -25,7 +27,7 @@ function secretFor(name: string, side: 'sign' | 'verify' = 'sign'): string {
 }
 
 /** Providers that send no event id at all: the listener keys their deliveries by the body's hash. */
-const NO_EVENT_ID = ['meta', 'whatsapp', 'lemonsqueezy', 'dropbox', 'asana', 'calendly', 'netlify', 'hubspot', 'okta', 'postmark', 'mailgun', 'telnyx', 'sendgrid'];
+const NO_EVENT_ID = ['meta', 'whatsapp', 'lemonsqueezy', 'dropbox', 'asana', 'calendly', 'netlify', 'hubspot', 'okta', 'postmark', 'mailgun', 'telnyx', 'sendgrid', 'plaid', 'pubsub'];
 
 interface Delivery {
   body: Buffer;

@@ -17,7 +17,8 @@ import { LinearWebhookClient } from '@linear/sdk/webhooks';
 import Mux from '@mux/mux-node';
 import { Paddle } from '@paddle/paddle-node-sdk';
 import { verifyKey as discordVerifyKey } from 'discord-interactions';
-import { jwtVerify, SignJWT } from 'jose';
+import { importJWK, jwtVerify, SignJWT } from 'jose';
+import { OAuth2Client } from 'google-auth-library';
 import OpenAI from 'openai';
 import { Resend } from 'resend';
 import { WebhooksHelper as SquareWebhooks } from 'square';
@@ -310,5 +311,47 @@ describe('sns: sns-validator, its certificate fetch pointed at a local HTTPS ser
       https.globalAgent.options.ca = previousCa;
       server.close();
     }
+  });
+});
+
+describe('plaid: an ES256 JWT with the body hash, verified as Plaid\'s docs do (jose, the JWK from /webhook_verification_key/get)', () => {
+  it('ours → jose verifies with the JWK and the body hash matches; jose signs → ours verifies with the JWK', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = { ...publicKey.export({ format: 'jwk' }), alg: 'ES256', kid: 'bfbd5111-8e33-4643-8ced-b2e642a72f3c', use: 'sig' };
+    const body = '{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE","item_id":"wz666MBjYWTp2PDzzggYhM6oWWmBb","initial_update_complete":true,"historical_update_complete":false,"environment":"production"}';
+    const { headers } = ours('plaid', body, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const { payload, protectedHeader } = await jwtVerify(headers['plaid-verification']!, await importJWK(jwk, 'ES256'), { algorithms: ['ES256'], maxTokenAge: '5 min' });
+    expect(protectedHeader.alg).toBe('ES256');
+    expect(payload.request_body_sha256).toBe(require('node:crypto').createHash('sha256').update(body).digest('hex'));
+    const theirs = await new SignJWT({ request_body_sha256: payload.request_body_sha256 }).setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'JWT' }).setIssuedAt(NOW_S).sign(privateKey);
+    expect(oursVerify('plaid', body, { 'plaid-verification': theirs }, JSON.stringify(jwk))).toMatchObject({ verified: true });
+    expect(oursVerify('plaid', `${body} `, { 'plaid-verification': theirs }, JSON.stringify(jwk))).toMatchObject({ verified: false, reason: 'signature_mismatch' });
+    // A JWKS holding the key verifies too; a token minted over 5 minutes ago does not.
+    expect(oursVerify('plaid', body, { 'plaid-verification': theirs }, JSON.stringify({ keys: [jwk] }))).toMatchObject({ verified: true });
+    const old = await new SignJWT({ request_body_sha256: payload.request_body_sha256 }).setProtectedHeader({ alg: 'ES256', kid: jwk.kid }).setIssuedAt(NOW_S - 301).sign(privateKey);
+    expect(oursVerify('plaid', body, { 'plaid-verification': old }, JSON.stringify(jwk))).toMatchObject({ reason: 'timestamp_outside_tolerance' });
+  });
+});
+
+describe('pubsub: google-auth-library OAuth2Client.verifySignedJwtWithCertsAsync (certificates given, nothing fetched)', () => {
+  it('ours → Google verifies (issuer, audience = the push URL, expiry); jose signs as Google does → ours verifies; another audience is refused', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const body = '{"message":{"data":"aGVsbG8=","messageId":"2070443601311540","publishTime":"2021-02-26T19:13:55.749Z"},"subscription":"projects/p/subscriptions/s"}';
+    const { headers } = ours('pubsub', body, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const token = headers['authorization']!.replace(/^Bearer /, '');
+    const client = new OAuth2Client();
+    const ticket = await client.verifySignedJwtWithCertsAsync(token, { 'hookctl-test-key': publicPem }, URL, ['https://accounts.google.com', 'accounts.google.com']);
+    expect(ticket.getPayload()).toMatchObject({ aud: URL, iss: 'https://accounts.google.com', email_verified: true });
+    expect(await rejects(() => client.verifySignedJwtWithCertsAsync(token, { 'hookctl-test-key': publicPem }, 'https://other.example.com/', ['https://accounts.google.com']))).toBe(true);
+    const theirs = await new SignJWT({ email: 'push@p.iam.gserviceaccount.com', email_verified: true })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'JWT' })
+      .setIssuer('https://accounts.google.com')
+      .setAudience(URL)
+      .setIssuedAt(NOW_S)
+      .setExpirationTime(NOW_S + 3600)
+      .sign(privateKey);
+    expect(oursVerify('pubsub', body, { authorization: `Bearer ${theirs}` }, publicPem)).toMatchObject({ verified: true });
+    expect(oursVerify('pubsub', body, { authorization: `Bearer ${theirs}` }, publicPem, 'https://other.example.com/')).toMatchObject({ verified: false, reason: 'signature_mismatch' });
   });
 });

@@ -12,7 +12,7 @@ const pem = (type: 'ed25519' | 'ec' | 'rsa') => {
   const pair = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
   return { privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 };
-const KEYS = { discord: pem('ed25519'), telnyx: pem('ed25519'), sendgrid: pem('ec'), sns: pem('rsa') } as Record<string, { privateKey: string; publicKey: string }>;
+const KEYS = { discord: pem('ed25519'), telnyx: pem('ed25519'), sendgrid: pem('ec'), sns: pem('rsa'), plaid: pem('ec'), pubsub: pem('rsa') } as Record<string, { privateKey: string; publicKey: string }>;
 const URL = 'https://example.com/webhooks/provider?x=1';
 
 /** A body shaped like each provider's (ids and types where the provider puts them). */
@@ -22,6 +22,8 @@ const BODIES: Record<string, string> = {
   mailgun: '{"signature":{"timestamp":"1","token":"t","signature":"00"},"event-data":{"event":"delivered","id":"mg_ev_1"}}',
   linear: '{"action":"create","type":"Issue","data":{"id":"i1"},"webhookTimestamp":1}',
   netlify: '{"id":"5ebc34bf4fea0b01f02efa3a","site_id":"fa4dd95a","state":"ready","branch":"main"}',
+  plaid: '{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE","item_id":"wz666MBjYWTp2PDzzggYhM6oWWmBb","environment":"sandbox"}',
+  pubsub: '{"message":{"data":"aGVsbG8=","messageId":"2070443601311540","publishTime":"2021-02-26T19:13:55.749Z","attributes":{}},"subscription":"projects/p/subscriptions/s"}',
   twilio: 'CallSid=CA1&From=%2B15551234567&CallStatus=ringing',
   jira: '{"timestamp":1,"webhookEvent":"jira:issue_created","issue":{"id":"1"}}',
   atlassian: '{"timestamp":1,"webhookEvent":"jira:issue_created","issue":{"id":"1"}}',
@@ -65,9 +67,10 @@ describe('every provider by name', () => {
       const changed = Buffer.from(request.body);
       const at = name === 'mailgun' ? changed.indexOf('"token":"') + 10 : name === 'sns' ? changed.indexOf('hello') : changed.length - 3;
       changed[at] = changed[at] === 0x30 ? 0x31 : 0x30;
-      if (!['gitlab', 'okta', 'postmark'].includes(name)) expect(verify(changed).verified, 'changed body').toBe(false);
+      // Static tokens and Pub/Sub's OIDC token authenticate the sender, not the body.
+      if (!['gitlab', 'okta', 'postmark', 'pubsub'].includes(name)) expect(verify(changed).verified, 'changed body').toBe(false);
 
-      const wrong = KEYS[name] ? pem(name === 'sendgrid' ? 'ec' : name === 'sns' ? 'rsa' : 'ed25519').publicKey : name === 'standard' || secretFor(name, 'verify').startsWith('whsec_') ? 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' : 'another-secret';
+      const wrong = KEYS[name] ? pem(['sendgrid', 'plaid'].includes(name) ? 'ec' : ['sns', 'pubsub'].includes(name) ? 'rsa' : 'ed25519').publicKey : name === 'standard' || secretFor(name, 'verify').startsWith('whsec_') ? 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' : 'another-secret';
       expect(verify(request.body, [wrong])).toMatchObject({ verified: false, reason: 'signature_mismatch' });
 
       if (scheme.timestamped) {
@@ -76,7 +79,7 @@ describe('every provider by name', () => {
       }
       const id = scheme.eventId(headers, request.body);
       const type = scheme.eventType(headers, request.body);
-      if (!['meta', 'whatsapp', 'lemonsqueezy', 'calendly', 'netlify', 'dropbox', 'asana'].includes(name)) expect(id, 'event id').toBeTruthy();
+      if (!['meta', 'whatsapp', 'lemonsqueezy', 'calendly', 'netlify', 'dropbox', 'asana', 'plaid'].includes(name)) expect(id, 'event id').toBeTruthy();
       if (!['dropbox', 'asana', 'hmac'].includes(name)) expect(type, 'event type').toBeTruthy();
     });
   }
@@ -91,7 +94,7 @@ describe('every provider by name', () => {
       linear: 'linear', square: 'square', vercel: 'vercel', coinbase: 'coinbase', typeform: 'typeform', lemonsqueezy: 'lemonsqueezy',
       woocommerce: 'woocommerce', sentry: 'sentry', notion: 'notion', razorpay: 'razorpay', dropbox: 'dropbox', asana: 'asana', zoom: 'zoom',
       twitch: 'twitch', hubspot: 'hubspot', zendesk: 'zendesk', gitlab: 'gitlab', discord: 'discord', telnyx: 'telnyx', sendgrid: 'sendgrid',
-      netlify: 'netlify', sns: 'sns', mailgun: 'none', okta: 'none', postmark: 'none',
+      netlify: 'netlify', plaid: 'plaid', sns: 'sns', mailgun: 'none', okta: 'none', postmark: 'none', pubsub: 'none',
     });
   });
 
@@ -125,7 +128,7 @@ describe('every provider by name', () => {
     for (const name of SCHEME_NAMES) {
       const { scheme, request } = signed(name);
       const right = secretFor(name, 'verify');
-      const wrong = KEYS[name] ? pem(name === 'sendgrid' ? 'ec' : name === 'sns' ? 'rsa' : 'ed25519').publicKey : right.startsWith('whsec_') ? 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' : 'another-secret';
+      const wrong = KEYS[name] ? pem(['sendgrid', 'plaid'].includes(name) ? 'ec' : ['sns', 'pubsub'].includes(name) ? 'rsa' : 'ed25519').publicKey : right.startsWith('whsec_') ? 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' : 'another-secret';
       const explained = explainSignature(scheme, { headers: request.headers, body: request.body, secrets: [right, wrong], url: request.url ?? URL });
       expect(explained.computed.map((entry) => entry.matches), name).toEqual([true, false]);
       const shown = JSON.stringify(explained);

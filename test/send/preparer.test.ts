@@ -13,10 +13,12 @@ afterEach(() => {
 const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const pem = (pair: { privateKey: KeyObject; publicKey: KeyObject }) => [pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), pair.publicKey.export({ type: 'spki', format: 'pem' }).toString()] as const;
 const ED = pem(generateKeyPairSync('ed25519'));
-const KEYS: Record<string, readonly [string, string]> = { discord: ED, telnyx: ED, sendgrid: pem(generateKeyPairSync('ec', { namedCurve: 'P-256' })), sns: pem(generateKeyPairSync('rsa', { modulusLength: 2048 })) };
+const EC = pem(generateKeyPairSync('ec', { namedCurve: 'P-256' }));
+const RSA = pem(generateKeyPairSync('rsa', { modulusLength: 2048 }));
+const KEYS: Record<string, readonly [string, string]> = { discord: ED, telnyx: ED, sendgrid: EC, plaid: EC, sns: RSA, pubsub: RSA };
 const SECRETS: Record<string, string> = { standard: WHSEC, svix: WHSEC, clerk: WHSEC, resend: WHSEC, openai: WHSEC, replicate: WHSEC, render: WHSEC, loops: WHSEC, ...Object.fromEntries(Object.entries(KEYS).map(([name, [privateKey]]) => [name, privateKey])) };
 /** Schemes whose signature is randomised (ECDSA; Mailgun's token): equal headers but for it, and both verify. */
-const RANDOMISED = ['sendgrid', 'mailgun'];
+const RANDOMISED = ['sendgrid', 'plaid', 'mailgun'];
 
 function template(body: string, eventType: string | undefined): EventTemplate {
   return { body: Buffer.from(body), contentType: 'application/json', eventType, eventId: undefined, bodyEventId: undefined, rewritable: false, method: 'POST', source: 'test' };
