@@ -129,7 +129,7 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
       now: options.now ?? Date.now,
       publicUrl: options.publicUrl,
     }),
-    handshakes: handshakesFor(schemeName),
+    handshakes: options.handshakes === false ? [] : handshakesFor(schemeName),
     identify: new IdentifyStage(schemeOptions, options.idHeader),
     ledger,
     store,

@@ -84,6 +84,26 @@ describe('listen answers provider URL challenges', () => {
   });
 });
 
+describe('--no-handshakes', () => {
+  it('passes a challenge on like any delivery (verified, stored, 2xx) instead of answering it', async () => {
+    const plain = new CliProcess(['listen', '--port', '0', '--json', '--no-capture', '--secret', SECRET, '--no-handshakes']);
+    try {
+      const { url: plainUrl } = await plain.waitForRecord<{ url: string }>((record) => record.type === 'listening');
+      const body = JSON.stringify({ payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: 1654503849680, event: 'endpoint.url_validation' });
+      const signed = signRequest(getScheme('zoom'), { body: Buffer.from(body), secret: SECRET, timestamp: Math.floor(Date.now() / 1000), id: 'z1' });
+      const response = await fetch(plainUrl, { method: 'POST', headers: signed.headers, body });
+      expect(response.status).toBe(200);
+      expect(await response.text()).not.toContain('encryptedToken');
+      expect((await fetch(`${plainUrl}?challenge=abc`)).status).toBe(405);
+      const record = await plain.waitForRecord((line) => line.type === 'delivery');
+      expect(record).toMatchObject({ scheme: 'zoom', verified: true });
+      expect(record.note).toBeUndefined();
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
 describe('sns SubscriptionConfirmation', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookctl-sns-hs-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -16,6 +16,7 @@ export function listenCommand(): Command {
     .option('--capture-files', 'one fixture file per delivery instead of the journal')
     .option('--durable', 'answer 2xx only once the capture is on disk (fsync, group commit)')
     .option('--id-header <name>', 'header carrying the event id, for custom senders')
+    .option('--no-handshakes', "forward provider URL challenges (Slack url_verification, Zoom endpoint.url_validation, Meta hub.challenge…) to your app instead of answering them")
     .addOption(new Option('--keep-header <name>', 'capture and show this credential header (Authorization, Cookie, X-Api-Key… are redacted by default); repeatable').argParser(collect))
     .option('--forward-to <url>', "pass each new delivery on to your app (headers and body byte for byte, plus Idempotency-Key); a URL without a path keeps each delivery's path")
     .option('--forward-secret <secret>', 're-sign forwarded deliveries with this secret (Twilio deliveries are re-signed for the app\'s URL with the listener\'s --secret anyway)')
