@@ -1,5 +1,5 @@
 import { jsonField, jsonId } from './common.js';
-import { header, hasHeader, headerId } from './headers.js';
+import { hasHeader, headerId } from './headers.js';
 import type { EventMeta, HeaderMap, OutgoingHeaders } from './types.js';
 
 /**
@@ -66,8 +66,3 @@ export const nothing: Extract = () => undefined;
 export function detectAlso(meta: ProviderMeta, headers: HeaderMap): boolean {
   return meta.detectAlso === undefined || hasHeader(headers, meta.detectAlso);
 }
-
-/** A header's value, for families that read one they do not sign. */
-export { header };
-
-export const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;

@@ -58,9 +58,7 @@ export function snsSignature(meta: ProviderMeta): Scheme {
       message.SignatureVersion = message.SignatureVersion === '1' ? '1' : '2';
       const signer = createSign(DIGESTS[message.SignatureVersion as string]!);
       signer.update(snsCanonicalString(message), 'utf8');
-      let key: KeyObject;
-      key = privateKeyFromText(secret, 'rsa');
-      message.Signature = signer.sign(key).toString('base64');
+      message.Signature = signer.sign(privateKeyFromText(secret, 'rsa')).toString('base64');
       message.SigningCertURL ??= SNS_TEST_CERT_URL;
       if (message.Type === 'Notification') message.UnsubscribeURL ??= `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${SNS_TEST_TOPIC}:hookctl`;
       return Buffer.from(JSON.stringify(message), 'utf8');
