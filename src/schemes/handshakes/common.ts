@@ -6,6 +6,18 @@ export function json(body: Uint8Array): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
+/**
+ * Whether the body holds this text: a byte search, so the challenge handshakes cost a delivery
+ * that is not one (a push payload of hundreds of KB) no JSON parse.
+ */
+export function mentions(body: Uint8Array, text: string): boolean {
+  if (body.byteLength > MAX_CHALLENGE_BYTES) return false;
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).indexOf(text, 0, 'utf8') >= 0;
+}
+
+/** Challenges are small (Slack's and Zoom's ~150 bytes): a larger body is a delivery, never searched. */
+const MAX_CHALLENGE_BYTES = 8 * 1024;
+
 export function query(url: string): URLSearchParams {
   const q = url.indexOf('?');
   return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));

@@ -11,6 +11,7 @@ export const graphValidation: Handshake = {
   signed: false,
   method: 'POST',
   answer({ url }) {
+    if (!url.includes('validationToken=')) return undefined;
     const token = query(url).get('validationToken');
     if (!echoable(token)) return undefined;
     return { status: 200, contentType: TEXT, body: token, note: 'answered a Microsoft Graph validationToken' };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { echoable, json, TEXT } from './common.js';
+import { echoable, json, mentions, TEXT } from './common.js';
 import type { Handshake } from './types.js';
 
 /**
@@ -12,6 +12,7 @@ export const slackUrlVerification: Handshake = {
   signed: true,
   method: 'POST',
   answer({ body }) {
+    if (!mentions(body, 'url_verification')) return undefined;
     const event = json(body);
     if (event?.type !== 'url_verification' || !echoable(event.challenge)) return undefined;
     return { status: 200, contentType: TEXT, body: event.challenge, note: 'answered Slack url_verification (echoed the challenge)' };

@@ -14,9 +14,10 @@ export const snsSubscriptionConfirmation: Handshake = {
   signed: true,
   method: 'POST',
   answer({ headers, body }) {
+    // SNS always says the message type in a header: read the body only for a confirmation.
+    if (header(headers, 'x-amz-sns-message-type') !== 'SubscriptionConfirmation') return undefined;
     const message = json(body);
-    const type = message?.Type ?? header(headers, 'x-amz-sns-message-type');
-    if (type !== 'SubscriptionConfirmation' || typeof message?.SubscribeURL !== 'string') return undefined;
+    if (message?.Type !== 'SubscriptionConfirmation' || typeof message.SubscribeURL !== 'string') return undefined;
     return { note: `SNS SubscriptionConfirmation: to confirm, open ${clip(message.SubscribeURL, 300)} (hookctl does not fetch it)` };
   },
   sample: {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { echoable, json, JSON_TYPE } from './common.js';
+import { echoable, json, JSON_TYPE, mentions } from './common.js';
 import type { Handshake } from './types.js';
 
 /**
@@ -13,6 +13,7 @@ export const zoomUrlValidation: Handshake = {
   signed: true,
   method: 'POST',
   answer({ body, secrets }) {
+    if (!mentions(body, 'endpoint.url_validation')) return undefined;
     const event = json(body);
     const payload = event?.payload as Record<string, unknown> | undefined;
     if (event?.event !== 'endpoint.url_validation' || !echoable(payload?.plainToken)) return undefined;
