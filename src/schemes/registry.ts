@@ -41,14 +41,30 @@ export function getScheme(name: string, options: SchemeOptions = {}): Scheme {
  * The scheme whose signature header is present. The generic `hmac` scheme joins in only when the
  * user named its header, since any header could be one.
  */
-export function detectScheme(headers: HeaderMap, options: SchemeOptions = {}): Scheme | undefined {
+export function detectScheme(headers: HeaderMap, options: SchemeOptions = NO_OPTIONS): Scheme | undefined {
   const order = options.signatureHeader ? ['hmac' as const, ...DETECT_ORDER] : DETECT_ORDER;
+  let built = detectors.get(options);
+  if (!built) {
+    built = new Map();
+    detectors.set(options, built);
+  }
   for (const name of order) {
-    const scheme = getScheme(name, options);
+    let scheme = built.get(name);
+    if (!scheme) {
+      scheme = getScheme(name, options);
+      built.set(name, scheme);
+    }
     if (scheme.detect(headers)) return scheme;
   }
   return undefined;
 }
+
+const NO_OPTIONS: SchemeOptions = Object.freeze({});
+/**
+ * Schemes built once per options object for `auto`: schemes hold no state, and building the ~35
+ * it may ask costs several µs each, per request (a listener passes the same options every time).
+ */
+const detectors = new WeakMap<SchemeOptions, Map<SchemeName, Scheme>>();
 
 /**
  * The order `auto` asks schemes in. A provider that shares its signature header with another
@@ -66,7 +82,7 @@ export const DETECT_ORDER: readonly SchemeName[] = [
 ];
 
 /** Resolves `auto` (or a scheme name) to a scheme for these headers; undefined when none is found. */
-export function resolveScheme(name: string, headers: HeaderMap, options: SchemeOptions = {}): Scheme | undefined {
+export function resolveScheme(name: string, headers: HeaderMap, options: SchemeOptions = NO_OPTIONS): Scheme | undefined {
   return name === 'auto' ? detectScheme(headers, options) : getScheme(name, options);
 }
 
@@ -111,7 +127,7 @@ export const KNOWN_SIGNATURE_HEADERS = [
  * Verifies with a named scheme or `auto`; a request with no known signature header is explained,
  * and a mismatch comes with its likely cause.
  */
-export function verifyWith(name: string, input: VerifyInput, options: SchemeOptions = {}): { scheme: Scheme | undefined; result: VerifyResult } {
+export function verifyWith(name: string, input: VerifyInput, options: SchemeOptions = NO_OPTIONS): { scheme: Scheme | undefined; result: VerifyResult } {
   const scheme = resolveScheme(name, input.headers, options);
   if (!scheme) {
     return {
