@@ -43,28 +43,34 @@ export function getScheme(name: string, options: SchemeOptions = {}): Scheme {
  */
 export function detectScheme(headers: HeaderMap, options: SchemeOptions = NO_OPTIONS): Scheme | undefined {
   const order = options.signatureHeader ? ['hmac' as const, ...DETECT_ORDER] : DETECT_ORDER;
-  let built = detectors.get(options);
-  if (!built) {
-    built = new Map();
-    detectors.set(options, built);
-  }
   for (const name of order) {
-    let scheme = built.get(name);
-    if (!scheme) {
-      scheme = getScheme(name, options);
-      built.set(name, scheme);
-    }
+    const scheme = builtScheme(name, options);
     if (scheme.detect(headers)) return scheme;
   }
   return undefined;
 }
 
+/** The scheme for a name, built once per options object (see `built`). */
+function builtScheme(name: SchemeName, options: SchemeOptions): Scheme {
+  let schemes = built.get(options);
+  if (!schemes) {
+    schemes = new Map();
+    built.set(options, schemes);
+  }
+  let scheme = schemes.get(name);
+  if (!scheme) {
+    scheme = getScheme(name, options);
+    schemes.set(name, scheme);
+  }
+  return scheme;
+}
+
 const NO_OPTIONS: SchemeOptions = Object.freeze({});
 /**
- * Schemes built once per options object for `auto`: schemes hold no state, and building the ~35
- * it may ask costs several µs each, per request (a listener passes the same options every time).
+ * Schemes built once per options object for verifying: schemes hold no state, and building one
+ * costs several µs, per request, ~35 of them for `auto` (a listener passes the same options every time).
  */
-const detectors = new WeakMap<SchemeOptions, Map<SchemeName, Scheme>>();
+const built = new WeakMap<SchemeOptions, Map<SchemeName, Scheme>>();
 
 /**
  * The order `auto` asks schemes in. A provider that shares its signature header with another
@@ -83,7 +89,9 @@ export const DETECT_ORDER: readonly SchemeName[] = [
 
 /** Resolves `auto` (or a scheme name) to a scheme for these headers; undefined when none is found. */
 export function resolveScheme(name: string, headers: HeaderMap, options: SchemeOptions = NO_OPTIONS): Scheme | undefined {
-  return name === 'auto' ? detectScheme(headers, options) : getScheme(name, options);
+  if (name === 'auto') return detectScheme(headers, options);
+  // Unknown names get getScheme's usage error.
+  return isSchemeName(name) ? builtScheme(name, options) : getScheme(name, options);
 }
 
 export const KNOWN_SIGNATURE_HEADERS = [
