@@ -72,6 +72,8 @@ ${examples([
       'hookctl queue status fixtures/captured   # pending, retrying and dead forwards of the outbox',
       'hookctl listen --queue redis://127.0.0.1:6379 --secret "$SECRET" --port 8787   # many listeners, one Redis; then: hookctl worker redis://127.0.0.1:6379 --forward-to …',
       'hookctl listen --fail-first 2 --fail-status 503 --retry-after 1s   # exercise a sender\'s retries',
+      'hookctl listen --scheme discord --public-key discord-public-key.txt   # Discord\'s hex key as the portal shows it; PEM and certificates too',
+      'hookctl listen --scheme zoom --secret-file .zoom-secret-token   # also answers Zoom\'s endpoint.url_validation (--no-handshakes passes it on)',
       'hookctl listen --json | jq \'select(.type == "delivery")\'',
       'hookctl listen --ui --secret "$SECRET" --forward-to http://127.0.0.1:3000   # watch, replay and edit deliveries in the browser',
       'hookctl listen --only-failures --filter "invoice.*"   # only failed invoice events on the screen',
