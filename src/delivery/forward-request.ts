@@ -111,13 +111,17 @@ export function forwardRequest(source: ForwardSource, target: ForwardTarget | st
   // The contract's Idempotency-Key is the event id; the key the listener dedupes on rides beside it.
   if (source.idempotencyKey && source.idempotencyKey !== source.eventId) headers[DEDUPE_KEY_HEADER] = source.idempotencyKey;
   let url = typeof target === 'string' ? target : forwardUrl(target, source.path);
+  let body: Uint8Array = source.body;
   const secret = signing?.secret ?? (source.scheme?.targetUrl ? source.verifiedWith : undefined);
   if (secret !== undefined) {
     const scheme = source.scheme ?? getScheme(!signing || signing.fallbackScheme === 'auto' ? 'hmac' : signing.fallbackScheme, signing?.schemeOptions ?? {});
     for (const name of scheme.signatureHeaders) delete headers[name.toLowerCase()];
     if (scheme.targetUrl) url = scheme.targetUrl(url, source.body, source.headers);
-    const signed = scheme.sign({ body: source.body, secret, timestamp: Math.floor(nowMs / 1000), id: source.eventId ?? source.fallbackId, url });
+    const input = { body: source.body, secret, timestamp: Math.floor(nowMs / 1000), id: source.eventId ?? source.fallbackId, url };
+    // In-body schemes (Mailgun, SNS, Linear's timestamp) re-sign by rewriting the body.
+    if (scheme.signBody) body = Buffer.from(scheme.signBody(input));
+    const signed = scheme.sign({ ...input, body });
     for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
   }
-  return { url, method: source.method, headers, body: source.body };
+  return { url, method: source.method, headers, body };
 }

@@ -1,3 +1,4 @@
+import { handshakesFor } from '../schemes/handshakes/index.js';
 import { CaptureSetupError, fsErrorText, openCapture, type CaptureSink } from '../capture/index.js';
 import { failure } from '../errors.js';
 import type { Route } from '../routes/route.js';
@@ -123,10 +124,12 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
       scheme: schemeName,
       schemeOptions,
       secrets,
-      toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds,
+      // Undefined: each scheme applies the tolerance its provider documents (5 minutes otherwise).
+      toleranceSeconds: options.toleranceSeconds,
       now: options.now ?? Date.now,
       publicUrl: options.publicUrl,
     }),
+    handshakes: options.handshakes === false ? [] : handshakesFor(schemeName),
     identify: new IdentifyStage(schemeOptions, options.idHeader),
     ledger,
     store,

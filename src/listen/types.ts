@@ -79,6 +79,8 @@ export interface ListenOptions {
   keepHeaders?: readonly string[];
   /** Header carrying the event id, for custom senders. */
   idHeader?: string;
+  /** Answer provider URL challenges (src/schemes/handshakes/) in the listener; false passes them on like any delivery. Default true. */
+  handshakes?: boolean;
   /** Capture folder; undefined: no capture (the ledger stays in memory). */
   captureDir?: string;
   captureFiles?: boolean;

@@ -43,7 +43,8 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
     scheme,
     schemeOptions: schemeOptionsFrom(options),
     secrets,
-    toleranceSeconds: parseDuration(String(options.tolerance ?? '5m'), '--tolerance') / 1000,
+    // Unset: each scheme's documented tolerance (Paddle 5 s, Linear 60 s, Twitch 10 min), else 5 minutes.
+    ...(options.tolerance !== undefined ? { toleranceSeconds: parseDuration(String(options.tolerance), '--tolerance') / 1000 } : {}),
     captureFiles: Boolean(options.captureFiles),
     durable: Boolean(options.durable),
     maxBodyBytes: parseSize(String(options.maxBody ?? '1mb'), '--max-body'),
@@ -55,6 +56,8 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
   if (path !== undefined) result.path = path;
   if (capture !== undefined) result.captureDir = capture;
   if (options.url !== undefined) result.publicUrl = parseUrl(String(options.url), '--url').href;
+  // Commander's --no-handshakes sets handshakes to false; answered by default.
+  if (options.handshakes === false) result.handshakes = false;
   if (options.idHeader !== undefined) {
     const name = String(options.idHeader).trim().toLowerCase();
     if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw usageError(`--id-header: "${options.idHeader}" is not a header name`);
