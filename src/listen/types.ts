@@ -124,6 +124,9 @@ export interface ForwardResult {
   app?: AppAnswer;
   /** When that answer looks like a failed signature check: the likely cause and the fix. */
   hint?: string;
+  /** The route (its name) and the URL called (no password), when forwarded along routes. */
+  route?: string;
+  target?: string;
 }
 
 /** One request the listener answered, and what it did with it. */
@@ -158,6 +161,8 @@ export interface Delivery {
   /** Journal or fixture path, or null. */
   capture: string | null;
   forward: ForwardResult | null;
+  /** Each route's result when the app answered in line (`forward` is the worst of them). */
+  forwards?: ForwardResult[];
   /** Queued for forwarding (--ack-first); the outcome comes later through onForward. */
   forwardQueued: boolean;
   /** Time from the end of the headers to the answer. */
