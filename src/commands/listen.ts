@@ -113,13 +113,26 @@ function renderBanner(output: Output, options: ListenOptions, handle: ListenerHa
     if (box.otherRoutes) output.warn(`${plural(box.otherRoutes, 'pending forward')} in the outbox ${box.otherRoutes === 1 ? 'is' : 'are'} for routes this listener does not have; left pending for a run that has them (hookctl queue status ${dir})`);
     if (box.lost) output.warn(`${plural(box.lost, 'pending forward')} lost ${box.lost === 1 ? 'its delivery record' : 'their delivery records'} (the journal was removed or cut?): now dead letters (hookctl queue dead ${dir})`);
     if (box.unacknowledged) output.note(ec.dim(`outbox: ${plural(box.unacknowledged, 'forward')} of deliveries never acknowledged (the listener stopped before answering) dropped; their senders retry`));
-    if (box.tornTail) output.warn('the outbox ended in a torn line (an earlier crash); that change was ignored');
+    const damage = outboxDamage(box);
+    if (box.recreated) output.warn(`the outbox ${damage || 'was missing forwards'}: ${plural(box.recreated, 'acknowledged forward')} the capture records as owed ${box.recreated === 1 ? 'was' : 'were'} recreated from it`);
+    else if (damage) output.warn(`the outbox ${damage}; the capture records no forward it lost`);
   }
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) {
     output.warn(`--host ${host}: the listener is reachable from the network${secrets === 0 ? ' and accepts unsigned deliveries (no secret)' : ''}; keep it on 127.0.0.1 behind a tunnel unless you mean it`);
   }
   output.note(ec.dim('Ctrl-C to stop'));
+}
+
+/** What was wrong with the outbox file at start, in words ('' when nothing). */
+function outboxDamage(box: NonNullable<ListenerHandle['outbox']>): string {
+  const parts = [
+    box.damagedLines ? `${plural(box.damagedLines, 'damaged line')} skipped` : '',
+    box.nulBytes ? `${plural(box.nulBytes, 'NUL byte')} in it` : '',
+    box.tornTail ? 'a torn last line (an earlier crash) ignored' : '',
+  ].filter(Boolean);
+  if (parts.length > 0) return `was damaged: ${parts.join(', ')}`;
+  return box.empty && box.recreated ? 'was empty or missing' : '';
 }
 
 export async function run({ command, options, output, env }: CommandContext): Promise<number> {

@@ -4,6 +4,7 @@ import type { SchemeOptions, VerifyResult } from '../schemes/types.js';
 import type { Subscriber } from './observe.js';
 import type { AppAnswer } from '../delivery/app-refusal.js';
 import type { Route } from '../routes/route.js';
+import type { DeliveryOutcome } from '../records/outcome.js';
 
 export interface FaultOptions {
   /** Answer every otherwise accepted delivery with this status. */
@@ -161,6 +162,8 @@ export interface Delivery {
   /** Journal or fixture path, or null. */
   capture: string | null;
   forward: ForwardResult | null;
+  /** What is known of its outcome when it is stored: the forwards the outbox will make, pending (the record marks them). */
+  outcome?: DeliveryOutcome;
   /** Each route's result when the app answered in line (`forward` is the worst of them). */
   forwards?: ForwardResult[];
   /** Queued for forwarding (--ack-first); the outcome comes later through onForward. */
@@ -252,6 +255,16 @@ export interface OutboxReport {
   requeued: number;
   /** A torn last line (a crash mid-write) was ignored. */
   tornTail: boolean;
+  /** Damaged lines skipped and NUL bytes found in the outbox file. */
+  damagedLines: number;
+  nulBytes: number;
+  /** The outbox file was missing or empty. */
+  empty: boolean;
+  /**
+   * Forwards the capture records as acknowledged and pending (or dead) that the outbox did not
+   * know (it was emptied or damaged): recreated from the capture.
+   */
+  recreated: number;
 }
 
 export type { DeliveryRecord };
