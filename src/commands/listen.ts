@@ -7,6 +7,7 @@ import { heldUntilOpen } from '../listen/held.js';
 import { filtered } from '../listen/filter.js';
 import type { Subscriber } from '../listen/observe.js';
 import type { ListenerHandle, ListenOptions, ListenSummary } from '../listen/types.js';
+import { forwardKey } from '../listen/stats.js';
 import { formatDuration } from '../text/duration.js';
 import { NdjsonRenderer } from './listen/ndjson.js';
 import { isLoopbackHost, listenOptionsFrom } from './listen/options.js';
@@ -19,7 +20,7 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-function renderSummary(output: Output, summary: ListenSummary, undelivered: readonly string[]): void {
+function renderSummary(output: Output, summary: ListenSummary, undelivered: readonly string[], toQueue: boolean): void {
   output.record({
     type: 'summary',
     received: summary.received,
@@ -35,6 +36,7 @@ function renderSummary(output: Output, summary: ListenSummary, undelivered: read
     abandonedForwards: summary.abandonedForwards,
     forwardsKept: summary.forwardsKept,
     deadLetters: summary.deadLetters,
+    queued: summary.queued,
     unrouted: summary.unrouted,
     undeliveredForwards: undelivered,
   });
@@ -51,7 +53,7 @@ function renderSummary(output: Output, summary: ListenSummary, undelivered: read
     summary.abandonedForwards && !summary.forwardsKept ? c.red(`${summary.abandonedForwards} queued forwards abandoned`) : '',
   ].filter(Boolean);
   output.line(
-    `${c.bold('summary')}: ${summary.received} received, ${summary.verified} verified, ${summary.rejected} rejected, ${summary.duplicates} duplicate${summary.duplicates === 1 ? '' : 's'}, ${summary.forwarded} forwarded${extra.length ? `, ${extra.join(', ')}` : ''}`,
+    `${c.bold('summary')}: ${summary.received} received, ${summary.verified} verified, ${summary.rejected} rejected, ${summary.duplicates} duplicate${summary.duplicates === 1 ? '' : 's'}, ${toQueue ? `${summary.queued} queued for workers` : `${summary.forwarded} forwarded`}${extra.length ? `, ${extra.join(', ')}` : ''}`,
   );
 }
 
@@ -139,15 +141,22 @@ export async function run({ command, options, output, env }: CommandContext): Pr
   const listenOptions = listenOptionsFrom(options, env, (name) => command.getOptionValueSource(name));
   const verbose = Boolean(options.verbose);
   // Acknowledged to the sender but never delivered to the app (--ack-first): the run failed for them.
-  const undelivered: string[] = [];
-  const dead: string[] = [];
+  // Keyed by capture id and route: a dead letter requeued and delivered since leaves both.
+  const undeliveredForwards = new Map<string, string>();
+  const deadForwards = new Map<string, string>();
   const subscribers: Subscriber[] = [
     {
       warning: limitedWarnings(output),
       forward: (forward) => {
-        if (forward.delivered || forward.kept) return;
-        undelivered.push(forward.eventId ?? forward.id);
-        if (forward.dead) dead.push(forward.eventId ?? forward.id);
+        const key = forwardKey(forward);
+        if (forward.delivered) {
+          undeliveredForwards.delete(key);
+          deadForwards.delete(key);
+          return;
+        }
+        if (forward.kept) return;
+        undeliveredForwards.set(key, forward.eventId ?? forward.id);
+        if (forward.dead) deadForwards.set(key, forward.eventId ?? forward.id);
       },
     },
   ];
@@ -182,7 +191,9 @@ export async function run({ command, options, output, env }: CommandContext): Pr
   interrupt.dispose();
   if (summary.abandonedForwards > 0 && !handle.outbox) output.warn(`${summary.abandonedForwards} queued forwards did not finish within --drain-timeout`);
   output.endStream();
-  renderSummary(output, summary, undelivered);
+  const undelivered = [...undeliveredForwards.values()];
+  const dead = [...deadForwards.values()];
+  renderSummary(output, summary, undelivered, handle.queue !== null);
   if (summary.forwardsKept > 0) output.note(ec.dim(`${plural(summary.forwardsKept, 'forward')} not delivered yet ${summary.forwardsKept === 1 ? 'is' : 'are'} kept in ${handle.outbox?.path ?? 'the outbox'}: the next hookctl listen on ${handle.capture.dir} resumes them`));
   const shown = (ids: string[]) => `${ids.slice(0, 20).join(', ')}${ids.length > 20 ? `, and ${ids.length - 20} more` : ''}`;
   if (dead.length > 0) {

@@ -202,8 +202,10 @@ export interface ListenStats {
   forwardFailed: number;
   /** Queued forwards the listener stopped before, kept in the outbox for its next start. */
   forwardsKept: number;
-  /** Forwards that gave up and are kept in the outbox as dead letters. */
+  /** Forwards that gave up and are kept in the outbox as dead letters (and were not requeued and delivered since). */
   deadLetters: number;
+  /** New deliveries handed on to be forwarded later: to the Redis queue (--queue), the outbox or memory (--ack-first). */
+  queued: number;
   /** New deliveries that matched no route (acknowledged, nothing to forward). */
   unrouted: number;
   injected: number;
