@@ -83,7 +83,7 @@ const FRAMEWORKS: Framework[] = [
 ];
 
 /** What hookctl knows of the bytes it forwarded: the hint's likely cause depends on it. */
-export type ForwardedAs = 'verified' | 're-signed' | 'passed on';
+export type ForwardedAs = 'verified' | 're-signed' | 'passed on' | 'signed';
 
 /** Re-signed with a forward secret, else verified at the listener, else passed on as they came. */
 export function forwardedAs(reSigned: boolean, verified: boolean | null): ForwardedAs {
@@ -141,13 +141,17 @@ export function refusalHint(answer: AppAnswer, how: ForwardedAs, sent?: SentRequ
       ? "hookctl verified these exact bytes with the listener's secret"
       : how === 're-signed'
         ? 'hookctl signed these exact bytes with --forward-secret'
-        : 'hookctl passed the bytes on unchanged (it did not verify them: no --secret)';
+        : how === 'signed'
+          ? 'hookctl signed these exact bytes with the --secret given'
+          : 'hookctl passed the bytes on unchanged (it did not verify them: no --secret)';
   const secret =
     how === 're-signed'
       ? 'your app holds a different secret than --forward-secret'
       : how === 'verified'
         ? "your app holds a different secret than the listener's --secret (compare the two)"
-        : 'your app holds a different secret than the one the sender signed with';
+        : how === 'signed'
+          ? 'your app holds a different secret than --secret (compare the two)'
+          : 'your app holds a different secret than the one the sender signed with';
   if (isTwilio(answer, sent)) {
     return `${lead}; most likely ${secret.replace('secret', 'auth token')}; otherwise your app validates the signature for another URL than the one called (behind a proxy or tunnel it must use the public URL, https and host as Twilio posts to)`;
   }
