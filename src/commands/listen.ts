@@ -12,6 +12,7 @@ import { formatDuration } from '../text/duration.js';
 import { NdjsonRenderer } from './listen/ndjson.js';
 import { isLoopbackHost, listenOptionsFrom } from './listen/options.js';
 import { TerminalRenderer } from './listen/terminal.js';
+import { RateAdaptiveView } from './listen/aggregate.js';
 import { checkUiFlagsNeedUi } from './inspector-ui.js';
 
 export { isLoopbackHost, listenOptionsFrom };
@@ -162,8 +163,12 @@ export async function run({ command, options, output, env }: CommandContext): Pr
   ];
   // Deliveries and resumed forwards from before the banner are shown after it: `listening` comes first.
   let heldOutput: { open(): void } | undefined;
+  let adaptive: RateAdaptiveView | undefined;
   if (!options.quiet) {
-    const renderer = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose, (listenOptions.forward?.routes?.length ?? 0) > 0);
+    // People get a line per delivery while they can read them, one a second past that; --json a record each.
+    const lines = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose, (listenOptions.forward?.routes?.length ?? 0) > 0);
+    if (!output.json && !options.everyLine) adaptive = new RateAdaptiveView(lines, output);
+    const renderer = adaptive ?? lines;
     const held = heldUntilOpen(filtered(renderer, { failures: Boolean(options.onlyFailures), eventTypes: options.filter as string | undefined, paths: options.filterPath as string | undefined }));
     heldOutput = held;
     subscribers.push(held.subscriber);
@@ -187,6 +192,7 @@ export async function run({ command, options, output, env }: CommandContext): Pr
   output.streamStdout();
   await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }));
   const summary = await handle.close();
+  adaptive?.close();
   await inspector?.close();
   interrupt.dispose();
   if (summary.abandonedForwards > 0 && !handle.outbox) output.warn(`${summary.abandonedForwards} queued forwards did not finish within --drain-timeout`);
