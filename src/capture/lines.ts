@@ -15,7 +15,7 @@ export interface LinesRead {
  * line that spans it: a log of any size (past the largest string) can be read. A missing file is
  * empty. `onLine` gets a buffer it must not keep (copy what it needs).
  */
-export async function forEachLine(path: string, onLine: (line: Buffer, torn: boolean) => void, options: { missingOk?: boolean } = {}): Promise<LinesRead> {
+export async function forEachLine(path: string, onLine: (line: Buffer, torn: boolean, offset: number) => void, options: { missingOk?: boolean } = {}): Promise<LinesRead> {
   const read: LinesRead = { lines: 0, tornTail: false, bytes: 0 };
   let handle;
   try {
@@ -27,23 +27,28 @@ export async function forEachLine(path: string, onLine: (line: Buffer, torn: boo
   try {
     const buffer = Buffer.allocUnsafe(READ_CHUNK);
     let carry: Buffer | undefined;
+    let carryAt = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, read.bytes);
+      const chunkAt = read.bytes;
+      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, chunkAt);
       if (bytesRead === 0) break;
       read.bytes += bytesRead;
       let start = 0;
       for (let end = buffer.indexOf(0x0a); end >= 0 && end < bytesRead; start = end + 1, end = buffer.indexOf(0x0a, start)) {
         read.lines++;
         if (carry) {
-          onLine(Buffer.concat([carry, buffer.subarray(start, end)]), false);
+          onLine(Buffer.concat([carry, buffer.subarray(start, end)]), false, carryAt);
           carry = undefined;
-        } else onLine(buffer.subarray(start, end), false);
+        } else onLine(buffer.subarray(start, end), false, chunkAt + start);
       }
-      if (start < bytesRead) carry = carry ? Buffer.concat([carry, buffer.subarray(start, bytesRead)]) : Buffer.from(buffer.subarray(start, bytesRead));
+      if (start < bytesRead) {
+        if (!carry) carryAt = chunkAt + start;
+        carry = carry ? Buffer.concat([carry, buffer.subarray(start, bytesRead)]) : Buffer.from(buffer.subarray(start, bytesRead));
+      }
     }
     if (carry && carry.length > 0) {
       read.tornTail = true;
-      onLine(carry, true);
+      onLine(carry, true, carryAt);
     }
   } finally {
     await handle.close();

@@ -115,4 +115,25 @@ describe('a damaged outbox is reconciled with the capture at start', () => {
     await second.waitForLine((line) => line.includes('recreated'), { stream: 'stderr' });
     expect(second.stderrLines.join('\n')).toContain('the outbox was empty or missing: 3 acknowledged forwards the capture records as owed were recreated from it');
   });
+
+  it('a dead letter the emptied outbox lost is a dead letter again, with the app\'s answer', async () => {
+    const dir = tempDir();
+    const app = await startServer((_request, res) => {
+      res.statusCode = 410;
+      res.end('gone for good');
+    });
+    onCleanup(() => app.close());
+    const forward = { url: app.url, ackFirst: true, retryScheduleMs: [0, 60_000] };
+    const first = await listen({ captureDir: dir, forward });
+    expect((await post(first.url, JSON.stringify({ id: 'evt_dead_then_lost' }), { 'content-type': 'application/json' })).status).toBe(200);
+    await first.waitForForwards(1);
+    await first.close();
+    damage(dir, 'emptied');
+    const second = await listen({ captureDir: dir, forward });
+    expect(second.outbox).toMatchObject({ recreated: 1, dead: 1, resumed: 0 });
+    await second.close();
+    const entry = readFileSync(join(dir, OUTBOX_FILE), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => line.event === 'evt_dead_then_lost');
+    expect(entry).toMatchObject({ state: 'dead', status: 410, reason: 'refused' });
+    expect(app.requests).toHaveLength(1);
+  });
 });
