@@ -66,6 +66,8 @@ export class JournalIndex {
    * rows: they are read as they are found and folded into their record's row.
    */
   readonly outcomes = new Map<string, DeliveryOutcome>();
+  /** Outcome lines read so far: a followed journal whose rows did not grow may still have news. */
+  outcomeLines = 0;
   /** Outcome lines not whole in one read chunk: read after the scan. */
   private outcomeRanges: Array<[number, number]> = [];
   /** Whether the line longer than a read chunk that is being scanned is an outcome line (judged at its start). */
@@ -152,6 +154,7 @@ export class JournalIndex {
 
   private foldOutcome(bytes: Buffer): void {
     const line = parseOutcomeLine(bytes.toString('utf8'));
+    this.outcomeLines++;
     if (line) this.outcomes.set(line.of, foldOutcome(this.outcomes.get(line.of), line));
   }
 
