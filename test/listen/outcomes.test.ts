@@ -3,7 +3,9 @@
  * with the delivery (an outcome line after the record in the journal, folded into a fixture file),
  * so the readers (`replay`, `hookctl inspect`, the "failed" filter) see a refusal after the fact.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { OUTBOX_FILE } from '../../src/outbox/entry.js';
+import { freePort } from '../helpers/free-port.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAllFixtures } from '../../src/records/reader.js';
@@ -94,5 +96,34 @@ describe('outcomes kept with the delivery', () => {
     expect(record.outcome).toMatchObject({ answer: { status: 400 }, forwards: [{ state: 'refused', status: 400 }] });
     const { entries } = await readAllFixtures([dir]);
     expect(entries[0]!.record.outcome?.forwards?.[0]?.app).toContain(STRIPE_REFUSAL);
+  });
+
+  // A guard: route names hide a URL's password (src/routes/route.ts), and the capture keeps them that way.
+  it('a route URL\'s password never goes into the capture; an outbox recreated from it forwards under the real route', async () => {
+    const app = await refusingApp();
+    const withPassword = app.url.replace('http://', 'http://admin:s3cret-pw@');
+    for (const ackFirst of [false, true]) {
+      const dir = tempDir();
+      const listener = await listen({ captureDir: dir, forward: { url: withPassword, ...(ackFirst ? { ackFirst, retryScheduleMs: [0] } : {}) } });
+      await post(listener.url, JSON.stringify({ id: `evt_pw_${ackFirst}`, type: 'x' }), { 'content-type': 'application/json' });
+      if (ackFirst) await listener.waitForForwards(1);
+      await listener.close();
+      const journal = readFileSync(join(dir, 'deliveries.ndjson'), 'utf8');
+      expect(journal).toContain('admin:***@');
+      expect(journal).not.toContain('s3cret-pw');
+    }
+    // The outbox lost, its forward recreated from the capture under this listener's own route (the real URL), and delivered.
+    const dir = tempDir();
+    const port = await freePort();
+    const forward = { url: `http://admin:s3cret-pw@127.0.0.1:${port}/`, ackFirst: true, retryScheduleMs: [0, 60_000] };
+    const first = await listen({ captureDir: dir, forward });
+    await post(first.url, JSON.stringify({ id: 'evt_pw_outbox', type: 'x' }), { 'content-type': 'application/json' });
+    await first.close();
+    writeFileSync(join(dir, OUTBOX_FILE), '');
+    const later = await startServer(undefined, port);
+    onCleanup(() => later.close());
+    const second = await listen({ captureDir: dir, forward });
+    expect(second.outbox).toMatchObject({ recreated: 1, resumed: 1, otherRoutes: 0 });
+    await later.waitForRequests(1);
   });
 });
