@@ -121,6 +121,7 @@ export async function run(context: CommandContext): Promise<number> {
 function refusalOf(plan: SendPlan, event: OutgoingEvent, attempt: Attempt): { app?: AppAnswer; hint?: string } {
   const headers: Record<string, string> = {};
   if (event.template.contentType !== undefined) headers['content-type'] = event.template.contentType;
+  // What the hint reads of the request: its content type, and that Twilio signed it (the value is not used).
   if (plan.scheme.name === 'twilio') headers['x-twilio-signature'] = 'signed';
   return appSide(attempt, plan.secret === undefined ? 'passed on' : 'signed', { headers, body: event.body });
 }
