@@ -112,18 +112,20 @@ function describeLatest(steps: PlanStep[]): string {
   return `the latest capture, ${where(step)} (${step.eventType ?? 'no type'}, captured ${capturedTime(step.entry.record)})`;
 }
 
-function stepLabel(step: PlanStep): string {
+function stepLabel(step: PlanStep, labelWidth = 12): string {
   const { record } = step.entry;
   const type = step.eventType ?? '(no type)';
-  return `${capturedTime(record)}  ${verifiedLabel(record).padEnd(12)}  ${type}${step.eventId ? `  ${step.eventId}` : ''}  ${where(step)}`;
+  return `${capturedTime(record)}  ${verifiedLabel(record).padEnd(labelWidth)}  ${type}${step.eventId ? `  ${step.eventId}` : ''}  ${where(step)}`;
 }
 
 async function pickSteps(steps: PlanStep[], output: Output): Promise<PlanStep[]> {
   const { checkbox } = await import('@inquirer/prompts');
+  // The column as wide as its widest label (an outcome makes one longer), so the columns after it line up.
+  const labelWidth = steps.reduce((widest, step) => Math.max(widest, verifiedLabel(step.entry.record).length), 12);
   const picked = await checkbox(
     {
       message: `Pick deliveries to replay (${steps.length})`,
-      choices: steps.map((step) => ({ name: stepLabel(step), value: step.index })),
+      choices: steps.map((step) => ({ name: stepLabel(step, labelWidth), value: step.index })),
       pageSize: 15,
       loop: false,
     },

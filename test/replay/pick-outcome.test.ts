@@ -30,7 +30,7 @@ describe.skipIf(!hasPty)('replay --pick and kept outcomes', () => {
     const result = await drive([{ wait: 'Pick deliveries' }, { send: '\r' }, { wait: 'nothing picked' }], ['replay', dir, '--to', server.url, '--secret', SECRET, '--pick']);
     expect(result.failed, result.output).toBeNull();
     expect(result.output).toMatch(/✓ verified · ✗ app 400 .*deliveries\.ndjson:1/);
-    expect(result.output).toMatch(/✓ verified +push .*deliveries\.ndjson:3/);
+    expect(result.output).toMatch(/✓ verified {14}push .*deliveries\.ndjson:3/);
     expect(result.output).not.toMatch(/✗.*deliveries\.ndjson:3/);
   });
 });
