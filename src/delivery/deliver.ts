@@ -232,6 +232,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
   private responseHeaders: Record<string, string> | undefined;
   private snippet: Buffer[] | undefined;
   private snippetBytes = 0;
+  private snippetCut = false;
   private readonly timer: NodeJS.Timeout;
   prevWatcher: AbortWatcher | undefined = undefined;
   nextWatcher: AbortWatcher | undefined = undefined;
@@ -258,7 +259,11 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
     const result: AttemptResult = { status, error, ms: Math.round(elapsedMs), elapsedMs, interrupted };
     if (this.retryAfterMs !== undefined) result.retryAfterMs = this.retryAfterMs;
     if (this.responseHeaders) result.responseHeaders = this.responseHeaders;
-    if (this.snippet && this.snippetBytes > 0) result.responseSnippet = Buffer.concat(this.snippet).toString('utf8').slice(0, SNIPPET_CHARS);
+    if (this.snippet && this.snippetBytes > 0) {
+      const text = Buffer.concat(this.snippet).toString('utf8');
+      // A body cut here says so: readers must not take the start of an answer for all of it.
+      result.responseSnippet = this.snippetCut || text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
+    }
     this.resolve(result);
   }
 
@@ -290,7 +295,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
     if (this.snippet && this.snippetBytes < SNIPPET_BYTES) {
       this.snippet.push(chunk);
       this.snippetBytes += chunk.length;
-    }
+    } else if (this.snippet) this.snippetCut = true;
   }
 
   onResponseEnd(): void {

@@ -3,7 +3,8 @@
  * an edited copy) to a URL, re-signed or as captured; build the signed curl command; and the
  * fixture file for download. No terminal, no HTTP server here.
  */
-import { deliver, type RetryPolicy } from '../delivery/index.js';
+import { deliver, type Attempt, type RetryPolicy } from '../delivery/index.js';
+import { appSide, forwardedAs, type ForwardedAs, type SentRequest } from '../delivery/app-refusal.js';
 import { failureReason } from '../replay/execute.js';
 import { asIsRequest, resignedRequest, type ReplayRequest } from '../replay/request.js';
 import { encodeBody, safeFileSlug, toFixtureFile, type DeliveryRecord } from '../records/record.js';
@@ -105,8 +106,12 @@ export function replayRequest(loaded: LoadedDelivery, ask: ReplayAsk, settings: 
   }
 }
 
-function attemptViews(attempts: ReadonlyArray<{ attempt: number; status: number | null; error: string | null; ms: number; responseSnippet?: string }>): AttemptView[] {
-  return attempts.map((attempt) => ({ attempt: attempt.attempt, status: attempt.status, error: attempt.error, ms: attempt.ms, snippet: attempt.responseSnippet ?? null }));
+function attemptViews(attempts: readonly Attempt[], how: ForwardedAs, sent: SentRequest): AttemptView[] {
+  return attempts.map((attempt) => {
+    // The app's answer and, when it reads like a failed signature check, the hint (as the listener shows it).
+    const { app, hint } = appSide(attempt, how, sent);
+    return { attempt: attempt.attempt, status: attempt.status, error: attempt.error, ms: attempt.ms, snippet: attempt.responseSnippet ?? null, ...(app ? { headers: Object.entries(app.headers) } : {}), ...(hint ? { hint } : {}) };
+  });
 }
 
 export async function replay(loaded: LoadedDelivery, ask: ReplayAsk, settings: VerificationSettings): Promise<ReplayOutcome> {
@@ -119,7 +124,7 @@ export async function replay(loaded: LoadedDelivery, ask: ReplayAsk, settings: V
     status: outcome.status,
     ms: last?.ms ?? 0,
     error: failureReason(outcome, prepared.body.length),
-    attempts: attemptViews(outcome.attempts),
+    attempts: attemptViews(outcome.attempts, ask.mode === 'as-is' ? forwardedAs(false, loaded.record.verified) : 'signed', { headers: prepared.headers, body: prepared.body }),
     sent: { url: prepared.url, method: prepared.method ?? 'POST', headers: Object.entries(prepared.headers), bytes: prepared.body.length },
   };
 }

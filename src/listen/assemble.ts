@@ -16,6 +16,7 @@ import type { Stages } from './pipeline.js';
 import { Redactor } from './redact.js';
 import { StatsCounter } from './stats.js';
 import { StoreStage, type Sink } from './store.js';
+import { OutcomeRecorder } from './outcomes.js';
 import { listenerRoutes } from './routes.js';
 import type { ListenerHandle, ListenOptions, OutboxReport, QueueOptions } from './types.js';
 import { VerifyStage } from './verify.js';
@@ -79,6 +80,7 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
   const faults = new Faults(options.faults);
   const answers = new Answers(faults);
   const store = new StoreStage(sinks, stats, observers);
+  if (sinks.length > 0) observers.add(new OutcomeRecorder(store, options.captureFiles ?? false));
   const parts: HandOnParts = { store, answers, stats, observers };
 
   let handOn: HandOn;

@@ -115,7 +115,7 @@ export function createForwarder(options: ForwarderOptions, context: ForwarderCon
   }
 
   /** The app's answer to a refused forward, and the hint when it reads like a failed signature check. */
-  const refusal = (item: ForwardItem, attempt: Attempt | undefined) => appSide(attempt, forwardedAs(options.secret !== undefined, item.verified));
+  const refusal = (item: ForwardItem, attempt: Attempt | undefined) => appSide(attempt, forwardedAs(options.secret !== undefined, item.verified), { headers: item.headers, body: item.body });
 
   function wakeIdle(): void {
     const busy = inFlight.size - waiting;

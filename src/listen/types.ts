@@ -4,6 +4,7 @@ import type { SchemeOptions, VerifyResult } from '../schemes/types.js';
 import type { Subscriber } from './observe.js';
 import type { AppAnswer } from '../delivery/app-refusal.js';
 import type { Route } from '../routes/route.js';
+import type { DeliveryOutcome } from '../records/outcome.js';
 
 export interface FaultOptions {
   /** Answer every otherwise accepted delivery with this status. */
@@ -132,6 +133,9 @@ export interface ForwardResult {
   app?: AppAnswer;
   /** When that answer looks like a failed signature check: the likely cause and the fix. */
   hint?: string;
+  /** The route (its name) and the URL called (no password), when forwarded along routes. */
+  route?: string;
+  target?: string;
 }
 
 /** One request the listener answered, and what it did with it. */
@@ -166,6 +170,10 @@ export interface Delivery {
   /** Journal or fixture path, or null. */
   capture: string | null;
   forward: ForwardResult | null;
+  /** What is known of its outcome when it is stored: the forwards the outbox will make, pending (the record marks them). */
+  outcome?: DeliveryOutcome;
+  /** Each route's result when the app answered in line (`forward` is the worst of them). */
+  forwards?: ForwardResult[];
   /** Queued for forwarding (--ack-first); the outcome comes later through onForward. */
   forwardQueued: boolean;
   /** Time from the end of the headers to the answer. */
@@ -204,8 +212,10 @@ export interface ListenStats {
   forwardFailed: number;
   /** Queued forwards the listener stopped before, kept in the outbox for its next start. */
   forwardsKept: number;
-  /** Forwards that gave up and are kept in the outbox as dead letters. */
+  /** Forwards that gave up and are kept in the outbox as dead letters (and were not requeued and delivered since). */
   deadLetters: number;
+  /** New deliveries handed on to be forwarded later: to the Redis queue (--queue), the outbox or memory (--ack-first). */
+  queued: number;
   /** New deliveries that matched no route (acknowledged, nothing to forward). */
   unrouted: number;
   injected: number;
@@ -257,6 +267,16 @@ export interface OutboxReport {
   requeued: number;
   /** A torn last line (a crash mid-write) was ignored. */
   tornTail: boolean;
+  /** Damaged lines skipped and NUL bytes found in the outbox file. */
+  damagedLines: number;
+  nulBytes: number;
+  /** The outbox file was missing or empty. */
+  empty: boolean;
+  /**
+   * Forwards the capture records as acknowledged and pending (or dead) that the outbox did not
+   * know (it was emptied or damaged): recreated from the capture.
+   */
+  recreated: number;
 }
 
 export type { DeliveryRecord };

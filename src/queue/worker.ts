@@ -547,7 +547,7 @@ export class QueueWorker {
       return { kind: 'delivered', commands: [], result: { type: 'result', ...base, delivered: true, attempts: attemptNumber, status: attempt.status, error: null } };
     }
     const error = attemptError(attempt);
-    const refusal = appSide(attempt, forwardedAs(this.options.signing !== undefined, record.verified));
+    const refusal = appSide(attempt, forwardedAs(this.options.signing !== undefined, record.verified), { headers: record.headers, body: source.body });
     Object.assign(event, refusal);
     if (attempt.willRetry) {
       const retryAt = Date.now() + (attempt.nextDelayMs ?? 0);

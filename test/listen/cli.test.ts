@@ -87,8 +87,10 @@ describe('hookctl listen (spawned CLI)', () => {
     await cli.waitForLine((line) => line.includes('"nested": {'));
     expect((await cli.stop()).code).toBe(0);
     const out = cli.stdoutLines.join('\n');
-    expect(out).toMatch(/ {4}x-custom: shown/);
-    expect(out).toContain('        "a": [\n          1,');
+    // Labelled blocks, each indented under its label.
+    expect(out).toMatch(/ {4}request headers\n(?: {6}.*\n)* {6}x-custom: shown/);
+    expect(out).toMatch(/ {4}request body \(\d+ B\)/);
+    expect(out).toContain('          "a": [\n            1,');
     expect(out).toMatch(/demo\.event {2}evil\?\[2J\?\]0;pwned\?/);
     expect(out).not.toContain('\u001b');
   });

@@ -38,6 +38,7 @@ export function listenCommand(): Command {
     .option('--body-timeout <duration>', 'cut off clients that take longer to send the body (408)', '30s')
     .option('--drain-timeout <duration>', 'on Ctrl-C, how long to wait for requests in flight and queued forwards', '10s')
     .option('-q, --quiet', 'no line per delivery (the summary still shows on stop)')
+    .option('--every-line', 'a line per delivery at any rate (by default, past a few hundred a second the terminal shows one summary line a second until it calms down)')
     .option('--only-failures', 'show only deliveries that were refused or failed, and forwards that did not reach the app')
     .option('--filter <glob>', 'show only event types matching this glob, e.g. "payment_intent.*" (the listener still receives everything)')
     .option('--filter-path <glob>', 'show only deliveries to paths matching this glob, e.g. "/stripe*"')
