@@ -280,16 +280,24 @@ export class EmbeddedRelayStore implements RelayStore {
     if (this.consumer(channel, ref.consumer).release(ref.member) > 0) this.wake(channel);
   }
 
-  /** Seqs this consumer may settle: ones it was sent (an ack for an entry never sent would skip it). */
-  private mine(consumer: ConsumerState, seqs: readonly string[]): number[] {
-    return seqs.map(Number).filter((seq) => Number.isSafeInteger(seq) && seq > 0 && (seq <= consumer.cursor || consumer.inFlight.has(seq) || consumer.returned.has(seq) || consumer.retrying.has(seq)));
+  /**
+   * Seqs this consumer may acknowledge: ones it was sent, or (after a restart put its cursor back)
+   * ones still stored. An ack for an entry never sent would skip it, which only the consumer can do to itself.
+   */
+  private ackable(channel: Channel, consumer: ConsumerState, seqs: readonly string[]): number[] {
+    return seqs.map(Number).filter((seq) => Number.isSafeInteger(seq) && seq > 0 && (seq <= consumer.cursor || consumer.inFlight.has(seq) || consumer.returned.has(seq) || channel.log.find(seq) !== undefined));
+  }
+
+  /** A failure counts for an entry out with the consumer; one already settled, or not sent since a restart, is left as it is. */
+  private outstanding(consumer: ConsumerState, seq: number): boolean {
+    return consumer.inFlight.has(seq) || consumer.returned.has(seq) || consumer.retrying.has(seq);
   }
 
   async ack(ref: ConsumerRef, seqs: readonly string[]): Promise<void> {
     const channel = this.channels.get(ref.channel);
     if (!channel) return;
     const consumer = this.consumer(channel, ref.consumer);
-    const ack = this.mine(consumer, seqs);
+    const ack = this.ackable(channel, consumer, seqs);
     if (ack.length === 0) return;
     const line: StateLine = { c: consumer.name, ack };
     consumer.apply(line, channel.log);
@@ -304,8 +312,8 @@ export class EmbeddedRelayStore implements RelayStore {
     const now = Date.now();
     const writes: Array<Promise<void>> = [];
     for (const failure of failures) {
-      const [seq] = this.mine(consumer, [failure.seq]);
-      if (seq === undefined || consumer.dead.has(seq)) continue;
+      const seq = Number(failure.seq);
+      if (!this.outstanding(consumer, seq)) continue;
       const made = (consumer.inFlight.get(seq)?.attempt ?? consumer.retrying.get(seq)?.attempt ?? consumer.returned.get(seq) ?? 0) + 1;
       const error = failure.error.slice(0, 500);
       const line: StateLine =

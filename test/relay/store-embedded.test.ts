@@ -98,3 +98,18 @@ describe('the embedded relay store', () => {
     expect((await store.take(ref, 10)).map((entry) => entry.seq)).toEqual(['4']);
   });
 });
+
+describe('the embedded relay store settles each entry once', () => {
+  it('ignores a failure reported for an entry already acknowledged, and an ack for a seq it does not hold', async () => {
+    const store = await withChannel(tempDir());
+    await store.append('c', record('x'), 'u');
+    const [entry] = await store.take(ref, 10);
+    await store.ack(ref, [entry!.seq, '999']);
+    await store.fail(ref, [{ seq: entry!.seq, error: 'late' }]);
+    const status = await store.status('c');
+    expect(status.consumers[0]).toMatchObject({ waiting: 0, inFlight: 0, retrying: 0, dead: 0 });
+    expect(await store.take(ref, 10)).toEqual([]);
+    await store.append('c', record('y'), 'u');
+    expect((await store.take(ref, 10)).map((one) => one.record.body)).toEqual(['y']);
+  });
+});
