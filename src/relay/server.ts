@@ -10,7 +10,7 @@ import { bind } from '../listen/bind.js';
 import { encodeBody, newCaptureId, RECORD_FORMAT, type DeliveryRecord } from '../records/record.js';
 import { BodyTooLargeError, HOP_HEADERS, readBody, sendJson } from './http.js';
 import { handleAdmin } from './admin.js';
-import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, GROUP_HEADER, SUBSCRIBER_HEADER, type AckRequest, type PollResponse, type RelayEntry, type RelayHello } from './protocol.js';
+import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, GROUP_HEADER, SUBSCRIBER_HEADER, type AckRequest, type PollResponse, type RelayEntry, type RelayHello, type RespondMode } from './protocol.js';
 import { BacklogFullError, type ConsumerRef, type RelayStore } from './store.js';
 import { bearerToken, tokenMatches } from './tokens.js';
 
@@ -220,7 +220,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
       return sendJson(res, 400, { error: `${SUBSCRIBER_HEADER} and ${GROUP_HEADER}: 1 to 128 printable characters, no spaces` });
     }
     const ref: ConsumerRef = { channel: channel.name, consumer: group ?? member, member };
-    if (action === 'ack') return ack(req, res, ref);
+    if (action === 'ack') return ack(req, res, ref, channel.respond);
     if (req.method !== 'GET') {
       req.resume();
       return sendJson(res, 405, { error: 'GET' }, { allow: 'GET' });
@@ -331,7 +331,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
     }
   }
 
-  async function ack(req: IncomingMessage, res: ServerResponse, ref: ConsumerRef): Promise<void> {
+  async function ack(req: IncomingMessage, res: ServerResponse, ref: ConsumerRef, respond: RespondMode): Promise<void> {
     if (req.method !== 'POST') {
       req.resume();
       return sendJson(res, 405, { error: 'POST' }, { allow: 'POST' });
@@ -345,7 +345,8 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
     }
     const acks = Array.isArray(body?.acks) ? body.acks.filter((seq): seq is string => typeof seq === 'string') : [];
     const failures = Array.isArray(body?.failures) ? body.failures.filter((item) => typeof item?.seq === 'string').map((item) => ({ seq: item.seq, error: String(item.error ?? 'failed') })) : [];
-    const answers = Array.isArray(body?.answers) ? body.answers.filter((item) => typeof item?.seq === 'string' && Number.isInteger(item.status)) : [];
+    // Only a `respond: wait` channel has a provider waiting for an answer; others' answers are not kept.
+    const answers = respond === 'wait' && Array.isArray(body?.answers) ? body.answers.filter((item) => typeof item?.seq === 'string' && Number.isInteger(item.status)) : [];
     for (const answer of answers) {
       const headers: Record<string, string> = {};
       if (answer.headers && typeof answer.headers === 'object') for (const [name, value] of Object.entries(answer.headers)) headers[name] = String(value);

@@ -34,8 +34,9 @@ import {
 
 /** The state log is compacted at the next trim once it has this many lines. */
 const COMPACT_AFTER_LINES = 50_000;
-/** An answer published before anyone waits for it (a fast listener) is kept this long. */
-const EARLY_ANSWER_MS = 60_000;
+/** An answer published before anyone waits for it (a fast listener) is kept this long, and so many at most. */
+const EARLY_ANSWER_MS = 10_000;
+const EARLY_ANSWERS_MAX = 1_000;
 
 interface Channel {
   info: StoredChannel;
@@ -334,6 +335,15 @@ export class EmbeddedRelayStore implements RelayStore {
       this.answers.delete(key);
       for (const waiter of slot.waiters) waiter(answer);
       return;
+    }
+    if (this.answers.size >= EARLY_ANSWERS_MAX) {
+      // The oldest unclaimed answer goes (never a provider's wait).
+      for (const [other, unclaimed] of this.answers) {
+        if (!unclaimed.answer) continue;
+        clearTimeout(unclaimed.timer);
+        this.answers.delete(other);
+        break;
+      }
     }
     const timer = setTimeout(() => this.answers.delete(key), EARLY_ANSWER_MS);
     timer.unref();
