@@ -247,6 +247,8 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
     socket.setNoDelay(true);
     socket.setKeepAlive(true, heartbeatMs);
     let heartbeat: NodeJS.Timeout | undefined;
+    /** Taken from the store and not written (the stream was replaced meanwhile): they must go back. */
+    let unsent = false;
     const onClose = () => controller.abort();
     req.on('close', onClose);
     res.on('close', onClose);
@@ -263,12 +265,15 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
       res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify(greeting)}\n\n`);
       emit({ type: 'subscriber', channel: ref.channel, consumer: ref.consumer, member: ref.member, transport: 'sse', state: 'connected', waiting: greeting.waiting });
       heartbeat = setInterval(() => {
-        if (!res.destroyed) res.write(`event: ping\ndata: {"at":${Date.now()}}\n\n`);
+        if (!res.destroyed && !res.writableEnded) res.write(`event: ping\ndata: {"at":${Date.now()}}\n\n`);
       }, heartbeatMs);
       while (!signal.aborted && !closing) {
         const entries = await store.take(ref, TAKE_BATCH);
         for (const entry of entries) {
-          if (signal.aborted) break;
+          if (signal.aborted) {
+            unsent = true;
+            break;
+          }
           if (!res.write(`id: ${entry.seq}\nevent: delivery\ndata: ${JSON.stringify(entry)}\n\n`)) {
             // A slow reader: wait for its socket instead of buffering the channel in memory.
             await new Promise<void>((resolve) => {
@@ -293,10 +298,10 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
       clearInterval(heartbeat);
       aborts.delete(controller);
       req.off('close', onClose);
-      if (streams.get(key) === controller) {
-        streams.delete(key);
-        await store.release(ref).catch(() => {});
-      }
+      const current = streams.get(key) === controller;
+      if (current) streams.delete(key);
+      // Handing back also returns what a newer stream of this member holds: sent twice, which the listener's dedupe absorbs.
+      if (current || unsent) await store.release(ref).catch(() => {});
       if (!res.writableEnded) res.end();
       emit({ type: 'subscriber', channel: ref.channel, consumer: ref.consumer, member: ref.member, transport: 'sse', state: 'disconnected' });
     }
