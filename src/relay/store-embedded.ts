@@ -38,6 +38,11 @@ const COMPACT_AFTER_LINES = 50_000;
 const EARLY_ANSWER_MS = 10_000;
 const EARLY_ANSWERS_MAX = 1_000;
 
+export interface EmbeddedOptions {
+  /** A segment file rolls past this size (default 16 MiB); small in tests. */
+  segmentBytes?: number;
+}
+
 interface Channel {
   info: StoredChannel;
   dir: string;
@@ -65,11 +70,11 @@ export class EmbeddedRelayStore implements RelayStore {
 
   private constructor(
     private readonly dir: string,
-    private readonly options: RelayStoreOptions,
+    private readonly options: RelayStoreOptions & EmbeddedOptions,
     private readonly lock: FolderLock,
   ) {}
 
-  static async open(dir: string, options: RelayStoreOptions): Promise<EmbeddedRelayStore> {
+  static async open(dir: string, options: RelayStoreOptions & EmbeddedOptions): Promise<EmbeddedRelayStore> {
     await realFileOps.mkdir(dir);
     await mkdir(join(dir, 'channels'), { mode: PRIVATE_DIR_MODE }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
@@ -92,7 +97,7 @@ export class EmbeddedRelayStore implements RelayStore {
   private async openChannel(info: StoredChannel): Promise<Channel> {
     const dir = join(this.dir, 'channels', info.name);
     await realFileOps.mkdir(dir);
-    const log = await ChannelLog.open(dir);
+    const log = await ChannelLog.open(dir, this.options.segmentBytes);
     const consumers = new Map<string, ConsumerState>();
     const statePath = join(dir, 'state.log');
     const text = await readFile(statePath, 'utf8').catch(() => '');
