@@ -77,6 +77,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
   const ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
   const waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   const retryAfter = String(options.retryAfterSeconds ?? 30);
+  const stalledAfterMs = Math.max(ackTimeoutMs, 4 * heartbeatMs);
   const emit = (event: RelayEvent) => {
     try {
       options.onEvent?.(event);
@@ -265,7 +266,8 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
       res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify(greeting)}\n\n`);
       emit({ type: 'subscriber', channel: ref.channel, consumer: ref.consumer, member: ref.member, transport: 'sse', state: 'connected', waiting: greeting.waiting });
       heartbeat = setInterval(() => {
-        if (!res.destroyed && !res.writableEnded) res.write(`event: ping\ndata: {"at":${Date.now()}}\n\n`);
+        // A reader that stopped reading gets no pings piling up behind the deliveries it has not read.
+        if (!res.destroyed && !res.writableEnded && !res.writableNeedDrain) res.write(`event: ping\ndata: {"at":${Date.now()}}\n\n`);
       }, heartbeatMs);
       while (!signal.aborted && !closing) {
         const entries = await store.take(ref, TAKE_BATCH);
@@ -275,9 +277,15 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
             break;
           }
           if (!res.write(`id: ${entry.seq}\nevent: delivery\ndata: ${JSON.stringify(entry)}\n\n`)) {
-            // A slow reader: wait for its socket instead of buffering the channel in memory.
+            // A slow reader: wait for its socket instead of buffering the channel in memory. One that
+            // reads nothing for this long is let go: its entries go back, and its watchdog reconnects.
             await new Promise<void>((resolve) => {
+              const stalled = setTimeout(() => {
+                done();
+                res.destroy();
+              }, stalledAfterMs);
               const done = () => {
+                clearTimeout(stalled);
                 res.off('drain', done);
                 signal.removeEventListener('abort', done);
                 resolve();
@@ -285,6 +293,10 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
               res.once('drain', done);
               signal.addEventListener('abort', done, { once: true });
             });
+            if (res.destroyed) {
+              unsent = true;
+              break;
+            }
           }
         }
         if (entries.length === 0) {
