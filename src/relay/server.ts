@@ -11,7 +11,7 @@ import { encodeBody, newCaptureId, RECORD_FORMAT, type DeliveryRecord } from '..
 import { BodyTooLargeError, HOP_HEADERS, readBody, sendJson } from './http.js';
 import { handleAdmin } from './admin.js';
 import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, GROUP_HEADER, SUBSCRIBER_HEADER, type AckRequest, type PollResponse, type RelayEntry, type RelayHello, type RespondMode } from './protocol.js';
-import { BacklogFullError, type ConsumerRef, type RelayStore } from './store.js';
+import { BacklogFullError, type ChannelStatus, type ConsumerRef, type RelayStore } from './store.js';
 import { bearerToken, tokenMatches } from './tokens.js';
 
 export interface RelayServerOptions {
@@ -52,6 +52,7 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 10_000;
 /** Subscriber and group names: printable, no spaces, short. */
 const CONSUMER_NAME = /^[\x21-\x7e]{1,128}$/;
 const ACK_BODY_LIMIT = 32 * 1024 * 1024;
+const STATUS_CACHE_MS = 500;
 /** Entries sent per store read on a stream. */
 const TAKE_BATCH = 64;
 
@@ -230,8 +231,22 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
     return poll(req, res, ref, query);
   }
 
-  async function hello(ref: ConsumerRef): Promise<RelayHello> {
-    const status = await store.status(ref.channel);
+  /** A channel's status for poll answers, read at most twice a second (every answer carries a count; many pollers would each read it). */
+  const statusCache = new Map<string, { at: number; status: Promise<ChannelStatus> }>();
+  function channelStatus(channel: string): Promise<ChannelStatus> {
+    const now = Date.now();
+    const cached = statusCache.get(channel);
+    if (cached && now - cached.at < STATUS_CACHE_MS) return cached.status;
+    const status = store.status(channel);
+    statusCache.set(channel, { at: now, status });
+    status.catch(() => statusCache.delete(channel));
+    if (statusCache.size > 10_000) statusCache.clear();
+    return status;
+  }
+
+  /** What a consumer is told when it connects (fresh: it is shown to the user) or polls (`cached`). */
+  async function hello(ref: ConsumerRef, cached = false): Promise<RelayHello> {
+    const status = await (cached ? channelStatus(ref.channel) : store.status(ref.channel));
     const mine = status.consumers.find((consumer) => consumer.consumer === ref.consumer);
     const waiting = mine ? mine.waiting + mine.inFlight + mine.retrying : status.stored;
     return { channel: ref.channel, consumer: ref.consumer, heartbeatMs, ackTimeoutMs, waiting };
@@ -340,7 +355,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
         if (entries.length > 0) await store.release(ref);
         return;
       }
-      const answer: PollResponse = { ...(await hello(ref)), entries };
+      const answer: PollResponse = { ...(await hello(ref, true)), entries };
       sendJson(res, 200, answer);
     } finally {
       aborts.delete(controller);
