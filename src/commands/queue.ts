@@ -39,6 +39,10 @@ function renderStatus(output: Output, status: QueueStatus): void {
   rows.push(['dead letters', `${status.dead > 0 ? c.red(String(status.dead)) : '0'}${status.requeueWaiting ? `; ${status.requeueWaiting} requeued, waiting for a listener to take them` : ''}`]);
   rows.push(['delivered', `${rate(status.deliveredPerSecond.last10s)}/s over 10s, ${rate(status.deliveredPerSecond.last60s)}/s over 60s; ${status.totals.delivered} in total`]);
   if (status.stream) rows.push([outbox ? 'log' : 'stream', `${status.stream.entries} ${outbox ? 'lines' : 'entries'}${status.stream.bytes !== null ? `, ${formatBytes(status.stream.bytes)}` : ''}`]);
+  if (status.memory && status.memory.maxBytes > 0) {
+    const use = `${formatBytes(status.memory.usedBytes)} of ${formatBytes(status.memory.maxBytes)} (maxmemory)`;
+    rows.push(['memory', status.memory.full ? c.red(`${use}: FULL — listeners answer 503 queue_full until workers deliver and make room`) : use]);
+  }
   output.line(table(rows));
 }
 

@@ -7,6 +7,7 @@ import type { RedisConnection } from './connection.js';
 import { countDeadLetters, listDeadLetters, requeueDeadLetters, type DeadLetter } from './dead-letters.js';
 import { fieldMap, FIELD } from './entry.js';
 import type { QueueKeys } from './keys.js';
+import { memoryUse, type MemoryUse } from './memory.js';
 import { nextId } from './stream-ids.js';
 
 export interface WorkerStatus {
@@ -46,6 +47,8 @@ export interface QueueStatus {
   totals: { delivered: number; retried: number; dead: number; malformed: number; unrouted: number };
   /** Entries in the stream (pending, in flight and retained delivered ones) and its memory use; for the outbox, its lines and bytes. */
   stream?: { entries: number; bytes: number | null };
+  /** Redis: its memory against maxmemory; `full` means listeners answer 503 queue_full until workers make room. Absent when Redis does not say (INFO disabled). */
+  memory?: MemoryUse;
   /** Outbox: dead letters a requeue asked for that no listener has taken yet. */
   requeueWaiting?: number;
 }
@@ -128,13 +131,14 @@ export class RedisQueueBackend implements QueueBackend {
     if (info) pending = info.lag !== null && info.lag !== undefined ? Number(info.lag) : await this.countUnread(String(info['last-delivered-id']));
     const now = Math.floor(Date.now() / 1000);
     const secondKeys = Array.from({ length: 60 }, (_, index) => this.keys.deliveredIn(now - 1 - index));
-    const [scheduled, soonest, dead, perSecond, totals, bytes] = await Promise.all([
+    const [scheduled, soonest, dead, perSecond, totals, bytes, memory] = await Promise.all([
       this.connection.command<number>(['ZCARD', this.keys.retries]),
       this.connection.command<string[]>(['ZRANGE', this.keys.retries, '0', String(NEXT_RETRIES - 1), 'WITHSCORES']),
       countDeadLetters(this.connection, this.keys),
       this.connection.command<Array<string | null>>(['MGET', ...secondKeys]),
       this.connection.command<Record<string, string>>(['HGETALL', this.keys.totals]),
       exists ? this.connection.command<number | null>(['MEMORY', 'USAGE', stream]).catch(() => null) : Promise.resolve(0),
+      memoryUse(this.connection),
     ]);
     const counts = perSecond.map((value) => Number(value ?? 0));
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
@@ -155,6 +159,7 @@ export class RedisQueueBackend implements QueueBackend {
       deliveredPerSecond: { last10s: sum(counts.slice(0, 10)) / 10, last60s: sum(counts) / 60 },
       totals: { delivered: total('delivered'), retried: total('retried'), dead: total('dead'), malformed: total('malformed'), unrouted: total('unrouted') },
       stream: { entries: length, bytes: bytes === null ? null : Number(bytes) },
+      ...(memory ? { memory } : {}),
     };
   }
 

@@ -16,6 +16,12 @@
  *   cut off stays pending and is re-claimed by another worker) and reports a summary.
  * - When Redis goes away every loop waits for the connection to come back (node-redis reconnects
  *   with backoff); an outcome that could not be recorded is retried until it is.
+ * - A Redis at maxmemory (noeviction) refuses the outcome's MULTI when it holds a command that
+ *   allocates (HINCRBY, ZADD, XADD). Memory is freed first then, with commands Redis accepts when
+ *   full (not in a MULTI, which Redis refuses to fill when full): the entries that were simply
+ *   delivered are acknowledged and deleted (XACK, then XDEL) and
+ *   every delivered entry is trimmed, retention or not; their counts follow with a later MULTI.
+ *   Outcomes that need room (a retry, a dead letter) wait for it, their entries still pending.
  *
  * Delivery is at least once: a worker that dies after forwarding but before XACK has its entry
  * forwarded again by another. Forwards carry `Idempotency-Key: <event id>` for the app to dedupe.
@@ -30,12 +36,13 @@ import { headersForApp } from '../listen/redact.js';
 import { forwardRequest, matchRoutes, schemeNamed, type ForwardSigning, type Route } from '../routes/index.js';
 import { attemptError, deadReason } from '../routes/outcome.js';
 import type { SchemeOptions } from '../schemes/types.js';
-import { QueueUnavailableError, type RedisConnection } from './connection.js';
+import { QueueFullError, QueueUnavailableError, type RedisConnection } from './connection.js';
 import { deadLetterCommand, type DeadReason } from './dead-letters.js';
 import { decodeEntry, jobFields, type QueueJob } from './entry.js';
 import { ensureGroup } from './group.js';
 import type { QueueKeys } from './keys.js';
 import { MOVE_DUE_RETRIES, REMOVE_IDLE_CONSUMER, runScript } from './scripts.js';
+import { memoryUse } from './memory.js';
 import { DEFAULT_RETAIN_MS, trimStream } from './trim.js';
 
 export const DEFAULT_CLAIM_IDLE_MS = 30_000;
@@ -199,6 +206,10 @@ export class QueueWorker {
   /** Entries whose forwards are done, waiting to be acknowledged. */
   private readonly acking = new Set<string>();
   private stopped: Promise<WorkerSummary> | undefined;
+  /** Counts of entries acknowledged while Redis was full, recorded with the next MULTI that goes through. */
+  private carried: Counts = {};
+  /** Redis refused a write for maxmemory and has not accepted one since. */
+  private full = false;
   private readonly summary: WorkerSummary;
   private warnedUnsigned = false;
 
@@ -261,6 +272,7 @@ export class QueueWorker {
     await Promise.allSettled([...this.jobs]);
     this.halting.abort();
     await this.heartbeat;
+    await this.recordCarried();
     await this.leaveGroupIfDone();
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => {});
     return { ...this.summary };
@@ -336,6 +348,12 @@ export class QueueWorker {
     if (signal.aborted) return false;
     if (/NOGROUP/.test((error as Error)?.message ?? '')) {
       await ensureGroup(this.connection, this.keys.stream, this.group).catch(() => {});
+      return !signal.aborted;
+    }
+    if (error instanceof QueueFullError) {
+      // Not a fault to repeat every second: the trim loop and the outcomes make room.
+      this.noteFull();
+      await abortableWait(500, signal);
       return !signal.aborted;
     }
     if (error instanceof QueueUnavailableError) {
@@ -422,22 +440,49 @@ export class QueueWorker {
     }
   }
 
-  /** Trims acknowledged entries past the retention, about once a second while entries are being acknowledged. */
+  /**
+   * Trims acknowledged entries past the retention, about once a second while entries are being
+   * acknowledged. While Redis is near maxmemory the retention yields: every delivered entry goes.
+   */
   private async trimLoop(): Promise<void> {
     const signal = this.stopping.signal;
     let lastTrim = 0;
     while (!signal.aborted) {
       await abortableWait(1_000, signal);
-      const due = this.acksSinceTrim > 0 || Date.now() - lastTrim > 60_000;
-      if (!due) continue;
+      const tight = this.full || (await memoryUse(this.connection))?.tight === true;
+      const due = tight || this.acksSinceTrim > 0 || Date.now() - lastTrim > 60_000;
+      if (!due || signal.aborted) continue;
       try {
         this.acksSinceTrim = 0;
         lastTrim = Date.now();
-        await trimStream(this.connection, this.keys.stream, this.options.retainMs ?? DEFAULT_RETAIN_MS);
+        await trimStream(this.connection, this.keys.stream, tight ? 0 : (this.options.retainMs ?? DEFAULT_RETAIN_MS), Date.now(), tight);
       } catch (error) {
         if (!(await this.recover(error, this.connection, signal))) break;
       }
+      await this.recordCarried();
     }
+  }
+
+  /** Counts of entries acknowledged while Redis was full, once it takes writes again (best effort). */
+  private async recordCarried(): Promise<void> {
+    if (Object.keys(this.carried).length === 0) return;
+    const carried = this.takeCarried();
+    try {
+      await this.connection.transaction(this.outcomeCommands([], carried));
+    } catch {
+      // still full, or away: the next pass tries again
+      this.addCarried(carried);
+    }
+  }
+
+  private takeCarried(): Counts {
+    const carried = this.carried;
+    this.carried = {};
+    return carried;
+  }
+
+  private addCarried(counts: Counts): void {
+    for (const [name, count] of Object.entries(counts) as Array<[keyof Counts, number]>) this.carried[name] = (this.carried[name] ?? 0) + count;
   }
 
   // ------------------------------------------------------------------ one entry
@@ -581,28 +626,22 @@ export class QueueWorker {
 
   private async flushFinishing(): Promise<void> {
     this.finishScheduled = false;
-    const batch = this.finishing;
+    let batch = this.finishing;
     this.finishing = [];
-    const all: string[][] = [];
-    const totals: Counts = {};
-    for (const item of batch) {
-      for (const command of item.commands) all.push(command);
-      for (const [name, count] of Object.entries(item.counts) as Array<[keyof Counts, number]>) totals[name] = (totals[name] ?? 0) + count;
-    }
-    all.push(['XACK', this.keys.stream, this.group, ...batch.map((item) => item.entryId)]);
-    for (const [name, count] of Object.entries(totals)) if (count) all.push(['HINCRBY', this.keys.totals, name, String(count)]);
-    if (totals.delivered) {
-      const key = this.keys.deliveredIn(Math.floor(Date.now() / 1000));
-      all.push(['INCRBY', key, String(totals.delivered)], ['EXPIRE', key, '120']);
-    }
     for (;;) {
+      const carried = this.takeCarried();
       try {
-        await this.connection.transaction(all);
+        await this.connection.transaction(this.outcomeCommands(batch, carried));
+        this.full = false;
         this.acksSinceTrim += batch.length;
         for (const item of batch) item.resolve(true);
         return;
       } catch (error) {
-        if (!(error instanceof QueueUnavailableError)) {
+        this.addCarried(carried);
+        if (error instanceof QueueFullError) {
+          batch = await this.makeRoom(batch);
+          if (batch.length === 0) return;
+        } else if (!(error instanceof QueueUnavailableError)) {
           for (const item of batch) item.reject(error);
           return;
         }
@@ -612,5 +651,58 @@ export class QueueWorker {
         }
       }
     }
+  }
+
+  /** One MULTI for a batch: its retries and dead letters, one XACK, the totals (with those carried over). */
+  private outcomeCommands(batch: ReadonlyArray<{ entryId: string; commands: string[][]; counts: Counts }>, carried: Counts): string[][] {
+    const all: string[][] = [];
+    const totals: Counts = { ...carried };
+    for (const item of batch) {
+      for (const command of item.commands) all.push(command);
+      for (const [name, count] of Object.entries(item.counts) as Array<[keyof Counts, number]>) totals[name] = (totals[name] ?? 0) + count;
+    }
+    if (batch.length > 0) all.push(['XACK', this.keys.stream, this.group, ...batch.map((item) => item.entryId)]);
+    for (const [name, count] of Object.entries(totals)) if (count) all.push(['HINCRBY', this.keys.totals, name, String(count)]);
+    if (totals.delivered) {
+      const key = this.keys.deliveredIn(Math.floor(Date.now() / 1000));
+      all.push(['INCRBY', key, String(totals.delivered)], ['EXPIRE', key, '120']);
+    }
+    return all;
+  }
+
+  /**
+   * Redis is at maxmemory: acknowledges and deletes the entries of the batch whose outcome needs no
+   * room (delivered, unrouted), with commands Redis accepts when full, and trims every delivered
+   * entry. Returns the entries that still wait (a retry or a dead letter to store).
+   */
+  private async makeRoom<T extends { entryId: string; commands: string[][]; counts: Counts; resolve(ok: boolean): void }>(batch: T[]): Promise<T[]> {
+    this.noteFull();
+    const simple = batch.filter((item) => item.commands.length === 0);
+    const rest = batch.filter((item) => item.commands.length > 0);
+    let acknowledged = false;
+    try {
+      if (simple.length > 0) {
+        const ids = simple.map((item) => item.entryId);
+        // Two commands, not a MULTI: at maxmemory Redis refuses to queue any command inside MULTI.
+        await this.connection.command(['XACK', this.keys.stream, this.group, ...ids]);
+        acknowledged = true;
+        for (const item of simple) {
+          this.addCarried(item.counts);
+          item.resolve(true);
+        }
+        await this.connection.command(['XDEL', this.keys.stream, ...ids]);
+      }
+      await trimStream(this.connection, this.keys.stream, 0, Date.now(), true);
+    } catch {
+      // Redis went away meanwhile: what was not acknowledged is tried again with the rest.
+    }
+    return acknowledged ? rest : batch;
+  }
+
+  /** Says once per episode that Redis is full, and what the worker does about it. */
+  private noteFull(): void {
+    if (this.full) return;
+    this.full = true;
+    this.emit({ type: 'warning', message: `Redis at ${this.connection.address.display} is full (maxmemory): deleting delivered entries to make room; listeners answer 503 queue_full until there is room` });
   }
 }
