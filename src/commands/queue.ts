@@ -4,8 +4,8 @@
  */
 import type { CommandContext } from '../cli/context.js';
 import { table, type Output } from '../cli/output.js';
-import { queueOverridesFrom } from '../cli/queue-options.js';
-import { EXIT, usageError } from '../errors.js';
+import { queueOverridesFrom, redisTimeoutFrom } from '../cli/queue-options.js';
+import { EXIT, failure, usageError } from '../errors.js';
 import { parseInteger } from '../options/units.js';
 import type { DeadLetter } from '../queue/dead-letters.js';
 import { openQueueBackend } from '../queue/open.js';
@@ -69,9 +69,15 @@ function renderDead(output: Output, letters: DeadLetter[], total: number): void 
 }
 
 async function withBackend<T>(context: CommandContext, use: (backend: QueueBackend) => Promise<T>): Promise<T> {
-  const backend = await openQueueBackend(String(context.args[0] ?? ''), queueOverridesFrom(context.options), '<queue>');
+  const timeoutMs = redisTimeoutFrom(context.options);
+  const backend = await openQueueBackend(String(context.args[0] ?? ''), queueOverridesFrom(context.options), '<queue>', timeoutMs === undefined ? {} : { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
   try {
     return await use(backend);
+  } catch (error) {
+    // Redis went silent or away after connecting: one line naming it (its password masked), exit 1.
+    const name = (error as Error)?.name;
+    if (name === 'QueueTimeoutError' || name === 'QueueUnavailableError' || name === 'QueueFullError') throw failure((error as Error).message);
+    throw error;
   } finally {
     await backend.close();
   }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { CommandContext } from '../cli/context.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import type { Output } from '../cli/output.js';
-import { queueOverridesFrom, readSecretFile } from '../cli/queue-options.js';
+import { queueOverridesFrom, readSecretFile, redisTimeoutFrom } from '../cli/queue-options.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { retryPolicyFromFlags } from '../delivery/policy.js';
 import { EXIT, usageError } from '../errors.js';
@@ -119,10 +119,12 @@ export async function run({ options, args, output }: CommandContext): Promise<nu
   const workerOptions = workerOptionsFrom(options);
   const quiet = Boolean(options.quiet);
 
-  const connection = await connectRedis(address, { name: `hookctl-worker:${workerOptions.consumer}` });
+  const timeoutMs = redisTimeoutFrom(options);
+  const timeouts = timeoutMs === undefined ? {} : { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs };
+  const connection = await connectRedis(address, { name: `hookctl-worker:${workerOptions.consumer}`, ...timeouts });
   let reader;
   try {
-    reader = await connectRedis(address, { name: `hookctl-worker-reader:${workerOptions.consumer}` });
+    reader = await connectRedis(address, { name: `hookctl-worker-reader:${workerOptions.consumer}`, ...timeouts });
   } catch (error) {
     await connection.close();
     throw error;

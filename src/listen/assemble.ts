@@ -167,7 +167,8 @@ async function openQueue(options: QueueOptions, windowMs: number | undefined, pa
   const { parseQueueAddress } = await import('../queue/address.js');
   const { ToQueue } = await import('./hand-on/to-queue.js');
   const address = parseQueueAddress(options.url, { stream: options.stream, group: options.group, password: options.password }, '--queue');
-  const queue = await openRedisQueue(address, { name: 'hookctl-listen' });
+  const timeouts = options.timeoutMs === undefined ? {} : { connectTimeoutMs: options.timeoutMs, commandTimeoutMs: options.timeoutMs };
+  const queue = await openRedisQueue(address, { name: 'hookctl-listen', ...timeouts });
   try {
     const intake = await queue.intake(windowMs === undefined ? {} : { windowMs });
     queue.connection.on('lost', (error) => parts.observers.warning(`lost the connection to Redis at ${address.display} (${error.message}); answering 503 until it is back`));

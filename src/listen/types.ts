@@ -57,6 +57,8 @@ export interface QueueOptions {
   group?: string;
   /** Used when the URL carries none (read from a file, kept out of `ps`). */
   password?: string;
+  /** Gives up on a Redis that does not answer (connecting, each command) after this long, ms (default 5s). */
+  timeoutMs?: number;
 }
 
 export interface ListenOptions {

@@ -37,13 +37,13 @@ export async function openRedisQueue(address: QueueAddress, options: ConnectOpti
 }
 
 /** The status backend for a queue target: a Redis URL, or a capture folder (the listener's outbox). */
-export async function openQueueBackend(target: string, overrides: AddressOverrides = {}, what = '<queue>'): Promise<QueueBackend> {
+export async function openQueueBackend(target: string, overrides: AddressOverrides = {}, what = '<queue>', connect: ConnectOptions = {}): Promise<QueueBackend> {
   if (target === '') throw usageError(`${what}: give a redis:// URL or the capture folder of a listen --ack-first`);
   if (!isRedisUrl(target)) {
     const { OutboxBackend } = await import('../outbox/backend.js');
     return OutboxBackend.open(target, what);
   }
   const address = parseQueueAddress(target, overrides, what);
-  const queue = await openRedisQueue(address, { name: 'hookctl-status' });
+  const queue = await openRedisQueue(address, { name: 'hookctl-status', ...connect });
   return new RedisQueueBackend(queue.connection, queue.keys, () => queue.close());
 }

@@ -36,7 +36,7 @@ import { headersForApp } from '../listen/redact.js';
 import { forwardRequest, matchRoutes, schemeNamed, type ForwardSigning, type Route } from '../routes/index.js';
 import { attemptError, deadReason } from '../routes/outcome.js';
 import type { SchemeOptions } from '../schemes/types.js';
-import { QueueFullError, QueueUnavailableError, type RedisConnection } from './connection.js';
+import { QueueFullError, QueueTimeoutError, QueueUnavailableError, type RedisConnection } from './connection.js';
 import { deadLetterCommand, type DeadReason } from './dead-letters.js';
 import { decodeEntry, jobFields, type QueueJob } from './entry.js';
 import { ensureGroup } from './group.js';
@@ -208,6 +208,8 @@ export class QueueWorker {
   private stopped: Promise<WorkerSummary> | undefined;
   /** Counts of entries acknowledged while Redis was full, recorded with the next MULTI that goes through. */
   private carried: Counts = {};
+  /** A command timed out and none has been answered since. */
+  private silent = false;
   /** Redis refused a write for maxmemory and has not accepted one since. */
   private full = false;
   private readonly summary: WorkerSummary;
@@ -356,6 +358,13 @@ export class QueueWorker {
       await abortableWait(500, signal);
       return !signal.aborted;
     }
+    if (error instanceof QueueTimeoutError) {
+      // Connected, yet silent: said once until Redis answers again.
+      if (!this.silent) this.emit({ type: 'warning', message: `${error.message}; waiting for it` });
+      this.silent = true;
+      await abortableWait(1_000, signal);
+      return !signal.aborted;
+    }
     if (error instanceof QueueUnavailableError) {
       // A short pause first: the client may not have noticed the drop yet.
       await abortableWait(100, signal);
@@ -375,7 +384,7 @@ export class QueueWorker {
       if (signal.aborted) break;
       let reply: unknown;
       try {
-        reply = await this.reader.command(['XREADGROUP', 'GROUP', this.group, this.options.consumer, 'COUNT', String(this.freeSlots), 'BLOCK', String(BLOCK_MS), 'STREAMS', this.keys.stream, '>']);
+        reply = await this.reader.command(['XREADGROUP', 'GROUP', this.group, this.options.consumer, 'COUNT', String(this.freeSlots), 'BLOCK', String(BLOCK_MS), 'STREAMS', this.keys.stream, '>'], { blockMs: BLOCK_MS });
       } catch (error) {
         if (!(await this.recover(error, this.reader, signal))) break;
         continue;
@@ -633,6 +642,7 @@ export class QueueWorker {
       try {
         await this.connection.transaction(this.outcomeCommands(batch, carried));
         this.full = false;
+        this.silent = false;
         this.acksSinceTrim += batch.length;
         for (const item of batch) item.resolve(true);
         return;

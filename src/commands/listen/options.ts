@@ -9,7 +9,7 @@ import { BadSecretError, keyFromSecret } from '../../schemes/crypto.js';
 import { isEd25519Secret } from '../../schemes/ed25519.js';
 import { getScheme } from '../../schemes/registry.js';
 import { parseDuration, parseHttpStatus, parseInteger, parsePositiveDuration, parseProbability, parseSize, parseUrl } from '../../options/units.js';
-import { queueOverridesFrom } from '../../cli/queue-options.js';
+import { queueOverridesFrom, redisTimeoutFrom } from '../../cli/queue-options.js';
 import { parseQueueAddress } from '../../queue/address.js';
 import { routesFrom } from '../../routes/route.js';
 
@@ -80,9 +80,10 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
       const value = options[name];
       if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) throw usageError(`${flag}: with --queue the workers forward (hookctl worker ${address.display} --forward-to …); drop it here`);
     }
-    result.queue = { url: queue, ...overrides };
+    const timeoutMs = redisTimeoutFrom(options);
+    result.queue = { url: queue, ...overrides, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
   } else {
-    for (const [flag, name] of [['--stream', 'stream'], ['--group', 'group'], ['--redis-password-file', 'redisPasswordFile']] as const) {
+    for (const [flag, name] of [['--stream', 'stream'], ['--group', 'group'], ['--redis-password-file', 'redisPasswordFile'], ['--redis-timeout', 'redisTimeout']] as const) {
       if (options[name] !== undefined) throw usageError(`${flag}: only makes sense with --queue redis://…`);
     }
   }
