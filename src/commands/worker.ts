@@ -9,6 +9,7 @@ import { EXIT, usageError } from '../errors.js';
 import { parseDuration, parseInteger, parsePositiveDuration } from '../options/units.js';
 import { parseQueueAddress } from '../queue/address.js';
 import { connectRedis } from '../queue/connection.js';
+import { checkDurability, recheckOnReconnect } from '../queue/durability.js';
 import { queueKeys } from '../queue/keys.js';
 import { QueueWorker, type WorkerEvent, type WorkerOptions, type WorkerSummary } from '../queue/worker.js';
 import { routesFrom } from '../routes/route.js';
@@ -129,6 +130,14 @@ export async function run({ options, args, output }: CommandContext): Promise<nu
     await connection.close();
     throw error;
   }
+  const durability = { allowEviction: Boolean(options.allowEviction) };
+  try {
+    for (const warning of await checkDurability(connection, durability)) output.warn(warning);
+  } catch (error) {
+    await Promise.all([connection.close(), reader.close()]);
+    throw error;
+  }
+  recheckOnReconnect(connection, durability, (message) => output.warn(message));
   const worker = new QueueWorker(connection, reader, queueKeys(address.stream), { ...workerOptions, onEvent: (event) => render(output, event, quiet) });
   try {
     await worker.start();

@@ -59,6 +59,8 @@ export interface QueueOptions {
   password?: string;
   /** Gives up on a Redis that does not answer (connecting, each command) after this long, ms (default 5s). */
   timeoutMs?: number;
+  /** Run on a Redis whose maxmemory-policy evicts keys (refused otherwise). */
+  allowEviction?: boolean;
 }
 
 export interface ListenOptions {
@@ -222,7 +224,7 @@ export interface ListenerHandle {
   /** The outbox (--ack-first with a capture folder): what the start found in it. */
   readonly outbox: OutboxReport | null;
   /** The Redis queue (--queue): where deliveries go (no password). */
-  readonly queue: { display: string; stream: string; group: string; dedupeWindowMs: number } | null;
+  readonly queue: { display: string; stream: string; group: string; dedupeWindowMs: number; /** What the Redis's eviction policy and persistence put at risk. */ warnings: string[] } | null;
   /** Group-commit counters: records written and the write (+ fsync when durable) batches they took. */
   writes(): { journal: { batches: number; lines: number }; ledger: { batches: number; lines: number } };
   /**

@@ -17,6 +17,7 @@ export function workerCommand(): Command {
     .option('--forward-secret-file <path>', 'read the re-signing secret from a file (keeps it out of ps)')
     .addOption(new Option('--scheme <name>', 're-sign deliveries whose scheme is unknown with this one (default: hmac)').choices(['auto', ...SCHEME_NAMES]).default('auto'))
     .option('--drain-timeout <duration>', 'on Ctrl-C, how long to wait for forwards in flight (the rest go back to the queue)', '10s')
+    .option('--allow-eviction', "run on a Redis whose maxmemory-policy evicts keys (acknowledged deliveries and dedupe keys can vanish when it is full)")
     .option('-q, --quiet', 'no line per forward (the summary still shows on stop)');
   addQueueOptions(command);
   addDeliveryOptions(command);

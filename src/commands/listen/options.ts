@@ -81,9 +81,9 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
       if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) throw usageError(`${flag}: with --queue the workers forward (hookctl worker ${address.display} --forward-to …); drop it here`);
     }
     const timeoutMs = redisTimeoutFrom(options);
-    result.queue = { url: queue, ...overrides, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+    result.queue = { url: queue, ...overrides, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(options.allowEviction ? { allowEviction: true } : {}) };
   } else {
-    for (const [flag, name] of [['--stream', 'stream'], ['--group', 'group'], ['--redis-password-file', 'redisPasswordFile'], ['--redis-timeout', 'redisTimeout']] as const) {
+    for (const [flag, name] of [['--stream', 'stream'], ['--group', 'group'], ['--redis-password-file', 'redisPasswordFile'], ['--redis-timeout', 'redisTimeout'], ['--allow-eviction', 'allowEviction']] as const) {
       if (options[name] !== undefined) throw usageError(`${flag}: only makes sense with --queue redis://…`);
     }
   }
