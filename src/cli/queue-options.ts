@@ -39,6 +39,9 @@ export function queueOverridesFrom(options: OptionValues): AddressOverrides {
   const overrides: AddressOverrides = {};
   if (options.stream !== undefined) overrides.stream = String(options.stream);
   if (options.group !== undefined) overrides.group = String(options.group);
-  if (options.redisPasswordFile !== undefined) overrides.password = readSecretFile(String(options.redisPasswordFile), '--redis-password-file');
+  if (options.redisPasswordFile !== undefined) {
+    overrides.password = readSecretFile(String(options.redisPasswordFile), '--redis-password-file');
+    overrides.passwordFile = String(options.redisPasswordFile);
+  }
   return overrides;
 }

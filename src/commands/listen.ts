@@ -89,7 +89,7 @@ function renderBanner(output: Output, options: ListenOptions, handle: ListenerHa
   const cap = handle.capture;
   if (queue) {
     output.note(ec.dim(`queue ${queue.display} (stream ${queue.stream}, group ${queue.group}): each new delivery is answered 2xx once Redis has it; duplicates decided in Redis for ${formatDuration(queue.dedupeWindowMs)}`));
-    output.note(ec.dim(`forward with: hookctl worker ${queue.display} --forward-to URL`));
+    output.note(ec.dim(`forward with: hookctl worker ${queue.pastable.args} --forward-to URL${queue.pastable.hint ? ` (${queue.pastable.hint})` : ''}`));
     for (const warning of queue.warnings) output.warn(warning);
     if (cap.dir) output.note(ec.dim(`a local copy in ${cap.files ? `${cap.dir} (one file per delivery)` : cap.journal}`));
     else output.note(ec.dim('local capture off (the queue keeps the deliveries; --capture DIR for a local copy)'));

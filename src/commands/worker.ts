@@ -7,7 +7,7 @@ import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { retryPolicyFromFlags } from '../delivery/policy.js';
 import { EXIT, usageError } from '../errors.js';
 import { parseDuration, parseInteger, parsePositiveDuration } from '../options/units.js';
-import { parseQueueAddress } from '../queue/address.js';
+import { parseQueueAddress, pastableAddress } from '../queue/address.js';
 import { connectRedis } from '../queue/connection.js';
 import { checkDurability, recheckOnReconnect } from '../queue/durability.js';
 import { queueKeys } from '../queue/keys.js';
@@ -158,7 +158,8 @@ export async function run({ options, args, output }: CommandContext): Promise<nu
     output.endStream();
     renderSummary(output, summary);
     // A forward that gave up is a failed run, as for listen: the contract's exit 1.
-    if (summary.dead > 0) output.warn(`${summary.dead} forward${summary.dead === 1 ? '' : 's'} gave up and became dead letters (list them: hookctl queue dead ${address.display}; send them again: hookctl queue requeue ${address.display} --all)`);
+    const pastable = pastableAddress(address);
+    if (summary.dead > 0) output.warn(`${summary.dead} forward${summary.dead === 1 ? '' : 's'} gave up and became dead letters (list them: hookctl queue dead ${pastable.args}; send them again: hookctl queue requeue ${pastable.args} --all${pastable.hint ? `; ${pastable.hint}` : ''})`);
     await output.flush();
     return summary.dead > 0 ? EXIT.failed : EXIT.ok;
   } finally {

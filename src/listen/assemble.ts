@@ -164,9 +164,9 @@ type QueueReport = NonNullable<ListenerHandle['queue']>;
 /** --queue: connects (loading the Redis client only now), creates the stream and group, and hands new deliveries to it. */
 async function openQueue(options: QueueOptions, windowMs: number | undefined, parts: HandOnParts): Promise<{ handOn: HandOn; report: QueueReport; close(): Promise<void> }> {
   const { openRedisQueue } = await import('../queue/open.js');
-  const { parseQueueAddress } = await import('../queue/address.js');
+  const { parseQueueAddress, pastableAddress } = await import('../queue/address.js');
   const { ToQueue } = await import('./hand-on/to-queue.js');
-  const address = parseQueueAddress(options.url, { stream: options.stream, group: options.group, password: options.password }, '--queue');
+  const address = parseQueueAddress(options.url, { stream: options.stream, group: options.group, password: options.password, passwordFile: options.passwordFile }, '--queue');
   const timeouts = options.timeoutMs === undefined ? {} : { connectTimeoutMs: options.timeoutMs, commandTimeoutMs: options.timeoutMs };
   const queue = await openRedisQueue(address, { name: 'hookctl-listen', ...timeouts });
   const { checkDurability, recheckOnReconnect } = await import('../queue/durability.js');
@@ -185,7 +185,7 @@ async function openQueue(options: QueueOptions, windowMs: number | undefined, pa
     queue.connection.on('ready', () => parts.observers.warning(`reconnected to Redis at ${address.display}; accepting deliveries again`));
     return {
       handOn: new ToQueue(parts, intake, address.display),
-      report: { display: address.display, stream: address.stream, group: address.group, dedupeWindowMs: intake.windowMs, warnings },
+      report: { display: address.display, stream: address.stream, group: address.group, dedupeWindowMs: intake.windowMs, warnings, pastable: pastableAddress(address) },
       close: () => queue.close(),
     };
   } catch (error) {

@@ -5,6 +5,7 @@
  * kept for connecting and never shown: `display` has `***` in its place.
  */
 import { usageError } from '../errors.js';
+import { shellQuote } from '../shell/curl.js';
 
 export const DEFAULT_STREAM = 'hookctl:deliveries';
 export const DEFAULT_GROUP = 'hookctl:workers';
@@ -24,6 +25,8 @@ export interface QueueAddress {
   group: string;
   /** `redis://user:***@host:port/db` plus `?stream=…&group=…` when not the defaults: safe to print. */
   display: string;
+  /** The file the password was read from (--redis-password-file), so a command printed to run can name it. */
+  passwordFile?: string;
 }
 
 export interface AddressOverrides {
@@ -31,6 +34,8 @@ export interface AddressOverrides {
   group?: string | undefined;
   /** Used when the URL carries no password (e.g. read from --redis-password-file, kept out of `ps`). */
   password?: string | undefined;
+  /** Where that password came from. */
+  passwordFile?: string | undefined;
 }
 
 /** Names are key names: printable, no spaces, so they can be typed back and never collide with the derived keys' separators in surprising ways. */
@@ -72,7 +77,24 @@ export function parseQueueAddress(text: string, overrides: AddressOverrides = {}
   const port = url.port ? Number(url.port) : DEFAULT_PORT;
   const db = path === '' ? 0 : Number(path);
   const address: Omit<QueueAddress, 'display'> = { tls: url.protocol === 'rediss:', host, port, db, username, password, stream, group };
-  return { ...address, display: displayAddress(address) };
+  const fromFile = !url.password && overrides.password !== undefined && overrides.passwordFile !== undefined ? { passwordFile: overrides.passwordFile } : {};
+  return { ...address, display: displayAddress(address), ...fromFile };
+}
+
+/**
+ * The queue as a command printed for the user to run must name it: never `***` (pasted, it fails
+ * with WRONGPASS). Without a password: the URL. With one read from a file: the URL and
+ * `--redis-password-file` naming that file. With one in the URL: the URL without it and
+ * `--redis-password-file FILE`, plus `hint`, which says what FILE is and the variable that can
+ * stand for the flag.
+ */
+export function pastableAddress(address: QueueAddress): { args: string; hint?: string } {
+  const plain = displayAddress({ ...address, password: undefined });
+  // `?stream=a&group=b` must reach hookctl whole, not background a job.
+  const url = /^[\w@%+=:,./-]+$/.test(plain) ? plain : shellQuote(plain);
+  if (address.password === undefined) return { args: url };
+  if (address.passwordFile !== undefined) return { args: `${url} --redis-password-file ${shellQuote(address.passwordFile)}` };
+  return { args: `${url} --redis-password-file FILE`, hint: 'FILE holds the Redis password (or set HOOKCTL_REDIS_PASSWORD_FILE to its path and leave the flag out)' };
 }
 
 export function displayAddress(address: Omit<QueueAddress, 'display'>): string {

@@ -10,7 +10,7 @@ import { isEd25519Secret } from '../../schemes/ed25519.js';
 import { getScheme } from '../../schemes/registry.js';
 import { parseDuration, parseHttpStatus, parseInteger, parsePositiveDuration, parseProbability, parseSize, parseUrl } from '../../options/units.js';
 import { queueOverridesFrom, redisTimeoutFrom } from '../../cli/queue-options.js';
-import { parseQueueAddress } from '../../queue/address.js';
+import { parseQueueAddress, pastableAddress } from '../../queue/address.js';
 import { routesFrom } from '../../routes/route.js';
 
 type Options = CommandContext['options'];
@@ -78,7 +78,7 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
     const address = parseQueueAddress(queue, overrides, '--queue');
     for (const [flag, name] of [['--forward-to', 'forwardTo'], ['--route', 'route'], ['--ack-first', 'ackFirst'], ['--forward-secret', 'forwardSecret'], ['--forward-retry-schedule', 'forwardRetrySchedule']] as const) {
       const value = options[name];
-      if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) throw usageError(`${flag}: with --queue the workers forward (hookctl worker ${address.display} --forward-to …); drop it here`);
+      if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) throw usageError(`${flag}: with --queue the workers forward (hookctl worker ${pastableAddress(address).args} --forward-to …); drop it here`);
     }
     const timeoutMs = redisTimeoutFrom(options);
     result.queue = { url: queue, ...overrides, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(options.allowEviction ? { allowEviction: true } : {}) };
