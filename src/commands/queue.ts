@@ -6,7 +6,7 @@ import type { CommandContext } from '../cli/context.js';
 import { table, type Output } from '../cli/output.js';
 import { queueOverridesFrom, redisTimeoutFrom } from '../cli/queue-options.js';
 import { EXIT, failure, usageError } from '../errors.js';
-import { parseInteger } from '../options/units.js';
+import { parseInteger, parsePositiveDuration } from '../options/units.js';
 import type { DeadLetter } from '../queue/dead-letters.js';
 import { openQueueBackend } from '../queue/open.js';
 import type { QueueBackend, QueueStatus } from '../queue/status.js';
@@ -32,7 +32,10 @@ function renderStatus(output: Output, status: QueueStatus): void {
   if (outbox) rows.push(['listener', status.workers.length ? status.workers.map((worker) => printable(worker.name, 60)).join(', ') : c.dim('none running on this folder (the next listen --ack-first on it resumes the pending forwards)')]);
   else {
     rows.push(['in flight', `${status.inFlight}${status.workers.length ? '' : ' (no workers)'}`]);
-    for (const worker of status.workers) rows.push(['', c.dim(`${printable(worker.name, 60)}: ${worker.inFlight} in flight, idle ${formatDuration(worker.idleMs)}`)]);
+    for (const worker of status.workers) {
+      const line = `${printable(worker.name, 60)}: ${worker.inFlight} in flight, idle ${formatDuration(worker.idleMs)}`;
+      rows.push(['', worker.presumedDead ? c.yellow(`${line}: presumed dead (idle beyond --claim-idle)${worker.inFlight > 0 ? '; a running worker takes its entries over' : ''}`) : c.dim(line)]);
+    }
   }
   const next = status.nextRetries[0];
   rows.push(['retries', `${status.scheduled} scheduled${next ? `; next ${next.at} ${printable(next.eventId ?? '-', 36)} (attempt ${next.attempts + 1}${next.lastError ? `, last: ${printable(next.lastError, 60)}` : ''})` : ''}`]);
@@ -86,8 +89,11 @@ async function withBackend<T>(context: CommandContext, use: (backend: QueueBacke
 export async function run(context: CommandContext): Promise<number> {
   const { command, options, output, args } = context;
   switch (command.name()) {
-    case 'status':
-      await withBackend(context, async (backend) => renderStatus(output, await backend.status()));
+    case 'status': {
+      const claimIdleMs = parsePositiveDuration(String(options.claimIdle ?? '30s'), '--claim-idle');
+      await withBackend(context, async (backend) => renderStatus(output, await backend.status({ claimIdleMs })));
+      return EXIT.ok;
+    }
       return EXIT.ok;
     case 'dead': {
       const limit = parseInteger(String(options.limit ?? '100'), '--limit', { min: 1, max: 1_000_000 });

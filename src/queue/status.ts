@@ -7,6 +7,7 @@ import type { RedisConnection } from './connection.js';
 import { countDeadLetters, listDeadLetters, requeueDeadLetters, type DeadLetter } from './dead-letters.js';
 import { fieldMap, FIELD } from './entry.js';
 import type { QueueKeys } from './keys.js';
+import { presumedDeadAfter } from './liveness.js';
 import { memoryUse, type MemoryUse } from './memory.js';
 import { nextId } from './stream-ids.js';
 
@@ -16,6 +17,12 @@ export interface WorkerStatus {
   inFlight: number;
   /** Since it last read or acknowledged anything, ms. */
   idleMs: number;
+  /**
+   * Idle beyond the claim-idle time (and at least 6s: liveness.ts): a live worker reads (or
+   * re-claims what it holds) well within it, so this one is presumed dead; its entries go to the
+   * next worker that looks, and it is dropped from the group once they have.
+   */
+  presumedDead?: boolean;
 }
 
 export interface ScheduledRetry {
@@ -57,7 +64,8 @@ export interface QueueStatus {
 export interface QueueBackend {
   readonly engine: 'redis' | 'outbox';
   readonly display: string;
-  status(): Promise<QueueStatus>;
+  /** `claimIdleMs`: how long workers wait before taking over a silent one's entries (default 30s). */
+  status(options?: { claimIdleMs?: number }): Promise<QueueStatus>;
   deadLetters(limit?: number): Promise<DeadLetter[]>;
   /** Puts dead letters back for another full schedule; returns how many. */
   requeue(ids: readonly string[] | 'all'): Promise<number>;
@@ -80,6 +88,8 @@ interface ConsumerInfo {
 }
 
 const NEXT_RETRIES = 10;
+/** The worker's default --claim-idle (worker.ts imports status.ts's neighbours, not the reverse). */
+const DEFAULT_CLAIM_IDLE_MS = 30_000;
 
 function retryFrom(member: string, score: string): ScheduledRetry {
   let fields: string[] = [];
@@ -119,7 +129,8 @@ export class RedisQueueBackend implements QueueBackend {
     return ids.length;
   }
 
-  async status(): Promise<QueueStatus> {
+  async status(options: { claimIdleMs?: number } = {}): Promise<QueueStatus> {
+    const claimIdleMs = options.claimIdleMs ?? DEFAULT_CLAIM_IDLE_MS;
     const { stream } = this.keys;
     const group = this.connection.address.group;
     const exists = (await this.connection.command<number>(['EXISTS', stream])) === 1;
@@ -152,7 +163,7 @@ export class RedisQueueBackend implements QueueBackend {
       queue: this.display,
       pending,
       inFlight: info ? Number(info.pending) : 0,
-      workers: consumers.map((consumer) => ({ name: String(consumer.name), inFlight: Number(consumer.pending), idleMs: Number(consumer.idle) })),
+      workers: consumers.map((consumer) => ({ name: String(consumer.name), inFlight: Number(consumer.pending), idleMs: Number(consumer.idle), presumedDead: Number(consumer.idle) > presumedDeadAfter(claimIdleMs) })),
       scheduled,
       nextRetries,
       dead,

@@ -42,12 +42,13 @@ import { decodeEntry, jobFields, type QueueJob } from './entry.js';
 import { ensureGroup } from './group.js';
 import type { QueueKeys } from './keys.js';
 import { MOVE_DUE_RETRIES, REMOVE_IDLE_CONSUMER, runScript } from './scripts.js';
+import { presumedDeadAfter, READ_BLOCK_MS } from './liveness.js';
 import { memoryUse } from './memory.js';
 import { DEFAULT_RETAIN_MS, trimStream } from './trim.js';
 
 export const DEFAULT_CLAIM_IDLE_MS = 30_000;
 export const DEFAULT_CONCURRENCY = 10;
-const BLOCK_MS = 2_000;
+const BLOCK_MS = READ_BLOCK_MS;
 const RETRY_BATCH = 100;
 
 export interface WorkerOptions {
@@ -289,12 +290,13 @@ export class QueueWorker {
 
   /**
    * Removes consumers of workers that died holding nothing (a live worker's blocking read keeps its
-   * idle time under BLOCK_MS), so status lists the workers that exist. Those that died holding
-   * entries stay until XAUTOCLAIM has taken the entries over.
+   * idle time under BLOCK_MS, and one busy with all its slots holds entries), so status lists the
+   * workers that exist. Those that died holding entries stay until XAUTOCLAIM has taken the
+   * entries over, and go right after.
    */
   private async removeDeadConsumers(): Promise<void> {
     const consumers = await this.connection.command<Array<{ name: string; pending: number; idle: number }>>(['XINFO', 'CONSUMERS', this.keys.stream, this.group]);
-    const deadAfter = String(Math.max(2 * this.claimIdleMs, 10 * BLOCK_MS));
+    const deadAfter = String(presumedDeadAfter(this.claimIdleMs));
     for (const consumer of consumers) {
       if (String(consumer.name) === this.options.consumer || Number(consumer.pending) > 0 || Number(consumer.idle) < Number(deadAfter)) continue;
       await runScript(this.connection, REMOVE_IDLE_CONSUMER, [this.keys.stream], [this.group, String(consumer.name), deadAfter]);
@@ -410,8 +412,8 @@ export class QueueWorker {
           this.emit({ type: 'reclaimed', entryIds: taken.map(([id]) => id) });
           for (const [id, fields] of taken) this.startJob(id, fields);
         }
-        // Once per pass over the pending entries.
-        if (cursor === '0-0') await this.removeDeadConsumers();
+        // Once per pass over the pending entries, and as soon as a dead worker's entries are taken.
+        if (cursor === '0-0' || taken.length > 0) await this.removeDeadConsumers();
       } catch (error) {
         if (!(await this.recover(error, this.connection, signal))) break;
       }
