@@ -43,6 +43,8 @@ export interface ForwardOptions {
   ackFirst?: boolean;
   /** Waits between attempts (ack-first), ms; the first is 0. Default: the send default (0, 5s, 30s, 5m). */
   retryScheduleMs?: number[];
+  /** Fraction each wait moves by, up or down (default: 0.2 for the default schedule, 0 for one given). */
+  retryJitter?: number;
   /** Per-attempt timeout, ms (default 10s). */
   timeoutMs?: number;
   /** Forwards in flight at once from the queue (default 16). */

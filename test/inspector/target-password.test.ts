@@ -24,7 +24,7 @@ import { afterTest, api, cleanup, eventually, listenUi, postSigned, SECRET, temp
 afterEach(cleanup);
 
 async function server(): Promise<TestServer> {
-  const started = await startServer((_request, res) => res.end('ok'));
+  const started = await startServer((_request, res) => void res.end('ok'));
   afterTest(() => started.close());
   return started;
 }

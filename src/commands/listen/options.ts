@@ -108,7 +108,9 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
       throw usageError(`${forwardTo !== undefined ? '--forward-to' : '--route'}: Twilio signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature; give --secret (the listener verifies, then re-signs for your app\'s URL) or --forward-secret`);
     }
     if (options.forwardRetrySchedule !== undefined) {
-      result.forward.retryScheduleMs = parseRetrySchedule(String(options.forwardRetrySchedule), '--forward-retry-schedule').delaysMs;
+      const parsed = parseRetrySchedule(String(options.forwardRetrySchedule), '--forward-retry-schedule');
+      result.forward.retryScheduleMs = parsed.delaysMs;
+      result.forward.retryJitter = parsed.jitter;
     }
   } else {
     for (const [flag, name] of [['--ack-first', 'ackFirst'], ['--forward-secret', 'forwardSecret'], ['--forward-retry-schedule', 'forwardRetrySchedule']] as const) {
