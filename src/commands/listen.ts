@@ -12,6 +12,7 @@ import { NdjsonRenderer } from './listen/ndjson.js';
 import { isLoopbackHost, listenOptionsFrom } from './listen/options.js';
 import { TerminalRenderer } from './listen/terminal.js';
 import { checkUiFlagsNeedUi } from './inspector-ui.js';
+import { describeTarget } from '../routes/route.js';
 
 export { isLoopbackHost, listenOptionsFrom };
 
@@ -101,7 +102,7 @@ function renderBanner(output: Output, options: ListenOptions, handle: ListenerHa
   for (const warning of cap.warnings) output.warn(warning);
   const forward = options.forward;
   if (forward) {
-    const routes = [...(forward.url !== undefined ? [`everything → ${displayUrl(forward.url)}`] : []), ...(forward.routes ?? []).map((route) => `${route.name.slice(0, route.name.length - route.url.length - 1) || '*'} → ${displayUrl(route.url)}`)];
+    const routes = [...(forward.url !== undefined ? [`everything → ${describeTarget(forward.url, forward.keepPath === true)}`] : []), ...(forward.routes ?? []).map((route) => `${route.name.slice(0, route.name.length - displayUrl(route.url).length - 1) || '*'} → ${describeTarget(route.url, route.keepPath)}`)];
     const how = !forward.ackFirst ? "the app's status is answered" : handle.outbox ? `ack first; every forward kept in ${handle.outbox.path} until delivered` : 'ack first, queued in memory';
     output.note(ec.dim(`forwarding ${routes.length === 1 ? routes[0] : `by route: ${routes.join('; ')}`} (${how})`));
     if (forward.ackFirst && !handle.outbox) output.warn('--ack-first with --no-capture: forwards are queued in memory only, so deliveries acknowledged but not yet forwarded are lost if the listener crashes (give --capture DIR to keep them in an outbox)');

@@ -12,7 +12,8 @@ import { connectRedis } from '../queue/connection.js';
 import { checkDurability, recheckOnReconnect } from '../queue/durability.js';
 import { queueKeys } from '../queue/keys.js';
 import { QueueWorker, type WorkerEvent, type WorkerOptions, type WorkerSummary } from '../queue/worker.js';
-import { routesFrom } from '../routes/route.js';
+import { describeTarget, routesFrom } from '../routes/route.js';
+import { resolveSecrets } from '../cli/secrets.js';
 import { formatDuration } from '../text/duration.js';
 import { appAnswerLines } from './app-answer.js';
 import { printable } from '../text/printable.js';
@@ -47,6 +48,8 @@ function workerOptionsFrom(options: Options): Omit<WorkerOptions, 'onEvent'> {
   };
   if (result.consumer.trim() === '' || /\s/.test(result.consumer)) throw usageError(`--consumer: "${result.consumer}" is not a usable name (no spaces)`);
   if (secret !== undefined) result.signing = { secret, fallbackScheme: String(options.scheme ?? 'auto'), schemeOptions };
+  const secrets = resolveSecrets({ secret: options.secret as string[] | undefined, secretFile: options.secretFile as string[] | undefined });
+  if (secrets.length > 0) result.secrets = secrets;
   return result;
 }
 
@@ -145,7 +148,7 @@ export async function run({ options, args, output }: CommandContext): Promise<nu
     output.record({ type: 'worker', consumer: workerOptions.consumer, queue: address.display, stream: address.stream, group: address.group, routes, concurrency: workerOptions.concurrency });
     const ec = output.errColor;
     output.note(`${ec.bold('worker')} ${workerOptions.consumer} ${ec.dim('reading')} ${address.display} ${ec.dim(`(stream ${address.stream}, group ${address.group})`)}`);
-    for (const route of workerOptions.routes) output.note(ec.dim(`  → ${route.types.length === 0 && route.paths.length === 0 ? 'everything' : route.name.slice(0, route.name.length - route.url.length - 1)} to ${displayUrl(route.url)}`));
+    for (const route of workerOptions.routes) output.note(ec.dim(`  → ${route.types.length === 0 && route.paths.length === 0 ? 'everything' : route.name.slice(0, route.name.length - displayUrl(route.url).length - 1)} to ${describeTarget(route.url, route.keepPath)}`));
     output.note(ec.dim(`${workerOptions.concurrency} in flight at most; attempts ${workerOptions.policy.delaysMs.map((ms, index) => (index === 0 ? 'now' : `+${formatDuration(ms * workerOptions.policy.timeScale)}`)).join(', ')}; Ctrl-C to stop`));
 
     const interrupt = onInterrupt(() => output.note(ec.dim('stopping: finishing forwards in flight (Ctrl-C again to quit at once)')));

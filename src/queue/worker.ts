@@ -31,7 +31,7 @@ import type { Dispatcher } from 'undici';
 import { abortableWait, createDispatcher, deliver, describeNetworkError, isDelivered, type Attempt, type RetryPolicy } from '../delivery/index.js';
 import { decodeBody } from '../records/record.js';
 import { appSide, forwardedAs, type AppAnswer } from '../delivery/app-refusal.js';
-import { cannotReSign, cannotReSignWarning } from '../delivery/forward-request.js';
+import { cannotReSign, cannotReSignWarning, type ForwardSource } from '../delivery/forward-request.js';
 import { headersForApp } from '../listen/redact.js';
 import { forwardRequest, matchRoutes, schemeNamed, type ForwardSigning, type Route } from '../routes/index.js';
 import { attemptError, deadReason } from '../routes/outcome.js';
@@ -66,6 +66,11 @@ export interface WorkerOptions {
   drainTimeoutMs?: number;
   /** Re-sign forwards (fresh timestamp, same event id). */
   signing?: ForwardSigning;
+  /**
+   * The secrets the listener verifies with (Twilio: the auth token). A delivery whose scheme signs
+   * the URL (Twilio) is re-signed for the app's URL with the one that verifies it, as `listen` does.
+   */
+  secrets?: readonly string[];
   schemeOptions?: SchemeOptions;
   dispatcher?: Dispatcher;
   onEvent?(event: WorkerEvent): void;
@@ -150,6 +155,12 @@ function entriesOf(reply: unknown): RawEntry[] {
   if (!reply) return [];
   const streams = Array.isArray(reply) ? (reply as Array<[string, RawEntry[]]>).map(([, entries]) => entries) : Object.values(reply as Record<string, RawEntry[]>);
   return streams.flat().filter((entry): entry is RawEntry => Array.isArray(entry) && typeof entry[0] === 'string');
+}
+
+/** The URL a forward goes to, as shown: the route's, with the delivery's path when the route names none; its password masked. */
+function calledUrlText(route: Route, path: string): string {
+  if (!route.keepPath) return displayUrl(route.url);
+  return displayUrl(`${route.url.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`);
 }
 
 /** An abortable pause that can also be cut short by wakeBy(). */
@@ -496,6 +507,18 @@ export class QueueWorker {
     for (const [name, count] of Object.entries(counts) as Array<[keyof Counts, number]>) this.carried[name] = (this.carried[name] ?? 0) + count;
   }
 
+  /**
+   * Which of the listener's secrets verifies the stored delivery (rotation: several may be given);
+   * the signed URL is the one it arrived at. With one secret, that one.
+   */
+  private verifyingSecret(source: ForwardSource, record: QueueJob['record']): string | undefined {
+    const secrets = this.options.secrets ?? [];
+    if (secrets.length <= 1) return secrets[0];
+    const received = record.receivedAt ? `${record.receivedAt.replace(/\/$/, '')}${record.path.startsWith('/') ? record.path : `/${record.path}`}` : undefined;
+    const result = source.scheme!.verify({ body: source.body, headers: record.headers, secrets, toleranceSeconds: Number.MAX_SAFE_INTEGER, nowMs: Date.now(), ...(received ? { url: received } : {}) });
+    return secrets[result.secretIndex ?? 0];
+  }
+
   // ------------------------------------------------------------------ one entry
 
   private startJob(entryId: string, fields: unknown): void {
@@ -581,10 +604,13 @@ export class QueueWorker {
     controllers.push(controller);
     const { record } = job;
     // Headers the listener redacted hold a placeholder: left out, not passed on.
-    const source = { method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), eventId: record.eventId, idempotencyKey: record.idempotencyKey ?? null, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
+    const source: ForwardSource = { method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), eventId: record.eventId, idempotencyKey: record.idempotencyKey ?? null, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
+    const verifiedWith = source.scheme?.targetUrl ? this.verifyingSecret(source, record) : undefined;
+    if (verifiedWith !== undefined) source.verifiedWith = verifiedWith;
+    const calledUrl = calledUrlText(route, record.path);
     if (!this.warnedUnsigned && cannotReSign(source, this.options.signing)) {
       this.warnedUnsigned = true;
-      this.emit({ type: 'warning', message: cannotReSignWarning(source.scheme!, `give the worker --forward-secret (it re-signs for ${displayUrl(route.url)})`) });
+      this.emit({ type: 'warning', message: cannotReSignWarning(source.scheme!, `give the worker the listener's --secret (or --secret-file, HOOKCTL_SECRET: for ${source.scheme!.title} the auth token) and it re-signs for ${calledUrl}, or --forward-secret`) });
     }
     let attempt: Attempt | undefined;
     await deliver(() => forwardRequest(source, route, this.options.signing), step, {
@@ -593,7 +619,8 @@ export class QueueWorker {
       onAttempt: (made) => (attempt = made),
       onWait: () => controller.abort(),
     });
-    const base = { entryId: job.entryId, origin: job.origin, eventId: record.eventId, eventType: record.eventType, route: route.name, target: displayUrl(route.url) };
+    // The URL actually called: a target without a path gets the delivery's own path.
+    const base = { entryId: job.entryId, origin: job.origin, eventId: record.eventId, eventType: record.eventType, route: route.name, target: calledUrl };
     if (!attempt || (attempt.status === null && this.halting.signal.aborted)) return { kind: 'interrupted', commands: [] };
     this.summary.attempts++;
     const event: AttemptEvent = { type: 'attempt', ...base, attempt: attemptNumber, of, status: attempt.status, error: attempt.error, ms: attempt.ms, willRetry: attempt.willRetry };
@@ -614,7 +641,7 @@ export class QueueWorker {
     this.emit(event);
     const reason: DeadReason = deadReason(attempt.status);
     const fields = jobFields(job, route.name, attemptNumber, error);
-    const dead = deadLetterCommand(this.keys, fields, { reason, error, status: attempt.status, route: route.name, target: displayUrl(route.url), entryId: job.entryId, at: new Date() });
+    const dead = deadLetterCommand(this.keys, fields, { reason, error, status: attempt.status, route: route.name, target: calledUrl, entryId: job.entryId, at: new Date() });
     return { kind: 'dead', commands: [dead], result: { type: 'result', ...base, delivered: false, attempts: attemptNumber, status: attempt.status, error, dead: reason, ...refusal } };
   }
 

@@ -69,6 +69,14 @@ export function parseRoute(spec: string, flag = '--route'): Route {
   return { name: `${filters}=${displayUrl(url)}`, url, keepPath: hasNoPath(given), types, paths };
 }
 
+/**
+ * Where a route sends a delivery, for people: the URL, or for a target that names no path its
+ * origin and `<path>` (each delivery goes to the path it was posted to).
+ */
+export function describeTarget(url: string, keepPath: boolean): string {
+  return keepPath ? `${displayUrl(url.replace(/\/+$/, ''))}/<each delivery's path>` : displayUrl(url);
+}
+
 /** `--forward-to URL`: every delivery. */
 export function catchAllRoute(url: string, flag = '--forward-to'): Route {
   const href = checkUrl(url, flag);
