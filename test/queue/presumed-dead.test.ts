@@ -30,14 +30,14 @@ describeWithRedis('queue status and a worker that died', (redis) => {
       expect(result.code).toBe(0);
       return JSON.parse(result.stdout) as Status;
     };
-    await expect.poll(async () => (await status()).workers.find((worker) => worker.name === 'doomed'), { timeout: 10_000 }).toMatchObject({ inFlight: 2, presumedDead: true });
+    await expect.poll(async () => (await status()).workers.find((worker) => worker.name === 'doomed'), { timeout: 20_000 }).toMatchObject({ inFlight: 2, presumedDead: true });
     const human = await runCli(['queue', 'status', url, '--claim-idle', '800ms']);
     expect(human.stdout).toMatch(/doomed: 2 in flight, idle [\d.]+m?s: presumed dead \(idle beyond --claim-idle\); a running worker takes its entries over/);
 
     answer = true;
     const rescuer = await startWorker(url, ['--forward-to', target.url, '--consumer', 'rescuer', '--claim-idle', '800ms']);
-    await rescuer.waitForRecord((record) => record.type === 'reclaimed', 10_000);
-    await expect.poll(async () => (await status()).workers.map((worker) => worker.name), { timeout: 10_000 }).toEqual(['rescuer']);
+    await rescuer.waitForRecord((record) => record.type === 'reclaimed', 20_000);
+    await expect.poll(async () => (await status()).workers.map((worker) => worker.name), { timeout: 20_000 }).toEqual(['rescuer']);
     expect((await status()).workers[0]).toMatchObject({ presumedDead: false });
-  });
+  }, 60_000);
 });
