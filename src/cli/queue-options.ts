@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command, type OptionValues } from 'commander';
 import { usageError } from '../errors.js';
 import { parsePositiveDuration } from '../options/units.js';
-import type { AddressOverrides } from '../queue/address.js';
+import type { AddressOverrides } from '../options/queue-url.js';
 
 export function addQueueOptions(command: Command): Command {
   return command

@@ -7,8 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import type { DeadLetter } from '../queue/dead-letters.js';
-import type { QueueBackend, QueueStatus, ScheduledRetry, WorkerStatus } from '../queue/status.js';
+import type { DeadLetter, QueueBackend, QueueStatus, ScheduledRetry, WorkerStatus } from '../queue-backend/types.js';
 import { OUTBOX_FILE, parseOutbox, type OutboxEntry, type ParsedOutbox } from './entry.js';
 import { requestRequeue, requestsTaken, waitingRequests } from './requeue.js';
 

@@ -4,17 +4,10 @@
  * free or only read (XACK, XDEL, XTRIM, XREADGROUP, XCLAIM): the worker leans on that to get out of
  * a full queue, and trims delivered entries at once (retention yields) while memory is tight.
  */
+import type { MemoryUse } from '../queue-backend/types.js';
 import type { RedisConnection } from './connection.js';
 
-export interface MemoryUse {
-  usedBytes: number;
-  /** 0: no limit. */
-  maxBytes: number;
-  /** At the limit: listeners answer 503 queue_full until workers make room. */
-  full: boolean;
-  /** Over TIGHT of the limit: delivered entries are trimmed at once, whatever --retain says. */
-  tight: boolean;
-}
+export type { MemoryUse } from '../queue-backend/types.js';
 
 /** Used / max at which memory counts as full (writes start being refused a little past it). */
 const FULL = 0.98;

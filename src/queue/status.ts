@@ -1,78 +1,18 @@
 /**
- * Delivery status, one shape for both engines: the Redis queue (here) and the listener's local
- * outbox (a second backend implementing the same interface). `hookctl queue status|dead|requeue`
- * only talks to this interface.
+ * The Redis queue's delivery status, as the QueueBackend interface (src/queue-backend/types.ts)
+ * that the listener's outbox implements too; `hookctl queue status|dead|requeue` only talks to it.
  */
 import type { RedisConnection } from './connection.js';
-import { countDeadLetters, listDeadLetters, requeueDeadLetters, type DeadLetter } from './dead-letters.js';
+import { countDeadLetters, listDeadLetters, requeueDeadLetters } from './dead-letters.js';
+import type { DeadLetter } from '../queue-backend/types.js';
 import { fieldMap, FIELD } from './entry.js';
 import type { QueueKeys } from './keys.js';
 import { presumedDeadAfter } from './liveness.js';
-import { memoryUse, type MemoryUse } from './memory.js';
+import { memoryUse } from './memory.js';
+import type { QueueBackend, QueueStatus, ScheduledRetry } from '../queue-backend/types.js';
+
+export type { QueueBackend, QueueStatus, ScheduledRetry, WorkerStatus } from '../queue-backend/types.js';
 import { nextId } from './stream-ids.js';
-
-export interface WorkerStatus {
-  name: string;
-  /** Entries it holds and has not acknowledged. */
-  inFlight: number;
-  /** Since it last read or acknowledged anything, ms. */
-  idleMs: number;
-  /**
-   * Idle beyond the claim-idle time (and at least 6s: liveness.ts): a live worker reads (or
-   * re-claims what it holds) well within it, so this one is presumed dead; its entries go to the
-   * next worker that looks, and it is dropped from the group once they have.
-   */
-  presumedDead?: boolean;
-}
-
-export interface ScheduledRetry {
-  at: string;
-  eventId: string | null;
-  route: string | null;
-  /** Attempts made so far; the retry is attempt + 1. */
-  attempts: number;
-  lastError: string | null;
-}
-
-export interface QueueStatus {
-  engine: 'redis' | 'outbox';
-  /** Where (no password). */
-  queue: string;
-  /** Accepted and waiting for a worker. */
-  pending: number;
-  /** Handed to a worker and not yet acknowledged. */
-  inFlight: number;
-  workers: WorkerStatus[];
-  /** Retries waiting for their time. */
-  scheduled: number;
-  /** The next few, soonest first. */
-  nextRetries: ScheduledRetry[];
-  dead: number;
-  /** Forwards delivered per second, over the last 10 and 60 seconds. */
-  deliveredPerSecond: { last10s: number; last60s: number };
-  /** Running totals since the queue was created. */
-  totals: { delivered: number; retried: number; dead: number; malformed: number; unrouted: number };
-  /** Entries in the stream (pending, in flight and retained delivered ones) and its memory use; for the outbox, its lines and bytes. */
-  stream?: { entries: number; bytes: number | null };
-  /** Redis: its memory against maxmemory; `full` means listeners answer 503 queue_full until workers make room. Absent when Redis does not say (INFO disabled). */
-  memory?: MemoryUse;
-  /** Outbox: dead letters a requeue asked for that no listener has taken yet. */
-  requeueWaiting?: number;
-}
-
-/** What `hookctl queue …` needs from an engine. */
-export interface QueueBackend {
-  readonly engine: 'redis' | 'outbox';
-  readonly display: string;
-  /** `claimIdleMs`: how long workers wait before taking over a silent one's entries (default 30s). */
-  status(options?: { claimIdleMs?: number }): Promise<QueueStatus>;
-  deadLetters(limit?: number): Promise<DeadLetter[]>;
-  /** Puts dead letters back for another full schedule; returns how many. */
-  requeue(ids: readonly string[] | 'all'): Promise<number>;
-  /** What became of the last requeue, when the engine cannot do it at once (the outbox: whether a running listener took it). */
-  afterRequeue?(): string | undefined;
-  close(): Promise<void>;
-}
 
 interface GroupInfo {
   name: string;

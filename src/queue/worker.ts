@@ -32,7 +32,7 @@ import { abortableWait, createDispatcher, deliver, describeNetworkError, isDeliv
 import { decodeBody } from '../records/record.js';
 import { appSide, forwardedAs, type AppAnswer } from '../delivery/app-refusal.js';
 import { cannotReSign, cannotReSignWarning, type ForwardSource } from '../delivery/forward-request.js';
-import { headersForApp } from '../listen/redact.js';
+import { headersForApp } from '../records/redaction.js';
 import { forwardRequest, matchRoutes, schemeNamed, type ForwardSigning, type Route } from '../routes/index.js';
 import { attemptError, deadReason } from '../routes/outcome.js';
 import type { SchemeOptions } from '../schemes/types.js';
