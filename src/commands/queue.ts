@@ -63,9 +63,10 @@ function renderDead(output: Output, letters: DeadLetter[], total: number): void 
     output.line('no dead letters');
     return;
   }
-  const rows = [['id', 'died', 'event', 'type', 'route', 'attempts', 'why'].map((title) => c.bold(title))];
+  const rows = [['id', 'died', 'event', 'type', 'route', 'called', 'attempts', 'why'].map((title) => c.bold(title))];
   for (const letter of letters) {
-    rows.push([letter.id, letter.deadAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), printable(letter.eventId ?? '-', 36), printable(letter.eventType ?? '-', 32), printable(hideUrlPasswords(letter.route ?? '-'), 48), String(letter.attempts), c.red(printable(`${letter.reason}: ${letter.error}`, 100))]);
+    // `called`: the URL the last attempt went to (the route's base URL and the delivery's path, when the route names none).
+    rows.push([letter.id, letter.deadAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), printable(letter.eventId ?? '-', 36), printable(letter.eventType ?? '-', 32), printable(hideUrlPasswords(letter.route ?? '-'), 48), printable(hideUrlPasswords(letter.target ?? '-'), 60), String(letter.attempts), c.red(printable(`${letter.reason}: ${letter.error}`, 100))]);
   }
   output.line(table(rows));
   if (total > letters.length) output.line(c.dim(`… and ${total - letters.length} more (--limit)`));

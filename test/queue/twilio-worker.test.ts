@@ -70,6 +70,8 @@ describeWithRedis('Twilio through hookctl worker', (redis) => {
     const letters = dead.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.type === 'dead');
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ target: `${appBase}/sms`, status: 403 });
+    const table = await runCli(['queue', 'dead', url]);
+    expect(table.stdout).toMatch(new RegExp(`called[\\s\\S]*${appBase.replace(/[.]/g, '\\.')}/sms`));
   });
 
   it("the listener's route banner shows a target without a path as the base URL and each delivery's path", async () => {
