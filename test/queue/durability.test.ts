@@ -76,4 +76,19 @@ describeWithBinary(REDIS_SERVER, 'the Redis a queue runs on: eviction and persis
     await listener.waitForRecord((record) => record.type === 'listening');
     await expect.poll(() => listener.stderrLines.some((line) => line.includes('keeps nothing on disk'))).toBe(true);
   });
+
+  it('checked again after a reconnect: a Redis switched to an evicting policy meanwhile is said (a failover can land on one)', async () => {
+    const server = await startRedis(binary, { persistence: true });
+    servers.push(server);
+    const url = `${server.url}/0`;
+    const cli = new CliProcess(['worker', url, '--json', '--forward-to', 'http://127.0.0.1:9/']);
+    spawned.push(cli);
+    await cli.waitForRecord((record) => record.type === 'worker');
+    expect(cli.stderrLines.filter((line) => line.startsWith('warning:'))).toEqual([]);
+    const admin = await server.client();
+    await admin.sendCommand(['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru']);
+    await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+    await cli.waitForRecord((record) => record.type === 'connection' && record.state === 'ready', 10_000);
+    await cli.waitForLine((line) => line.includes('evicts keys when full (maxmemory-policy allkeys-lru)'), { stream: 'stderr', timeoutMs: 10_000 });
+  });
 });
