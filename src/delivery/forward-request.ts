@@ -72,7 +72,8 @@ export function hasNoPath(url: string): boolean {
 /** The app's URL for one delivery: the target's, or with `keepPath` the target's origin and the delivery's path. */
 export function forwardUrl(target: ForwardTarget, path: string): string {
   if (!target.keepPath) return target.url;
-  return `${new URL(target.url).origin}${path.startsWith('/') ? path : `/${path}`}`;
+  // The target names no path (nor query): its URL up to the host, user-info kept (an origin drops it).
+  return `${target.url.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 /** The scheme a stored delivery names (`record.scheme`), or undefined when it names none or an unknown one. */

@@ -2,6 +2,7 @@
  * The inspector never hands out the --forward-to password (issue 21.3): the page gets the target
  * without it, a replay to it is sent with it (the app sees the credentials) yet its answer's
  * `sent.url` is masked, and "copy as curl" reads the password from HOOKCTL_TARGET_PASSWORD. The
+ * URL's credentials go out as Basic auth (the dispatcher takes an origin, which dropped them). The
  * curl command is run by a real shell to prove it sends what the replay sent.
  */
 import { spawn } from 'node:child_process';
@@ -24,7 +25,12 @@ import { afterTest, api, cleanup, eventually, listenUi, postSigned, SECRET, temp
 afterEach(cleanup);
 
 async function server(): Promise<TestServer> {
-  const started = await startServer((_request, res) => void res.end('ok'));
+  // The app behind --forward-to takes the URL's credentials, as Basic auth.
+  const started = await startServer((request, res) => {
+    const expected = `Basic ${Buffer.from('admin:s3cr3t-pw').toString('base64')}`;
+    res.statusCode = request.headers.authorization === expected ? 200 : 401;
+    res.end(res.statusCode === 200 ? 'ok' : 'who are you');
+  });
   afterTest(() => started.close());
   return started;
 }
@@ -34,7 +40,9 @@ describe('the --forward-to password and the inspector', () => {
     const app = await server();
     const target = `http://admin:s3cr3t-pw@127.0.0.1:${app.port}/hooks`;
     const { url, ui } = await listenUi(['--capture', tempDir(), '--secret', SECRET, '--forward-to', target]);
+    // The listener's own forward carries them too (the app answers 401 without).
     expect(await postSigned(url, { eventType: 'invoice.paid' })).toBe(200);
+    expect(app.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('admin:s3cr3t-pw').toString('base64')}`);
     await eventually(async () => expect((await api(ui, '/api/deliveries')).body.total).toBe(1));
 
     const info = await api(ui, '/api/info');
