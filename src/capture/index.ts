@@ -98,6 +98,7 @@ export async function openCapture(options: CaptureOptions): Promise<CaptureSink>
     if (error instanceof FolderLockedError) throw new CaptureSetupError(`--capture: ${error.message}`);
     throw new CaptureSetupError(`--capture: cannot write to ${options.dir} (${fsErrorText(error)}); pick another folder with --capture DIR, or --no-capture`);
   }
+  if (lock.takenOver) warnings.push(lock.takenOver);
   const exposed = await exposure(dir);
   if (exposed) warnings.push(exposed);
 

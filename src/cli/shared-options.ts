@@ -38,6 +38,7 @@ export function addDeliveryOptions(command: Command, defaultSchedule = '0,5s,30s
     .option('--retry-schedule <list>', `wait before each attempt (default ${defaultSchedule}), or a preset: default (0,5s,30s,5m), standard (Standard Webhooks/Svix, with jitter), none`)
     .option('--no-retry', 'one attempt only')
     .option('--time-scale <factor>', 'multiply every retry delay and Retry-After, e.g. 0.001 to run a long schedule in seconds')
+    .option('--retry-jitter <fraction>', 'move each retry wait randomly by up to this fraction, up or down (default 0.2 for the default and preset schedules, 0 for a list you give; 0: exact waits)')
     .option('--timeout <duration>', 'per-attempt timeout: connecting, the answer and its body (default 10s)')
     .option('--max-retry-after <duration>', "longest Retry-After honoured; a receiver's longer ask is cut to it, and the output says so (default 10m; 0 ignores Retry-After)");
 }

@@ -15,6 +15,7 @@ import { relaySettingsFrom } from './listen/relay-options.js';
 import { TerminalRenderer } from './listen/terminal.js';
 import { RateAdaptiveView } from './listen/aggregate.js';
 import { checkUiFlagsNeedUi } from './inspector-ui.js';
+import { describeTarget } from '../routes/route.js';
 
 export { isLoopbackHost, listenOptionsFrom };
 
@@ -94,7 +95,8 @@ function renderBanner(output: Output, options: ListenOptions, handle: ListenerHa
   const cap = handle.capture;
   if (queue) {
     output.note(ec.dim(`queue ${queue.display} (stream ${queue.stream}, group ${queue.group}): each new delivery is answered 2xx once Redis has it; duplicates decided in Redis for ${formatDuration(queue.dedupeWindowMs)}`));
-    output.note(ec.dim(`forward with: hookctl worker ${queue.display} --forward-to URL`));
+    output.note(ec.dim(`forward with: hookctl worker ${queue.pastable.args} --forward-to URL${queue.pastable.hint ? ` (${queue.pastable.hint})` : ''}`));
+    for (const warning of queue.warnings) output.warn(warning);
     if (cap.dir) output.note(ec.dim(`a local copy in ${cap.files ? `${cap.dir} (one file per delivery)` : cap.journal}`));
     else output.note(ec.dim('local capture off (the queue keeps the deliveries; --capture DIR for a local copy)'));
   } else if (cap.dir) {
@@ -105,7 +107,7 @@ function renderBanner(output: Output, options: ListenOptions, handle: ListenerHa
   for (const warning of cap.warnings) output.warn(warning);
   const forward = options.forward;
   if (forward) {
-    const routes = [...(forward.url !== undefined ? [`everything → ${displayUrl(forward.url)}`] : []), ...(forward.routes ?? []).map((route) => `${route.name.slice(0, route.name.length - route.url.length - 1) || '*'} → ${displayUrl(route.url)}`)];
+    const routes = [...(forward.url !== undefined ? [`everything → ${describeTarget(forward.url, forward.keepPath === true)}`] : []), ...(forward.routes ?? []).map((route) => `${route.name.slice(0, route.name.length - displayUrl(route.url).length - 1) || '*'} → ${describeTarget(route.url, route.keepPath)}`)];
     const how = !forward.ackFirst ? "the app's status is answered" : handle.outbox ? `ack first; every forward kept in ${handle.outbox.path} until delivered` : 'ack first, queued in memory';
     output.note(ec.dim(`forwarding ${routes.length === 1 ? routes[0] : `by route: ${routes.join('; ')}`} (${how})`));
     if (forward.ackFirst && !handle.outbox) output.warn('--ack-first with --no-capture: forwards are queued in memory only, so deliveries acknowledged but not yet forwarded are lost if the listener crashes (give --capture DIR to keep them in an outbox)');

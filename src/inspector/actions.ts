@@ -9,6 +9,7 @@ import { failureReason } from '../replay/execute.js';
 import { asIsRequest, resignedRequest, type ReplayRequest } from '../replay/request.js';
 import { encodeBody, safeFileSlug, toFixtureFile, type DeliveryRecord } from '../records/record.js';
 import { curlCommand } from '../shell/curl.js';
+import { displayUrl } from '../text/url.js';
 import { detectScheme, getScheme, isSchemeName } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
 import type { LoadedDelivery } from './segment.js';
@@ -125,11 +126,15 @@ export async function replay(loaded: LoadedDelivery, ask: ReplayAsk, settings: V
     ms: last?.ms ?? 0,
     error: failureReason(outcome, prepared.body.length),
     attempts: attemptViews(outcome.attempts, ask.mode === 'as-is' ? forwardedAs(false, loaded.record.verified) : 'signed', { headers: prepared.headers, body: prepared.body }),
-    sent: { url: prepared.url, method: prepared.method ?? 'POST', headers: Object.entries(prepared.headers), bytes: prepared.body.length },
+    // The page is told where it went, never the password in the URL.
+    sent: { url: displayUrl(prepared.url), method: prepared.method ?? 'POST', headers: Object.entries(prepared.headers), bytes: prepared.body.length },
   };
 }
 
-/** A curl command that sends the (possibly edited) delivery, signed with a fresh timestamp; and the body it sends. */
+/**
+ * A curl command that sends the (possibly edited) delivery, signed with a fresh timestamp; and the
+ * body it sends. A password in the target URL is not in it: curl reads it from HOOKCTL_TARGET_PASSWORD.
+ */
 export function curlFor(loaded: LoadedDelivery, ask: ReplayAsk, settings: VerificationSettings): { command: string; body: Uint8Array } {
   const prepared = replayRequest(loaded, ask, settings).prepare(1);
   return { command: curlCommand({ url: prepared.url, method: prepared.method ?? 'POST', headers: prepared.headers, body: prepared.body }), body: prepared.body };

@@ -169,17 +169,28 @@ type QueueReport = NonNullable<ListenerHandle['queue']>;
 /** --queue: connects (loading the Redis client only now), creates the stream and group, and hands new deliveries to it. */
 async function openQueue(options: QueueOptions, windowMs: number | undefined, parts: HandOnParts): Promise<{ handOn: HandOn; report: QueueReport; close(): Promise<void> }> {
   const { openRedisQueue } = await import('../queue/open.js');
-  const { parseQueueAddress } = await import('../queue/address.js');
+  const { parseQueueAddress, pastableAddress } = await import('../queue/address.js');
   const { ToQueue } = await import('./hand-on/to-queue.js');
-  const address = parseQueueAddress(options.url, { stream: options.stream, group: options.group, password: options.password }, '--queue');
-  const queue = await openRedisQueue(address, { name: 'hookctl-listen' });
+  const address = parseQueueAddress(options.url, { stream: options.stream, group: options.group, password: options.password, passwordFile: options.passwordFile }, '--queue');
+  const timeouts = options.timeoutMs === undefined ? {} : { connectTimeoutMs: options.timeoutMs, commandTimeoutMs: options.timeoutMs };
+  const queue = await openRedisQueue(address, { name: 'hookctl-listen', ...timeouts });
+  const { checkDurability, recheckOnReconnect } = await import('../queue/durability.js');
+  const durability = { allowEviction: options.allowEviction === true };
+  let warnings: string[];
+  try {
+    warnings = await checkDurability(queue.connection, durability);
+  } catch (error) {
+    await queue.close();
+    throw error;
+  }
+  recheckOnReconnect(queue.connection, durability, (message) => parts.observers.warning(message));
   try {
     const intake = await queue.intake(windowMs === undefined ? {} : { windowMs });
     queue.connection.on('lost', (error) => parts.observers.warning(`lost the connection to Redis at ${address.display} (${error.message}); answering 503 until it is back`));
     queue.connection.on('ready', () => parts.observers.warning(`reconnected to Redis at ${address.display}; accepting deliveries again`));
     return {
       handOn: new ToQueue(parts, intake, address.display),
-      report: { display: address.display, stream: address.stream, group: address.group, dedupeWindowMs: intake.windowMs },
+      report: { display: address.display, stream: address.stream, group: address.group, dedupeWindowMs: intake.windowMs, warnings, pastable: pastableAddress(address) },
       close: () => queue.close(),
     };
   } catch (error) {

@@ -44,6 +44,8 @@ export interface ForwardOptions {
   ackFirst?: boolean;
   /** Waits between attempts (ack-first), ms; the first is 0. Default: the send default (0, 5s, 30s, 5m). */
   retryScheduleMs?: number[];
+  /** Fraction each wait moves by, up or down (default: 0.2 for the default schedule, 0 for one given). */
+  retryJitter?: number;
   /** Per-attempt timeout, ms (default 10s). */
   timeoutMs?: number;
   /** Forwards in flight at once from the queue (default 16). */
@@ -58,6 +60,12 @@ export interface QueueOptions {
   group?: string;
   /** Used when the URL carries none (read from a file, kept out of `ps`). */
   password?: string;
+  /** The file it was read from (named in the commands the listener prints). */
+  passwordFile?: string;
+  /** Gives up on a Redis that does not answer (connecting, each command) after this long, ms (default 5s). */
+  timeoutMs?: number;
+  /** Run on a Redis whose maxmemory-policy evicts keys (refused otherwise). */
+  allowEviction?: boolean;
 }
 
 export interface ListenOptions {
@@ -240,7 +248,7 @@ export interface ListenerHandle {
   /** The outbox (--ack-first with a capture folder): what the start found in it. */
   readonly outbox: OutboxReport | null;
   /** The Redis queue (--queue): where deliveries go (no password). */
-  readonly queue: { display: string; stream: string; group: string; dedupeWindowMs: number } | null;
+  readonly queue: { display: string; stream: string; group: string; dedupeWindowMs: number; /** What the Redis's eviction policy and persistence put at risk. */ warnings: string[]; /** The queue as printed in a command to run (no `***`), and what to know to run it. */ pastable: { args: string; hint?: string } } | null;
   /** Group-commit counters: records written and the write (+ fsync when durable) batches they took. */
   writes(): { journal: { batches: number; lines: number }; ledger: { batches: number; lines: number } };
   /**

@@ -170,7 +170,7 @@ describe('hookctl listen (spawned CLI)', () => {
     expect(listenOptionsFrom({ ...base, route: ['path:/gh/*=http://127.0.0.1:4000'] }, {}).forward).toMatchObject({ routes: [{ keepPath: true, paths: ['/gh/*'] }] });
     expect(listenOptionsFrom({ ...base, route: ['path:/gh/*=http://127.0.0.1:4000'] }, {}).forward?.url).toBeUndefined();
     const refused: Array<[Record<string, unknown>, RegExp]> = [
-      [{ queue, forwardTo: 'http://127.0.0.1:3000/' }, /^--forward-to: with --queue the workers forward \(hookctl worker redis:\/\/app:\*\*\*@127\.0\.0\.1:6379\/2\?stream=orders --forward-to/],
+      [{ queue, forwardTo: 'http://127.0.0.1:3000/' }, /^--forward-to: with --queue the workers forward \(hookctl worker 'redis:\/\/app@127\.0\.0\.1:6379\/2\?stream=orders' --redis-password-file FILE --forward-to/],
       [{ queue, route: ['x=http://127.0.0.1:1/'] }, /^--route: with --queue/],
       [{ queue, ackFirst: true }, /^--ack-first: with --queue/],
       [{ queue: 'http://127.0.0.1:6379' }, /^--queue: expected a redis:\/\/ or rediss:\/\/ URL/],

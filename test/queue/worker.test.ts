@@ -180,7 +180,8 @@ describeWithRedis('hookctl worker', (redis) => {
     const attempt = worker.records().find((r) => r.type === 'attempt' && r.eventId === record.eventId);
     expect(attempt).toMatchObject({ app: { status: 400 }, hint: expect.any(String) });
     const requests = await target.waitForRequests(3);
-    expect(requests.find((r) => r.headers['idempotency-key'] === record.eventId)!.headers.authorization).toBeUndefined();
+    // The stored placeholder is not passed on; the target URL's own credentials go as Basic auth.
+    expect(requests.find((r) => r.headers['idempotency-key'] === record.eventId)!.headers.authorization).toBe(`Basic ${Buffer.from('app:hunter2').toString('base64')}`);
     await worker.waitForLine((line) => /Twilio signs the URL it posts to/.test(line), { stream: 'stderr' });
     await worker.stop('SIGINT');
     expect(worker.stderrLines.filter((line) => /Twilio signs the URL/.test(line))).toHaveLength(1);

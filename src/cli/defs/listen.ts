@@ -25,6 +25,7 @@ export function listenCommand(): Command {
     .option('--forward-retry-schedule <list>', 'waits between forward attempts with --ack-first (default 0,5s,30s,5m); after the last one a forward is a dead letter')
     .option('--forward-timeout <duration>', 'per-attempt timeout when forwarding', '10s')
     .option('--queue <redis-url>', 'hand each new delivery to a Redis queue (redis://[user:password@]host:port[/db]): deduplicated across listeners, answered 2xx once Redis has it; hookctl worker forwards')
+    .option('--allow-eviction', "with --queue: run on a Redis whose maxmemory-policy evicts keys (acknowledged deliveries and dedupe keys can vanish when it is full)")
     .option('--dedupe-window <duration>', 'how long an accepted event id stays a duplicate, in the capture folder\'s ledger or in Redis (default 7d)')
     .option('--status <code>', 'answer every delivery with this status')
     .option('--fail-first <n>', 'fail the first N deliveries of each event id')
