@@ -9,6 +9,8 @@ export interface EventTemplate {
   contentType: string | undefined;
   /** For the provider's headers (X-GitHub-Event, X-Shopify-Topic) and for records. */
   eventType: string | undefined;
+  /** What the provider's event-type header says when it is not `eventType` (a sample's GitHub `pull_request`, Linear `Issue`). */
+  headerEventType?: string;
   /** The event id the template already carries (a fixture's, or one in the body). */
   eventId: string | undefined;
   /** An id inside the body (Stripe's `id`, Slack's `event_id`), swapped out when the event gets a new id. */
@@ -131,7 +133,7 @@ export function createPreparer(plan: SendPlan): (event: OutgoingEvent) => (attem
   const overrides = plan.headerOverrides;
   const overrideNames = new Set(overrides.map(([name]) => name.toLowerCase()));
   return (event) => {
-    const type = headerType(scheme, event.type);
+    const type = event.template.headerEventType ?? headerType(scheme, event.type);
     const { method, contentType } = event.template;
     const { body, id } = event;
     const url = scheme.targetUrl ? scheme.targetUrl(signingUrl, body) : signingUrl;
