@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { decodeBody, isDeliveryRecord, type DeliveryRecord } from '../src/records/record.js';
-import { CATALOG_FORMAT, type CatalogIndex, type IndexedEvent, type StoredProvider, type StoredSample } from '../src/records/sample-catalog.js';
+import { CATALOG_FORMAT, shardOf, type CatalogIndex, type IndexedEvent, type StoredProvider, type StoredSample } from '../src/records/sample-catalog.js';
 import { shopify, slack, standard, twilio } from './samples/classic.js';
 import { atlassian, bitbucket, discord, gitlab, linear, mux, netlify, notion, openai, replicate, sentry, twitch, vercel } from './samples/devtools.js';
 import type { HandProvider, ProviderInfo } from './samples/kit.js';
@@ -24,6 +24,7 @@ import { stripe } from './samples/stripe.js';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = `${ROOT}data/samples/`;
 const require = createRequire(import.meta.url);
+const SHARD_ABOVE = 256 * 1024;
 
 interface Built extends ProviderInfo {
   samples: StoredSample[];
@@ -156,12 +157,23 @@ for (const name of [...catalog.keys()].sort()) {
   if (!counts.has(built.defaultEvent)) throw new Error(`${name}: no sample of its default event ${built.defaultEvent}`);
   const events: IndexedEvent[] = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([event, examples]) => ({ event, examples, ...(built.descriptions.has(event) ? { description: built.descriptions.get(event)! } : {}) }));
   const { samples, descriptions: _descriptions, ...info } = built;
-  index.providers[name] = { ...info, events };
-  const stored: StoredProvider = { format: CATALOG_FORMAT, provider: name, samples };
-  const gz = gzipSync(JSON.stringify(stored), { level: 9 });
-  writeFileSync(`${OUT}${name}.json.gz`, gz);
+  // Past this much JSON, one file per event family: sending one event then reads a few KiB, not MiBs.
+  const sharded = JSON.stringify(samples).length > SHARD_ABOVE;
+  index.providers[name] = { ...info, events, ...(sharded ? { sharded: true } : {}) };
+  const groups = new Map<string, StoredSample[]>();
+  for (const sample of samples) {
+    if (sharded && !/^[A-Za-z0-9_-]+$/.test(shardOf(sample.event))) throw new Error(`${name}/${sample.event}: its family is no file name`);
+    const file = sharded ? `${name}/${shardOf(sample.event)}` : name;
+    groups.set(file, [...(groups.get(file) ?? []), sample]);
+  }
+  if (sharded) mkdirSync(`${OUT}${name}`, { recursive: true });
+  for (const [file, group] of groups) {
+    const stored: StoredProvider = { format: CATALOG_FORMAT, provider: name, samples: group };
+    const gz = gzipSync(JSON.stringify(stored), { level: 9 });
+    writeFileSync(`${OUT}${file}.json.gz`, gz);
+    compressed += gz.length;
+  }
   total += samples.length;
-  compressed += gz.length;
 }
 writeFileSync(`${OUT}index.json`, `${JSON.stringify(index)}\n`);
 console.log(`${catalog.size} providers, ${total} samples; bodies ${(compressed / 1024).toFixed(0)} KiB gzip'd, index ${(JSON.stringify(index).length / 1024).toFixed(0)} KiB`);

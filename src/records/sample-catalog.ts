@@ -2,7 +2,8 @@
  * The sample-event catalog shipped in `data/samples/`: an index (`index.json`, small, plain JSON:
  * what `hookctl samples` lists and searches) and one gzip'd JSON file per provider holding the
  * bodies, unsigned (they are signed when sent, with the user's secret). Built by
- * `scripts/gen-samples.ts`; read only by the commands that need samples, never at start-up.
+ * `scripts/gen-samples.ts`; read only by the commands that need samples, never at start-up. A
+ * large provider is split by event family (`github/pull_request.json.gz`).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,12 @@ export interface IndexedProvider {
   typeIn: Placement;
   idIn: Placement;
   events: IndexedEvent[];
+  /**
+   * A large provider (GitHub's 3 MB) is stored as one file per event family,
+   * `<provider>/<family>.json.gz` (the type up to its first dot), so sending one event reads one
+   * small file instead of all of them.
+   */
+  sharded?: boolean;
 }
 
 export interface CatalogIndex {
@@ -76,7 +83,7 @@ export function catalogProvider(scheme: string): string {
 }
 
 let index: CatalogIndex | undefined;
-const providers = new Map<string, StoredProvider>();
+const files = new Map<string, StoredSample[]>();
 
 /** The index; an empty one when the data folder is missing (a broken install still sends minimal events). */
 export function catalogIndex(): CatalogIndex {
@@ -97,20 +104,36 @@ export function indexedProvider(scheme: string): IndexedProvider | undefined {
   return Object.hasOwn(providersOf, name) ? providersOf[name] : undefined;
 }
 
-/** Every stored example of a provider, decompressed on first use. */
-export function providerSamples(scheme: string): StoredSample[] {
-  const name = catalogProvider(scheme);
-  if (!indexedProvider(name)) return [];
-  let stored = providers.get(name);
-  if (!stored) {
+/** The family a sharded provider files an event under: its type up to the first dot. */
+export function shardOf(event: string): string {
+  return event.split('.')[0]!;
+}
+
+/** One stored file's samples, decompressed on first use; `file` is a name the index produced. */
+function readStored(file: string): StoredSample[] {
+  let samples = files.get(file);
+  if (!samples) {
     try {
-      stored = JSON.parse(gunzipSync(readFileSync(`${CATALOG_DIR}${name}.json.gz`)).toString('utf8')) as StoredProvider;
+      samples = (JSON.parse(gunzipSync(readFileSync(`${CATALOG_DIR}${file}.json.gz`)).toString('utf8')) as StoredProvider).samples;
     } catch {
-      stored = { format: CATALOG_FORMAT, provider: name, samples: [] };
+      samples = [];
     }
-    providers.set(name, stored);
+    files.set(file, samples);
   }
-  return stored.samples;
+  return samples;
+}
+
+/** The files holding a provider's samples, in catalog order. */
+function filesOf(name: string, provider: IndexedProvider): string[] {
+  if (!provider.sharded) return [name];
+  return [...new Set(provider.events.map((event) => shardOf(event.event)))].map((shard) => `${name}/${shard}`);
+}
+
+/** Every stored example of a provider (all of its files). */
+export function providerSamples(scheme: string): StoredSample[] {
+  const provider = indexedProvider(scheme);
+  if (!provider) return [];
+  return filesOf(catalogProvider(scheme), provider).flatMap(readStored);
 }
 
 /** A match of `hookctl samples` words. */
@@ -151,11 +174,11 @@ function normalise(text: string): string {
 export function findSample(scheme: string, wanted?: string): StoredSample | undefined {
   const provider = indexedProvider(scheme);
   if (!provider) return undefined;
-  const samples = providerSamples(scheme);
   const asked = (wanted ?? provider.defaultEvent).toLowerCase();
   const hash = asked.lastIndexOf('#');
   const variant = hash > 0 && /^\d+$/.test(asked.slice(hash + 1)) ? Number(asked.slice(hash + 1)) : 1;
   const want = hash > 0 && variant ? asked.slice(0, hash) : asked;
+  const samples = samplesFor(catalogProvider(scheme), provider, want);
   const ranked = (rank: (sample: StoredSample) => boolean) => samples.filter(rank)[variant - 1];
   return (
     ranked((sample) => sample.event.toLowerCase() === want) ??
@@ -163,6 +186,13 @@ export function findSample(scheme: string, wanted?: string): StoredSample | unde
     ranked((sample) => sample.event.toLowerCase().split(/[./]/)[0] === want) ??
     ranked((sample) => sample.event.toLowerCase().replace(/\//g, '-') === want)
   );
+}
+
+/** Only the file a wanted type can be in, for a sharded provider; else the provider's one file. */
+function samplesFor(name: string, provider: IndexedProvider, want: string): StoredSample[] {
+  if (!provider.sharded) return readStored(name);
+  const shard = provider.events.map((event) => shardOf(event.event)).find((family) => family.toLowerCase() === shardOf(want));
+  return shard === undefined ? [] : readStored(`${name}/${shard}`);
 }
 
 /** The body with its fresh fields set to `now` (top-level JSON keys, rewritten in place in the text). */
