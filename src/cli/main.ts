@@ -78,7 +78,10 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander; everything else is a usage error, already printed.
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      // Help asked for (`hookctl help`) is a success; help shown for a missing command (bare
+      // `hookctl`, `hookctl queue`) is a failure, as other CLIs exit for it: exit 1.
+      if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT.ok : EXIT.failed;
       return EXIT.usage;
     }
     if (isUserError(error)) {
