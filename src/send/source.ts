@@ -68,7 +68,7 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
         {
           body,
           contentType: defaultContentType(scheme.name, body),
-          eventType: input.event ?? scheme.eventType({}, body),
+          eventType: input.event ?? scheme.eventType({}, body) ?? impliedType(scheme, body),
           eventId: bodyEventId,
           bodyEventId,
           rewritable: false,
@@ -147,4 +147,14 @@ function sampleTemplate(scheme: Scheme, sample: StoredSample): EventTemplate {
     method: 'POST',
     source: `sample ${scheme.name}/${sample.event}`,
   };
+}
+
+/**
+ * The type the scheme's own headers give a body sent without --event (GitHub's X-GitHub-Event
+ * `ping`, Shopify's default topic), so what is shown is what is sent.
+ */
+function impliedType(scheme: Scheme, body: Buffer): string | undefined {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(scheme.deliveryHeaders({ id: 'hookctl-implied-type' }))) headers[name.toLowerCase()] = value;
+  return scheme.eventType(headers, body);
 }
