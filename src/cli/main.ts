@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { CommanderError, type Command } from 'commander';
 import { EXIT, isUserError, messageOf, UserError } from '../errors.js';
-import { applyConfig, loadConfig } from './config.js';
+import { applyConfig, checkSections, loadConfig, yieldConfigSecret, type ConfigFile } from './config.js';
 import { Output } from './output.js';
 import { buildProgram, COMMAND_MODULES } from './program.js';
 import type { CommandContext } from './context.js';
@@ -41,11 +41,16 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   // Config values must be in place before the subcommand parses its flags, so the command line and
   // the environment can override them and a config value satisfies a required flag.
   let configPath: string | undefined;
+  let appliedConfig: ConfigFile | undefined;
   const configHook = (_parent: Command, sub: Command) => {
     const globals = program.opts();
     debug ||= Boolean(globals.debug);
     const config = loadConfig(cwd, (globals.config as string | undefined) ?? env.HOOKCTL_CONFIG);
-    if (config) applyConfig(sub, config);
+    if (config) {
+      checkSections(config, allCommands(program).slice(1).map((command) => command.name()));
+      applyConfig(sub, config);
+      appliedConfig = config;
+    }
     configPath = config?.path;
   };
   for (const command of allCommands(program)) if (command.commands.length > 0) command.hook('preSubcommand', configHook);
@@ -54,6 +59,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     const command = findCommand(program, path);
     command.action(async () => {
       const module = (await load()) as { run: (context: CommandContext) => Promise<number> };
+      if (appliedConfig) yieldConfigSecret(command, appliedConfig, env);
       const opts = command.opts();
       const context: CommandContext = {
         command,
