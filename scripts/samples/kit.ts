@@ -33,7 +33,7 @@ export interface HandProvider extends ProviderInfo {
 }
 
 export const HAND_MADE = 'hand-made by hookctl from the provider\'s public documentation';
-export const HAND_MADE_LICENCE = 'MIT (hookctl)';
+export const HAND_MADE_LICENCE = 'MIT, as hookctl';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';

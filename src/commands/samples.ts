@@ -2,9 +2,11 @@ import type { CommandContext } from '../cli/context.js';
 import { table } from '../cli/output.js';
 import { didYouMean } from '../cli/suggest.js';
 import { EXIT, failure } from '../errors.js';
-import { catalogIndex, indexedProvider, searchCatalog, type SampleHit } from '../records/sample-catalog.js';
+import { catalogIndex, indexedProvider, searchCatalog, type Placement, type SampleHit } from '../records/sample-catalog.js';
 import { SCHEME_CATALOG } from '../schemes/catalog.js';
 import { defaultEventType } from '../send/minimal-events.js';
+
+const PLACE: Record<Placement, string> = { header: 'in a header', body: 'in the body', both: 'in a header and the body', none: 'nowhere' };
 
 /** How many event types the overview names per scheme before pointing at `hookctl samples SCHEME`. */
 const OVERVIEW_EVENTS = 4;
@@ -44,6 +46,11 @@ export async function run({ args, options, output }: CommandContext): Promise<nu
 
   if (!scheme && words.length === 0) overview(schemes, output);
   else listHits(hits, scheme === undefined, output);
+  if (scheme) {
+    const provider = indexedProvider(scheme)!;
+    output.line();
+    output.line(output.color.dim(`${provider.title} puts the event type ${PLACE[provider.typeIn]} and the event id ${PLACE[provider.idIn]}; send sets both (a fresh id each time). Source: ${provider.source} (${provider.licence}).`));
+  }
   const example = hits.find((hit) => hit.isDefault) ?? hits[0]!;
   output.line();
   output.line(output.color.dim(`send one: hookctl send <url> --scheme ${example.scheme} --event ${example.event.event} --secret …`));

@@ -42,7 +42,16 @@ describe('hookctl samples', () => {
     expect(found.map((record) => record.event).sort()).toEqual(['invoice.created', 'invoice.finalized', 'invoice.paid', 'invoice.payment_failed', 'invoice.payment_succeeded', 'invoice.upcoming']);
     for (const record of found) expect(record).toMatchObject({ type: 'sample', scheme: 'stripe' });
     const human = await runCli(['samples', 'stripe', 'payment', 'fail']);
-    expect(human.stdout.split('\n').filter((line) => /^\S/.test(line) && !line.startsWith('send one'))).toEqual([expect.stringMatching(/^invoice\.payment_failed/), expect.stringMatching(/^payment_intent\.payment_failed/)]);
+    expect(human.stdout.split('\n').filter((line) => /^[a-z_]+\.[a-z_.]+/.test(line))).toEqual([expect.stringMatching(/^invoice\.payment_failed/), expect.stringMatching(/^payment_intent\.payment_failed/)]);
+  });
+
+  it('one scheme: each event type on a line, then where the provider puts the type and id, and the source', async () => {
+    const linear = await runCli(['samples', 'linear']);
+    expect(linear.code, linear.stderr).toBe(0);
+    expect(linear.stdout).toMatch(/^Issue\.create \(default\)$/m);
+    expect(linear.stdout).toMatch(/^Linear puts the event type in a header and the body and the event id in a header; send sets both \(a fresh id each time\)\. Source: hand-made/m);
+    const github = await runCli(['samples', 'github', 'push']);
+    expect(github.stdout).toMatch(/Source: npm @octokit\/webhooks-examples .*\(MIT/);
   });
 
   it('words alone search every provider; "opened" does not find "reopened"', async () => {
