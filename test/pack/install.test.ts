@@ -51,7 +51,7 @@ describe('the published package', () => {
     expect(files).toContain('package.json');
     expect(files.some((file) => file.startsWith('fixtures/'))).toBe(true);
     // The sample catalog, compressed, with the NOTICE that names its sources and licences.
-    for (const file of ['NOTICE', 'data/samples/index.json', 'data/samples/github.json.gz', 'data/samples/stripe.json.gz']) expect(files).toContain(file);
+    for (const file of ['NOTICE', 'data/samples/index.json', 'data/samples/github/pull_request.json.gz', 'data/samples/stripe.json.gz']) expect(files).toContain(file);
     // The inspector's page, built and bundled: nothing is fetched when it runs.
     for (const file of ['index.html', 'favicon.svg', 'LICENSES.txt']) expect(files).toContain(`dist/inspector/ui/${file}`);
     expect(files.some((file) => file.endsWith('.png'))).toBe(false);
