@@ -17,6 +17,8 @@ export interface EventTemplate {
   bodyEventId: string | undefined;
   /** A sample may be rewritten with a fresh id; a body the user gave is sent as given unless asked. */
   rewritable: boolean;
+  /** Fresh ids in the shape of the sample's own (src/send/id-like.ts), instead of the scheme's. */
+  newId?: () => string;
   method: string;
   /** Where it came from, for messages: "--data", a file path, "sample stripe/payment_intent.succeeded". */
   source: string;
@@ -104,7 +106,7 @@ export class EventFactory {
   make(options: { id?: string; fresh?: boolean; nextId?: () => string } = {}): OutgoingEvent {
     const { template, plan, placement } = this;
     const fresh = options.fresh ?? template.rewritable;
-    const newId = () => (options.nextId ? options.nextId() : newEventId(plan.scheme.name));
+    const newId = () => (options.nextId ? options.nextId() : template.newId ? template.newId() : newEventId(plan.scheme.name));
     const id = options.id ?? (fresh ? newId() : (template.eventId ?? template.bodyEventId ?? newId()));
     const rewrite = (fresh || template.rewritable) && this.pieces !== undefined && id !== template.bodyEventId;
     const body = rewrite ? Buffer.from(this.pieces!.join(id), 'utf8') : template.body;

@@ -8,6 +8,7 @@ import { decodeBody, type DeliveryRecord } from '../records/record.js';
 import { findSample, freshBody, indexedProvider, type StoredSample } from '../records/sample-catalog.js';
 import type { Scheme } from '../schemes/types.js';
 import type { EventTemplate } from './event.js';
+import { idLike } from './id-like.js';
 import { minimalEvent } from './minimal-events.js';
 import { defaultContentType, isJson, JSON_SCHEMES } from './content-type.js';
 
@@ -143,6 +144,7 @@ function sampleTemplate(scheme: Scheme, sample: StoredSample): EventTemplate {
     ...(sample.headerType ? { headerEventType: sample.headerType } : {}),
     eventId: sample.id ?? scheme.eventId({}, body),
     bodyEventId: sample.id,
+    ...(sample.id ? { newId: idLike(sample.id) } : {}),
     rewritable: true,
     method: 'POST',
     source: `sample ${scheme.name}/${sample.event}`,
