@@ -19,6 +19,7 @@ import { atlassian, bitbucket, discord, gitlab, linear, mux, netlify, notion, op
 import type { HandProvider, ProviderInfo } from './samples/kit.js';
 import { calendly, clerk, hubspot, intercom, mailgun, meta, okta, postmark, resend, sendgrid, sns, telnyx, typeform, zendesk, zoom } from './samples/messaging.js';
 import { coinbase, lemonsqueezy, paddle, plaid, razorpay, square, woocommerce } from './samples/payments.js';
+import { asana, dropbox, loops, pubsub, render } from './samples/more.js';
 import { stripe } from './samples/stripe.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -141,6 +142,7 @@ const HAND: Record<string, HandProvider> = {
   paddle, square, razorpay, coinbase, lemonsqueezy, woocommerce, plaid,
   linear, gitlab, bitbucket, vercel, netlify, sentry, atlassian, notion, openai, replicate, mux, discord, twitch,
   sendgrid, mailgun, postmark, resend, clerk, telnyx, zoom, intercom, zendesk, hubspot, calendly, typeform, okta, meta, sns,
+  dropbox, asana, render, loops, pubsub,
 };
 for (const [name, hand] of Object.entries(HAND)) fromHand(name, hand);
 

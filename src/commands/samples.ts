@@ -2,7 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import { table } from '../cli/output.js';
 import { didYouMean } from '../cli/suggest.js';
 import { EXIT, failure } from '../errors.js';
-import { catalogIndex, indexedProvider, searchCatalog, type Placement, type SampleHit } from '../records/sample-catalog.js';
+import { catalogIndex, catalogProvider, indexedProvider, searchCatalog, type Placement, type SampleHit } from '../records/sample-catalog.js';
 import { SCHEME_CATALOG } from '../schemes/catalog.js';
 import { defaultEventType } from '../send/minimal-events.js';
 
@@ -14,7 +14,8 @@ const OVERVIEW_EVENTS = 4;
 /** Schemes first in the catalog's order, then providers that have samples but no scheme on this build. */
 function allSchemes(): string[] {
   const schemes: string[] = SCHEME_CATALOG.map((info) => info.scheme);
-  const extra = Object.keys(catalogIndex().providers).filter((name) => !schemes.includes(name)).sort();
+  const covered = new Set(schemes.map(catalogProvider));
+  const extra = Object.keys(catalogIndex().providers).filter((name) => !covered.has(name)).sort();
   return [...schemes, ...extra];
 }
 

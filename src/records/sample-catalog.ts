@@ -77,9 +77,14 @@ export interface CatalogIndex {
   providers: Record<string, IndexedProvider>;
 }
 
-/** Svix is Standard Webhooks with `svix-` headers: it shares the samples. */
+/**
+ * Schemes that share another's samples: Svix is Standard Webhooks with `svix-` headers, Jira's
+ * webhooks are Atlassian's, WhatsApp's are Meta's.
+ */
+const SHARED_SAMPLES: Readonly<Record<string, string>> = { svix: 'standard', jira: 'atlassian', whatsapp: 'meta' };
+
 export function catalogProvider(scheme: string): string {
-  return scheme === 'svix' ? 'standard' : scheme;
+  return Object.hasOwn(SHARED_SAMPLES, scheme) ? SHARED_SAMPLES[scheme]! : scheme;
 }
 
 let index: CatalogIndex | undefined;
