@@ -121,7 +121,19 @@ export function verdict(result: BenchResult): string {
   return sentences.join(' ');
 }
 
-/** The closing advice, chosen by what was measured: speed first, then requests, then whether push kept up. */
+/**
+ * When one median latency beats another: the slower must be over 1.5× the faster *and* more than
+ * 0.5 ms behind. Below that, a run on a shared machine (timers, scheduling, garbage collection)
+ * can put either first, so the verdict calls them even and says so.
+ */
+export const LATENCY_MARGIN = { factor: 1.5, ms: 0.5 } as const;
+const MARGIN_TEXT = `a difference counts here when the slower median is over ${LATENCY_MARGIN.factor}× the faster and more than ${LATENCY_MARGIN.ms} ms behind`;
+
+export function clearlySlower(slowerMs: number, fasterMs: number): boolean {
+  return slowerMs > fasterMs * LATENCY_MARGIN.factor && slowerMs - fasterMs > LATENCY_MARGIN.ms;
+}
+
+/** The closing advice, chosen by what was measured: speed first (beyond the margin), then requests, then whether push kept up. */
 function recommendation(result: BenchResult, strategies: StrategyResult[]): string {
   const measured = strategies.filter((s) => s.latencyMs !== null);
   if (measured.length === 0) return 'Verdict: nothing was delivered, so there is nothing to recommend.';
@@ -132,13 +144,19 @@ function recommendation(result: BenchResult, strategies: StrategyResult[]): stri
   if (!push) {
     return `Verdict: of those measured, ${LABEL[fastest.name]} delivered soonest (${formatMs(fastest.latencyMs!.p50)} at the median) and ${LABEL[fewest.name]} made the fewest requests (${fewest.requests.toLocaleString('en-US')}).`;
   }
-  const pushFastEnough = push.latencyMs!.p50 <= fastest.latencyMs!.p50 * 1.5 + 0.5;
-  if (pushFastEnough && push.saturation.length === 0) {
-    if (fewest === push || push.requests <= fewest.requests) return 'Verdict: push, since it was both the fastest and the cheapest in requests here.';
-    return `Verdict: push for latency; ${LABEL[fewest.name]} made fewer requests here (${fewest.requests.toLocaleString('en-US')} against ${push.requests.toLocaleString('en-US')}) only because events outnumber its requests, and at the price of ${formatMs(fewest.latencyMs!.p50)} median delay.`;
+  const pushMs = push.latencyMs!.p50;
+  const fastestMs = fastest.latencyMs!.p50;
+  if (push.saturation.length > 0 && fastest !== push) {
+    return `Verdict: at ${push.clients} subscriber${push.clients === 1 ? '' : 's'} and ${rate} events/s, push has to make ${Math.round(rate * push.clients).toLocaleString('en-US')} requests a second; this sender managed ${Math.round(push.requestsPerSecond).toLocaleString('en-US')}, so ${LABEL[fastest.name]}, which batches waiting events into one answer, delivered sooner (${formatMs(fastestMs)} against ${formatMs(pushMs)} at the median). Push still costs nothing between events; at this fan-out it needs more sending capacity or batching.`;
   }
-  if (push.saturation.length > 0 || push.latencyMs!.p50 > fastest.latencyMs!.p50 * 1.5) {
-    return `Verdict: at ${push.clients} subscriber${push.clients === 1 ? '' : 's'} and ${rate} events/s, push has to make ${Math.round(rate * push.clients).toLocaleString('en-US')} requests a second; this sender managed ${Math.round(push.requestsPerSecond).toLocaleString('en-US')}, so ${LABEL[fastest.name]}, which batches waiting events into one answer, delivered sooner (${formatMs(fastest.latencyMs!.p50)} against ${formatMs(push.latencyMs!.p50)} at the median). Push still costs nothing between events; at this fan-out it needs more sending capacity or batching.`;
+  const pushLeads = fastest === push && measured.every((s) => s === push || clearlySlower(s.latencyMs!.p50, pushMs));
+  if (pushLeads) {
+    if (push.requests <= fewest.requests) return `Verdict: push, since it was both the fastest (${formatMs(pushMs)} at the median; ${MARGIN_TEXT}) and the cheapest in requests here.`;
+    return `Verdict: push for latency (${formatMs(pushMs)} at the median; ${MARGIN_TEXT}); ${LABEL[fewest.name]} made fewer requests here (${fewest.requests.toLocaleString('en-US')} against ${push.requests.toLocaleString('en-US')}) only because events outnumber its requests, and at the price of ${formatMs(fewest.latencyMs!.p50)} median delay.`;
   }
-  return `Verdict: ${LABEL[fastest.name]} and push were close; choose by cost: ${measured.map((s) => `${LABEL[s.name]} ${s.requests.toLocaleString('en-US')} requests`).join(', ')}.`;
+  if (clearlySlower(pushMs, fastestMs)) {
+    return `Verdict: ${LABEL[fastest.name]} for latency here (${formatMs(fastestMs)} against push's ${formatMs(pushMs)} at the median; ${MARGIN_TEXT}); push makes ${push.requests.toLocaleString('en-US')} requests for this run and none between events.`;
+  }
+  const even = fastest === push ? measured.find((s) => s !== push && !clearlySlower(s.latencyMs!.p50, pushMs))! : fastest;
+  return `Verdict: ${LABEL[even.name]} and push were even on latency (medians ${formatMs(even.latencyMs!.p50)} and ${formatMs(pushMs)}; ${MARGIN_TEXT}), so choose by cost: ${measured.map((s) => `${LABEL[s.name]} ${s.requests.toLocaleString('en-US')} requests`).join(', ')}.`;
 }

@@ -4,8 +4,22 @@ import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { fileProblem } from '../input/file-errors.js';
 import { collect } from './shared-options.js';
+import { didYouMean } from './suggest.js';
 
 export const CONFIG_FILES = ['hookctl.config.json', '.hookctlrc', '.hookctlrc.json'];
+
+/**
+ * A section that names no command (`{"lisen": …}`) would be ignored without a word, while a
+ * misspelled key inside a section is an error: both are errors, with the nearest name.
+ */
+export function checkSections(config: ConfigFile, commandNames: readonly string[]): void {
+  const allowed = ['*', ...new Set(commandNames)];
+  for (const key of Object.keys(config.values)) {
+    if (allowed.includes(key) || key.startsWith('$')) continue;
+    const guess = didYouMean(key, allowed);
+    throw usageError(`config ${config.path}: unknown section "${key}"${guess ? ` (did you mean ${guess}?)` : ''}; sections are command names (${allowed.filter((name) => name !== '*').join(', ')}) or "*"`);
+  }
+}
 
 export interface ConfigFile {
   path: string;
@@ -43,7 +57,7 @@ export function loadConfig(cwd: string, explicit: string | undefined): ConfigFil
  * set them, so precedence is: flags > HOOKCTL_* env > config file > defaults.
  */
 export function applyConfig(command: Command, config: ConfigFile): void {
-  const section = { ...(config.values['*'] ?? {}), ...(config.values[command.name()] ?? {}) };
+  const section = sectionFor(command, config);
   const known = new Map(command.options.map((option) => [option.attributeName(), option]));
   for (const [key, value] of Object.entries(section)) {
     if (key === 'secret') {
@@ -64,5 +78,31 @@ export function applyConfig(command: Command, config: ConfigFile): void {
     const normalized = Array.isArray(value) ? value.map(String) : typeof value === 'number' ? String(value) : value;
     const repeatable = option.variadic || option.parseArg === collect;
     command.setOptionValueWithSource(key, repeatable ? [normalized].flat() : normalized, 'config');
+  }
+}
+
+function sectionFor(command: Command, config: ConfigFile): Record<string, unknown> {
+  return { ...(config.values['*'] ?? {}), ...(config.values[command.name()] ?? {}) };
+}
+
+/**
+ * After the command line is parsed: --secret, --secret-file and HOOKCTL_SECRET name one thing, so
+ * a secret given by any of them replaces the config file's secretFile instead of adding a second
+ * secret to verify with (a repeatable --secret-file is appended to the config's value by the
+ * parser: the config's part is taken off again).
+ */
+export function yieldConfigSecret(command: Command, config: ConfigFile, env: NodeJS.ProcessEnv = process.env): void {
+  if (!command.options.some((option) => option.attributeName() === 'secretFile')) return;
+  const fromConfig = sectionFor(command, config).secretFile;
+  if (fromConfig === undefined) return;
+  const configured = [fromConfig].flat().map(String);
+  const fileSource = command.getOptionValueSource('secretFile');
+  const secretSource = command.getOptionValueSource('secret');
+  if (fileSource === 'cli') {
+    const files = (command.getOptionValue('secretFile') as string[] | undefined) ?? [];
+    const own = configured.every((file, i) => files[i] === file) ? files.slice(configured.length) : files;
+    command.setOptionValueWithSource('secretFile', own, 'cli');
+  } else if (fileSource === 'config' && (secretSource === 'cli' || secretSource === 'env' || Boolean(env.HOOKCTL_SECRET))) {
+    command.setOptionValueWithSource('secretFile', undefined, 'default');
   }
 }

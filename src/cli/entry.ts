@@ -13,5 +13,14 @@ export async function runAsEntry(argv: string[] = process.argv): Promise<never> 
       throw error;
     });
   }
-  process.exit(await main(argv));
+  const code = await main(argv);
+  // A pipe whose reader is busy holds writes in Node's queue: exiting now would cut the output.
+  await Promise.all([process.stdout, process.stderr].map(written));
+  process.exit(code);
+}
+
+/** Resolves once everything written to the stream so far has been handed to the OS. */
+function written(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { CommanderError, type Command } from 'commander';
 import { EXIT, isUserError, messageOf, UserError } from '../errors.js';
-import { applyConfig, loadConfig } from './config.js';
+import { applyConfig, checkSections, loadConfig, yieldConfigSecret, type ConfigFile } from './config.js';
 import { Output } from './output.js';
 import { buildProgram, COMMAND_MODULES } from './program.js';
 import type { CommandContext } from './context.js';
@@ -41,11 +41,16 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   // Config values must be in place before the subcommand parses its flags, so the command line and
   // the environment can override them and a config value satisfies a required flag.
   let configPath: string | undefined;
+  let appliedConfig: ConfigFile | undefined;
   const configHook = (_parent: Command, sub: Command) => {
     const globals = program.opts();
     debug ||= Boolean(globals.debug);
     const config = loadConfig(cwd, (globals.config as string | undefined) ?? env.HOOKCTL_CONFIG);
-    if (config) applyConfig(sub, config);
+    if (config) {
+      checkSections(config, allCommands(program).slice(1).map((command) => command.name()));
+      applyConfig(sub, config);
+      appliedConfig = config;
+    }
     configPath = config?.path;
   };
   for (const command of allCommands(program)) if (command.commands.length > 0) command.hook('preSubcommand', configHook);
@@ -54,6 +59,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     const command = findCommand(program, path);
     command.action(async () => {
       const module = (await load()) as { run: (context: CommandContext) => Promise<number> };
+      if (appliedConfig) yieldConfigSecret(command, appliedConfig, env);
       const opts = command.opts();
       const context: CommandContext = {
         command,
@@ -78,7 +84,10 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander; everything else is a usage error, already printed.
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      // Help asked for (`hookctl help`) is a success; help shown for a missing command (bare
+      // `hookctl`, `hookctl queue`) is a failure, as other CLIs exit for it: exit 1.
+      if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT.ok : EXIT.failed;
       return EXIT.usage;
     }
     if (isUserError(error)) {

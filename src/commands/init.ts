@@ -45,7 +45,18 @@ export async function run({ options, output, cwd }: CommandContext): Promise<num
   if (existsSync(join(cwd, 'hookctl.config.json')) && !options.force && !options.dryRun) {
     throw failure('hookctl.config.json already exists here; pass --force to overwrite it (your secret file and fixtures are kept)');
   }
-  if (!options.yes && process.stdin.isTTY && output.stderr.isTTY) answers = await ask(answers);
+  if (!options.yes && process.stdin.isTTY && output.stderr.isTTY) {
+    try {
+      answers = await ask(answers);
+    } catch (error) {
+      // Ctrl-C at a prompt: nothing is written yet.
+      if ((error as Error)?.name === 'ExitPromptError') {
+        output.note('cancelled; nothing written');
+        return EXIT.interrupted;
+      }
+      throw error;
+    }
+  }
 
   const plan = await planInit(cwd, answers);
   if (options.dryRun) {

@@ -16,7 +16,7 @@ import { where } from '../records/reader.js';
 import { parseQueueAddress, type AddressOverrides } from '../queue/address.js';
 import { queueOverridesFrom } from '../cli/queue-options.js';
 import { checkQueueSource, isQueueSource, readSources } from '../records/sources.js';
-import { parseDuration, parseInteger, parseUrl } from '../options/units.js';
+import { parseDuration, parseHeaderFlag, parseInteger, parseUrl } from '../options/units.js';
 import { executePlan, type StepResult } from '../replay/execute.js';
 import { formatBytes } from '../text/bytes.js';
 import { formatDuration } from '../text/duration.js';
@@ -371,6 +371,7 @@ async function replay(context: CommandContext): Promise<number> {
       ...(settings.secret !== undefined ? { secret: settings.secret } : {}),
       newIds: Boolean(options.newIds),
       ...(publicUrl ? { publicUrl } : {}),
+      headerOverrides: ((options.header as string[] | undefined) ?? []).map((value) => parseHeaderFlag(value, '--header')),
       keepPath: Boolean(options.keepPath),
       ...(filter ? { filter } : {}),
       ...(sinceMs !== undefined ? { sinceMs } : {}),

@@ -1,9 +1,10 @@
 import type { CommandContext } from '../cli/context.js';
-import { readBody, readFileFor } from '../input/body.js';
+import { readBody } from '../input/body.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { resolveSecrets } from '../cli/secrets.js';
 import { EXIT, failure, usageError } from '../errors.js';
-import { decodeBody, isDeliveryRecord } from '../records/record.js';
+import { readFixtures, where, type FixtureEntry } from '../records/reader.js';
+import { decodeBody, type DeliveryRecord } from '../records/record.js';
 import { parseDuration, parseHeaderFlag, parseInteger, parseUrl } from '../options/units.js';
 import { verifyAndDiagnose } from '../schemes/diagnose.js';
 import { resolveScheme, verifyWith } from '../schemes/registry.js';
@@ -18,16 +19,9 @@ interface RequestToVerify {
   original?: Buffer;
 }
 
-async function requestFromFlags(options: CommandContext['options']): Promise<RequestToVerify> {
+async function requestFromFlags(options: CommandContext['options'], cwd: string, note: (text: string) => void): Promise<RequestToVerify> {
   if (options.fixture !== undefined) {
-    const text = (await readFileFor('--fixture', options.fixture)).toString('utf8');
-    let record: unknown;
-    try {
-      record = JSON.parse(text);
-    } catch {
-      throw failure(`--fixture: ${options.fixture} is not JSON`);
-    }
-    if (!isDeliveryRecord(record)) throw failure(`--fixture: ${options.fixture} is not a hookctl delivery record (a bare body? pass it with --file and its headers with -H)`);
+    const record = await capturedDelivery(options.fixture, options.id as string | undefined, cwd, note);
     const headers: HeaderMap = { ...record.headers };
     for (const flag of (options.header as string[] | undefined) ?? []) {
       const [name, value] = parseHeaderFlag(flag);
@@ -54,10 +48,11 @@ async function requestFromFlags(options: CommandContext['options']): Promise<Req
   return { headers, body };
 }
 
-export async function run({ options, output, env }: CommandContext): Promise<number> {
+export async function run({ options, output, env, cwd }: CommandContext): Promise<number> {
   const secrets = resolveSecrets(options, env);
   if (secrets.length === 0) throw usageError('--secret: a secret is required to verify (or --secret-file, or HOOKCTL_SECRET)');
-  const request = await requestFromFlags(options);
+  if (options.id !== undefined && options.fixture === undefined) throw usageError('--id: picks a delivery of a --fixture journal; give --fixture too');
+  const request = await requestFromFlags(options, cwd, (text) => output.note(text));
   // Validated, but kept as typed: Twilio signs the exact characters, which new URL() may re-encode.
   if (options.url !== undefined) parseUrl(options.url, '--url');
   const url: string | undefined = options.url ?? request.url;
@@ -75,4 +70,36 @@ export async function run({ options, output, env }: CommandContext): Promise<num
   const result = scheme ? verifyAndDiagnose(scheme, input, request.original ? { original: request.original } : {}) : verifyWith(options.scheme, input, schemeOptionsFrom(options)).result;
   renderVerification(output, result);
   return result.verified ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * The delivery `--fixture` names: a fixture file's record, or from a capture journal (what
+ * `listen` writes) or a folder the delivery with `--id` (its event id or capture id), else the
+ * last one. What cannot be read is a usage error (exit 2): exit 1 means a signature that failed.
+ */
+async function capturedDelivery(path: string, id: string | undefined, cwd: string, note: (text: string) => void): Promise<DeliveryRecord> {
+  let chosen: FixtureEntry | undefined;
+  let count = 0;
+  let bare = false;
+  let firstProblem: string | undefined;
+  for await (const item of readFixtures([path], { cwd })) {
+    if (item.kind === 'problem') {
+      if (item.missing) throw usageError(`--fixture: ${path}: ${item.message}`);
+      firstProblem ??= `${where(item)}: ${item.message}`;
+      continue;
+    }
+    if (item.bare) {
+      bare = true;
+      continue;
+    }
+    count++;
+    if (id === undefined || item.record.eventId === id || item.record.id === id) chosen = item;
+  }
+  if (!chosen) {
+    if (id !== undefined && count > 0) throw usageError(`--id: no delivery with event id or capture id ${id} in ${path} (${count} ${count === 1 ? 'delivery' : 'deliveries'})`);
+    if (bare) throw usageError(`--fixture: ${path} is not a hookctl delivery record (a bare body? pass it with --file and its headers with -H)`);
+    throw usageError(`--fixture: ${firstProblem ?? `${path} holds no deliveries`}`);
+  }
+  if (count > 1 && id === undefined) note(`verifying the last of ${count} deliveries in ${path} (${where(chosen)}${chosen.record.eventId ? `, event ${chosen.record.eventId}` : ''}); --id EVENT_ID picks another`);
+  return chosen.record;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,8 @@ export interface PlannedFile {
   keepExisting?: boolean;
   /** Append these lines to the file (creating it) unless it already has them: .gitignore. */
   ensureLines?: boolean;
+  /** The mode of the folder holding the file: 0o700 for the capture folder, private like its deliveries. */
+  dirMode?: number;
 }
 
 const SAMPLES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -58,7 +60,7 @@ export async function planInit(cwd: string, answers: InitAnswers): Promise<Plann
   const files: PlannedFile[] = [
     { path: 'hookctl.config.json', content: `${JSON.stringify(configFor(answers), null, 2)}\n` },
     { path: answers.secretFile, content: `${generateSecret(answers.scheme)}\n`, mode: 0o600, keepExisting: true },
-    { path: join(answers.fixtures, 'captured', '.gitignore'), content: '*\n!.gitignore\n', keepExisting: true },
+    { path: join(answers.fixtures, 'captured', '.gitignore'), content: '*\n!.gitignore\n', keepExisting: true, dirMode: 0o700 },
     // The test secret must never be committed by accident.
     { path: '.gitignore', content: `${answers.secretFile}\n`, ensureLines: true },
     ...(await sampleFiles(answers.scheme, answers.fixtures)),
@@ -71,6 +73,11 @@ export async function applyPlan(cwd: string, files: PlannedFile[]): Promise<Arra
   const results: Array<{ path: string; written: boolean }> = [];
   for (const file of files) {
     const target = join(cwd, file.path);
+    if (file.dirMode !== undefined) {
+      // mkdir's mode is masked by the umask, and a folder made earlier keeps its own: set it.
+      await mkdir(dirname(target), { recursive: true, mode: file.dirMode });
+      await chmod(dirname(target), file.dirMode);
+    }
     if (file.keepExisting && existsSync(target)) {
       results.push({ path: file.path, written: false });
       continue;

@@ -11,7 +11,7 @@ import { detectScheme, getScheme } from '../schemes/registry.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
 import { messageOf } from '../errors.js';
 import type { TypeMatcher } from './glob.js';
-import { asIsRequest, resignedRequest, type ReplayRequest } from './request.js';
+import { asIsRequest, resignedRequest, withHeaderOverrides, type ReplayRequest } from './request.js';
 
 export interface PlanSettings {
   /** Target URL; absent only for a dry run. */
@@ -25,6 +25,8 @@ export interface PlanSettings {
   newIds: boolean;
   /** --url: the public URL a URL-signing scheme (Twilio) signs. */
   publicUrl?: string;
+  /** --header values, set last on every request (a name matching one there, any case, replaces it). */
+  headerOverrides?: ReadonlyArray<readonly [string, string]>;
   /** --keep-path: append each delivery's captured path and query to the target's path. */
   keepPath?: boolean;
   filter?: TypeMatcher;
@@ -153,7 +155,7 @@ export async function* planItems(paths: readonly string[], settings: PlanSetting
     let schemeName: string | null = null;
     try {
       if (settings.asIs) {
-        request = to ? asIsRequest(record, body, to) : undefined;
+        request = to ? withHeaderOverrides(asIsRequest(record, body, to), settings.headerOverrides ?? []) : undefined;
       } else {
         const resolved = resolveScheme(item, settings);
         if (typeof resolved === 'string') {
@@ -171,6 +173,7 @@ export async function* planItems(paths: readonly string[], settings: PlanSetting
             ...(resolved.captured && resolved.captured.name !== resolved.scheme.name ? { capturedScheme: resolved.captured } : {}),
             ...(settings.now ? { now: settings.now } : {}),
           });
+          request = withHeaderOverrides(request, settings.headerOverrides ?? []);
         }
       }
     } catch (error) {

@@ -183,3 +183,22 @@ export function asIsRequest(record: DeliveryRecord, body: Buffer, url: string): 
   };
 }
 
+
+/**
+ * `--header` on every attempt: set after signing, so they go out as given; a name matching a
+ * header already there (any case) replaces it, as `send --header` does.
+ */
+export function withHeaderOverrides(request: ReplayRequest, overrides: ReadonlyArray<readonly [string, string]>): ReplayRequest {
+  if (overrides.length === 0) return request;
+  const names = new Set(overrides.map(([name]) => name.toLowerCase()));
+  return {
+    ...request,
+    prepare(attempt) {
+      const prepared = request.prepare(attempt);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(prepared.headers)) if (!names.has(name.toLowerCase())) headers[name] = value;
+      for (const [name, value] of overrides) headers[name] = value;
+      return { ...prepared, headers };
+    },
+  };
+}

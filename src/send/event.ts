@@ -9,12 +9,16 @@ export interface EventTemplate {
   contentType: string | undefined;
   /** For the provider's headers (X-GitHub-Event, X-Shopify-Topic) and for records. */
   eventType: string | undefined;
+  /** What the provider's event-type header says when it is not `eventType` (a sample's GitHub `pull_request`, Linear `Issue`). */
+  headerEventType?: string;
   /** The event id the template already carries (a fixture's, or one in the body). */
   eventId: string | undefined;
   /** An id inside the body (Stripe's `id`, Slack's `event_id`), swapped out when the event gets a new id. */
   bodyEventId: string | undefined;
   /** A sample may be rewritten with a fresh id; a body the user gave is sent as given unless asked. */
   rewritable: boolean;
+  /** Fresh ids in the shape of the sample's own (src/send/id-like.ts), instead of the scheme's. */
+  newId?: () => string;
   method: string;
   /** Where it came from, for messages: "--data", a file path, "sample stripe/payment_intent.succeeded". */
   source: string;
@@ -102,7 +106,7 @@ export class EventFactory {
   make(options: { id?: string; fresh?: boolean; nextId?: () => string } = {}): OutgoingEvent {
     const { template, plan, placement } = this;
     const fresh = options.fresh ?? template.rewritable;
-    const newId = () => (options.nextId ? options.nextId() : newEventId(plan.scheme.name));
+    const newId = () => (options.nextId ? options.nextId() : template.newId ? template.newId() : newEventId(plan.scheme.name));
     const id = options.id ?? (fresh ? newId() : (template.eventId ?? template.bodyEventId ?? newId()));
     const rewrite = (fresh || template.rewritable) && this.pieces !== undefined && id !== template.bodyEventId;
     const body = rewrite ? Buffer.from(this.pieces!.join(id), 'utf8') : template.body;
@@ -131,7 +135,7 @@ export function createPreparer(plan: SendPlan): (event: OutgoingEvent) => (attem
   const overrides = plan.headerOverrides;
   const overrideNames = new Set(overrides.map(([name]) => name.toLowerCase()));
   return (event) => {
-    const type = headerType(scheme, event.type);
+    const type = event.template.headerEventType ?? headerType(scheme, event.type);
     const { method, contentType } = event.template;
     const { body, id } = event;
     const url = scheme.targetUrl ? scheme.targetUrl(signingUrl, body) : signingUrl;

@@ -5,9 +5,10 @@ import { where, type FixtureEntry, type FixtureProblem } from '../records/reader
 import { checkQueueSource, isQueueSource, readSources } from '../records/sources.js';
 import { parseQueueAddress, type AddressOverrides } from '../queue/address.js';
 import { decodeBody, type DeliveryRecord } from '../records/record.js';
-import { loadSample, sampleTypes } from '../records/samples.js';
+import { findSample, freshBody, indexedProvider, type StoredSample } from '../records/sample-catalog.js';
 import type { Scheme } from '../schemes/types.js';
 import type { EventTemplate } from './event.js';
+import { idLike } from './id-like.js';
 import { minimalEvent } from './minimal-events.js';
 import { defaultContentType, isJson, JSON_SCHEMES } from './content-type.js';
 
@@ -68,7 +69,7 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
         {
           body,
           contentType: defaultContentType(scheme.name, body),
-          eventType: input.event ?? scheme.eventType({}, body),
+          eventType: input.event ?? scheme.eventType({}, body) ?? impliedType(scheme, body),
           eventId: bodyEventId,
           bodyEventId,
           rewritable: false,
@@ -101,15 +102,13 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
     return { templates, ...(schemes.size === 1 ? { fixtureScheme: [...schemes][0]! } : {}) };
   }
 
-  const sample = await loadSample(scheme.name, input.event);
-  if (sample) {
-    const template = fromRecord(sample, scheme, `sample ${scheme.name}/${sample.eventType ?? input.event ?? 'event'}`, undefined, true);
-    return { templates: [template] };
-  }
+  const sample = findSample(scheme.name, input.event);
+  if (sample) return { templates: [sampleTemplate(scheme, sample)] };
   // No sample of that type: a minimal, well-formed event of the asked type still exercises the handler.
   if (input.event !== undefined) {
-    const known = await sampleTypes(scheme.name);
-    input.warn(`no sample for ${scheme.name} event "${input.event}"${known.length ? ` (samples: ${known.join(', ')}; hookctl samples lists every scheme's)` : ''}; sending a minimal event of that type`);
+    const known = indexedProvider(scheme.name)?.events.length ?? 0;
+    const hint = known > 0 ? `hookctl samples ${scheme.name} lists its ${known}` : "hookctl samples lists every scheme's";
+    input.warn(`no sample for ${scheme.name} event "${input.event}" (${hint}); sending a minimal event of that type`);
   }
   const placeholder = newEventId(scheme.name);
   const minimal = minimalEvent(scheme.name, placeholder, input.event);
@@ -128,4 +127,36 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
       },
     ],
   };
+}
+
+/**
+ * A catalog sample as a template: its body with the time-bound fields set to now, its type (and the
+ * provider's header form of it), and the id inside the body that each send replaces. Only a declared
+ * id is replaced: a numeric id found by the scheme (HubSpot's eventId) would not survive the swap.
+ */
+function sampleTemplate(scheme: Scheme, sample: StoredSample): EventTemplate {
+  const body = Buffer.from(freshBody(sample), 'utf8');
+  const provider = indexedProvider(scheme.name)!;
+  return {
+    body,
+    contentType: sample.contentType ?? provider.contentType,
+    eventType: sample.event,
+    ...(sample.headerType ? { headerEventType: sample.headerType } : {}),
+    eventId: sample.id ?? scheme.eventId({}, body),
+    bodyEventId: sample.id,
+    ...(sample.id ? { newId: idLike(sample.id) } : {}),
+    rewritable: true,
+    method: 'POST',
+    source: `sample ${scheme.name}/${sample.event}`,
+  };
+}
+
+/**
+ * The type the scheme's own headers give a body sent without --event (GitHub's X-GitHub-Event
+ * `ping`, Shopify's default topic), so what is shown is what is sent.
+ */
+function impliedType(scheme: Scheme, body: Buffer): string | undefined {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(scheme.deliveryHeaders({ id: 'hookctl-implied-type' }))) headers[name.toLowerCase()] = value;
+  return scheme.eventType(headers, body);
 }

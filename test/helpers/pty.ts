@@ -40,9 +40,9 @@ function terminalEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Runs `hookctl args…` on a terminal and plays the steps. */
-export async function drive(steps: Step[], args: string[], env: NodeJS.ProcessEnv = {}): Promise<PtyResult> {
+export async function drive(steps: Step[], args: string[], env: NodeJS.ProcessEnv = {}, { cwd = ROOT }: { cwd?: string } = {}): Promise<PtyResult> {
   const { stdout } = await promisify(execFile)('python3', [DRIVER, JSON.stringify(steps), process.execPath, BIN, ...args], {
-    cwd: ROOT,
+    cwd,
     env: terminalEnv(env),
     timeout: 40_000,
     maxBuffer: 64 * 1024 * 1024,

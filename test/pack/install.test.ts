@@ -50,6 +50,8 @@ describe('the published package', () => {
     expect(files).toContain('LICENSE');
     expect(files).toContain('package.json');
     expect(files.some((file) => file.startsWith('fixtures/'))).toBe(true);
+    // The sample catalog, compressed, with the NOTICE that names its sources and licences.
+    for (const file of ['NOTICE', 'data/samples/index.json', 'data/samples/github/pull_request.json.gz', 'data/samples/stripe.json.gz']) expect(files).toContain(file);
     // The inspector's page, built and bundled: nothing is fetched when it runs.
     for (const file of ['index.html', 'favicon.svg', 'LICENSES.txt']) expect(files).toContain(`dist/inspector/ui/${file}`);
     expect(files.some((file) => file.endsWith('.png'))).toBe(false);
@@ -66,6 +68,10 @@ describe('the published package', () => {
     const installed = join(work, 'global', 'lib', 'node_modules', 'hookctl', 'node_modules');
     const { stdout } = await run('ls', [installed]).catch(() => ({ stdout: '' }));
     for (const dev of ['vitest', 'typescript', 'tsx', 'stripe', 'fast-check']) expect(stdout.split('\n')).not.toContain(dev);
+    expect(stdout.split('\n')).not.toContain('@octokit');
+    // The catalog is found from a global install, read from the package's own data/ folder.
+    const samples = await run(bin, ['samples', 'github', 'pull', 'opened', '--json'], { env: cliEnv() });
+    expect(samples.stdout).toContain('"event":"pull_request.opened"');
   });
 
   it('serves the inspector page from the installed package', async () => {

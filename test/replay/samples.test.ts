@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAllFixtures } from '../../src/records/reader.js';
@@ -25,14 +25,14 @@ async function samples() {
 }
 
 describe('shipped sample fixtures', () => {
-  it('cover the events the issue lists, one folder per scheme', async () => {
+  it('cover the events the issue lists, one folder per scheme; the catalog holds them and more', async () => {
     expect(readdirSync(`${ROOT}fixtures`).filter((name) => name !== 'captured').sort()).toEqual([...PROVIDERS].sort());
-    expect(await sampleTypes('github')).toEqual(['ping', 'pull_request.opened', 'push']);
-    expect(await sampleTypes('stripe')).toEqual(['checkout.session.completed', 'invoice.payment_failed', 'payment_intent.succeeded']);
-    expect(await sampleTypes('shopify')).toEqual(['orders/create']);
-    expect(await sampleTypes('slack')).toEqual(['event_callback', 'url_verification']);
-    expect(await sampleTypes('standard')).toEqual(['invoice.paid', 'user.created']);
-    expect(await sampleTypes('twilio')).toEqual(['message.received']);
+    expect(await sampleTypes('github')).toEqual(expect.arrayContaining(['ping', 'pull_request.opened', 'push']));
+    expect(await sampleTypes('stripe')).toEqual(expect.arrayContaining(['checkout.session.completed', 'invoice.payment_failed', 'payment_intent.succeeded']));
+    expect(await sampleTypes('shopify')).toEqual(expect.arrayContaining(['orders/create']));
+    expect(await sampleTypes('slack')).toEqual(expect.arrayContaining(['event_callback.message', 'url_verification']));
+    expect(await sampleTypes('standard')).toEqual(expect.arrayContaining(['invoice.paid', 'user.created']));
+    expect(await sampleTypes('twilio')).toEqual(expect.arrayContaining(['message.received']));
     expect(await sampleTypes('hmac')).toEqual([]);
   });
 
@@ -40,15 +40,19 @@ describe('shipped sample fixtures', () => {
     expect((await loadSample('stripe'))?.eventType).toBe('payment_intent.succeeded');
     expect((await loadSample('github'))?.eventType).toBe('push');
     expect((await loadSample('github', 'pull_request'))?.eventType).toBe('pull_request.opened');
-    expect((await loadSample('slack', 'message'))?.eventType).toBe('event_callback');
-    expect((await loadSample('shopify', 'orders/create'))?.headers['x-shopify-topic']).toBe('orders/create');
+    expect((await loadSample('slack', 'event_callback'))?.eventType).toBe('event_callback.message');
+    expect((await loadSample('shopify', 'orders/create'))?.headers['content-type']).toBe('application/json');
     expect((await loadSample('stripe', 'invoice.payment_failed'))?.eventId).toMatch(/^evt_/);
+    // The fixture's bytes are the catalog's first example of its type.
+    const fixture = JSON.parse(readFileSync(`${ROOT}fixtures/stripe/payment_intent.succeeded.json`, 'utf8')) as { body: string };
+    expect((await loadSample('stripe', 'payment_intent.succeeded'))?.body).toBe(fixture.body);
     const svix = await loadSample('svix');
     expect(svix?.scheme).toBe('svix');
-    expect(svix?.headers['svix-id']).toMatch(/^msg_/);
+    expect(svix?.eventType).toBe('invoice.paid');
     expect(await loadSample('stripe', 'no.such.event')).toBeUndefined();
     expect(await loadSample('hmac')).toBeUndefined();
     expect(await loadSample('../../etc')).toBeUndefined();
+    expect(await loadSample('__proto__')).toBeUndefined();
     // Each call is a copy: callers may change it.
     const a = await loadSample('stripe');
     a!.headers.x = 'changed';

@@ -66,3 +66,16 @@ describe('hookctl send: bad input is one line with the right exit code', () => {
     expect(result.stderr).not.toContain('***not base64***');
   });
 });
+
+describe('hookctl send --data without --event', () => {
+  it('shows the event type the provider header carries (GitHub sends ping)', async () => {
+    server = await startServer();
+    const human = await runCli(['send', server.url, '--scheme', 'github', '--data', '{"zen":"Keep it logically awesome."}', '--secret', SECRET]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^→ github ping [0-9a-f-]{36} to /m);
+    expect(server.requests[0]!.headers['x-github-event']).toBe('ping');
+    const json = await runCli(['send', server.url, '--scheme', 'github', '--data', '{"zen":"x"}', '--secret', SECRET, '--json']);
+    expect(json.stdout).toContain('"eventType":"ping"');
+    expect(server.requests[1]!.headers['x-github-event']).toBe('ping');
+  });
+});

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { addDeliveryOptions, addJson, addSchemeOptions, addSecretOptions, examples } from '../shared-options.js';
+import { addDeliveryOptions, addJson, addSchemeOptions, addSecretOptions, collect, examples } from '../shared-options.js';
 import { SCHEME_NAMES } from '../../schemes/names.js';
 import { REPLAY_RETRY_SCHEDULE } from '../../replay/defaults.js';
 import { SCHEME_RULE, SECRET_NOTE } from '../scheme-rule.js';
@@ -13,6 +13,7 @@ export function replayCommand(): Command {
     .addOption(new Option('--scheme <name>', 'scheme to re-sign with; auto: the one each fixture was captured with').choices(['auto', ...SCHEME_NAMES]).default('auto'))
     .option('--as-is', 'send the stored headers unchanged (no re-signing)')
     .option('--new-ids', 'give each replay a fresh event id (to get past dedupe)')
+    .addOption(new Option('-H, --header <"Name: value">', 'add or override a header on every replay (after signing; any case replaces); repeat for each').argParser(collect))
     .option('--filter <glob>', 'only event types matching this glob, e.g. "payment_intent.*"')
     .option('--since <time>', 'only deliveries captured at or after this time (ISO date, or a duration ago like 1h)')
     .option('--until <time>', 'only deliveries captured at or before this time (ISO date, or a duration ago like 10m)')

@@ -10,7 +10,8 @@ export function verifyCommand(): Command {
     .addOption(new Option('-H, --header <"Name: value">', 'a request header; repeat for each').argParser(collect))
     .option('--data <text>', 'the body, as given (byte for byte)')
     .option('--file <path>', 'read the body from a file, or - for stdin')
-    .option('--fixture <path>', "verify a captured fixture file (its headers and body); with --data/--file, verify that body instead (what your app says it got) and compare it with the captured bytes")
+    .option('--fixture <path>', "verify a captured delivery: a fixture file, or the journal listen writes (its last delivery, or --id's); with --data/--file, verify that body instead (what your app says it got) and compare it with the captured bytes")
+    .option('--id <event-id>', 'with a --fixture journal or folder: the delivery with this event id (or capture id)')
     .option('--tolerance <duration>', "allowed timestamp skew (default: the provider's documented tolerance, else 5m)")
     .option('--now <unix>', 'verify as if the time were this (Unix seconds), for old captures');
   addSecretOptions(command);
@@ -23,6 +24,7 @@ export function verifyCommand(): Command {
       `hookctl verify --scheme stripe --secret-file .stripe-secret -H "Stripe-Signature: t=…,v1=…" --file body.json`,
       `HOOKCTL_SECRET="$(cat .hookctl-secret)" hookctl verify --fixture fixtures/captured/20261123T101500000Z-000001.json --json`,
       `hookctl verify --secret-file .hookctl-secret --fixture fixtures/captured/20261123T101500000Z-000001.json --file what-the-app-verified.json   # names what the app's parser changed`,
+      `hookctl verify --secret-file .hookctl-secret --fixture fixtures/captured/deliveries.ndjson --id evt_1Sp…   # one delivery of listen's journal (default: the last)`,
     ]) + SCHEME_RULE + SECRET_NOTE,
   );
 }

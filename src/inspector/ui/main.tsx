@@ -285,7 +285,11 @@ function App() {
       if (event.key === 'Escape') {
         if (now.diff) setDiff(null);
         else if (now.editing) setEditing(false);
-        else if (isTyping(event.target)) (event.target as HTMLElement).blur();
+        else if (isTyping(event.target)) {
+          // The browser empties a search box on Esc without an input event: the search must go too.
+          if (event.target === searchBox.current) setSearch('');
+          (event.target as HTMLElement).blur();
+        }
         else setDetailOpen(false);
         return;
       }
