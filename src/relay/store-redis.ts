@@ -42,7 +42,7 @@ export interface RedisStoreOptions {
   /** Key prefix; two relays on one Redis with different prefixes share nothing. */
   prefix?: string;
   /** Unsettled deliveries a channel may hold before ingress answers 503 (0: no cap). */
-  maxBacklog?: number;
+  backlog?: number;
   ackTimeoutMs?: number;
   retryScheduleMs?: readonly number[];
   /** Entries older than this are dropped by `trim` (default 7 days). */
@@ -112,7 +112,7 @@ export class RedisRelayStore implements RelayStore {
     options: RedisStoreOptions,
   ) {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
-    this.maxBacklog = options.maxBacklog ?? 0;
+    this.maxBacklog = options.backlog ?? 0;
     this.ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
     this.schedule = options.retryScheduleMs ?? DEFAULT_RELAY_RETRY_SCHEDULE_MS;
     this.retainMs = options.retainMs ?? 7 * DAY_MS;

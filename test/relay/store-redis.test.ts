@@ -161,7 +161,7 @@ describeWithRedis('the relay Redis store', (redis) => {
   });
 
   it('refuses a delivery over the backlog cap (BacklogFullError) until the subscriber settles some', async () => {
-    const [store] = await stores(1, { maxBacklog: 3 });
+    const [store] = await stores(1, { backlog: 3 });
     await store!.createChannel(channelNamed('ch'));
     for (let i = 0; i < 3; i++) await store!.append('ch', relayRecord(), 'u');
     await expect(store!.append('ch', relayRecord(), 'u')).rejects.toBeInstanceOf(BacklogFullError);
@@ -190,7 +190,7 @@ describeWithRedis('the relay Redis store', (redis) => {
   });
 
   it('rejects with StoreUnavailableError while Redis is down, and works again once it is back', async () => {
-    const [store] = await stores(1, { maxBacklog: 0 });
+    const [store] = await stores(1, { backlog: 0 });
     await store!.createChannel(channelNamed('ch'));
     await store!.append('ch', relayRecord(), 'u');
     await redis().kill();
