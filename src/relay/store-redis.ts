@@ -100,7 +100,10 @@ export class RedisRelayStore implements RelayStore {
   private readonly ingressCache = new Map<string, { channel: StoredChannel; until: number }>();
   private readonly entryWaiters = new Map<string, Set<Waiter>>();
   private readonly answerWaiters = new Map<string, (answer: RelayAnswer) => void>();
-  /** Appends seen per channel, and the count when the oldest take still running began: a wake between take and wait is not lost. */
+  /**
+   * Appends heard of per channel, and that count when the last round of takes began (the oldest of
+   * overlapping ones): a wake that lands between a take and the wait after it is not lost.
+   */
   private readonly notified = new Map<string, number>();
   private readonly takeEpoch = new Map<string, { epoch: number; running: number }>();
   private closed = false;
@@ -217,10 +220,20 @@ export class RedisRelayStore implements RelayStore {
   async channelByIngress(ingressId: string): Promise<StoredChannel | undefined> {
     const cached = this.ingressCache.get(ingressId);
     if (cached && cached.until > Date.now()) return cached.channel;
-    const name = await this.connection.command<string | null>(['HGET', this.ingressKey, ingressId]).catch(unavailable);
-    if (!name) return undefined;
-    const channel = await this.channelByName(name);
-    if (channel?.ingressId !== ingressId) return undefined;
+    let channel: StoredChannel | undefined;
+    try {
+      const name = await this.connection.command<string | null>(['HGET', this.ingressKey, ingressId]).catch(unavailable);
+      channel = name ? await this.channelByName(name) : undefined;
+    } catch (error) {
+      // Redis is down: a channel this relay knew is still answered, so the provider gets append's
+      // 503 + Retry-After (and retries) rather than a 404 or a 500.
+      if (error instanceof StoreUnavailableError && cached) return cached.channel;
+      throw error;
+    }
+    if (channel?.ingressId !== ingressId) {
+      this.ingressCache.delete(ingressId);
+      return undefined;
+    }
     if (this.ingressCache.size > 10_000) this.ingressCache.clear();
     this.ingressCache.set(ingressId, { channel, until: Date.now() + INGRESS_CACHE_MS });
     return channel;
@@ -279,7 +292,7 @@ export class RedisRelayStore implements RelayStore {
 
   async take(ref: ConsumerRef, max: number): Promise<RelayEntry[]> {
     const epoch = this.takeEpoch.get(ref.channel);
-    if (epoch) epoch.running++;
+    if (epoch && epoch.running > 0) epoch.running++;
     else this.takeEpoch.set(ref.channel, { epoch: this.notified.get(ref.channel) ?? 0, running: 1 });
     try {
       return await this.takeNow(ref, max);
@@ -289,8 +302,7 @@ export class RedisRelayStore implements RelayStore {
       await this.ensureConsumer(ref, this.keys(ref.channel), true);
       return this.takeNow(ref, max);
     } finally {
-      const running = this.takeEpoch.get(ref.channel)!;
-      if (--running.running === 0) this.takeEpoch.delete(ref.channel);
+      this.takeEpoch.get(ref.channel)!.running--;
     }
   }
 
@@ -339,9 +351,9 @@ export class RedisRelayStore implements RelayStore {
   }
 
   waitForEntries(channel: string, ms: number, signal?: AbortSignal): Promise<void> {
-    const running = this.takeEpoch.get(channel);
-    const seen = this.notified.get(channel) ?? 0;
-    if (this.closed || signal?.aborted || (running && seen > running.epoch)) return Promise.resolve();
+    const lastTake = this.takeEpoch.get(channel);
+    const heard = this.notified.get(channel) ?? 0;
+    if (this.closed || signal?.aborted || (lastTake && heard > lastTake.epoch)) return Promise.resolve();
     return new Promise((resolve) => {
       let waiters = this.entryWaiters.get(channel);
       if (!waiters) this.entryWaiters.set(channel, (waiters = new Set()));
