@@ -5,6 +5,7 @@ import { initCommand } from './defs/init.js';
 import { inspectCommand } from './defs/inspect.js';
 import { listenCommand } from './defs/listen.js';
 import { queueCommand } from './defs/queue.js';
+import { RELAY_COMMAND_PATHS, relayCommand } from './defs/relay.js';
 import { replayCommand } from './defs/replay.js';
 import { samplesCommand } from './defs/samples.js';
 import { sendCommand } from './defs/send.js';
@@ -77,6 +78,7 @@ export const COMMAND_MODULES: Record<string, CommandLoader> = {
   'queue status': () => import('../commands/queue.js'),
   'queue dead': () => import('../commands/queue.js'),
   'queue requeue': () => import('../commands/queue.js'),
+  ...Object.fromEntries(RELAY_COMMAND_PATHS.map((path) => [path, () => import('../commands/relay.js')])),
 };
 
 export function buildProgram(version: string): Command {
@@ -96,7 +98,7 @@ export function buildProgram(version: string): Command {
         'hookctl bench polling-vs-push --events 50 --rate 50',
       ]),
     );
-  for (const command of [listenCommand(), sendCommand(), replayCommand(), samplesCommand(), benchCommand(), signCommand(), verifyCommand(), initCommand(), completionCommand(), workerCommand(), queueCommand()]) {
+  for (const command of [listenCommand(), sendCommand(), replayCommand(), samplesCommand(), benchCommand(), signCommand(), verifyCommand(), initCommand(), completionCommand(), workerCommand(), queueCommand(), relayCommand()]) {
     program.addCommand(command);
   }
   program.addCommand(inspectCommand());

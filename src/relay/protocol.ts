@@ -5,7 +5,8 @@
  * Paths (every one under the relay's public URL):
  *   ANY  /in/<ingressId>[/path…][?query]      ingress: a provider's delivery, kept byte for byte
  *   GET  /sub/<channel>/events                 server-sent events (resumable with Last-Event-ID)
- *   GET  /sub/<channel>/poll?wait=MS&max=N     long-poll (wait > 0) or plain poll (wait=0)
+ *   GET  /sub/<channel>/poll?wait=MS&max=N     long-poll (wait > 0) or plain poll (wait=0);
+ *                                              &release=1 first hands back this member's unsettled entries
  *   POST /sub/<channel>/ack                    settle entries: acknowledge, fail (retry), answer
  *   GET  /api/channels, POST /api/channels, DELETE /api/channels/<name>,
  *   POST /api/channels/<name>/rotate-token     admin (Authorization: Bearer <admin token>)
@@ -16,6 +17,11 @@
  * the `Hookctl-Subscriber` header (default: the host name) and optionally `Hookctl-Group`: a
  * consumer is the group when given, else the subscriber. Each consumer gets every delivery; the
  * members of one group share them. An unknown channel and a wrong token get the same 401.
+ *
+ * Resuming: the store, not Last-Event-ID, decides what is sent. A new stream of a member replaces
+ * its old one and first gets back every entry that member had unsettled (acknowledgement is end to
+ * end: an entry seen but not acked is sent again), then the entries after the consumer's cursor. A
+ * consumer seen for the first time gets every entry the channel still holds.
  */
 import type { DeliveryRecord } from '../records/record.js';
 

@@ -59,6 +59,18 @@ export interface ChannelStatus {
   consumers: ConsumerStatus[];
 }
 
+/** What every store is opened with (`hookctl relay serve` flags). */
+export interface RelayStoreOptions {
+  /** Entries older than this are dropped by trim(). */
+  retainMs: number;
+  /** Most deliveries a channel holds that a consumer has not settled; append() refuses beyond. */
+  backlog: number;
+  /** An entry sent and not settled in this time is sent again. */
+  ackTimeoutMs: number;
+  /** Waits before each attempt: [0, 5 s, …]; a failure past its end makes a dead letter. */
+  retryScheduleMs: readonly number[];
+}
+
 export interface RelayStore {
   createChannel(channel: StoredChannel): Promise<void>;
   listChannels(): Promise<StoredChannel[]>;
