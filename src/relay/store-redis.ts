@@ -373,6 +373,8 @@ export class RedisRelayStore implements RelayStore {
 
   async release(ref: ConsumerRef): Promise<void> {
     const keys = this.keys(ref.channel);
+    // A stream opens with a release: for a consumer seen for the first time there is nothing to hand back, but its group must exist.
+    await this.ensureConsumer(ref, keys);
     const held = await this.connection.command<Array<[string, string, number, number]>>(['XPENDING', keys.stream, ref.consumer, '-', '+', '10000', ref.member]).catch((error) => {
       if (/NOGROUP/.test((error as Error).message)) return [];
       return unavailable(error);

@@ -83,6 +83,8 @@ describeWithRedis('the relay Redis store', (redis) => {
     const [ingress, subscribe] = await stores(2);
     await ingress!.createChannel(channelNamed('ch'));
     const ref: ConsumerRef = { channel: 'ch', consumer: 'laptop', member: 'laptop' };
+    // What the server does first when a stream opens, before this consumer ever read.
+    await subscribe!.release(ref);
     expect(await subscribe!.take(ref, 10)).toEqual([]);
     const woken = subscribe!.waitForEntries('ch', 30_000);
     const body = Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22]);
