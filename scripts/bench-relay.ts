@@ -5,9 +5,9 @@
  * every server alone in its process, CPU per request read from /proc):
  *
  *   bare       node:http answering 200 after reading the body (the baseline of `embedded`)
- *   embedded   `hookctl relay serve --store DIR`: 2xx once the delivery is on disk
+ *   embedded   `hookctl relay serve --store DIR --quiet`: 2xx once the delivery is on disk
  *   xadd       node:http + HMAC check + one XADD through node-redis (the floor of `redis`)
- *   redis      `hookctl relay serve --redis URL` (a private redis-server, appendonly off as the floor's)
+ *   redis      `hookctl relay serve --redis URL --quiet` (a private redis-server, appendonly off as the floor's)
  *
  * Added latency, provider → local app: a provider process sends at a steady rate (BENCH_RATE,
  * default 500/s) with its send time in a header (performance.timeOrigin + performance.now(), one
@@ -126,15 +126,17 @@ async function startRelay(store: { redis: string } | 'embedded'): Promise<Relay>
   const dir = mkdtempSync(join(tmpdir(), 'hookctl-bench-relay-'));
   const adminFile = join(dir, 'admin-token');
   const storeArgs = store === 'embedded' ? ['--store', join(dir, 'store')] : ['--redis', store.redis];
-  const child = spawn(process.execPath, [BIN, 'relay', 'serve', '--port', '0', '--admin-token-file', adminFile, ...storeArgs, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  // --quiet, not --json: no line per delivery, as the baselines print nothing either. No backlog cap: the
+  // load stores far more than the default 10,000 that nobody reads, and a 503 is not a stored delivery.
+  const child = spawn(process.execPath, [BIN, 'relay', 'serve', '--port', '0', '--admin-token-file', adminFile, ...storeArgs, '--quiet', '--backlog', '100000000'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       text += chunk;
-      const line = text.split('\n').find((candidate) => candidate.includes('"type":"relay"'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
+      const found = /hookctl relay on (http:\/\/\S+)/.exec(text);
+      if (found) resolve(found[1]!);
     });
     child.once('exit', (code) => reject(new Error(`relay serve exited with ${code}: ${stderr}`)));
   });

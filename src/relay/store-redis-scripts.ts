@@ -11,13 +11,17 @@ function script(source: string): Script {
 }
 
 /**
- * Creates a channel unless its name or ingress id is taken.
- * KEYS: channels hash, ingress hash. ARGV: name, ingress id, channel JSON. Returns 1, or 0 when taken.
+ * Creates a channel unless its name or ingress id is taken, with its stream (empty: an emptied
+ * stream stays), so ingress can add with NOMKSTREAM and learn from a nil that the channel is gone.
+ * KEYS: channels hash, ingress hash, stream. ARGV: name, ingress id, channel JSON. Returns 1, or 0 when taken.
  */
 export const CREATE_CHANNEL = script(`
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 or redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
+redis.call('DEL', KEYS[3])
+redis.call('XADD', KEYS[3], '*', 'created', '1')
+redis.call('XTRIM', KEYS[3], 'MAXLEN', 0)
 return 1
 `);
 
@@ -34,12 +38,13 @@ return 1
 `);
 
 /**
- * Stores one delivery unless the channel is gone or its backlog is at the cap, then tells every
- * relay process (PUBLISH). The backlog is the worst consumer's unsettled entries (unread + in
- * flight); before any consumer has read, the stream's length. It is computed only when the stream
- * is at least cap long, so a healthy channel pays one XLEN.
+ * Ingress's careful way (the store's fast way is a plain XADD NOMKSTREAM while the stream is well
+ * under the cap): stores one delivery unless the channel is gone or its backlog is at the cap,
+ * then tells every relay process (PUBLISH). The backlog is the worst consumer's unsettled entries
+ * (unread + in flight); before any consumer has read, the stream's length. It is computed only
+ * when the stream is at least cap long, so a healthy channel pays one XLEN.
  * KEYS: channels hash, stream. ARGV: name, cap (0: none), notify channel, record line, ingress URL.
- * Returns {1, entry id, channel JSON} | {0, backlog} | {-1} (no such channel).
+ * Returns {1, entry id, channel JSON, stream length} | {0, backlog} | {-1} (no such channel).
  */
 export const APPEND_ENTRY = script(`
 local channel = redis.call('HGET', KEYS[1], ARGV[1])
@@ -66,7 +71,7 @@ if cap > 0 then
 end
 local id = redis.call('XADD', KEYS[2], '*', 'record', ARGV[4], 'ingressUrl', ARGV[5])
 redis.call('PUBLISH', ARGV[3], id)
-return {1, id, channel}
+return {1, id, channel, redis.call('XLEN', KEYS[2])}
 `);
 
 /**

@@ -35,6 +35,8 @@ const ANSWER_TTL_MS = 60_000;
 /** A channel found by its ingress id is trusted this long: ingress costs one round trip, not two. */
 const INGRESS_CACHE_MS = 1_000;
 const DAY_MS = 86_400_000;
+/** Ingress takes the careful (scripted, exact) way once a stream is this close to the backlog cap. */
+const CAP_MARGIN = 256;
 
 export interface RedisStoreOptions {
   /** Used when the URL carries no password (read from a file, kept out of `ps`). */
@@ -98,6 +100,10 @@ export class RedisRelayStore implements RelayStore {
   private readonly retainMs: number;
   private readonly groups = new Set<string>();
   private readonly ingressCache = new Map<string, { channel: StoredChannel; until: number }>();
+  /** Channels by name, as last read (for ingress's respond mode), and each stream's length as last seen (for the cap). */
+  private readonly channelCache = new Map<string, { channel: StoredChannel; until: number }>();
+  private readonly streamLength = new Map<string, number>();
+  private readonly turnAppends = new Set<string>();
   private readonly entryWaiters = new Map<string, Set<Waiter>>();
   private readonly answerWaiters = new Map<string, (answer: RelayAnswer) => void>();
   /**
@@ -202,7 +208,7 @@ export class RedisRelayStore implements RelayStore {
   // ── channels ──────────────────────────────────────────────────────────────
 
   async createChannel(channel: StoredChannel): Promise<void> {
-    const created = await runScript<number>(this.connection, CREATE_CHANNEL, [this.channelsKey, this.ingressKey], [channel.name, channel.ingressId, JSON.stringify(channel)]).catch(unavailable);
+    const created = await runScript<number>(this.connection, CREATE_CHANNEL, [this.channelsKey, this.ingressKey, this.keys(channel.name).stream], [channel.name, channel.ingressId, JSON.stringify(channel)]).catch(unavailable);
     if (created !== 1) throw new Error(`channel ${channel.name} already exists`);
   }
 
@@ -214,7 +220,18 @@ export class RedisRelayStore implements RelayStore {
 
   async channelByName(name: string): Promise<StoredChannel | undefined> {
     const text = await this.connection.command<string | null>(['HGET', this.channelsKey, name]).catch(unavailable);
-    return text ? (JSON.parse(text) as StoredChannel) : undefined;
+    if (!text) {
+      this.channelCache.delete(name);
+      return undefined;
+    }
+    const channel = JSON.parse(text) as StoredChannel;
+    this.remember(channel);
+    return channel;
+  }
+
+  private remember(channel: StoredChannel): void {
+    if (this.channelCache.size > 10_000) this.channelCache.clear();
+    this.channelCache.set(channel.name, { channel, until: Date.now() + INGRESS_CACHE_MS });
   }
 
   async channelByIngress(ingressId: string): Promise<StoredChannel | undefined> {
@@ -253,6 +270,8 @@ export class RedisRelayStore implements RelayStore {
       ])
       .catch(unavailable);
     this.ingressCache.delete(channel.ingressId);
+    this.channelCache.delete(name);
+    this.streamLength.delete(name);
     for (const consumer of consumers) this.groups.delete(`${name}\n${consumer}`);
     return true;
   }
@@ -265,16 +284,59 @@ export class RedisRelayStore implements RelayStore {
 
   async append(channel: string, record: DeliveryRecord & { rawHeaders: string[] }, ingressUrl: string): Promise<RelayEntry> {
     const keys = this.keys(channel);
-    const reply = await runScript<Array<number | string>>(
-      this.connection,
-      APPEND_ENTRY,
-      [this.channelsKey, keys.stream],
-      [channel, String(this.maxBacklog), `${this.prefix}:n:${channel}`, toJournalLine(record), ingressUrl],
-    ).catch(unavailable);
-    if (Number(reply[0]) === 0) throw new BacklogFullError(channel, Number(reply[1]));
-    if (Number(reply[0]) !== 1) throw new Error(`channel ${channel} no longer exists`);
+    const line = toJournalLine(record);
+    const known = this.channelCache.get(channel);
+    const length = this.streamLength.get(channel);
+    // The fast way, while the channel is known and its stream well under the cap: one XADD, as
+    // cheap for Redis as a bare one; the wake-up and the length check follow once per turn.
+    // Concurrent appends from other relays can pass the cap by what they add meanwhile (the margin);
+    // the careful way is exact.
+    if (known && known.until > Date.now() && length !== undefined && (this.maxBacklog === 0 || length + CAP_MARGIN < this.maxBacklog)) {
+      const id = await this.connection.command<string | null>(['XADD', keys.stream, 'NOMKSTREAM', '*', 'record', line, 'ingressUrl', ingressUrl]).catch(unavailable);
+      if (id !== null) {
+        this.streamLength.set(channel, (this.streamLength.get(channel) ?? length) + 1);
+        this.afterAppends(channel);
+        return { seq: id, attempt: 0, ingressUrl, respond: known.channel.respond, record };
+      }
+      // No stream: the channel was deleted (or made by an older relay). The careful way tells which.
+    }
+    const reply = await runScript<Array<number | string>>(this.connection, APPEND_ENTRY, [this.channelsKey, keys.stream], [channel, String(this.maxBacklog), `${this.prefix}:n:${channel}`, line, ingressUrl]).catch(unavailable);
+    if (Number(reply[0]) === 0) {
+      this.streamLength.delete(channel);
+      throw new BacklogFullError(channel, Number(reply[1]));
+    }
+    if (Number(reply[0]) !== 1) {
+      this.channelCache.delete(channel);
+      throw new Error(`channel ${channel} no longer exists`);
+    }
     const stored = JSON.parse(String(reply[2])) as StoredChannel;
+    this.remember(stored);
+    this.streamLength.set(channel, Number(reply[3]));
     return { seq: String(reply[1]), attempt: 0, ingressUrl, respond: stored.respond, record };
+  }
+
+  /**
+   * One PUBLISH (and one XLEN, for the cap) per channel per event-loop turn, however many deliveries
+   * the turn stored: sent once their XADDs answered, so a woken subscriber finds them.
+   */
+  private afterAppends(channel: string): void {
+    if (this.turnAppends.has(channel)) return;
+    this.turnAppends.add(channel);
+    if (this.turnAppends.size === 1) {
+      setImmediate(() => {
+        const channels = [...this.turnAppends];
+        this.turnAppends.clear();
+        for (const name of channels) {
+          this.connection.command(['PUBLISH', `${this.prefix}:n:${name}`, '']).catch(() => {});
+          if (this.maxBacklog > 0) {
+            this.connection.command<number>(['XLEN', this.keys(name).stream]).then(
+              (length) => this.streamLength.set(name, Number(length)),
+              () => this.streamLength.delete(name),
+            );
+          }
+        }
+      });
+    }
   }
 
   /** Creates the consumer's group (reading from the stream's start) once per process. */

@@ -74,7 +74,11 @@ describeWithRedis('the relay Redis store', (redis) => {
     expect(await b!.setTokenHash('missing', 'b'.repeat(64))).toBe(false);
     expect((await a!.channelByName('laptop'))?.tokenHash).toBe('b'.repeat(64));
     expect((await a!.listChannels()).map((stored) => stored.name)).toEqual(['laptop']);
+    // Twice on each: the first append learns the channel, the second takes the fast way.
+    for (let i = 0; i < 2; i++) for (const store of [a!, b!]) await store.append('laptop', relayRecord(), 'u');
     expect(await a!.deleteChannel('laptop')).toBe(true);
+    // Deleted on the other relay: no delivery lands in a channel that is gone.
+    await expect(b!.append('laptop', relayRecord(), 'u')).rejects.toThrow(/no longer exists/);
     expect(await b!.deleteChannel('laptop')).toBe(false);
     expect(await a!.channelByName('laptop')).toBeUndefined();
   });
