@@ -49,6 +49,9 @@ export function applyConfig(command: Command, config: ConfigFile): void {
     if (key === 'secret') {
       throw usageError(`config ${config.path}: "secret" is not allowed in a config file that may be committed; use "secretFile" or HOOKCTL_SECRET`);
     }
+    if (key === 'relayToken') {
+      throw usageError(`config ${config.path}: "relayToken" is not allowed in a config file that may be committed; use "relayTokenFile" or HOOKCTL_RELAY_TOKEN`);
+    }
     const option = known.get(key);
     if (!option) {
       if (Object.hasOwn(config.values, command.name())) {

@@ -10,6 +10,7 @@ import type { ListenerHandle, ListenOptions, ListenSummary } from '../listen/typ
 import { formatDuration } from '../text/duration.js';
 import { NdjsonRenderer } from './listen/ndjson.js';
 import { isLoopbackHost, listenOptionsFrom } from './listen/options.js';
+import { relaySettingsFrom } from './listen/relay-options.js';
 import { TerminalRenderer } from './listen/terminal.js';
 import { checkUiFlagsNeedUi } from './inspector-ui.js';
 
@@ -72,11 +73,12 @@ function limitedWarnings(output: Output): (message: string) => void {
 }
 
 /** What the listener is about to do, on stderr (and the `listening` record). */
-function renderBanner(output: Output, options: ListenOptions, handle: ListenerHandle, inspector: { url: string; announce(): void } | undefined): void {
+function renderBanner(output: Output, options: ListenOptions, handle: ListenerHandle, inspector: { url: string; announce(): void } | undefined, relay: { url: string; announce(): void } | undefined): void {
   const queue = handle.queue;
-  output.record({ type: 'listening', url: handle.url, ...(inspector ? { uiUrl: inspector.url } : {}), capture: handle.capture.journal ?? handle.capture.dir, verifying: (options.secrets?.length ?? 0) > 0, scheme: options.scheme, ...(queue ? { queue: queue.display } : {}), ...(handle.outbox ? { outbox: handle.outbox.path } : {}) });
+  output.record({ type: 'listening', url: handle.url, ...(inspector ? { uiUrl: inspector.url } : {}), capture: handle.capture.journal ?? handle.capture.dir, verifying: (options.secrets?.length ?? 0) > 0, scheme: options.scheme, ...(queue ? { queue: queue.display } : {}), ...(handle.outbox ? { outbox: handle.outbox.path } : {}), ...(relay ? { relay: displayUrl(relay.url) } : {}) });
   output.line(`${output.color.bold('listening on')} ${handle.url}`);
   inspector?.announce();
+  relay?.announce();
   const ec = output.errColor;
   const secrets = options.secrets?.length ?? 0;
   output.note(
@@ -124,6 +126,9 @@ function renderBanner(output: Output, options: ListenOptions, handle: ListenerHa
 
 export async function run({ command, options, output, env }: CommandContext): Promise<number> {
   const listenOptions = listenOptionsFrom(options, env, (name) => command.getOptionValueSource(name));
+  const relaySettings = relaySettingsFrom(options, env, (name) => command.getOptionValueSource(name));
+  // Relayed deliveries come in over loopback carrying this run's marker (src/listen/relayed.ts).
+  if (relaySettings) listenOptions.relayMarker = (await import('node:crypto')).randomBytes(24).toString('base64url');
   const verbose = Boolean(options.verbose);
   // Acknowledged to the sender but never delivered to the app (--ack-first): the run failed for them.
   const undelivered: string[] = [];
@@ -155,15 +160,28 @@ export async function run({ command, options, output, env }: CommandContext): Pr
   const { startListener } = await import('../listen/server.js');
   const handle = await startListener(listenOptions);
   const inspector = await ui?.start(handle);
+  // --relay: the first word from the relay comes before the banner, so a refused token is one line and exit 2.
+  let relay: (Awaited<ReturnType<typeof import('./listen-relay.js').startRelay>> & { url: string }) | undefined;
+  if (relaySettings) {
+    try {
+      relay = { ...(await (await import('./listen-relay.js')).startRelay(relaySettings, listenOptions.relayMarker!, handle, output)), url: relaySettings.subscribeUrl };
+    } catch (error) {
+      await inspector?.close();
+      await handle.close();
+      throw error;
+    }
+  }
   // Ctrl-C is taken from before "Ctrl-C to stop" is printed: one typed at once still stops cleanly.
   const ec = output.errColor;
   const interrupt = onInterrupt(() => output.note(ec.dim(`stopping: finishing requests in flight and ${handle.outbox ? 'forward attempts in flight (the rest stay in the outbox)' : 'queued forwards'} (Ctrl-C again to quit at once)`)));
-  renderBanner(output, listenOptions, handle, inspector);
+  renderBanner(output, listenOptions, handle, inspector, relay);
   heldOutput?.open();
 
   // From here on a line per delivery: batched, and never allowed to stall the listener.
   output.streamStdout();
-  await new Promise((resolve) => interrupt.signal.addEventListener('abort', resolve, { once: true }));
+  const refused = await Promise.race([new Promise<undefined>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(undefined), { once: true })), relay?.refused ?? new Promise<never>(() => {})]);
+  // The subscriber stops first: the entry in hand still needs the listener to settle.
+  await relay?.close();
   const summary = await handle.close();
   await inspector?.close();
   interrupt.dispose();
@@ -181,5 +199,6 @@ export async function run({ command, options, output, env }: CommandContext): Pr
     output.warn(`${neverReached.length} acknowledged deliver${neverReached.length === 1 ? 'y' : 'ies'} never reached your app: ${shown(neverReached)} (they are in the capture: replay them with hookctl replay --to your app)`);
   }
   await output.flush();
+  if (refused) throw refused;
   return undelivered.length > 0 ? EXIT.failed : EXIT.ok;
 }

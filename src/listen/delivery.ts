@@ -51,5 +51,6 @@ export function toRecord(delivery: Delivery, receivedAt: string): DeliveryRecord
     reason: delivery.reason,
     duplicate: delivery.duplicate,
     ...(delivery.idempotencyKey !== null && delivery.idempotencyKey !== delivery.eventId ? { idempotencyKey: delivery.idempotencyKey } : {}),
+    ...(delivery.via ? { via: delivery.via } : {}),
   };
 }

@@ -69,14 +69,17 @@ export class Pipeline {
     private readonly settings: PipelineSettings,
   ) {}
 
-  /** Handles one read request; returns a promise only when some stage had to wait. */
-  process(req: IncomingMessage, res: ServerResponse, body: Buffer, started: number): void | Promise<void> {
+  /**
+   * Handles one read request; returns a promise only when some stage had to wait. `relayedFrom`:
+   * the request was relayed (src/relay/), and this is the ingress URL the provider called and signed.
+   */
+  process(req: IncomingMessage, res: ServerResponse, body: Buffer, started: number, relayedFrom?: string): void | Promise<void> {
     const { stages, settings } = this;
     const detailed = settings.detailed;
     const path = req.url ?? '/';
-    const base = settings.publicBase ?? `http://${req.headers.host ?? settings.boundHost()}`;
+    const base = relayedFrom ?? settings.publicBase ?? `http://${req.headers.host ?? settings.boundHost()}`;
 
-    const { scheme, verification } = stages.verify.check(req.headers, body, path, base);
+    const { scheme, verification } = stages.verify.check(req.headers, body, path, base, relayedFrom);
     const identity = stages.identify.identify(req.headers, body, scheme, detailed);
     const received = settings.withHeaders ? receivedHeaders(req) : EMPTY_HEADERS;
     const receivedAt = detailed ? new Date() : UNSEEN;
@@ -106,6 +109,7 @@ export class Pipeline {
       forwardQueued: false,
       ms: 0,
     };
+    if (relayedFrom !== undefined) delivery.via = 'relay';
     const flight: InFlight = { req, requestPath: path, res, delivery, receivedAt: base, started, scheme, received };
 
     let answer: Answer | Promise<Answer>;

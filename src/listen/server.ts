@@ -10,6 +10,7 @@ import { refusedDelivery } from './delivery.js';
 import { answerClientError, json, refuseUnread, writeAnswer } from './http-answer.js';
 import { Pipeline } from './pipeline.js';
 import { BodyDeadlines, readBody } from './read-body.js';
+import { RelayDoor } from './relayed.js';
 import type { ListenerHandle, ListenOptions, ListenSummary } from './types.js';
 
 export { DEFAULTS };
@@ -30,6 +31,7 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
   const { observers, redactor } = stages;
   const admission = new Admission(options.path, maxBodyBytes);
   const deadlines = new BodyDeadlines(options.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs);
+  const relayDoor = options.relayMarker === undefined ? undefined : new RelayDoor(options.relayMarker);
 
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
@@ -44,9 +46,11 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
     closing: () => closing,
   });
 
-  function refuse(req: IncomingMessage, res: ServerResponse, started: number, { answer, reason }: Refusal): void {
+  function refuse(req: IncomingMessage, res: ServerResponse, started: number, { answer, reason }: Refusal, relayedFrom?: string): void {
     refuseUnread(req, res, answer, closing);
-    observers.delivery(refusedDelivery(req, redactor, answer.status, reason, started));
+    const delivery = refusedDelivery(req, redactor, answer.status, reason, started);
+    if (relayedFrom !== undefined) delivery.via = 'relay';
+    observers.delivery(delivery);
   }
 
   function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
@@ -57,20 +61,22 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
   /** Answers one request; calls `done` when it has been answered (or dropped). Never throws into Node. */
   function handle(req: IncomingMessage, res: ServerResponse, done: () => void): void {
     const started = performance.now();
+    // A delivery the relay subscriber hands on over loopback (only looked for when --relay is on).
+    const relayedFrom = relayDoor?.take(req);
     const refusal = admission.refusal(req);
     if (refusal) {
-      refuse(req, res, started, refusal);
+      refuse(req, res, started, refusal, relayedFrom);
       return done();
     }
     readBody(req, maxBodyBytes, deadlines, (outcome) => {
       if (!outcome.ok) {
-        if (outcome.reason === 'body_too_large') refuse(req, res, started, admission.tooLarge());
-        else if (outcome.reason === 'body_timeout') refuse(req, res, started, Admission.bodyTimeout());
+        if (outcome.reason === 'body_too_large') refuse(req, res, started, admission.tooLarge(), relayedFrom);
+        else if (outcome.reason === 'body_timeout') refuse(req, res, started, Admission.bodyTimeout(), relayedFrom);
         return done();
       }
       let pending: void | Promise<void>;
       try {
-        pending = pipeline.process(req, res, outcome.body, started);
+        pending = pipeline.process(req, res, outcome.body, started, relayedFrom);
       } catch (error) {
         failed(req, res, error);
         return done();

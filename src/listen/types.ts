@@ -109,6 +109,12 @@ export interface ListenOptions {
   onForward?(forward: QueuedForward): void;
   /** Called for problems that are not a delivery's (a capture write failed, a client broke the protocol). */
   onWarning?(message: string): void;
+  /**
+   * A per-run random value: a request carrying it in the `Hookctl-Relay-Entry` header came from this
+   * run's relay subscriber (`listen --relay`), which hands relayed deliveries on over loopback
+   * (src/listen/relayed.ts). Unset: the header is not looked for.
+   */
+  relayMarker?: string;
   /** File-system calls of the capture writers; tests inject failures here. */
   fileOps?: FileOps;
   /** The clock for verification, Unix ms. */
@@ -162,6 +168,8 @@ export interface Delivery {
   forwardQueued: boolean;
   /** Time from the end of the headers to the answer. */
   ms: number;
+  /** Came through the relay (`listen --relay`); absent for a delivery posted to the listener. */
+  via?: 'relay';
 }
 
 export interface QueuedForward {

@@ -28,13 +28,16 @@ export class VerifyStage {
     this.fixedScheme = options.scheme === 'auto' ? undefined : getScheme(options.scheme, options.schemeOptions);
   }
 
-  /** `base` (scheme and host) and `path` make the URL the sender posted to, which Twilio signs. */
-  check(headers: IncomingHttpHeaders, body: Buffer, path: string, base: string): Verdict {
+  /**
+   * `base` (scheme and host) and `path` make the URL the sender posted to, which Twilio signs;
+   * `signedUrl`, when given, is that URL as a whole (a relayed delivery's ingress URL).
+   */
+  check(headers: IncomingHttpHeaders, body: Buffer, path: string, base: string, signedUrl?: string): Verdict {
     const { options } = this;
     if (options.secrets.length === 0) {
       return { scheme: this.fixedScheme ?? resolveScheme(options.scheme, headers, options.schemeOptions), verification: null };
     }
-    const url = options.publicUrl ? new URL(path, options.publicUrl).href : `${base}${path}`;
+    const url = signedUrl ?? (options.publicUrl ? new URL(path, options.publicUrl).href : `${base}${path}`);
     const checked = verifyWith(options.scheme, { body, headers, secrets: options.secrets, toleranceSeconds: options.toleranceSeconds, nowMs: options.now(), url }, options.schemeOptions);
     return { scheme: checked.scheme, verification: checked.result };
   }

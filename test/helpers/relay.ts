@@ -3,6 +3,7 @@
  * exact bytes on a socket, a server-sent-events reader, poll and ack.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { CliProcess, runCli } from './cli.js';
@@ -194,4 +195,16 @@ export async function pollUntil(subscribeUrl: string, token: string, want: numbe
     entries.push(...body.entries);
   }
   return entries;
+}
+
+/** The relay's admin API straight over HTTP (for tests where the CLI is not what is tested). */
+export async function adminApi<T = unknown>(relay: Pick<RelayUnderTest, 'url' | 'adminTokenFile'>, method: string, path: string, body?: unknown): Promise<T> {
+  const token = readFileSync(relay.adminTokenFile, 'utf8').trim();
+  const response = await fetch(new URL(path, relay.url), {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
 }

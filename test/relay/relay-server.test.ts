@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { ack, createChannel, poll, pollUntil, rawRequest, SseReader, startRelayCli, type RelayUnderTest } from '../helpers/relay.js';
+import { ack, adminApi, createChannel, poll, pollUntil, rawRequest, SseReader, startRelayCli, type RelayUnderTest } from '../helpers/relay.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -144,9 +144,8 @@ describe('hookctl relay serve', () => {
     expect(records[1]).toEqual({ type: 'summary', dead: 1, shown: 1 });
     expect((await poll(channel.subscribeUrl, channel.token)).body.entries).toHaveLength(0);
 
-    const status = await runCli(['relay', 'status', ...admin, '--json']);
+    const [status, human] = await Promise.all([runCli(['relay', 'status', ...admin, '--json']), runCli(['relay', 'dead', ...admin])]);
     expect(JSON.parse(status.stdout)).toMatchObject({ type: 'status', channel: 'failing', stored: 1, consumers: [{ consumer: 'poller', dead: 1, retrying: 0, inFlight: 0 }] });
-    const human = await runCli(['relay', 'dead', ...admin]);
     expect(human.stdout).toContain('app answered 503');
 
     const requeue = await runCli(['relay', 'requeue', ...admin, '--all', '--json']);
@@ -155,7 +154,7 @@ describe('hookctl relay serve', () => {
     expect(again).toMatchObject({ seq: first!.seq, attempt: 0 });
     expect(bodyOf(again!.record).toString()).toBe('fail');
     await ack(channel.subscribeUrl, channel.token, { acks: [first!.seq] });
-    const after = JSON.parse((await runCli(['relay', 'status', ...admin, '--json'])).stdout);
+    const after = await adminApi<{ consumers: unknown[] }>(relay, 'GET', 'api/channels/failing/status');
     expect(after.consumers[0]).toMatchObject({ waiting: 0, inFlight: 0, retrying: 0, dead: 0 });
   });
 
@@ -239,8 +238,7 @@ describe('hookctl relay serve: subscribers', () => {
     // Connected, and never reads a byte.
     const stalled = connect(Number(target.port), target.hostname);
     stalled.write(`GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nAuthorization: Bearer ${channel.token}\r\nHookctl-Subscriber: asleep\r\n\r\n`);
-    const admin = ['--server', relay.url, '--admin-token-file', relay.adminTokenFile, '--channel', 'stalled', '--json'];
-    const status = async () => JSON.parse((await runCli(['relay', 'status', ...admin])).stdout) as { consumers: Array<{ consumer: string; waiting: number; inFlight: number }> };
+    const status = () => adminApi<{ consumers: Array<{ consumer: string; waiting: number; inFlight: number }> }>(relay, 'GET', 'api/channels/stalled/status');
     while (!(await status()).consumers.some((consumer) => consumer.consumer === 'asleep'));
     const body = Buffer.alloc(60 * 1024, 0x7a);
     const total = 300;
@@ -267,10 +265,12 @@ describe('hookctl relay serve: subscribers', () => {
 describe('hookctl relay serve: flags', () => {
   it('wants one store (--store or --redis), and warns about a non-loopback --host', async () => {
     const dir = tempDir();
-    const both = await runCli(['relay', 'serve', '--port', '0', '--store', join(dir, 's'), '--redis', 'redis://127.0.0.1:1']);
+    const [both, none] = await Promise.all([
+      runCli(['relay', 'serve', '--port', '0', '--store', join(dir, 's'), '--redis', 'redis://127.0.0.1:1']),
+      runCli(['relay', 'serve', '--port', '0'], { env: { HOOKCTL_RELAY_ADMIN_TOKEN: 'x' } }),
+    ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--store and --redis');
-    const none = await runCli(['relay', 'serve', '--port', '0'], { env: { HOOKCTL_RELAY_ADMIN_TOKEN: 'x' } });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--store');
     const exposed = await startRelayCli(join(dir, 'exposed'), ['--host', '0.0.0.0']);
@@ -280,61 +280,7 @@ describe('hookctl relay serve: flags', () => {
   });
 });
 
-describe('hookctl relay serve limits and crashes', () => {
-  it('answers 503 + Retry-After over the backlog cap, and takes deliveries again once they are acknowledged', async () => {
-    const capped = await startRelayCli(join(tempDir(), 'store'), ['--backlog', '2']);
-    relays.push(capped);
-    const channel = await createChannel(capped, 'capped');
-    const send = () => rawRequest(channel.ingressUrl, 'POST', [['Content-Length', '1']], Buffer.from('x'));
-    expect((await send()).status).toBe(200);
-    expect((await send()).status).toBe(200);
-    const refused = await send();
-    expect(refused.status).toBe(503);
-    expect(refused.headers.find(([name]) => name === 'retry-after')?.[1]).toMatch(/^\d+$/);
-    const entries = await pollUntil(channel.subscribeUrl, channel.token, 2);
-    expect(entries).toHaveLength(2);
-    await ack(channel.subscribeUrl, channel.token, { acks: entries.map((entry) => entry.seq) });
-    expect((await send()).status).toBe(200);
-  });
-
-  it('keeps a delivery answered 2xx when the relay is SIGKILLed right after, and delivers it after a restart', async () => {
-    const store = join(tempDir(), 'store');
-    const first = await startRelayCli(store);
-    relays.push(first);
-    const channel = await createChannel(first, 'durable');
-    const body = Buffer.from('{"id":"evt_kill","amount":9007199254740993}');
-    const answer = await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', String(body.length)]], body);
-    expect(answer.status).toBe(200);
-    await first.stop('SIGKILL');
-    const second = await startRelayCli(store);
-    relays.push(second);
-    // The same channel, token and ingress id after the restart (the port is new).
-    const subscribeUrl = `${second.url}sub/durable`;
-    const [entry] = await pollUntil(subscribeUrl, channel.token, 1);
-    expect(bodyOf(entry!.record).equals(body)).toBe(true);
-    const ingressId = new URL(channel.ingressUrl).pathname;
-    expect((await rawRequest(`${second.url}${ingressId.slice(1)}`, 'POST', [['Content-Length', '1']], Buffer.from('2'))).status).toBe(200);
-    // Acknowledged before a restart: not sent again after it.
-    await ack(subscribeUrl, channel.token, { acks: [entry!.seq] });
-    await second.stop('SIGINT');
-    const third = await startRelayCli(store);
-    relays.push(third);
-    const after = await pollUntil(`${third.url}sub/durable`, channel.token, 1);
-    expect(after.map((one) => bodyOf(one.record).toString())).toEqual(['2']);
-  });
-
-  it('sends again an entry not acknowledged within --ack-timeout', async () => {
-    const quick = await startRelayCli(join(tempDir(), 'store'), ['--ack-timeout', '300ms']);
-    relays.push(quick);
-    const channel = await createChannel(quick, 'timeout');
-    await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', '1']], Buffer.from('t'));
-    const [first] = await pollUntil(channel.subscribeUrl, channel.token, 1);
-    const started = Date.now();
-    const [again] = await pollUntil(channel.subscribeUrl, channel.token, 1);
-    expect(again!.seq).toBe(first!.seq);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-  });
-
+describe('hookctl relay channel', () => {
   it('lists and deletes channels; a deleted channel\'s ingress is gone', async () => {
     const channel = await createChannel(relay, 'short-lived');
     const admin = ['--server', relay.url, '--admin-token-file', relay.adminTokenFile, '--json'];
@@ -345,10 +291,12 @@ describe('hookctl relay serve limits and crashes', () => {
     const removed = await runCli(['relay', 'channel', 'delete', 'short-lived', ...admin]);
     expect(JSON.parse(removed.stdout)).toEqual({ type: 'deleted', name: 'short-lived' });
     expect((await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', '0']], Buffer.alloc(0))).status).toBe(404);
-    const again = await runCli(['relay', 'channel', 'create', '--name', 'bad name!', ...admin]);
+    const [again, wrongToken] = await Promise.all([
+      runCli(['relay', 'channel', 'create', '--name', 'bad name!', ...admin]),
+      runCli(['relay', 'channel', 'list', '--server', relay.url, '--json'], { env: { HOOKCTL_RELAY_ADMIN_TOKEN: 'nope' } }),
+    ]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('not a usable channel name');
-    const wrongToken = await runCli(['relay', 'channel', 'list', '--server', relay.url, '--json'], { env: { HOOKCTL_RELAY_ADMIN_TOKEN: 'nope' } });
     expect(wrongToken.code).toBe(2);
     expect(wrongToken.stderr).toContain('refused the admin token');
   });

@@ -41,6 +41,11 @@ export function listenCommand(): Command {
     .option('--filter <glob>', 'show only event types matching this glob, e.g. "payment_intent.*" (the listener still receives everything)')
     .option('--filter-path <glob>', 'show only deliveries to paths matching this glob, e.g. "/stripe*"')
     .option('-v, --verbose', 'show headers and the pretty-printed body of each delivery')
+    .option('--relay <subscribe-url>', 'take deliveries from a hookctl relay channel (its subscribe URL) into this listener: verified, deduplicated, captured and forwarded like local ones, acknowledged to the relay once settled')
+    .option('--relay-token-file <path>', "read the channel's subscribe token from a file (or HOOKCTL_RELAY_TOKEN); never given on the command line")
+    .addOption(new Option('--relay-transport <name>', 'how to read the relay: server-sent events (default), long-polling or polling').choices(['sse', 'long-poll', 'poll']))
+    .option('--relay-name <name>', 'this subscriber\'s name at the relay (default: the host name); each name gets every delivery')
+    .option('--relay-group <name>', 'share the channel\'s deliveries with the other subscribers of this group (default: this machine gets every delivery)')
     .option('--ui', 'serve the web inspector for this listener: every delivery live, why it failed, replay and edit (its URL is printed on start)')
     .option('--ui-port <n>', 'port for the inspector page (0 picks a free one)', '8788')
     .option('--ui-host <host>', 'interface for the inspector page (anything but loopback exposes your deliveries)', '127.0.0.1');
@@ -76,6 +81,7 @@ ${examples([
       'hookctl listen --only-failures --filter "invoice.*"   # only failed invoice events on the screen',
       'hookctl listen --scheme twilio --secret "$TWILIO_AUTH_TOKEN" --url https://abc.ngrok.app   # Twilio signs the public URL',
       'hookctl listen --capture-files --durable --capture fixtures/captured   # one fixture per delivery, on disk before 2xx',
+      'HOOKCTL_RELAY_TOKEN=… hookctl listen --relay https://relay.example.com/sub/github --secret-file .github-secret --forward-to http://127.0.0.1:3000   # real provider deliveries from your relay',
     ])}`,
   );
 }

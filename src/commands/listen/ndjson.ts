@@ -21,6 +21,7 @@ function str(value: string | null): string {
 export function deliveryRecord(delivery: Delivery, verbose: boolean): string {
   let text = `{"type":"delivery","id":${str(delivery.id)},"eventId":${str(delivery.eventId)},"eventType":${str(delivery.eventType)},"method":${str(delivery.method)},"path":${str(delivery.path)},"scheme":${str(delivery.scheme)},"verified":${delivery.verified},"reason":${str(delivery.reason)},"duplicate":${delivery.duplicate},"status":${delivery.status},"bytes":${delivery.bytes},"capture":${str(delivery.capture)},"forward":${delivery.forward ? JSON.stringify(delivery.forward) : 'null'}`;
   if (delivery.forwardQueued) text += ',"forwardQueued":true';
+  if (delivery.via) text += `,"via":"${delivery.via}"`;
   if (delivery.reset) text += ',"reset":true';
   if (delivery.note) text += `,"note":${str(delivery.note)}`;
   const v = delivery.verification;

@@ -39,6 +39,7 @@ export class TerminalRenderer implements Subscriber {
     else check = c.dim(`· unverified${delivery.scheme ? ` ${delivery.scheme}` : ''}`);
     let line = `${c.dim(clock(delivery.receivedAt))}  ${delivery.method} ${printable(delivery.path, 60)}  ${c.cyan(printable(delivery.eventType ?? '-', 40))}  ${printable(delivery.eventId ?? '-', 36)}  ${check}`;
     if (delivery.duplicate) line += `  ${c.yellow('duplicate')}`;
+    if (delivery.via) line += `  ${c.dim(`via ${delivery.via}`)}`;
     line += `  ${c.dim(formatBytes(delivery.bytes))}  ${this.status(delivery.status)}`;
     if (delivery.forward) line += `  → app ${delivery.forward.status === null ? c.red(delivery.forward.error ?? 'failed') : this.status(delivery.forward.status)} ${c.dim(`${delivery.forward.ms}ms`)}`;
     else if (delivery.forwardQueued) line += `  ${c.dim('→ queued')}`;

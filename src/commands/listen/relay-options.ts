@@ -1,0 +1,44 @@
+import type { CommandContext } from '../../cli/context.js';
+import { resolveRelayToken } from '../../cli/relay-token.js';
+import { usageError } from '../../errors.js';
+import { parseUrl } from '../../options/units.js';
+import type { OptionSource } from './options.js';
+
+export type RelayTransportName = 'sse' | 'long-poll' | 'poll';
+
+/** `listen --relay …`: where to subscribe and how (the subscriber itself loads only with the flag). */
+export interface RelaySettings {
+  subscribeUrl: string;
+  token: string;
+  transport: RelayTransportName;
+  group?: string;
+  name?: string;
+}
+
+const HEADER_VALUE = /^[\x21-\x7e]+$/;
+
+/** The relay flags; undefined without --relay (and then the other relay flags are usage errors). */
+export function relaySettingsFrom(options: CommandContext['options'], env: NodeJS.ProcessEnv, source: OptionSource): RelaySettings | undefined {
+  if (options.relay === undefined) {
+    for (const [flag, name] of [['--relay-token-file', 'relayTokenFile'], ['--relay-transport', 'relayTransport'], ['--relay-group', 'relayGroup'], ['--relay-name', 'relayName']] as const) {
+      if (options[name] !== undefined && source(name) !== 'config') throw usageError(`${flag}: only makes sense with --relay SUBSCRIBE_URL`);
+    }
+    return undefined;
+  }
+  const url = parseUrl(String(options.relay), '--relay');
+  if (url.searchParams.has('token')) throw usageError('--relay: a token in the URL would show in ps and logs; give it with --relay-token-file or HOOKCTL_RELAY_TOKEN');
+  const token = resolveRelayToken(options.relayTokenFile === undefined ? undefined : String(options.relayTokenFile), source('relayTokenFile'), env);
+  if (!HEADER_VALUE.test(token)) throw usageError('--relay-token-file: the token holds spaces or control characters (is it the right file?)');
+  const settings: RelaySettings = { subscribeUrl: url.href, token, transport: (options.relayTransport as RelayTransportName | undefined) ?? 'sse' };
+  if (options.relayGroup !== undefined) {
+    const group = String(options.relayGroup);
+    if (!HEADER_VALUE.test(group)) throw usageError(`--relay-group: "${group}" must be printable without spaces`);
+    settings.group = group;
+  }
+  if (options.relayName !== undefined) {
+    const name = String(options.relayName);
+    if (!HEADER_VALUE.test(name)) throw usageError(`--relay-name: "${name}" must be printable without spaces`);
+    settings.name = name;
+  }
+  return settings;
+}

@@ -1,0 +1,132 @@
+import { Agent, request } from 'node:http';
+import { decodeBody } from '../records/record.js';
+import { RELAY_ENTRY_HEADER, relayEntryHeaderValue } from '../listen/relayed.js';
+import type { RelayEntry } from './protocol.js';
+
+/** What the listener answered a relayed delivery. */
+export interface ListenerAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * How the relay is told an entry ended: `ack` (settled: processed, a duplicate, or refused with a
+ * 4xx), `fail` (the app answered 5xx or could not be reached, the listener could not store it: the
+ * relay tries again on its schedule).
+ */
+export type Settlement = { outcome: 'ack'; answer: ListenerAnswer } | { outcome: 'fail'; error: string; answer?: ListenerAnswer };
+
+/** Connection-scoped headers: they describe the provider's hop to the relay, not the delivery. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'expect', 'te', 'trailer', RELAY_ENTRY_HEADER]);
+/** 4xx answers that mean "try again later", not "refused". */
+const RETRYABLE_4XX = new Set([408, 425, 429]);
+
+/**
+ * Hands relayed entries to the local listener over loopback HTTP, as the provider sent them: the
+ * method, path and query, the raw header list in order (case and repeats kept) and the body's
+ * bytes, plus this run's marker header, which the listener takes off and which makes the delivery
+ * relayed (src/listen/relayed.ts). So a relayed delivery goes through exactly the stages a local
+ * one does: verify, dedupe, capture, forward or queue, the inspector, the renderers.
+ */
+export class ListenerHandOff {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(
+    listenerUrl: string,
+    private readonly marker: string,
+    /** Longest wait for the listener's answer (an in-line forward included). */
+    private readonly timeoutMs = 120_000,
+  ) {
+    const url = new URL(listenerUrl);
+    // A listener bound to every interface is reached on loopback.
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    this.host = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+    this.port = Number(url.port);
+  }
+
+  send(entry: RelayEntry): Promise<Settlement> {
+    const record = entry.record;
+    const body = decodeBody(record);
+    const headers = requestHeaders(record.rawHeaders, body.length, entry.ingressUrl);
+    headers.push(RELAY_ENTRY_HEADER, relayEntryHeaderValue(this.marker, entry.ingressUrl));
+    const path = record.path.startsWith('/') ? record.path : `/${record.path}`;
+    return new Promise<ListenerAnswer>((resolve, reject) => {
+      // A flat [name, value, …] array goes on the wire as given (Node ≥ 14.14): no header is added or folded.
+      const req = request({ host: this.host, port: this.port, method: record.method, path, headers, agent: this.agent, setHost: false });
+      const timer = setTimeout(() => req.destroy(new Error(`the listener did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      req.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: answerHeaders(res.headers), body: Buffer.concat(chunks) });
+        });
+      });
+      req.end(body);
+    }).then(settle, (error: unknown) => ({ outcome: 'fail', error: `the listener could not be reached: ${(error as Error).message}` }));
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** The provider's headers minus hop-by-hop ones, with framing that matches the body the relay kept. */
+export function requestHeaders(rawHeaders: readonly string[], bodyLength: number, ingressUrl: string): string[] {
+  const out: string[] = [];
+  let framed = false;
+  let host = false;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) continue;
+    if (lower === 'content-length') {
+      if (framed) continue;
+      out.push(name, String(bodyLength));
+      framed = true;
+      continue;
+    }
+    // The relay kept the decoded body: the chunking was the provider's hop.
+    if (lower === 'transfer-encoding') continue;
+    if (lower === 'host') host = true;
+    out.push(name, rawHeaders[i + 1]!);
+  }
+  if (!framed) out.push('Content-Length', String(bodyLength));
+  // HTTP/1.1 requires Host (Node's server refuses a request without): the provider called the ingress.
+  if (!host) out.push('Host', new URL(ingressUrl).host);
+  return out;
+}
+
+function answerHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || name === 'content-length' || name === 'transfer-encoding' || name === 'date') continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** The listener's answer as a settlement: 2xx (a duplicate included) and refusals settle; 5xx and "later" retry. */
+export function settle(answer: ListenerAnswer): Settlement {
+  if (answer.status >= 500 || RETRYABLE_4XX.has(answer.status) || answer.status < 200) {
+    return { outcome: 'fail', error: `the listener answered ${answer.status}${reasonOf(answer.body)}`, answer };
+  }
+  return { outcome: 'ack', answer };
+}
+
+function reasonOf(body: Buffer): string {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: unknown };
+    return typeof parsed.error === 'string' ? `: ${parsed.error.slice(0, 200)}` : '';
+  } catch {
+    return '';
+  }
+}
