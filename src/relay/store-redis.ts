@@ -37,6 +37,7 @@ const INGRESS_CACHE_MS = 1_000;
 const DAY_MS = 86_400_000;
 /** Ingress takes the careful (scripted, exact) way once a stream is this close to the backlog cap. */
 const CAP_MARGIN = 256;
+const STATUS_CACHE_MS = 500;
 
 export interface RedisStoreOptions {
   /** Used when the URL carries no password (read from a file, kept out of `ps`). */
@@ -104,6 +105,7 @@ export class RedisRelayStore implements RelayStore {
   private readonly channelCache = new Map<string, { channel: StoredChannel; until: number }>();
   private readonly streamLength = new Map<string, number>();
   private readonly turnAppends = new Set<string>();
+  private readonly statusCache = new Map<string, { status: Promise<ChannelStatus>; until: number }>();
   private readonly entryWaiters = new Map<string, Set<Waiter>>();
   private readonly answerWaiters = new Map<string, (answer: RelayAnswer) => void>();
   /**
@@ -257,6 +259,7 @@ export class RedisRelayStore implements RelayStore {
   }
 
   async deleteChannel(name: string): Promise<boolean> {
+    this.statusCache.delete(name);
     const channel = await this.channelByName(name);
     if (!channel) return false;
     const keys = this.keys(name);
@@ -444,6 +447,7 @@ export class RedisRelayStore implements RelayStore {
     const now = Date.now();
     const commands: string[][] = [];
     if (held.length > 0) {
+      this.statusCache.delete(ref.channel);
       const seqs = held.map(([seq]) => seq);
       // Back in front of the queue, attempts unchanged: taken again at once by whoever reads next.
       commands.push(['XACK', keys.stream, ref.consumer, ...seqs], ['ZADD', keys.retries(ref.consumer), ...seqs.flatMap((seq) => [String(now), seq])]);
@@ -458,6 +462,7 @@ export class RedisRelayStore implements RelayStore {
   }
 
   async ack(ref: ConsumerRef, seqs: readonly string[]): Promise<void> {
+    this.statusCache.delete(ref.channel);
     if (seqs.length === 0) return;
     const keys = this.keys(ref.channel);
     await this.connection
@@ -470,6 +475,7 @@ export class RedisRelayStore implements RelayStore {
   }
 
   async fail(ref: ConsumerRef, failures: ReadonlyArray<{ seq: string; error: string }>): Promise<void> {
+    this.statusCache.delete(ref.channel);
     if (failures.length === 0) return;
     const keys = this.keys(ref.channel);
     const seqs = failures.map((failure) => failure.seq);
@@ -536,7 +542,22 @@ export class RedisRelayStore implements RelayStore {
 
   // ── status, dead letters, retention ───────────────────────────────────────
 
-  async status(channel: string): Promise<ChannelStatus> {
+  /**
+   * The server asks for a channel's status each time a subscriber connects (its hello) and with each
+   * poll answer: a burst of reconnections shares one reading per half second instead of one each.
+   * What this relay changes itself (acks, failures, releases, requeues) is seen at once; new
+   * deliveries and other relays' changes within half a second.
+   */
+  status(channel: string): Promise<ChannelStatus> {
+    const cached = this.statusCache.get(channel);
+    if (cached && cached.until > Date.now()) return cached.status;
+    const status = this.readStatus(channel);
+    this.statusCache.set(channel, { status, until: Date.now() + STATUS_CACHE_MS });
+    status.catch(() => this.statusCache.delete(channel));
+    return status;
+  }
+
+  private async readStatus(channel: string): Promise<ChannelStatus> {
     const keys = this.keys(channel);
     const exists = (await this.connection.command<number>(['EXISTS', keys.stream]).catch(unavailable)) === 1;
     if (!exists) return { channel, stored: 0, oldestAt: null, consumers: [] };
@@ -546,8 +567,10 @@ export class RedisRelayStore implements RelayStore {
       this.connection.command<Array<Record<string, unknown>>>(['XINFO', 'GROUPS', keys.stream]),
       this.deadLetters(channel),
     ]).catch(unavailable);
-    const consumers: ConsumerStatus[] = [];
-    for (const group of groups) {
+    const deadBy = new Map<string, number>();
+    for (const letter of dead) deadBy.set(letter.consumer, (deadBy.get(letter.consumer) ?? 0) + 1);
+    // One round trip for every consumer's details (pipelined), not one per consumer.
+    const consumers: ConsumerStatus[] = await Promise.all(groups.map(async (group): Promise<ConsumerStatus> => {
       const consumer = String(group.name);
       const [members, retrying] = await Promise.all([
         this.connection.command<Array<Record<string, unknown>>>(['XINFO', 'CONSUMERS', keys.stream, consumer]),
@@ -555,16 +578,16 @@ export class RedisRelayStore implements RelayStore {
       ]).catch(unavailable);
       const idle = members.map((member) => Number(member.idle)).filter(Number.isFinite);
       const waiting = group.lag !== null && group.lag !== undefined ? Number(group.lag) : (await this.connection.command<unknown[]>(['XRANGE', keys.stream, nextId(String(group['last-delivered-id'])), '+', 'COUNT', '100000']).catch(unavailable)).length;
-      consumers.push({
+      return {
         consumer,
         waiting,
         inFlight: Number(group.pending) || 0,
         retrying,
-        dead: dead.filter((entry) => entry.consumer === consumer).length,
+        dead: deadBy.get(consumer) ?? 0,
         lastSeenAt: idle.length > 0 ? new Date(Date.now() - Math.min(...idle)).toISOString() : null,
         members: members.map((member) => String(member.name)),
-      });
-    }
+      };
+    }));
     const oldestSeq = oldest[0]?.[0];
     return { channel, stored, oldestAt: oldestSeq ? new Date(Number(oldestSeq.split('-')[0])).toISOString() : null, consumers };
   }
@@ -589,6 +612,7 @@ export class RedisRelayStore implements RelayStore {
   }
 
   async requeue(channel: string, seqs?: readonly string[], consumer?: string): Promise<number> {
+    this.statusCache.delete(channel);
     const keys = this.keys(channel);
     const wanted = seqs ? new Set(seqs) : undefined;
     const letters = (await this.deadLetters(channel)).filter((letter) => (consumer === undefined || letter.consumer === consumer) && (!wanted || wanted.has(letter.seq)));
