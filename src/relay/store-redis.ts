@@ -458,7 +458,9 @@ export class RedisRelayStore implements RelayStore {
       if (/NOGROUP/.test((error as Error).message)) return [];
       return unavailable(error);
     });
-    this.wake(ref.channel);
+    // Entries handed back are new work for the consumer's other members; nothing handed back wakes nobody
+    // (a stream opens with a release: waking every waiting stream then would cost each connection all the others).
+    if (held.length > 0) await this.connection.command(['PUBLISH', `${this.prefix}:n:${ref.channel}`, '']).catch(() => {});
   }
 
   async ack(ref: ConsumerRef, seqs: readonly string[]): Promise<void> {
@@ -631,7 +633,8 @@ export class RedisRelayStore implements RelayStore {
       commands.push(['XDEL', keys.dead, letter.deadId]);
     }
     await this.connection.transaction(commands).catch(unavailable);
-    this.wake(channel);
+    // Every relay's waiting streams of this channel look again (the consumer may be connected to another).
+    await this.connection.command(['PUBLISH', `${this.prefix}:n:${channel}`, '']).catch(() => {});
     return letters.length;
   }
 
