@@ -1,17 +1,21 @@
 /**
  * The relay as docs/relay-deploy.md deploys it: behind nginx (server-sent events through the proxy,
  * buffering off), and two `hookctl relay serve --redis` processes on one redis-server behind one
- * nginx, a delivery taken in by one relay reaching a subscriber on the other byte for byte. Redis
+ * nginx, a delivery taken in by one relay reaching a subscriber on the other byte for byte (a bare
+ * SSE client, and `hookctl listen --relay` forwarding to an app). Redis
  * down → ingress answers 503 + Retry-After (through nginx too), and works again once it is back.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { RelayEntry } from '../../src/relay/protocol.js';
+import { CliProcess } from '../helpers/cli.js';
 import { freePort } from '../helpers/free-port.js';
 import { describeWithNginx, startNginx, type NginxServer } from '../helpers/nginx.js';
 import { describeWithRedis } from '../helpers/redis-server.js';
-import { cleanup, createChannel, entryBody, RELAY_LOCATION, send, SseSubscriber, startRelay, type RelayProcess } from './deploy-support.js';
+import { startServer } from '../helpers/server.js';
+import { cleanup, createChannel, entryBody, onCleanup, RELAY_LOCATION, send, SseSubscriber, startRelay, type RelayProcess } from './deploy-support.js';
 
 /** Not UTF-8, a NUL, a JSON-looking start: bytes a re-serializing relay would change. */
 function awkwardBody(): Buffer {
@@ -102,6 +106,24 @@ describeWithRedis(
           sent.push({ body, tag, ingressUrl: `${nginx.url}${path}/stripe?n=${index}` });
         }
         for (const expected of sent) expectSameDelivery(await subscriber.nextDelivery(5_000), expected.body, expected.tag, expected.ingressUrl);
+      });
+
+      it('hookctl listen --relay through nginx forwards to the app what providers sent to either relay, byte for byte', async () => {
+        const channel = await createChannel(nginx.url, relays[0]!.adminToken, 'to-app');
+        const app = await startServer();
+        onCleanup(() => app.close());
+        const tokenFile = join(nginx.dir, 'to-app-token');
+        writeFileSync(tokenFile, `${channel.token}\n`, { mode: 0o600 });
+        const listener = new CliProcess(['listen', '--port', '0', '--relay', channel.subscribeUrl, '--relay-token-file', tokenFile, '--no-capture', '--forward-to', app.url, '--json']);
+        onCleanup(() => listener.stop('SIGKILL'));
+        await listener.waitForRecord((record) => record.type === 'listening');
+        const path = new URL(channel.ingressUrl).pathname;
+        const sent = [relays[0]!.url, relays[1]!.url, nginx.url].map((origin, index) => ({ origin, tag: `app${index}`, body: awkwardBody() }));
+        for (const { origin, tag, body } of sent) expect((await send(`${origin}${path}/hooks`, { headers: awkwardHeaders(tag), body })).status).toBe(200);
+        const received = await app.waitForRequests(3, 15_000);
+        expect(received.map((request) => request.body.toString('base64'))).toEqual(sent.map(({ body }) => body.toString('base64')));
+        expect(received.map((request) => request.headers['x-hub-signature-256'])).toEqual(sent.map(({ tag }) => `sha256=${tag}`));
+        expect(listener.records().filter((record) => record.type === 'delivery').every((record) => record.via === 'relay')).toBe(true);
       });
 
       it('answers 503 + Retry-After while Redis is down, on both relays and through nginx, and takes deliveries again once it is back', async () => {
