@@ -19,7 +19,8 @@
  *
  * Memory (VmRSS of the relay process, embedded store, then Redis store): per idle channel
  * (BENCH_CHANNELS, default 500, made through the admin API), and per connected idle SSE subscriber
- * (BENCH_SUBSCRIBERS, default 10,000, each with its own subscriber name on one channel), which also
+ * (BENCH_SUBSCRIBERS, default 10,000 on one channel, members of one group; each its own consumer
+ * with BENCH_SUBSCRIBER_NAMES=distinct), which also
  * shows that many fit on one relay (the script and the relay each hold that many sockets: the
  * open-file limit must allow it, `ulimit -n`).
  *
@@ -50,6 +51,8 @@ import { body1k, loadAverage, median, procCpuUs, type AutocannonResult } from '.
 const SECRET = 'bench-relay-secret';
 const BIN = fileURLToPath(new URL('../bin/hookctl.js', import.meta.url));
 const JSON_OUT = process.argv.includes('--json');
+/** Idle subscribers as members of one group (the default), or each its own consumer (BENCH_SUBSCRIBER_NAMES=distinct). */
+const GROUPED = process.env.BENCH_SUBSCRIBER_NAMES !== 'distinct';
 const autocannon = createRequire(import.meta.url)('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
@@ -449,7 +452,7 @@ async function latencyPart(redisUrl: string | undefined): Promise<string[]> {
 /** Opens an SSE stream and resolves once the relay said hello (its first event). */
 function openSubscriber(url: string, token: string, name: string, agent: Agent): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'hookctl-subscriber': name } }, (res) => {
+    const req = httpRequest(url, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'hookctl-subscriber': name, ...(GROUPED ? { 'hookctl-group': 'bench' } : {}) } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return reject(new Error(`subscriber ${name}: HTTP ${res.statusCode}`));
@@ -513,7 +516,7 @@ async function memoryPart(store: 'embedded' | { redis: string }): Promise<string
       '| what | count | RSS added | per item |',
       '|---|---:|---:|---:|',
       `| idle channels | ${channels} | ${afterChannels - start} KiB | ${(perChannel / 1024).toFixed(1)} KiB |`,
-      `| idle SSE subscribers (one channel, a name each) | ${subscribers.toLocaleString('en-US')} | ${afterSubscribers - afterChannels} KiB | ${(perSubscriber / 1024).toFixed(1)} KiB |`,
+      `| idle SSE subscribers (one channel, ${GROUPED ? 'members of one group' : 'each its own consumer'}) | ${subscribers.toLocaleString('en-US')} | ${afterSubscribers - afterChannels} KiB | ${(perSubscriber / 1024).toFixed(1)} KiB |`,
       '',
       `${subscribers.toLocaleString('en-US')} subscribers connected in ${connectSeconds.toFixed(1)} s; relay RSS then ${(afterSubscribers / 1024).toFixed(0)} MiB; a delivery sent meanwhile got HTTP ${delivered.status}.`,
       `${perSubscriber <= 10_000 ? 'PASS' : 'MISS'}  <= 10 KB per idle subscriber (${storeName} store): ${(perSubscriber / 1000).toFixed(1)} KB`,

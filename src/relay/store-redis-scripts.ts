@@ -75,15 +75,19 @@ return {1, id, channel, redis.call('XLEN', KEYS[2])}
 `);
 
 /**
- * Hands this member the retries that are due, oldest due first: each leaves the sorted set and
- * enters the member's pending list (XCLAIM … FORCE), where the ack timeout applies again. A retry
- * whose entry was trimmed away is dropped.
- * KEYS: retries zset, attempts hash, stream. ARGV: group, member, now (ms), max.
+ * A take in one round trip: this member's due retries, oldest due first (each leaves the sorted set
+ * and enters the member's pending list through XCLAIM … FORCE, where the ack timeout applies again;
+ * one whose entry was trimmed away is dropped), then entries another
+ * member (or this one) left unsettled longer than the ack timeout (XAUTOCLAIM), then new ones
+ * (XREADGROUP), at most ARGV[4] in all.
+ * KEYS: retries zset, attempts hash, stream. ARGV: group, member, now (ms), max, ack timeout (ms).
  * Returns {seq, fields, attempts JSON | false} per entry, flattened.
  */
-export const TAKE_DUE_RETRIES = script(`
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
+export const TAKE = script(`
+local max = tonumber(ARGV[4])
 local out = {}
+local taken = 0
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, max)
 for _, seq in ipairs(due) do
   redis.call('ZREM', KEYS[1], seq)
   local claimed = redis.call('XCLAIM', KEYS[3], ARGV[1], ARGV[2], 0, seq, 'FORCE')
@@ -91,8 +95,30 @@ for _, seq in ipairs(due) do
     out[#out + 1] = seq
     out[#out + 1] = claimed[1][2]
     out[#out + 1] = redis.call('HGET', KEYS[2], seq)
+    taken = taken + 1
   else
     redis.call('HDEL', KEYS[2], seq)
+  end
+end
+if taken < max then
+  local reply = redis.call('XAUTOCLAIM', KEYS[3], ARGV[1], ARGV[2], ARGV[5], '0-0', 'COUNT', max - taken)
+  for _, item in ipairs(reply[2]) do
+    if item then
+      out[#out + 1] = item[1]
+      out[#out + 1] = item[2]
+      out[#out + 1] = redis.call('HGET', KEYS[2], item[1])
+      taken = taken + 1
+    end
+  end
+end
+if taken < max then
+  local reply = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', max - taken, 'STREAMS', KEYS[3], '>')
+  if reply then
+    for _, item in ipairs(reply[1][2]) do
+      out[#out + 1] = item[1]
+      out[#out + 1] = item[2]
+      out[#out + 1] = false
+    end
   end
 end
 return out

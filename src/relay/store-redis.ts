@@ -28,7 +28,7 @@ import { runScript } from '../queue/scripts.js';
 import { compareIds, idAt, nextId } from '../queue/stream-ids.js';
 import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_RELAY_RETRY_SCHEDULE_MS, type RelayEntry } from './protocol.js';
 import { BacklogFullError, StoreUnavailableError, type ChannelStatus, type ConsumerRef, type ConsumerStatus, type DeadEntry, type RelayAnswer, type RelayStore, type StoredChannel } from './store.js';
-import { APPEND_ENTRY, CREATE_CHANNEL, SET_TOKEN_HASH, TAKE_DUE_RETRIES } from './store-redis-scripts.js';
+import { APPEND_ENTRY, CREATE_CHANNEL, SET_TOKEN_HASH, TAKE } from './store-redis-scripts.js';
 
 export const DEFAULT_REDIS_PREFIX = 'hookctl:relay';
 const ANSWER_TTL_MS = 60_000;
@@ -374,27 +374,14 @@ export class RedisRelayStore implements RelayStore {
   private async takeNow(ref: ConsumerRef, max: number): Promise<RelayEntry[]> {
     const keys = this.keys(ref.channel);
     await this.ensureConsumer(ref, keys);
-    const channel = await this.channelByName(ref.channel);
+    const known = this.channelCache.get(ref.channel);
+    const channel = known && known.until > Date.now() ? known.channel : await this.channelByName(ref.channel);
     if (!channel) return [];
+    const found = await runScript<unknown[]>(this.connection, TAKE, [keys.retries(ref.consumer), keys.attempts(ref.consumer), keys.stream], [ref.consumer, ref.member, String(Date.now()), String(max), String(this.ackTimeoutMs)]).catch(unavailable);
     const entries: RelayEntry[] = [];
-    const add = (seq: string, fields: unknown, attempt: number) => {
-      const entry = this.entryFrom(seq, fields, attempt, channel);
+    for (let i = 0; i + 2 < found.length; i += 3) {
+      const entry = this.entryFrom(String(found[i]), found[i + 1], parseAttempt(found[i + 2]).attempt, channel);
       if (entry) entries.push(entry);
-    };
-    const due = await runScript<unknown[]>(this.connection, TAKE_DUE_RETRIES, [keys.retries(ref.consumer), keys.attempts(ref.consumer), keys.stream], [ref.consumer, ref.member, String(Date.now()), String(max)]).catch(unavailable);
-    for (let i = 0; i + 2 < due.length; i += 3) add(String(due[i]), due[i + 1], parseAttempt(due[i + 2]).attempt);
-    if (entries.length < max) {
-      const claimed = await this.connection.command<[string, Array<[string, unknown] | null>, string[]?]>(['XAUTOCLAIM', keys.stream, ref.consumer, ref.member, String(this.ackTimeoutMs), '0-0', 'COUNT', String(max - entries.length)]).catch(unavailable);
-      const live = claimed[1].filter((item): item is [string, unknown] => item !== null);
-      if (live.length > 0) {
-        const attempts = await this.connection.command<Array<string | null>>(['HMGET', keys.attempts(ref.consumer), ...live.map(([seq]) => seq)]).catch(unavailable);
-        live.forEach(([seq, fields], index) => add(seq, fields, parseAttempt(attempts[index]).attempt));
-      }
-    }
-    if (entries.length < max) {
-      const reply = await this.connection.command<Record<string, Array<[string, unknown]>> | Array<[string, Array<[string, unknown]>]> | null>(['XREADGROUP', 'GROUP', ref.consumer, ref.member, 'COUNT', String(max - entries.length), 'STREAMS', keys.stream, '>']).catch(unavailable);
-      const fresh = reply === null ? [] : Array.isArray(reply) ? (reply[0]?.[1] ?? []) : (Object.values(reply)[0] ?? []);
-      for (const [seq, fields] of fresh) add(seq, fields, 0);
     }
     return entries;
   }
