@@ -554,10 +554,9 @@ export class RedisRelayStore implements RelayStore {
       this.connection.command<number>(['XLEN', keys.stream]),
       this.connection.command<Array<[string, unknown]>>(['XRANGE', keys.stream, '-', '+', 'COUNT', '1']),
       this.connection.command<Array<Record<string, unknown>>>(['XINFO', 'GROUPS', keys.stream]),
-      this.deadLetters(channel),
+      this.deadCounts(keys),
     ]).catch(unavailable);
-    const deadBy = new Map<string, number>();
-    for (const letter of dead) deadBy.set(letter.consumer, (deadBy.get(letter.consumer) ?? 0) + 1);
+    const deadBy = dead;
     // One round trip for every consumer's details (pipelined), not one per consumer.
     const consumers: ConsumerStatus[] = await Promise.all(groups.map(async (group): Promise<ConsumerStatus> => {
       const consumer = String(group.name);
@@ -579,6 +578,24 @@ export class RedisRelayStore implements RelayStore {
     }));
     const oldestSeq = oldest[0]?.[0];
     return { channel, stored, oldestAt: oldestSeq ? new Date(Number(oldestSeq.split('-')[0])).toISOString() : null, consumers };
+  }
+
+  /** Dead letters per consumer, reading only who each is for (a subscriber's hello asks, and a channel may hold many). */
+  private async deadCounts(keys: ChannelKeys): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if ((await this.connection.command<number>(['XLEN', keys.dead])) === 0) return counts;
+    let from = '-';
+    for (;;) {
+      const page = await this.connection.command<Array<[string, unknown]>>(['XRANGE', keys.dead, from, '+', 'COUNT', '1000']);
+      for (const [, fields] of page) {
+        const list = Array.isArray(fields) ? fields : [];
+        const at = list.indexOf('consumer');
+        const consumer = at >= 0 && at % 2 === 0 ? String(list[at + 1]) : '';
+        counts.set(consumer, (counts.get(consumer) ?? 0) + 1);
+      }
+      if (page.length < 1000) return counts;
+      from = `(${page[page.length - 1]![0]}`;
+    }
   }
 
   private async deadLetters(channel: string): Promise<Array<DeadEntry & { deadId: string }>> {
