@@ -50,6 +50,8 @@ export interface RedisStoreOptions {
   retryScheduleMs?: readonly number[];
   /** Entries older than this are dropped by `trim` (default 7 days). */
   retainMs?: number;
+  /** How long a channel found by its ingress id is trusted without asking Redis (default 1 s). */
+  ingressCacheMs?: number;
   /** CLIENT SETNAME. */
   name?: string;
   connectTimeoutMs?: number;
@@ -99,6 +101,7 @@ export class RedisRelayStore implements RelayStore {
   private readonly ackTimeoutMs: number;
   private readonly schedule: readonly number[];
   private readonly retainMs: number;
+  private readonly ingressCacheMs: number;
   private readonly groups = new Set<string>();
   private readonly ingressCache = new Map<string, { channel: StoredChannel; until: number }>();
   /** Channels by name, as last read (for ingress's respond mode), and each stream's length as last seen (for the cap). */
@@ -127,6 +130,7 @@ export class RedisRelayStore implements RelayStore {
     this.ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
     this.schedule = options.retryScheduleMs ?? DEFAULT_RELAY_RETRY_SCHEDULE_MS;
     this.retainMs = options.retainMs ?? 7 * DAY_MS;
+    this.ingressCacheMs = options.ingressCacheMs ?? INGRESS_CACHE_MS;
   }
 
   /** Connects both connections (or throws a UserError naming the URL without its password). */
@@ -254,7 +258,7 @@ export class RedisRelayStore implements RelayStore {
       return undefined;
     }
     if (this.ingressCache.size > 10_000) this.ingressCache.clear();
-    this.ingressCache.set(ingressId, { channel, until: Date.now() + INGRESS_CACHE_MS });
+    this.ingressCache.set(ingressId, { channel, until: Date.now() + this.ingressCacheMs });
     return channel;
   }
 

@@ -196,12 +196,19 @@ describeWithRedis('the relay Redis store', (redis) => {
   });
 
   it('rejects with StoreUnavailableError while Redis is down, and works again once it is back', async () => {
-    const [store] = await stores(1, { backlog: 0 });
-    await store!.createChannel(channelNamed('ch'));
+    // No ingress cache: every lookup asks Redis, as one does a second after the last delivery.
+    const [store] = await stores(1, { backlog: 0, ingressCacheMs: 0 });
+    const channel = channelNamed('ch');
+    await store!.createChannel(channel);
+    expect(await store!.channelByIngress(channel.ingressId)).toEqual(channel);
     await store!.append('ch', relayRecord(), 'u');
     await redis().kill();
     try {
+      // A channel this relay knew is still found, so ingress reaches append and its 503 (not a 404 or a 500).
+      expect(await store!.channelByIngress(channel.ingressId)).toEqual(channel);
+      await expect(store!.channelByIngress('never-seen')).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(store!.append('ch', relayRecord(), 'u')).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store!.take({ channel: 'ch', consumer: 'c', member: 'c' }, 1)).rejects.toBeInstanceOf(StoreUnavailableError);
     } finally {
       await redis().restart();
     }
