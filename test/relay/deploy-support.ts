@@ -81,8 +81,8 @@ export function send(url: string, options: { method?: string; headers?: string[]
   });
 }
 
-export async function createChannel(serverUrl: string, adminToken: string, name: string): Promise<ChannelInfo & { token: string }> {
-  const answer = await send(`${serverUrl}/api/channels`, { headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+export async function createChannel(serverUrl: string, adminToken: string, name: string, respond: 'stored' | 'wait' = 'stored'): Promise<ChannelInfo & { token: string }> {
+  const answer = await send(`${serverUrl}/api/channels`, { headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name, respond }) });
   if (answer.status !== 201) throw new Error(`creating channel ${name}: HTTP ${answer.status} ${answer.body.toString()}`);
   return JSON.parse(answer.body.toString()) as ChannelInfo & { token: string };
 }

@@ -126,6 +126,23 @@ describeWithRedis(
         expect(listener.records().filter((record) => record.type === 'delivery').every((record) => record.via === 'relay')).toBe(true);
       });
 
+      it('respond: wait passes the listener\'s answer back to the provider through whichever relay holds the request', async () => {
+        const channel = await createChannel(nginx.url, relays[0]!.adminToken, 'challenge', 'wait');
+        const tokenFile = join(nginx.dir, 'challenge-token');
+        writeFileSync(tokenFile, `${channel.token}\n`, { mode: 0o600 });
+        // 201: an answer only the listener gives (the relay itself says 200 stored, or 202 when nobody answered).
+        const listener = new CliProcess(['listen', '--port', '0', '--relay', channel.subscribeUrl, '--relay-token-file', tokenFile, '--no-capture', '--id-header', 'x-event-id', '--status', '201', '--json']);
+        onCleanup(() => listener.stop('SIGKILL'));
+        await listener.waitForRecord((record) => record.type === 'listening');
+        const path = new URL(channel.ingressUrl).pathname;
+        // The listener's stream is on one relay; each relay in turn holds a provider's request.
+        for (const [index, relay] of relays.entries()) {
+          const answer = await send(`${relay.url}${path}`, { headers: { 'content-type': 'application/json', 'x-event-id': `evt_wait_${index}` }, body: `{"type":"url_verification","challenge":"c-${index}"}` });
+          expect(answer.status).toBe(201);
+          expect(JSON.parse(answer.body.toString())).toMatchObject({ ok: true, eventId: `evt_wait_${index}` });
+        }
+      });
+
       it('answers 503 + Retry-After while Redis is down, on both relays and through nginx, and takes deliveries again once it is back', async () => {
         const channel = await createChannel(nginx.url, relays[0]!.adminToken, 'outage');
         const path = new URL(channel.ingressUrl).pathname;
