@@ -204,29 +204,34 @@ class Connection extends EventEmitter implements RedisConnection {
   }
 }
 
-/**
- * Connects, or throws a UserError (exit 2): "cannot reach Redis at redis://***@host:port/0: connection refused (ECONNREFUSED)".
- */
-export async function connectRedis(address: QueueAddress, options: ConnectOptions = {}): Promise<RedisConnection> {
-  const { createClient } = await import('redis');
+/** The client's options for an address: the first connection is tried once, later losses are retried forever. */
+function clientOptions(address: QueueAddress, options: ConnectOptions, everConnected: () => boolean) {
   const maxBackoffMs = options.maxBackoffMs ?? 2_000;
-  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  let connection: Connection | undefined;
-  const client = createClient({
+  return {
     socket: {
       host: address.host,
       port: address.port,
       ...(address.tls ? { tls: true as const, servername: address.host } : {}),
-      connectTimeout: connectTimeoutMs,
+      connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       // The first connection is tried once: a wrong URL is reported at start, not retried forever.
-      reconnectStrategy: (retries: number, cause: Error) => (connection?.ever ? backoffMs(retries, maxBackoffMs) : cause),
+      reconnectStrategy: (retries: number, cause: Error) => (everConnected() ? backoffMs(retries, maxBackoffMs) : cause),
     },
     ...(address.username !== undefined ? { username: address.username } : {}),
     ...(address.password !== undefined ? { password: address.password } : {}),
     database: address.db,
     disableOfflineQueue: true,
     ...(options.name ? { name: options.name } : {}),
-  }) as unknown as RawClient;
+  };
+}
+
+/**
+ * Connects, or throws a UserError (exit 2): "cannot reach Redis at redis://***@host:port/0: connection refused (ECONNREFUSED)".
+ */
+export async function connectRedis(address: QueueAddress, options: ConnectOptions = {}): Promise<RedisConnection> {
+  const { createClient } = await import('redis');
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  let connection: Connection | undefined;
+  const client = createClient(clientOptions(address, options, () => connection?.ever ?? false)) as unknown as RawClient;
   connection = new Connection(address, client, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   // connectTimeout covers the TCP connect only; the handshake (HELLO, AUTH, SELECT) is bounded here.
   let timer: NodeJS.Timeout | undefined;
@@ -247,4 +252,61 @@ export async function connectRedis(address: QueueAddress, options: ConnectOption
     clearTimeout(timer);
   }
   return connection;
+}
+
+/** A connection in pub/sub mode (it can do nothing else): the client subscribes again by itself after a reconnect. */
+export interface RedisSubscriber {
+  /** Messages on every channel matching the glob `pattern`. */
+  pSubscribe(pattern: string, listener: (message: string, channel: string) => void): Promise<void>;
+  /** 'ready' each time the connection is back after a loss (messages published meanwhile were missed). */
+  on(event: 'ready', listener: () => void): this;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+interface RawSubscriberClient extends RawClient {
+  pSubscribe(pattern: string, listener: (message: string, channel: string) => void): Promise<void>;
+}
+
+class Subscriber extends EventEmitter implements RedisSubscriber {
+  ever = false;
+  private lost = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly client: RawSubscriberClient) {
+    super();
+    client.on('error', () => {
+      if (this.ever) this.lost = true;
+    });
+    client.on('ready', () => {
+      const back = this.ever && this.lost;
+      this.ever = true;
+      this.lost = false;
+      if (back) this.emit('ready');
+    });
+  }
+
+  pSubscribe(pattern: string, listener: (message: string, channel: string) => void): Promise<void> {
+    return this.client.pSubscribe(pattern, listener);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.resolve().then(() => this.client.destroy());
+    return this.closing;
+  }
+}
+
+/** Like `connectRedis`, for a connection that only listens (PSUBSCRIBE). */
+export async function connectRedisSubscriber(address: QueueAddress, options: ConnectOptions = {}): Promise<RedisSubscriber> {
+  const { createClient } = await import('redis');
+  let subscriber: Subscriber | undefined;
+  const client = createClient(clientOptions(address, options, () => subscriber?.ever ?? false)) as unknown as RawSubscriberClient;
+  subscriber = new Subscriber(client);
+  try {
+    await client.connect();
+  } catch (error) {
+    client.destroy();
+    throw new UserError(`cannot reach Redis at ${address.display}: ${connectProblem(error)}`, EXIT.usage);
+  }
+  return subscriber;
 }
