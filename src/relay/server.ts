@@ -11,7 +11,7 @@ import { encodeBody, newCaptureId, RECORD_FORMAT, type DeliveryRecord } from '..
 import { BodyTooLargeError, HOP_HEADERS, readBody, sendJson } from './http.js';
 import { handleAdmin } from './admin.js';
 import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, GROUP_HEADER, SUBSCRIBER_HEADER, type AckRequest, type PollResponse, type RelayEntry, type RelayHello, type RespondMode } from './protocol.js';
-import { BacklogFullError, type ChannelStatus, type ConsumerRef, type RelayStore } from './store.js';
+import { BacklogFullError, StoreUnavailableError, type ChannelStatus, type ConsumerRef, type RelayStore } from './store.js';
 import { bearerToken, tokenMatches } from './tokens.js';
 
 export interface RelayServerOptions {
@@ -96,6 +96,12 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const work = route(req, res).catch((error: unknown) => {
+      // A store that cannot be reached (Redis down) is a passing state: the provider retries later.
+      if (error instanceof StoreUnavailableError) {
+        if (!res.headersSent) sendJson(res, 503, { error: 'the relay cannot reach its store right now; retry later' }, { 'retry-after': '5' });
+        else res.destroy();
+        return;
+      }
       emit({ type: 'error', message: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();

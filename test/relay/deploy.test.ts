@@ -155,6 +155,9 @@ describeWithRedis(
             expect(answer.status).toBe(503);
             expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
           }
+          // An ingress id this relay never saw cannot be looked up either: 503 too, never a 500.
+          const unseen = await send(`${relays[0]!.url}/in/never-seen-ingress-id`, { body: '{}' });
+          expect(unseen.status).toBe(503);
         } finally {
           await redis().restart();
         }
