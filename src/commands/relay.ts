@@ -118,6 +118,9 @@ async function serve({ options, output, env }: CommandContext): Promise<number> 
   const storeOptions = storeOptionsFrom(options);
   const admin = serverAdminToken(options, env, output);
   const { store, description } = await openStore(options, storeOptions);
+  // A Redis without AOF or with an eviction policy loses what the relay acknowledged: say so at start.
+  const storeWarnings = 'warnings' in store && typeof store.warnings === 'function' ? await (store.warnings as () => Promise<string[]>)() : [];
+  for (const warning of storeWarnings) output.warn(warning);
   const quiet = Boolean(options.quiet);
   const { startRelay } = await import('../relay/server.js');
   let handle;
