@@ -24,6 +24,8 @@ export interface SchemeInfo {
   family: SchemeFamily;
   signs: boolean;
   verifies: boolean;
+  /** The key pair it signs with (`--private-key`) and verifies with (`--public-key`); absent: a shared secret. */
+  keys?: 'ed25519' | 'ec-p256' | 'rsa';
 }
 
 export const SCHEME_CATALOG: readonly SchemeInfo[] = [
@@ -54,7 +56,7 @@ export const SCHEME_CATALOG: readonly SchemeInfo[] = [
   { scheme: 'square', title: 'Square', family: 'url-in-signature', signs: true, verifies: true },
   { scheme: 'linear', title: 'Linear', family: 'in-body', signs: true, verifies: true },
   { scheme: 'mailgun', title: 'Mailgun', family: 'in-body', signs: true, verifies: true },
-  { scheme: 'sns', title: 'Amazon SNS', family: 'asymmetric', signs: true, verifies: true },
+  { scheme: 'sns', title: 'Amazon SNS', family: 'asymmetric', signs: true, verifies: true, keys: 'rsa' },
   { scheme: 'calendly', title: 'Calendly', family: 'timestamped-hmac-header', signs: true, verifies: true },
   { scheme: 'mux', title: 'Mux', family: 'timestamped-hmac-header', signs: true, verifies: true },
   { scheme: 'paddle', title: 'Paddle Billing', family: 'timestamped-hmac-header', signs: true, verifies: true },
@@ -71,10 +73,10 @@ export const SCHEME_CATALOG: readonly SchemeInfo[] = [
   { scheme: 'gitlab', title: 'GitLab', family: 'static-token', signs: true, verifies: true },
   { scheme: 'okta', title: 'Okta Event Hooks', family: 'static-token', signs: true, verifies: true },
   { scheme: 'postmark', title: 'Postmark', family: 'static-token', signs: true, verifies: true },
-  { scheme: 'discord', title: 'Discord', family: 'asymmetric', signs: true, verifies: true },
-  { scheme: 'telnyx', title: 'Telnyx', family: 'asymmetric', signs: true, verifies: true },
-  { scheme: 'sendgrid', title: 'SendGrid Event Webhook', family: 'asymmetric', signs: true, verifies: true },
+  { scheme: 'discord', title: 'Discord', family: 'asymmetric', signs: true, verifies: true, keys: 'ed25519' },
+  { scheme: 'telnyx', title: 'Telnyx', family: 'asymmetric', signs: true, verifies: true, keys: 'ed25519' },
+  { scheme: 'sendgrid', title: 'SendGrid Event Webhook', family: 'asymmetric', signs: true, verifies: true, keys: 'ec-p256' },
   { scheme: 'netlify', title: 'Netlify', family: 'jwt', signs: true, verifies: true },
-  { scheme: 'plaid', title: 'Plaid', family: 'jwt', signs: true, verifies: true },
-  { scheme: 'pubsub', title: 'Google Cloud Pub/Sub push', family: 'jwt', signs: true, verifies: true },
+  { scheme: 'plaid', title: 'Plaid', family: 'jwt', signs: true, verifies: true, keys: 'ec-p256' },
+  { scheme: 'pubsub', title: 'Google Cloud Pub/Sub push', family: 'jwt', signs: true, verifies: true, keys: 'rsa' },
 ];

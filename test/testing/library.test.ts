@@ -29,7 +29,6 @@ function pemPair(kind: 'ed25519' | 'ec' | 'rsa'): { privateKey: string; publicKe
   const pair = kind === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
   return { privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
-const KEY_KINDS: Record<string, 'ec' | 'rsa'> = { sendgrid: 'ec', sns: 'rsa' };
 
 /**
  * The keys each scheme signs and verifies with: a PEM key pair for the catalog's key-pair
@@ -38,8 +37,9 @@ const KEY_KINDS: Record<string, 'ec' | 'rsa'> = { sendgrid: 'ec', sns: 'rsa' };
 function setupFor(scheme: string): { sign: SigningKey; verify: VerifyingKey; url: string; signatureHeader?: string } {
   const url = 'https://example.test/webhooks';
   const extra = { url, ...(scheme === 'hmac' ? { signatureHeader: 'X-Signature' } : {}) };
-  if (SCHEME_CATALOG.find((info) => info.scheme === scheme)?.family === 'asymmetric') {
-    const pair = pemPair(KEY_KINDS[scheme] ?? 'ed25519');
+  const keys = SCHEME_CATALOG.find((info) => info.scheme === scheme)?.keys;
+  if (keys) {
+    const pair = pemPair(keys === 'ec-p256' ? 'ec' : keys);
     return { sign: { privateKey: pair.privateKey }, verify: { publicKey: pair.publicKey }, ...extra };
   }
   const encoding = getScheme(scheme, { signatureHeader: 'X-Signature' }).keyEncoding;
