@@ -86,6 +86,8 @@ export class RelaySubscriber {
   private heartbeatMs: number;
   private lastSeq: string | undefined;
   private connections = 0;
+  /** When this connection's hello came; unset while not connected. */
+  private connectedAt: number | undefined;
 
   private readonly queue: RelayEntry[] = [];
   private readonly queued = new Set<string>();
@@ -141,7 +143,9 @@ export class RelaySubscriber {
       try {
         if (this.transport === 'sse') await this.stream();
         else await this.polls();
-        reason = 'the relay closed the connection';
+        reason = this.heldBriefly()
+          ? 'the relay closed the connection right after connecting (is another listener with this --relay-name reading the channel? give each its own --relay-name, or --relay-group to share)'
+          : 'the relay closed the connection';
       } catch (error) {
         if (this.stopped) break;
         if (error instanceof Refused) {
@@ -154,6 +158,11 @@ export class RelaySubscriber {
       if (this.stopped) break;
       // Entries read but not handed on yet are the relay's again once it sees this connection gone.
       this.dropQueued();
+      // Only a connection that held counts as a success: one the relay ends at once (a second process
+      // with this name takes the stream over, each in turn) would otherwise be retried at the base
+      // wait forever, two subscribers knocking each other off several times a second.
+      if (this.connectedAt !== undefined && !this.heldBriefly()) this.backoff.reset();
+      this.connectedAt = undefined;
       const delayMs = this.backoff.next();
       this.emit('reconnecting', { attempt: this.backoff.attempt, delayMs, reason });
       await pause(delayMs, this.stopping.signal);
@@ -162,11 +171,16 @@ export class RelaySubscriber {
 
   private connected(hello: RelayHello): void {
     this.heartbeatMs = hello.heartbeatMs > 0 ? hello.heartbeatMs : this.heartbeatMs;
-    this.backoff.reset();
+    this.connectedAt = Date.now();
     this.connections++;
     this.emit('connected', { transport: this.transport, consumer: hello.consumer, waiting: hello.waiting, heartbeatMs: this.heartbeatMs, connections: this.connections });
     // Settlements the last connection could not send.
     if (this.pending()) this.flushSoon();
+  }
+
+  /** Connected, and ended within one heartbeat of the hello. */
+  private heldBriefly(): boolean {
+    return this.connectedAt !== undefined && Date.now() - this.connectedAt < this.heartbeatMs;
   }
 
   /** Two missed heartbeats, with a little slack for a busy relay. */

@@ -1,0 +1,74 @@
+/**
+ * The subscriber against a stand-in relay (a plain node:http server speaking the protocol), for
+ * what the real one cannot be made to do on cue: end every stream right after its hello.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RelaySubscriber, type ReconnectingInfo } from '../../src/relay/subscriber.js';
+
+const closers: Array<() => unknown> = [];
+afterEach(async () => {
+  while (closers.length > 0) await closers.pop()!();
+});
+
+async function standIn(onEvents: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    if (req.url?.endsWith('/events')) return onEvents(req, res);
+    // Acks and anything else: accepted.
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sub/test` };
+}
+
+function hello(res: ServerResponse, heartbeatMs: number): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.write(`event: hello\ndata: ${JSON.stringify({ channel: 'test', consumer: 'me', heartbeatMs, ackTimeoutMs: 60_000, waiting: 0 })}\n\n`);
+}
+
+function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (condition()) return resolve();
+      if (Date.now() > deadline) return reject(new Error('condition not met in time'));
+      setTimeout(check, 10);
+    };
+    check();
+  });
+}
+
+describe('RelaySubscriber reconnects', () => {
+  it('a relay that ends each stream right after its hello (another process took the same name) is backed off from, not hit in a loop', async () => {
+    let streams = 0;
+    const { url } = await standIn((_req, res) => {
+      streams++;
+      hello(res, 60_000);
+      res.end();
+    });
+    const seen: ReconnectingInfo[] = [];
+    const subscriber = new RelaySubscriber({
+      subscribeUrl: url,
+      token: 't',
+      handle: () => Promise.reject(new Error('nothing is sent')),
+      backoff: { baseMs: 10, maxMs: 10_000, random: () => 1 },
+      on: { reconnecting: (info) => seen.push(info) },
+    });
+    closers.push(() => subscriber.close());
+    subscriber.start();
+    await until(() => seen.length >= 5);
+    // Each short-lived connection counts as a failed attempt: the waits grow, they do not start over.
+    expect(seen.slice(0, 5).map((info) => info.delayMs)).toEqual([10, 20, 40, 80, 160]);
+    expect(seen[0]!.reason).toMatch(/closed the connection right after connecting.*--relay-name/);
+    expect(streams).toBeLessThanOrEqual(6);
+  });
+});
