@@ -73,6 +73,14 @@ export class RelayRefusedError extends UserError {
 const Refused = RelayRefusedError;
 
 /**
+ * How far a stream is read ahead of the listener. Past either limit the subscriber stops reading,
+ * so a slow app leaves the backlog on the relay's disk (its writes wait on the full socket)
+ * rather than in this process's memory; reading starts again at half.
+ */
+const READ_AHEAD_ENTRIES = 32;
+const READ_AHEAD_BYTES = 8 * 1024 * 1024;
+
+/**
  * One subscriber's life: connect, read, hand on, acknowledge; on a lost connection or two missed
  * heartbeats, reconnect with backoff and jitter. `start()` returns at once; `close()` stops it,
  * lets the entry in hand finish and sends its settlement (idempotent).
@@ -89,8 +97,11 @@ export class RelaySubscriber {
   /** When this connection's hello came; unset while not connected. */
   private connectedAt: number | undefined;
 
-  private readonly queue: RelayEntry[] = [];
+  private readonly queue: Array<{ entry: RelayEntry; bytes: number }> = [];
   private readonly queued = new Set<string>();
+  private queuedBytes = 0;
+  /** The open stream's reading, paused while the read-ahead is full. */
+  private reading: { pause(): void; resume(): void } | undefined;
   private pumping: Promise<void> | undefined;
   private readonly settled: Required<AckRequest> = { acks: [], failures: [], answers: [] };
   private flushing: Promise<void> | undefined;
@@ -197,8 +208,10 @@ export class RelaySubscriber {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       let req: ClientRequest;
       let watchdog: NodeJS.Timeout | undefined;
+      let paused = false;
       const finish = (error?: Error) => {
         clearTimeout(watchdog);
+        this.reading = undefined;
         this.stopping.signal.removeEventListener('abort', onStop);
         req.destroy();
         if (error && !this.stopped) reject(error);
@@ -206,6 +219,8 @@ export class RelaySubscriber {
       };
       const arm = () => {
         clearTimeout(watchdog);
+        // Not reading, nothing can be heard: the pause is this side's, not the relay's silence.
+        if (paused) return;
         watchdog = setTimeout(() => finish(new Error(`no heartbeat from the relay for ${this.silenceMs} ms (two missed)`)), this.silenceMs);
       };
       const onStop = () => finish();
@@ -218,6 +233,20 @@ export class RelaySubscriber {
           readText(res).then((text) => finish(this.refusal(res.statusCode ?? 0, text)), finish);
           return;
         }
+        this.reading = {
+          pause: () => {
+            if (paused) return;
+            paused = true;
+            clearTimeout(watchdog);
+            res.pause();
+          },
+          resume: () => {
+            if (!paused) return;
+            paused = false;
+            arm();
+            res.resume();
+          },
+        };
         const parser = new SseParser((event) => {
           if (event.event === 'hello') {
             const hello = parseJson<RelayHello>(event.data);
@@ -228,7 +257,7 @@ export class RelaySubscriber {
           const entry = parseJson<RelayEntry>(event.data);
           if (entry && typeof entry.seq === 'string' && entry.record) {
             this.lastSeq = event.id ?? entry.seq;
-            this.enqueue(entry);
+            this.enqueue(entry, event.data.length);
           }
         });
         res.on('data', (chunk: Buffer) => {
@@ -283,15 +312,26 @@ export class RelaySubscriber {
     return new Error(`the relay answered ${status}${said ? `: ${said}` : ''}`);
   }
 
-  private enqueue(entry: RelayEntry): void {
+  private enqueue(entry: RelayEntry, bytes = 0): void {
     if (this.queued.has(entry.seq)) return;
     this.queued.add(entry.seq);
-    this.queue.push(entry);
+    this.queue.push({ entry, bytes });
+    this.queuedBytes += bytes;
+    if (this.queue.length >= READ_AHEAD_ENTRIES || this.queuedBytes >= READ_AHEAD_BYTES) this.reading?.pause();
     this.pumping ??= this.pump();
   }
 
+  private dequeue(): RelayEntry | undefined {
+    const next = this.queue.shift();
+    if (!next) return undefined;
+    this.queuedBytes -= next.bytes;
+    if (this.queue.length <= READ_AHEAD_ENTRIES / 2 && this.queuedBytes <= READ_AHEAD_BYTES / 2) this.reading?.resume();
+    return next.entry;
+  }
+
   private dropQueued(): void {
-    for (const entry of this.queue.splice(0)) this.queued.delete(entry.seq);
+    for (const { entry } of this.queue.splice(0)) this.queued.delete(entry.seq);
+    this.queuedBytes = 0;
   }
 
   /** Hands entries on one at a time, in the relay's order. */
@@ -306,7 +346,7 @@ export class RelaySubscriber {
   }
 
   private async pumpQueue(): Promise<void> {
-    for (let entry = this.queue.shift(); entry !== undefined && !this.stopped; entry = this.queue.shift()) {
+    for (let entry = this.dequeue(); entry !== undefined && !this.stopped; entry = this.dequeue()) {
       let settlement: Settlement;
       try {
         settlement = await this.options.handle(entry);

@@ -1,11 +1,14 @@
 /**
  * The subscriber against a stand-in relay (a plain node:http server speaking the protocol), for
- * what the real one cannot be made to do on cue: end every stream right after its hello.
+ * what the real one cannot be made to do on cue: end every stream right after its hello, or
+ * stream a backlog faster than the listener settles it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RelayEntry } from '../../src/relay/protocol.js';
 import { RelaySubscriber, type ReconnectingInfo } from '../../src/relay/subscriber.js';
+import type { Settlement } from '../../src/relay/to-listener.js';
 
 const closers: Array<() => unknown> = [];
 afterEach(async () => {
@@ -70,5 +73,55 @@ describe('RelaySubscriber reconnects', () => {
     expect(seen.slice(0, 5).map((info) => info.delayMs)).toEqual([10, 20, 40, 80, 160]);
     expect(seen[0]!.reason).toMatch(/closed the connection right after connecting.*--relay-name/);
     expect(streams).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('RelaySubscriber reads ahead only so far', () => {
+  it('with a listener slower than the relay, it stops reading (the relay waits on its socket) instead of taking the backlog into memory, and the watchdog does not count the pause as silence', async () => {
+    const total = 300;
+    const padding = 'x'.repeat(64 * 1024);
+    let written = 0;
+    let blockedSince: number | undefined;
+    const heartbeatMs = 200;
+    const { url } = await standIn(async (_req, res) => {
+      hello(res, heartbeatMs);
+      const pings = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
+      res.on('close', () => clearInterval(pings));
+      for (let seq = 1; seq <= total; seq++) {
+        const entry = { seq: String(seq), attempt: 0, ingressUrl: 'http://relay.test/in/x', respond: 'stored', record: { padding } };
+        if (!res.write(`id: ${seq}\nevent: delivery\ndata: ${JSON.stringify(entry)}\n\n`)) {
+          blockedSince = Date.now();
+          await new Promise((resolve) => res.once('drain', resolve));
+          blockedSince = undefined;
+        }
+        written = seq;
+      }
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    const reconnects: ReconnectingInfo[] = [];
+    const subscriber = new RelaySubscriber({
+      subscribeUrl: url,
+      token: 't',
+      handle: async (entry: RelayEntry): Promise<Settlement> => {
+        await released;
+        handled.push(entry.seq);
+        return { outcome: 'ack', answer: { status: 200, headers: {}, body: Buffer.alloc(0) } };
+      },
+      on: { reconnecting: (info) => reconnects.push(info) },
+    });
+    closers.push(() => subscriber.close());
+    // close() waits for the entry in hand: a failed assertion must not leave it held.
+    closers.push(() => release());
+    subscriber.start();
+    // The relay is held up by the subscriber's full socket for longer than two heartbeats, or it got everything out.
+    await until(() => written === total || (blockedSince !== undefined && Date.now() - blockedSince > 3 * heartbeatMs));
+    expect(written).toBeLessThan(total);
+    expect(reconnects).toEqual([]);
+    release();
+    await until(() => handled.length === total, 20_000);
+    expect(handled).toEqual(Array.from({ length: total }, (_, i) => String(i + 1)));
+    expect(reconnects).toEqual([]);
   });
 });
