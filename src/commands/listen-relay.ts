@@ -65,6 +65,7 @@ export async function startRelay(settings: RelaySettings, marker: string, listen
       },
     },
   });
+  for (const warning of settings.warnings) say(() => output.warn(warning));
   subscriber.start();
   await first;
   const close = async () => {

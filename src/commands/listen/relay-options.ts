@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { CommandContext } from '../../cli/context.js';
 import { resolveRelayToken } from '../../cli/relay-token.js';
 import { usageError } from '../../errors.js';
@@ -13,6 +14,8 @@ export interface RelaySettings {
   transport: RelayTransportName;
   group?: string;
   name?: string;
+  /** Said once the listener is up (a token file other users can read). */
+  warnings: string[];
 }
 
 const HEADER_VALUE = /^[\x21-\x7e]+$/;
@@ -27,9 +30,11 @@ export function relaySettingsFrom(options: CommandContext['options'], env: NodeJ
   }
   const url = parseUrl(String(options.relay), '--relay');
   if (url.searchParams.has('token')) throw usageError('--relay: a token in the URL would show in ps and logs; give it with --relay-token-file or HOOKCTL_RELAY_TOKEN');
-  const token = resolveRelayToken(options.relayTokenFile === undefined ? undefined : String(options.relayTokenFile), source('relayTokenFile'), env);
+  const { token, file } = resolveRelayToken(options.relayTokenFile === undefined ? undefined : String(options.relayTokenFile), source('relayTokenFile'), env);
   if (!HEADER_VALUE.test(token)) throw usageError('--relay-token-file: the token holds spaces or control characters (is it the right file?)');
-  const settings: RelaySettings = { subscribeUrl: url.href, token, transport: (options.relayTransport as RelayTransportName | undefined) ?? 'sse' };
+  const settings: RelaySettings = { subscribeUrl: url.href, token, transport: (options.relayTransport as RelayTransportName | undefined) ?? 'sse', warnings: [] };
+  // Whoever can read the token can read every delivery of the channel; as relay serve says of its admin token.
+  if (file && (statSync(file.path).mode & 0o077) !== 0) settings.warnings.push(`${file.named}: ${file.path} can be read by other users; chmod 600 it`);
   if (options.relayGroup !== undefined) {
     const group = String(options.relayGroup);
     if (!HEADER_VALUE.test(group)) throw usageError(`--relay-group: "${group}" must be printable without spaces`);
