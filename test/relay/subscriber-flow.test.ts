@@ -1,14 +1,18 @@
 /**
  * The subscriber against a stand-in relay (a plain node:http server speaking the protocol), for
- * what the real one cannot be made to do on cue: end every stream right after its hello, or
- * stream a backlog faster than the listener settles it.
+ * what the real one cannot be made to do on cue: end every stream right after its hello, stream
+ * a backlog faster than the listener settles it, or take the connection and never answer.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayEntry } from '../../src/relay/protocol.js';
 import { RelaySubscriber, type ReconnectingInfo } from '../../src/relay/subscriber.js';
 import type { Settlement } from '../../src/relay/to-listener.js';
+import { CliProcess } from '../helpers/cli.js';
 
 const closers: Array<() => unknown> = [];
 afterEach(async () => {
@@ -123,5 +127,27 @@ describe('RelaySubscriber reads ahead only so far', () => {
     await until(() => handled.length === total, 20_000);
     expect(handled).toEqual(Array.from({ length: total }, (_, i) => String(i + 1)));
     expect(reconnects).toEqual([]);
+  });
+});
+
+describe('hookctl listen --relay', () => {
+  it('a relay that takes the connection and never answers (a buffering proxy): the listener starts anyway and says so, long before the watchdog', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createTcpServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closers.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => silent.close(resolve));
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'hookctl-relay-flow-'));
+    closers.push(() => rmSync(dir, { recursive: true, force: true }));
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, 'hkr_test\n', { mode: 0o600 });
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/sub/test`;
+    const cli = new CliProcess(['listen', '--port', '0', '--no-capture', '--relay', url, '--relay-token-file', tokenFile, '--json']);
+    closers.push(() => cli.stop('SIGKILL'));
+    // The watchdog would speak after 33 s (two default heartbeats and slack).
+    await cli.waitForRecord((record) => record.type === 'listening', 12_000);
+    await cli.waitForLine((line) => /relay: connecting: .* has not answered yet/.test(line), { stream: 'stderr' });
   });
 });
