@@ -119,6 +119,10 @@ export function settle(answer: ListenerAnswer): Settlement {
   if (answer.status >= 500 || RETRYABLE_4XX.has(answer.status) || answer.status < 200) {
     return { outcome: 'fail', error: `the listener answered ${answer.status}${reasonOf(answer.body)}`, answer };
   }
+  // The relay took a body this listener's --max-body (1 MiB by default, the relay's 10) refuses:
+  // a limit of this run, not a verdict on the delivery. Failing keeps it, as a dead letter the
+  // relay requeues once the listener takes larger bodies; an ack would drop it for good.
+  if (answer.status === 413) return { outcome: 'fail', error: `the listener answered 413${reasonOf(answer.body)} (raise its --max-body, then: hookctl relay requeue)`, answer };
   return { outcome: 'ack', answer };
 }
 
