@@ -43,6 +43,14 @@ describe('the subscribe token', () => {
     expect(relaySettingsFrom({ relay: URL_ }, { HOOKCTL_RELAY_TOKEN: 'from-env' }, () => undefined)?.warnings).toEqual([]);
   });
 
+  it('--relay must be a subscribe URL: the ingress URL (anyone may write there) and other paths are refused before any request', () => {
+    const env = { HOOKCTL_RELAY_TOKEN: 't' };
+    expect(() => relaySettingsFrom({ relay: 'https://relay.example.com/in/AbCdEf0123456789' }, env, () => undefined)).toThrow(/--relay: .*\/in\/AbCdEf0123456789 is the channel's ingress URL .*\/sub\/<channel>/);
+    expect(() => relaySettingsFrom({ relay: 'https://relay.example.com/' }, env, () => undefined)).toThrow(/--relay: expected a channel's subscribe URL/);
+    expect(() => relaySettingsFrom({ relay: 'https://relay.example.com/sub/' }, env, () => undefined)).toThrow(/--relay: expected a channel's subscribe URL/);
+    for (const ok of [URL_, `${URL_}/`, `${URL_}/events`, 'https://example.com/relay/sub/a.b-c']) expect(relaySettingsFrom({ relay: ok }, env, () => undefined)?.subscribeUrl).toBe(new URL(ok).href);
+  });
+
   it('a config file cannot hold the token itself', async () => {
     const cwd = mkdtempSync(join(dir, 'cwd-'));
     writeFileSync(join(cwd, 'hookctl.config.json'), JSON.stringify({ listen: { relayToken: 'hush-123' } }));

@@ -20,6 +20,19 @@ export interface RelaySettings {
 
 const HEADER_VALUE = /^[\x21-\x7e]+$/;
 
+/**
+ * The subscribe URL ends in `/sub/<channel>` (below whatever prefix a proxy adds). Caught here
+ * rather than as the relay's 404: the ingress URL pasted by mistake is a place anyone may write
+ * to, so the subscriber's requests, token and all, would be stored there as deliveries.
+ */
+function checkSubscribePath(url: URL): void {
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/(events|poll|ack)$/, '');
+  if (/\/sub\/[^/]+$/.test(path)) return;
+  const shown = `${url.origin}${url.pathname}`;
+  if (/\/in\/[^/]+/.test(path)) throw usageError(`--relay: ${shown} is the channel's ingress URL (where providers send); give its subscribe URL, …/sub/<channel> (relay channel create and list print it)`);
+  throw usageError(`--relay: expected a channel's subscribe URL, …/sub/<channel> (relay channel create and list print it), got ${shown}`);
+}
+
 /** The relay flags; undefined without --relay (and then the other relay flags are usage errors). */
 export function relaySettingsFrom(options: CommandContext['options'], env: NodeJS.ProcessEnv, source: OptionSource): RelaySettings | undefined {
   if (options.relay === undefined) {
@@ -30,6 +43,7 @@ export function relaySettingsFrom(options: CommandContext['options'], env: NodeJ
   }
   const url = parseUrl(String(options.relay), '--relay');
   if (url.searchParams.has('token')) throw usageError('--relay: a token in the URL would show in ps and logs; give it with --relay-token-file or HOOKCTL_RELAY_TOKEN');
+  checkSubscribePath(url);
   const { token, file } = resolveRelayToken(options.relayTokenFile === undefined ? undefined : String(options.relayTokenFile), source('relayTokenFile'), env);
   if (!HEADER_VALUE.test(token)) throw usageError('--relay-token-file: the token holds spaces or control characters (is it the right file?)');
   const settings: RelaySettings = { subscribeUrl: url.href, token, transport: (options.relayTransport as RelayTransportName | undefined) ?? 'sse', warnings: [] };
