@@ -233,6 +233,12 @@ export class RelaySubscriber {
           readText(res).then((text) => finish(this.refusal(res.statusCode ?? 0, text)), finish);
           return;
         }
+        const type = res.headers['content-type'] ?? '';
+        if (!/^text\/event-stream\b/i.test(type)) {
+          res.resume();
+          finish(new Error(`the relay answered 200 with ${type ? type.split(';')[0]!.slice(0, 100) : 'no content type'}, not an event stream (a proxy or captive portal in the way?)`));
+          return;
+        }
         this.reading = {
           pause: () => {
             if (paused) return;

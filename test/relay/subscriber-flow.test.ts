@@ -80,6 +80,18 @@ describe('RelaySubscriber reconnects', () => {
   });
 });
 
+describe('RelaySubscriber and a 200 that is not an event stream', () => {
+  it('(a captive portal, a proxy\'s page) is a reconnect that says what came, not a quiet "closed the connection"', async () => {
+    const { url } = await standIn((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>sign in to the wifi</html>'));
+    const seen: ReconnectingInfo[] = [];
+    const subscriber = new RelaySubscriber({ subscribeUrl: url, token: 't', handle: () => Promise.reject(new Error('nothing is sent')), backoff: { baseMs: 10, maxMs: 20 }, on: { reconnecting: (info) => seen.push(info) } });
+    closers.push(() => subscriber.close());
+    subscriber.start();
+    await until(() => seen.length >= 1);
+    expect(seen[0]!.reason).toBe('the relay answered 200 with text/html, not an event stream (a proxy or captive portal in the way?)');
+  });
+});
+
 describe('RelaySubscriber reads ahead only so far', () => {
   it('with a listener slower than the relay, it stops reading (the relay waits on its socket) instead of taking the backlog into memory, and the watchdog does not count the pause as silence', async () => {
     const total = 300;
