@@ -172,7 +172,8 @@ export function schemeSettings(options: SchemeSettings): SchemeOptions {
 /** The scheme of that name, or a TypeError listing every name (`auto` is for verifying only). */
 export function signingScheme(name: unknown, settings: SchemeOptions): Scheme {
   if (typeof name !== 'string' || !isSchemeName(name)) {
-    const given = typeof name === 'string' ? `"${name}"` : `a ${name === null ? 'null' : typeof name} (pass the scheme's name)`;
+    const kind = name === null || name === undefined ? String(name) : typeof name === 'object' ? 'an object' : `a ${typeof name}`;
+    const given = typeof name === 'string' ? `"${name}"` : `${kind} (pass the scheme's name)`;
     throw new TypeError(`scheme: unknown scheme ${given}; expected one of ${SCHEME_NAMES.join(', ')}`);
   }
   return asTypeError(() => getScheme(name, settings));

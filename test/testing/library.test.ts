@@ -79,7 +79,8 @@ describe('every scheme, by name', () => {
 
   it('an unknown scheme (or a Scheme object passed by mistake) is a TypeError naming every scheme', async () => {
     expect(() => sign({ scheme: 'strpe', secret: 's', body: '{}' })).toThrow(/scheme: unknown scheme "strpe"; expected one of github, stripe/);
-    expect(() => sign({ scheme: getScheme('github') as unknown as string, secret: 's', body: '{}' })).toThrow(/unknown scheme a object \(pass the scheme's name\)/);
+    expect(() => sign({ scheme: getScheme('github') as unknown as string, secret: 's', body: '{}' })).toThrow(/unknown scheme an object \(pass the scheme's name\)/);
+    expect(() => sign({ scheme: undefined as unknown as string, secret: 's', body: '{}' })).toThrow(/unknown scheme undefined \(pass the scheme's name\)/);
   });
 });
 
@@ -245,6 +246,11 @@ describe('send and startReceiver', () => {
     const retried = await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET, id: 'evt_retry_twice_001', retries: 3, retrySchedule: '0,10ms' });
     expect(retried).toMatchObject({ status: 200, delivered: true, attempts: 3, eventId: 'evt_retry_twice_001' });
     expect(retried.history.map((attempt) => attempt.status)).toEqual([503, 503, 200]);
+  });
+
+  it('a URL that is not one is a TypeError, not a result whose attempt failed', async () => {
+    await expect(send('not a url', { scheme: 'github', secret: 's', body: '{}' })).rejects.toThrow(new TypeError('url: "not a url" is not an http:// or https:// URL'));
+    await expect(send('ftp://127.0.0.1/x', { scheme: 'github', secret: 's', body: '{}' })).rejects.toThrow(/url: "ftp:\/\/127.0.0.1\/x" is not an http:\/\/ or https:\/\/ URL/);
   });
 
   it('refusals come back as results: 401 with the reason', async () => {
