@@ -271,7 +271,8 @@ export class RelaySubscriber {
           arm();
           parser.push(chunk);
         });
-        res.on('error', (error) => finish(error));
+        // Node says only "aborted" when the connection drops mid-stream.
+        res.on('error', (error) => finish(new Error(`the relay's stream broke off (${error.message})`)));
         res.on('end', () => finish());
         res.on('close', () => finish());
       });

@@ -92,6 +92,21 @@ describe('RelaySubscriber and a 200 that is not an event stream', () => {
   });
 });
 
+describe('RelaySubscriber and a stream cut mid-way', () => {
+  it('says the stream broke off, not a bare "aborted"', async () => {
+    const { url } = await standIn((_req, res) => {
+      hello(res, 60_000);
+      res.write(': and then nothing\n\n', () => res.socket?.destroy());
+    });
+    const seen: ReconnectingInfo[] = [];
+    const subscriber = new RelaySubscriber({ subscribeUrl: url, token: 't', handle: () => Promise.reject(new Error('nothing is sent')), backoff: { baseMs: 10, maxMs: 20 }, on: { reconnecting: (info) => seen.push(info) } });
+    closers.push(() => subscriber.close());
+    subscriber.start();
+    await until(() => seen.length >= 1);
+    expect(seen[0]!.reason).toBe("the relay's stream broke off (aborted)");
+  });
+});
+
 describe('RelaySubscriber reads ahead only so far', () => {
   it('with a listener slower than the relay, it stops reading (the relay waits on its socket) instead of taking the backlog into memory, and the watchdog does not count the pause as silence', async () => {
     const total = 300;
