@@ -363,7 +363,9 @@ export class RelaySubscriber {
       this.queued.delete(entry.seq);
       this.record(entry, settlement);
       this.emit('delivery', entry, settlement);
-      if (this.transport === 'sse') this.flushSoon();
+      // Each settlement goes at once, polled or streamed: a respond: wait provider is held until
+      // the relay has it, and the rest of a long batch can take longer than the relay's wait.
+      this.flushSoon();
     }
     if (this.stopped) this.dropQueued();
   }

@@ -107,6 +107,48 @@ describe('RelaySubscriber and a stream cut mid-way', () => {
   });
 });
 
+describe('RelaySubscriber over long-polling', () => {
+  it('acknowledges each entry of a batch once it is settled, not when the whole batch is (a respond: wait provider is waiting on it)', async () => {
+    const acks: string[] = [];
+    let polls = 0;
+    const entry = (seq: string) => ({ seq, attempt: 0, ingressUrl: 'http://relay.test/in/x', respond: 'wait', record: { path: '/' } });
+    const server = createServer((req, res) => {
+      if (req.url?.includes('/poll')) {
+        // The first poll carries a batch of two; later ones are held open (a long-poll with nothing new).
+        if (polls++ > 0) return;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ channel: 'test', consumer: 'me', heartbeatMs: 60_000, ackTimeoutMs: 60_000, waiting: 2, entries: [entry('1'), entry('2')] }));
+        return;
+      }
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk));
+      req.on('end', () => {
+        acks.push(...(JSON.parse(text) as { acks: string[] }).acks);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const subscriber = new RelaySubscriber({
+      subscribeUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sub/test`,
+      token: 't',
+      transport: 'long-poll',
+      handle: async (relayed: RelayEntry): Promise<Settlement> => {
+        if (relayed.seq === '2') await released;
+        return { outcome: 'ack', answer: { status: 200, headers: {}, body: Buffer.from('ok') } };
+      },
+    });
+    closers.push(() => subscriber.close());
+    closers.push(() => release());
+    subscriber.start();
+    await until(() => acks.includes('1'));
+    expect(acks).toEqual(['1']);
+    release();
+    await until(() => acks.includes('2'));
+  });
+});
+
 describe('RelaySubscriber reads ahead only so far', () => {
   it('with a listener slower than the relay, it stops reading (the relay waits on its socket) instead of taking the backlog into memory, and the watchdog does not count the pause as silence', async () => {
     const total = 300;
