@@ -130,6 +130,8 @@ export class RelaySubscriber {
       this.stopping.abort();
       await this.running;
       await this.pumping;
+      // A send in flight that fails puts its settlements back: they go in the last one below.
+      await this.flushing?.catch(() => undefined);
       // What was settled goes to the relay now; what it never hears of, it sends again.
       await this.flush(Math.min(2_000, this.heartbeatMs)).catch(() => undefined);
     })();

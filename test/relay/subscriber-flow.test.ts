@@ -149,6 +149,41 @@ describe('RelaySubscriber over long-polling', () => {
   });
 });
 
+describe('RelaySubscriber closing', () => {
+  it('settlements whose acknowledgement failed while it was closing are sent in its last one, not dropped', async () => {
+    const ackBodies: string[] = [];
+    let holdFirst: (() => void) | undefined;
+    const server = createServer((req, res) => {
+      if (req.url?.endsWith('/events')) {
+        hello(res, 60_000);
+        res.write(`id: 1\nevent: delivery\ndata: ${JSON.stringify({ seq: '1', attempt: 0, ingressUrl: 'http://relay.test/in/x', respond: 'stored', record: { path: '/' } })}\n\n`);
+        return;
+      }
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk));
+      req.on('end', () => {
+        ackBodies.push(text);
+        // The first acknowledgement is held until the subscriber is closing, then fails.
+        if (ackBodies.length === 1) holdFirst = () => res.writeHead(500).end('{"error":"store down"}');
+        else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+    const subscriber = new RelaySubscriber({
+      subscribeUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sub/test`,
+      token: 't',
+      handle: async (): Promise<Settlement> => ({ outcome: 'ack', answer: { status: 200, headers: {}, body: Buffer.alloc(0) } }),
+    });
+    subscriber.start();
+    await until(() => holdFirst !== undefined);
+    const closing = subscriber.close();
+    holdFirst!();
+    await closing;
+    expect(ackBodies.map((body) => (JSON.parse(body) as { acks: string[] }).acks)).toEqual([['1'], ['1']]);
+  });
+});
+
 describe('RelaySubscriber reads ahead only so far', () => {
   it('with a listener slower than the relay, it stops reading (the relay waits on its socket) instead of taking the backlog into memory, and the watchdog does not count the pause as silence', async () => {
     const total = 300;
