@@ -1,6 +1,5 @@
 import { readBody } from '../input/body.js';
 import { failure, usageError } from '../errors.js';
-import { newEventId } from '../events/ids.js';
 import { where, type FixtureEntry, type FixtureProblem } from '../records/reader.js';
 import { checkQueueSource, isQueueSource, readSources } from '../records/sources.js';
 import { parseQueueAddress, type AddressOverrides } from '../queue/address.js';
@@ -8,7 +7,7 @@ import { decodeBody, type DeliveryRecord } from '../records/record.js';
 import { loadSample, sampleTypes } from '../records/samples.js';
 import type { Scheme } from '../schemes/types.js';
 import type { EventTemplate } from './event.js';
-import { minimalEvent } from './minimal-events.js';
+import { minimalTemplate } from './minimal-events.js';
 import { defaultContentType, isJson, JSON_SCHEMES } from './content-type.js';
 
 export interface SourceInput {
@@ -111,21 +110,5 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
     const known = await sampleTypes(scheme.name);
     input.warn(`no sample for ${scheme.name} event "${input.event}"${known.length ? ` (samples: ${known.join(', ')}; hookctl samples lists every scheme's)` : ''}; sending a minimal event of that type`);
   }
-  const placeholder = newEventId(scheme.name);
-  const minimal = minimalEvent(scheme.name, placeholder, input.event);
-  const body = Buffer.from(minimal.body, 'utf8');
-  return {
-    templates: [
-      {
-        body,
-        contentType: minimal.contentType,
-        eventType: minimal.type,
-        eventId: placeholder,
-        bodyEventId: minimal.body.includes(placeholder) ? placeholder : undefined,
-        rewritable: true,
-        method: 'POST',
-        source: `minimal ${scheme.name} ${minimal.type}`,
-      },
-    ],
-  };
+  return { templates: [minimalTemplate(scheme.name, input.event)] };
 }
