@@ -211,9 +211,11 @@ export class RelaySubscriber {
       let req: ClientRequest;
       let watchdog: NodeJS.Timeout | undefined;
       let paused = false;
+      let reading: RelaySubscriber['reading'];
       const finish = (error?: Error) => {
         clearTimeout(watchdog);
-        this.reading = undefined;
+        // A late 'close' of this stream must not take the next stream's handle.
+        if (this.reading === reading) this.reading = undefined;
         this.stopping.signal.removeEventListener('abort', onStop);
         req.destroy();
         if (error && !this.stopped) reject(error);
@@ -241,7 +243,7 @@ export class RelaySubscriber {
           finish(new Error(`the relay answered 200 with ${type ? type.split(';')[0]!.slice(0, 100) : 'no content type'}, not an event stream (a proxy or captive portal in the way?)`));
           return;
         }
-        this.reading = {
+        reading = {
           pause: () => {
             if (paused) return;
             paused = true;
@@ -255,6 +257,7 @@ export class RelaySubscriber {
             res.resume();
           },
         };
+        this.reading = reading;
         const parser = new SseParser((event) => {
           if (event.event === 'hello') {
             const hello = parseJson<RelayHello>(event.data);
