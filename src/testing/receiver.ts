@@ -6,7 +6,7 @@
 import { startListener } from '../listen/server.js';
 import type { Delivery, FaultOptions, ListenerHandle } from '../listen/types.js';
 import type { Subscriber } from '../listen/observe.js';
-import { asTypeError, durationMs, schemeSettings, type Duration, type SchemeSettings } from './options.js';
+import { asTypeError, durationMs, schemeSettings, sizeBytes, type Duration, type SchemeSettings } from './options.js';
 import { SCHEME_NAMES } from '../schemes/names.js';
 import { verifyingKeys } from './verify.js';
 
@@ -28,8 +28,8 @@ export interface ReceiverOptions extends SchemeSettings {
   path?: string;
   /** The public URL senders sign (Twilio); default: the URL as requested. */
   publicUrl?: string;
-  /** Largest body accepted, bytes (`--max-body`, default 1 MiB); larger gets 413. */
-  maxBody?: number;
+  /** Largest body accepted (`--max-body`, default 1 MiB): bytes, or a size like `'64kb'`; larger gets 413. */
+  maxBody?: number | string;
   /** Header carrying the event id, for senders of your own (`--id-header`). */
   idHeader?: string;
   /** Answer every accepted delivery with this status (`--status`), to test a sender's handling of it. */
@@ -196,7 +196,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       ...(options.tolerance !== undefined ? { toleranceSeconds: durationMs(options.tolerance, 'tolerance') / 1000 } : {}),
       ...(options.path !== undefined ? { path: options.path } : {}),
       ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
-      ...(options.maxBody !== undefined ? { maxBodyBytes: options.maxBody } : {}),
+      ...(options.maxBody !== undefined ? { maxBodyBytes: sizeBytes(options.maxBody, 'maxBody') } : {}),
       ...(options.idHeader !== undefined ? { idHeader: options.idHeader } : {}),
       ...(faults ? { faults } : {}),
       subscribers: [subscriber],

@@ -253,6 +253,14 @@ describe('send and startReceiver', () => {
     await expect(send('ftp://127.0.0.1/x', { scheme: 'github', secret: 's', body: '{}' })).rejects.toThrow(/url: "ftp:\/\/127.0.0.1\/x" is not an http:\/\/ or https:\/\/ URL/);
   });
 
+  it('maxBody takes bytes or a size as --max-body does; a size that is none is a TypeError', async () => {
+    await using receiver = await startReceiver({ maxBody: '1kb' });
+    expect((await send(receiver.url, { scheme: 'github', secret: 's', body: { pad: 'x'.repeat(2000) } })).status).toBe(413);
+    expect((await send(receiver.url, { scheme: 'github', secret: 's', body: { pad: 'x'.repeat(500) } })).status).toBe(200);
+    await expect(startReceiver({ maxBody: -1 })).rejects.toThrow(new TypeError("maxBody: expected a size like '64kb' or a whole number of bytes >= 0, got -1"));
+    await expect(startReceiver({ maxBody: 'lots' })).rejects.toThrow(/maxBody: expected a size like 512, 64kb, 1mb or 1MiB, got "lots"/);
+  });
+
   it('refusals come back as results: 401 with the reason', async () => {
     await using receiver = await startReceiver({ secret: STRIPE_SECRET });
     const result = await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET, stale: '10m' });
