@@ -150,11 +150,18 @@ function describe(delivery: ReceivedDelivery, index: number): string {
   return `  ${index + 1}. ${delivery.method} ${delivery.path} → ${delivery.status ?? 'no answer'}${event ? ` [${event}]` : ''}, ${verdict}, ${delivery.bytes} bytes`;
 }
 
+/** A whole number in range, checked as the flag of the same name checks it (a number given as such, not parsed from text). */
+function wholeNumber(value: unknown, option: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw new TypeError(`${option}: expected a whole number between ${min} and ${max}, got ${String(value)}`);
+  return value;
+}
+
 function faultsFrom(options: ReceiverOptions): FaultOptions | undefined {
   const faults: FaultOptions = {};
-  if (options.status !== undefined) faults.status = options.status;
-  if (options.failFirst !== undefined) faults.failFirst = options.failFirst;
-  if (options.failStatus !== undefined) faults.failStatus = options.failStatus;
+  // Unchecked, a status of 99 made every answer the listener's 500 and a negative failFirst was no fault at all.
+  if (options.status !== undefined) faults.status = wholeNumber(options.status, 'status', 100, 599);
+  if (options.failFirst !== undefined) faults.failFirst = wholeNumber(options.failFirst, 'failFirst', 0, Number.MAX_SAFE_INTEGER);
+  if (options.failStatus !== undefined) faults.failStatus = wholeNumber(options.failStatus, 'failStatus', 100, 599);
   if (options.retryAfter !== undefined) faults.retryAfterMs = durationMs(options.retryAfter, 'retryAfter');
   if (options.delay !== undefined) faults.delayMs = durationMs(options.delay, 'delay');
   return Object.keys(faults).length > 0 ? faults : undefined;

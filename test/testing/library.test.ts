@@ -261,6 +261,13 @@ describe('send and startReceiver', () => {
     await expect(startReceiver({ maxBody: 'lots' })).rejects.toThrow(/maxBody: expected a size like 512, 64kb, 1mb or 1MiB, got "lots"/);
   });
 
+  it('status, failFirst and failStatus out of range are TypeErrors, not a receiver that answers 500 to everything', async () => {
+    await expect(startReceiver({ status: 99 })).rejects.toThrow(new TypeError('status: expected a whole number between 100 and 599, got 99'));
+    await expect(startReceiver({ failStatus: 1000 })).rejects.toThrow(/failStatus: expected a whole number between 100 and 599, got 1000/);
+    await expect(startReceiver({ failFirst: 1.5 })).rejects.toThrow(/failFirst: expected a whole number between 0 and \d+, got 1.5/);
+    await expect(startReceiver({ failFirst: -1 })).rejects.toThrow(/failFirst: expected a whole number/);
+  });
+
   it('refusals come back as results: 401 with the reason', async () => {
     await using receiver = await startReceiver({ secret: STRIPE_SECRET });
     const result = await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET, stale: '10m' });
