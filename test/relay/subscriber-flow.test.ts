@@ -42,6 +42,16 @@ function hello(res: ServerResponse, heartbeatMs: number): void {
   res.write(`event: hello\ndata: ${JSON.stringify({ channel: 'test', consumer: 'me', heartbeatMs, ackTimeoutMs: 60_000, waiting: 0 })}\n\n`);
 }
 
+/** Why a subscriber of `url` first reconnects. */
+async function firstReconnectReason(url: string): Promise<string> {
+  const seen: ReconnectingInfo[] = [];
+  const subscriber = new RelaySubscriber({ subscribeUrl: url, token: 't', handle: () => Promise.reject(new Error('nothing is sent')), backoff: { baseMs: 10, maxMs: 20 }, on: { reconnecting: (info) => seen.push(info) } });
+  closers.push(() => subscriber.close());
+  subscriber.start();
+  await until(() => seen.length >= 1);
+  return seen[0]!.reason;
+}
+
 function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
@@ -83,12 +93,7 @@ describe('RelaySubscriber reconnects', () => {
 describe('RelaySubscriber and a 200 that is not an event stream', () => {
   it('(a captive portal, a proxy\'s page) is a reconnect that says what came, not a quiet "closed the connection"', async () => {
     const { url } = await standIn((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>sign in to the wifi</html>'));
-    const seen: ReconnectingInfo[] = [];
-    const subscriber = new RelaySubscriber({ subscribeUrl: url, token: 't', handle: () => Promise.reject(new Error('nothing is sent')), backoff: { baseMs: 10, maxMs: 20 }, on: { reconnecting: (info) => seen.push(info) } });
-    closers.push(() => subscriber.close());
-    subscriber.start();
-    await until(() => seen.length >= 1);
-    expect(seen[0]!.reason).toBe('the relay answered 200 with text/html, not an event stream (a proxy or captive portal in the way?)');
+    expect(await firstReconnectReason(url)).toBe('the relay answered 200 with text/html, not an event stream (a proxy or captive portal in the way?)');
   });
 });
 
@@ -98,12 +103,7 @@ describe('RelaySubscriber and a stream cut mid-way', () => {
       hello(res, 60_000);
       res.write(': and then nothing\n\n', () => res.socket?.destroy());
     });
-    const seen: ReconnectingInfo[] = [];
-    const subscriber = new RelaySubscriber({ subscribeUrl: url, token: 't', handle: () => Promise.reject(new Error('nothing is sent')), backoff: { baseMs: 10, maxMs: 20 }, on: { reconnecting: (info) => seen.push(info) } });
-    closers.push(() => subscriber.close());
-    subscriber.start();
-    await until(() => seen.length >= 1);
-    expect(seen[0]!.reason).toBe("the relay's stream broke off (aborted)");
+    expect(await firstReconnectReason(url)).toBe("the relay's stream broke off (aborted)");
   });
 });
 
