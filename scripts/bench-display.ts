@@ -4,7 +4,7 @@
  *
  * Each child process builds deliveries as the listener hands them to its renderer and renders them
  * through the real face (dist/: run `npm run build`): the terminal line, the NDJSON record, or
- * nothing (`quiet`, the baseline), with stdout on /dev/null as in bench:listen, K deliveries per
+ * nothing (`quiet`, the baseline), or the default human view (`busy`: at this rate, one summary line a second), with stdout on /dev/null as in bench:listen, K deliveries per
  * event-loop turn (1: a listener at a steady pace; 16: one under load). The cost of a line is the
  * child's CPU per delivery minus the quiet child's, median over interleaved rounds.
  *
@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const MODES = ['quiet', 'lines', 'json'] as const;
+const MODES = ['quiet', 'lines', 'json', 'busy'] as const;
 type Mode = (typeof MODES)[number];
 const PER_TURN = [1, 16];
 
@@ -29,9 +29,11 @@ async function child(mode: Mode, perTurn: number): Promise<void> {
   const { Output } = await import('../dist/cli/output.js');
   const { TerminalRenderer } = await import('../dist/commands/listen/terminal.js');
   const { NdjsonRenderer } = await import('../dist/commands/listen/ndjson.js');
+  const { RateAdaptiveView } = await import('../dist/commands/listen/aggregate.js');
   const count = Number(process.env.BENCH_DELIVERIES ?? 200_000);
   const output = new Output({ json: mode === 'json', env: { NO_COLOR: '1' } });
-  const renderer = mode === 'json' ? new NdjsonRenderer(output, false) : mode === 'lines' ? new TerminalRenderer(output, false) : undefined;
+  // busy: the default human view, which past a few hundred a second shows one summary line a second.
+  const renderer = mode === 'json' ? new NdjsonRenderer(output, false) : mode === 'lines' ? new TerminalRenderer(output, false) : mode === 'busy' ? new RateAdaptiveView(new TerminalRenderer(output, false), output) : undefined;
   output.streamStdout();
   const delivery = (n: number) =>
     // The fields the listener fills for its subscribers (src/listen/pipeline.ts), a verified GitHub delivery.
@@ -49,6 +51,7 @@ async function child(mode: Mode, perTurn: number): Promise<void> {
     };
     turn();
   });
+  (renderer as { close?: () => void } | undefined)?.close?.();
   await output.flush();
   const used = process.cpuUsage(start);
   process.stderr.write(`${JSON.stringify({ us: (used.user + used.system) / count })}\n`);
@@ -75,8 +78,8 @@ function parent(): void {
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
-  console.error('\n| deliveries per turn | quiet µs | line µs (cost) | NDJSON µs (cost) |');
-  console.error('|---:|---:|---:|---:|');
+  console.error('\n| deliveries per turn | quiet µs | line µs (cost) | NDJSON µs (cost) | default view at this rate µs (cost) |');
+  console.error('|---:|---:|---:|---:|---:|');
   for (const perTurn of PER_TURN) {
     const quiet = median(results.get(`quiet/${perTurn}`)!);
     const cell = (mode: Mode) => {
@@ -85,6 +88,6 @@ function parent(): void {
       const ratio = listenerUs ? `, ${((cost / listenerUs) * 100).toFixed(1)}% of the listener's ${listenerUs} µs` : '';
       return `${us.toFixed(2)} (+${cost.toFixed(2)}${ratio})`;
     };
-    console.error(`| ${perTurn} | ${quiet.toFixed(2)} | ${cell('lines')} | ${cell('json')} |`);
+    console.error(`| ${perTurn} | ${quiet.toFixed(2)} | ${cell('lines')} | ${cell('json')} | ${cell('busy')} |`);
   }
 }

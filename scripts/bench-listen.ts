@@ -11,7 +11,9 @@
  *                 verifying + journal, printing its line per delivery (to /dev/null)
  *   cli-dup       the CLI (journal, a line per delivery), every request repeating one delivery
  *   cli-quiet     the CLI with --no-capture --quiet: the baseline for what the display costs
- *   cli-lines     the CLI with --no-capture and its human line per delivery (to /dev/null)
+ *   cli-lines     the CLI with --no-capture and its human view (to /dev/null): a line per
+ *                 delivery, past a few hundred a second one summary line a second
+ *   cli-every-line  the same with --every-line: a line per delivery at any rate
  *   cli-json      the CLI with --no-capture --json: an NDJSON record per delivery (to /dev/null)
  *   ui-off        the CLI (verify + journal, a line per delivery), its stdout read by this script
  *   ui-on         the same with --ui, and the inspector page open in chromium the whole time,
@@ -45,13 +47,14 @@ import { body1k, freePort, load as loadWith, loadAverage, markChild, median, pro
 const SECRET = 'bench-listen-secret';
 /** BENCH_RATE: a fixed offered load (requests/s in all), so CPU per delivery compares at the same pace. */
 const RATE = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
-const MODES = ['bare', 'verify', 'journal', 'journal-dup', 'durable', 'cli', 'cli-dup', 'cli-quiet', 'cli-lines', 'cli-json', 'ui-off', 'ui-on', 'naive-fsync', 'naive-fsync-sync'] as const;
-type CliMode = 'cli' | 'cli-dup' | 'cli-quiet' | 'cli-lines' | 'cli-json' | 'ui-off' | 'ui-on';
+const MODES = ['bare', 'verify', 'journal', 'journal-dup', 'durable', 'cli', 'cli-dup', 'cli-quiet', 'cli-lines', 'cli-every-line', 'cli-json', 'ui-off', 'ui-on', 'naive-fsync', 'naive-fsync-sync'] as const;
+type CliMode = 'cli' | 'cli-dup' | 'cli-quiet' | 'cli-lines' | 'cli-every-line' | 'cli-json' | 'ui-off' | 'ui-on';
 const CLI_ARGS: Record<CliMode, string[]> = {
   cli: [],
   'cli-dup': [],
   'cli-quiet': ['--no-capture', '--quiet'],
   'cli-lines': ['--no-capture'],
+  'cli-every-line': ['--no-capture', '--every-line'],
   'cli-json': ['--no-capture', '--json'],
   'ui-off': [],
   'ui-on': ['--ui', '--ui-port', '0'],
@@ -75,7 +78,8 @@ const DESCRIPTIONS: Record<Mode, string> = {
   cli: 'hookctl listen CLI (spawned): verify + journal + one line per delivery',
   'cli-dup': 'hookctl listen CLI, journal + a line per delivery, the same delivery repeated',
   'cli-quiet': 'hookctl listen CLI --no-capture --quiet',
-  'cli-lines': 'hookctl listen CLI --no-capture, a line per delivery',
+  'cli-lines': 'hookctl listen CLI --no-capture, the human view (a summary line a second at this rate)',
+  'cli-every-line': 'hookctl listen CLI --no-capture --every-line, a line per delivery at any rate',
   'cli-json': 'hookctl listen CLI --no-capture --json, a record per delivery',
   'ui-off': 'hookctl listen CLI, stdout read by the bench (baseline for ui-on)',
   'ui-on': 'hookctl listen CLI --ui, the page open in chromium, streaming',

@@ -1,5 +1,7 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { safeFileSlug, toFixtureFile, type DeliveryRecord } from '../records/record.js';
+import { foldOutcome, outcomeFrom, type DeliveryOutcome } from '../records/outcome.js';
 import { realFileOps, type FileOps } from './file-ops.js';
 
 /**
@@ -18,6 +20,7 @@ export class FixtureFileWriter {
   private dirSyncQueued: Promise<void> | undefined;
   private inFlight = 0;
   private idle: Array<() => void> = [];
+  private readonly folding = new Map<string, Promise<void>>();
 
   constructor(dir: string, options: { durable?: boolean; ops?: FileOps } = {}) {
     this.dir = dir;
@@ -84,6 +87,37 @@ export class FixtureFileWriter {
   }
 
   /**
+   * Folds an outcome into a fixture already written (read, changed, written whole again by the
+   * same temp-and-rename as `write`). Outcomes of one file are applied one after another. `place`
+   * is the file's path when known; otherwise it is found by its capture id (a forward resumed
+   * after a restart).
+   */
+  fold(id: string, outcome: DeliveryOutcome, place: string | null): Promise<void> {
+    const key = place ?? id;
+    const previous = this.folding.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.foldNow(id, outcome, place));
+    const settled = next.catch(() => {});
+    this.folding.set(key, settled);
+    void settled.then(() => {
+      if (this.folding.get(key) === settled) this.folding.delete(key);
+    });
+    return next;
+  }
+
+  private async foldNow(id: string, outcome: DeliveryOutcome, place: string | null): Promise<void> {
+    const path = place ?? (await this.find(id));
+    if (!path) throw new Error(`no fixture file for ${id} in ${this.dir}`);
+    const record = JSON.parse(await readFile(path, 'utf8')) as DeliveryRecord;
+    record.outcome = foldOutcome(outcomeFrom(record.outcome), outcome);
+    await this.write(record);
+  }
+
+  private async find(id: string): Promise<string | undefined> {
+    const name = (await readdir(this.dir)).find((file) => file === `${id}.json` || (file.startsWith(`${id}_`) && file.endsWith('.json')));
+    return name === undefined ? undefined : join(this.dir, name);
+  }
+
+  /**
    * fsync of the folder, shared: a rename that lands while a sync runs waits for the next one
    * (which covers it), and every rename waiting for that next one shares it.
    */
@@ -110,8 +144,9 @@ export class FixtureFileWriter {
     }
   }
 
-  flushed(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
+  async flushed(): Promise<void> {
+    while (this.folding.size > 0) await Promise.all(this.folding.values());
+    if (this.inFlight === 0) return;
     return new Promise((resolve) => this.idle.push(resolve));
   }
 }

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { toJournalLine, type DeliveryRecord } from '../records/record.js';
+import { toOutcomeLine, type DeliveryOutcome } from '../records/outcome.js';
 import { AppendLog } from './append-log.js';
 import { fsErrorText, realFileOps, type FileOps } from './file-ops.js';
 import { FixtureFileWriter } from './files.js';
@@ -47,6 +48,11 @@ export interface CaptureSink {
   /** Things to tell the user at start-up: the capture folder is readable by others, damaged ledger lines. */
   readonly warnings: readonly string[];
   write(record: DeliveryRecord): Promise<string | null>;
+  /**
+   * What came of a recorded delivery (the answer, a forward's outcome): an outcome line after the
+   * record in the journal, or folded into its fixture file (`place`: the path `write` gave, when known).
+   */
+  outcome(of: string, outcome: DeliveryOutcome, place: string | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,6 +84,7 @@ export async function openCapture(options: CaptureOptions): Promise<CaptureSink>
       tornJournal: false,
       warnings: [],
       write: async () => null,
+      outcome: async () => {},
       close: async () => {},
     };
   }
@@ -91,6 +98,7 @@ export async function openCapture(options: CaptureOptions): Promise<CaptureSink>
     if (error instanceof FolderLockedError) throw new CaptureSetupError(`--capture: ${error.message}`);
     throw new CaptureSetupError(`--capture: cannot write to ${options.dir} (${fsErrorText(error)}); pick another folder with --capture DIR, or --no-capture`);
   }
+  if (lock.takenOver) warnings.push(lock.takenOver);
   const exposed = await exposure(dir);
   if (exposed) warnings.push(exposed);
 
@@ -137,6 +145,7 @@ export async function openCapture(options: CaptureOptions): Promise<CaptureSink>
     write: files
       ? (record) => files.write(record)
       : (record) => journal!.append(toJournalLine(record)).then(() => journalPath!),
+    outcome: files ? (of, outcome, place) => files.fold(of, outcome, place) : (of, outcome) => journal!.append(toOutcomeLine(of, outcome)),
     close() {
       closed ??= Promise.all([journal?.close(), files?.flushed(), ledger.close()]).then(
         () => lock.release(),

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from './file-ops.js';
 
 /** The lock's file name in the capture folder: a dotfile, so replay never takes it for a fixture. */
 export const LOCK_FILE = '.hookctl-lock';
+
+/** A listener holding the folder touches its lock this often. */
+export const LOCK_REFRESH_MS = 10_000;
+/** A lock from another host not touched for this long belongs to a listener that is gone. */
+export const LOCK_STALE_AFTER_MS = 60_000;
 
 interface LockOwner {
   pid: number;
@@ -25,17 +30,30 @@ export class FolderLockedError extends Error {}
  * The lock is a file holding the owner's pid and host, created whole (written to a temp name,
  * then hard-linked into place, which fails if it exists). It is removed on close; after a crash
  * (SIGKILL, power cut) it stays behind, and the next listener finds its pid gone
- * (`process.kill(pid, 0)`) and takes it over. A lock from another host cannot be checked, so it
- * counts as held. Node has no flock(), and the libraries that add one are native addons; a pid
- * file needs nothing and says who holds the folder.
+ * (`process.kill(pid, 0)`) and takes it over. A lock from another host (a container recreated
+ * with a new host name, a folder on shared storage) cannot be checked that way: a running listener
+ * touches its lock every LOCK_REFRESH_MS, so one from another host untouched for
+ * LOCK_STALE_AFTER_MS (six missed refreshes) is taken over too, and `takenOver` says so. Node has
+ * no flock(), and the libraries that add one are native addons; a pid file needs nothing and says
+ * who holds the folder.
  */
 export class FolderLock {
   private released = false;
+  private readonly refresh: NodeJS.Timeout;
 
   private constructor(
     readonly path: string,
     private readonly owner: LockOwner,
-  ) {}
+    /** When a stale lock of another process was taken over: whose, and why it counted as stale. */
+    readonly takenOver: string | undefined,
+  ) {
+    // The refresh is what tells a listener on another host that this one still runs.
+    this.refresh = setInterval(() => {
+      const now = new Date();
+      utimes(path, now, now).catch(() => {});
+    }, LOCK_REFRESH_MS);
+    this.refresh.unref();
+  }
 
   static async acquire(dir: string): Promise<FolderLock> {
     const path = join(dir, LOCK_FILE);
@@ -43,17 +61,22 @@ export class FolderLock {
     const temp = join(dir, `${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     await writeFile(temp, `${JSON.stringify(owner)}\n`, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     try {
+      let takenOver: string | undefined;
       // A few rounds at most: each takes over one stale lock, or finds a live owner and stops.
       for (let round = 0; round < 5; round++) {
         try {
           await link(temp, path);
-          return new FolderLock(path, owner);
+          return new FolderLock(path, owner, takenOver);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         }
         const holder = await readOwner(path);
         if (holder === 'gone') continue;
-        if (holder !== 'unreadable' && isAlive(holder)) throw new FolderLockedError(lockedMessage(dir, holder));
+        if (holder !== 'unreadable') {
+          const silentMs = await untouchedFor(path);
+          if (isAlive(holder, silentMs)) throw new FolderLockedError(lockedMessage(dir, holder));
+          if (holder.host !== hostname()) takenOver = `took over the lock of ${dir} from pid ${holder.pid} on ${holder.host} (started ${holder.startedAt}): not refreshed for ${Math.round(silentMs / 1000)}s, so that listener is gone (a lock from another host is stale after ${LOCK_STALE_AFTER_MS / 1000}s without a refresh)`;
+        }
         await removeStale(path, holder);
       }
       throw new FolderLockedError(`${dir} is being locked by several hookctl listeners starting at once; start one`);
@@ -66,6 +89,7 @@ export class FolderLock {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    clearInterval(this.refresh);
     const holder = await readOwner(this.path);
     if (holder !== 'gone' && holder !== 'unreadable' && holder.pid === this.owner.pid && holder.startedAt === this.owner.startedAt) {
       await unlink(this.path).catch(() => {});
@@ -90,9 +114,18 @@ async function readOwner(path: string): Promise<LockOwner | 'gone' | 'unreadable
   return 'unreadable';
 }
 
-/** Whether the owner may still be running: on another host we cannot tell, so yes. */
-function isAlive(owner: LockOwner): boolean {
-  if (owner.host !== hostname()) return true;
+/** How long since the lock file was last touched (written or refreshed), ms. */
+async function untouchedFor(path: string): Promise<number> {
+  try {
+    return Math.max(0, Date.now() - (await stat(path)).mtimeMs);
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether the owner may still be running: on another host, while it keeps refreshing the lock. */
+function isAlive(owner: LockOwner, untouchedMs: number): boolean {
+  if (owner.host !== hostname()) return untouchedMs < LOCK_STALE_AFTER_MS;
   // Our own pid in a lock we do not hold yet is a previous run (a container restarts with the same pid).
   if (owner.pid === process.pid) return false;
   try {
@@ -115,8 +148,10 @@ function isZombie(pid: number): boolean {
 }
 
 function lockedMessage(dir: string, owner: LockOwner): string {
-  const where = owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`;
-  return `${dir} is in use by another hookctl listener (${where}, started ${owner.startedAt}); stop it, or give this one another --capture folder (if that process is gone, delete ${join(dir, LOCK_FILE)})`;
+  if (owner.host !== hostname()) {
+    return `${dir} is in use by another hookctl listener (pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}); stop it, or give this one another --capture folder (if that host's listener is gone, its lock is taken over ${LOCK_STALE_AFTER_MS / 1000}s after its last refresh)`;
+  }
+  return `${dir} is in use by another hookctl listener (pid ${owner.pid}, started ${owner.startedAt}); stop it, or give this one another --capture folder (if that process is gone, delete ${join(dir, LOCK_FILE)})`;
 }
 
 /**

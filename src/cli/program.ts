@@ -23,7 +23,7 @@ import { choicesMessage, suggestChoices } from './suggest.js';
 const NO_ENV = new Set([
   'secret', 'secretFile', 'header', 'help', 'version',
   'data', 'file', 'fixture', 'id', 'timestamp', 'now', 'curl',
-  'dryRun', 'extract', 'out', 'pick', 'last', 'force', 'yes', 'count',
+  'dryRun', 'extract', 'out', 'pick', 'last', 'force', 'yes', 'count', 'name',
 ]);
 
 function envName(option: Option): string {

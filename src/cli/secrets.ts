@@ -5,6 +5,22 @@ import { fileProblem } from '../input/file-errors.js';
 export interface SecretFlags {
   secret?: string[];
   secretFile?: string[];
+  /** A PEM (or provider-form) private key file, to sign as an asymmetric provider. */
+  privateKey?: string;
+  /** Public key or certificate files, to verify an asymmetric provider; repeatable. */
+  publicKey?: string[];
+}
+
+/** A key file's text: read once, never echoed; errors name the flag and the path. */
+function readKeyFile(flag: string, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw usageError(`${flag}: cannot read ${path} (${fileProblem(error)})`);
+  }
+  if (text.trim().length === 0) throw usageError(`${flag}: ${path} is empty`);
+  return text.trim();
 }
 
 /**
@@ -12,7 +28,11 @@ export interface SecretFlags {
  * never echoed: errors name the flag or file, never the value.
  */
 export function resolveSecrets(flags: SecretFlags, env: NodeJS.ProcessEnv = process.env): string[] {
+  // Keys are the secrets of asymmetric schemes (Discord, SendGrid, SNS…): the private key first,
+  // so a signer takes it; a verifier tries each key (a private key verifies by its public half).
   const secrets: string[] = [];
+  if (flags.privateKey !== undefined) secrets.push(readKeyFile('--private-key', flags.privateKey));
+  for (const path of flags.publicKey ?? []) secrets.push(readKeyFile('--public-key', path));
   for (const value of flags.secret ?? []) {
     if (value.length === 0) throw usageError('--secret: the secret is empty (an unset environment variable in "$VAR"?)');
     secrets.push(value);
@@ -36,6 +56,6 @@ export function resolveSecrets(flags: SecretFlags, env: NodeJS.ProcessEnv = proc
 /** The one secret a signer needs; a usage error naming where secrets come from when there is none. */
 export function requireSigningSecret(flags: SecretFlags, env: NodeJS.ProcessEnv = process.env): string {
   const [secret] = resolveSecrets(flags, env);
-  if (secret === undefined) throw usageError('--secret: a secret is required (or --secret-file, or HOOKCTL_SECRET)');
+  if (secret === undefined) throw usageError('--secret: a secret is required (or --secret-file, or HOOKCTL_SECRET; --private-key FILE for Discord, Telnyx, SendGrid and SNS)');
   return secret;
 }

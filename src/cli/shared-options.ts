@@ -16,7 +16,9 @@ export function addJson(command: Command): Command {
 export function addSecretOptions(command: Command, what = 'secret to sign/verify with'): Command {
   return command
     .addOption(new Option('--secret <value>', `${what}; repeat for rotation. Prefer --secret-file or HOOKCTL_SECRET: a value here is kept in shell history and shows briefly in ps`).argParser(collect))
-    .addOption(new Option('--secret-file <path>', 'read the secret from a file (one trailing newline is ignored); repeatable').argParser(collect));
+    .addOption(new Option('--secret-file <path>', 'read the secret from a file (one trailing newline is ignored); repeatable').argParser(collect))
+    .option('--private-key <file>', 'asymmetric schemes (discord, telnyx, sendgrid, sns): the private key to sign with, PEM (Ed25519 also as a hex or base64 seed)')
+    .addOption(new Option('--public-key <file>', "asymmetric schemes: the public key or certificate to verify with, PEM or the provider's form (Discord's hex key, SendGrid's base64 key); repeatable").argParser(collect));
 }
 
 /** Flags of the configurable schemes: legacy GitHub sha1 and the generic hmac scheme. */
@@ -27,7 +29,7 @@ export function addSchemeOptions(command: Command): Command {
     .addOption(new Option('--algorithm <name>', 'hmac: digest').choices(['sha1', 'sha256', 'sha512']))
     .addOption(new Option('--encoding <name>', 'hmac: signature encoding').choices(['hex', 'base64']))
     .option('--prefix <text>', 'hmac: text before the signature, e.g. "sha256="')
-    .option('--url <url>', 'twilio: the public URL the provider posts to (it is part of the signature)');
+    .option('--url <url>', 'twilio, square, hubspot: the public URL the provider posts to (it is part of the signature)');
 }
 
 export function addDeliveryOptions(command: Command, defaultSchedule = '0,5s,30s,5m'): Command {
@@ -36,6 +38,7 @@ export function addDeliveryOptions(command: Command, defaultSchedule = '0,5s,30s
     .option('--retry-schedule <list>', `wait before each attempt (default ${defaultSchedule}), or a preset: default (0,5s,30s,5m), standard (Standard Webhooks/Svix, with jitter), none`)
     .option('--no-retry', 'one attempt only')
     .option('--time-scale <factor>', 'multiply every retry delay and Retry-After, e.g. 0.001 to run a long schedule in seconds')
+    .option('--retry-jitter <fraction>', 'move each retry wait randomly by up to this fraction, up or down (default 0.2 for the default and preset schedules, 0 for a list you give; 0: exact waits)')
     .option('--timeout <duration>', 'per-attempt timeout: connecting, the answer and its body (default 10s)')
     .option('--max-retry-after <duration>', "longest Retry-After honoured; a receiver's longer ask is cut to it, and the output says so (default 10m; 0 ignores Retry-After)");
 }

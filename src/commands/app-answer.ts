@@ -2,7 +2,7 @@ import type { Output } from '../cli/output.js';
 import type { AppAnswer } from '../delivery/app-refusal.js';
 import { printable } from '../text/printable.js';
 
-type Paint = Pick<Output['color'], 'dim' | 'yellow'>;
+type Paint = Pick<Output['color'], 'dim' | 'yellow'> & Partial<Pick<Output['color'], 'bold'>>;
 
 /**
  * The app's answer to a forward it refused, as extra lines under the forward's line (listen and
@@ -13,7 +13,10 @@ export function appAnswerLines(c: Paint, { app, hint }: { app?: AppAnswer; hint?
   if (!app) return '';
   const body = printable(app.body.replace(/\s+/g, ' ').trim(), 160);
   let text = `\n    ${c.dim(`app answered ${app.status}${body ? ':' : ''}`)} ${body}`;
-  if (verbose) for (const [name, value] of Object.entries(app.headers)) text += `\n      ${c.dim(`${name}:`)} ${printable(value, 120)}`;
+  if (verbose && Object.keys(app.headers).length > 0) {
+    text += `\n    ${(c.bold ?? c.dim)("app's answer headers")}`;
+    for (const [name, value] of Object.entries(app.headers)) text += `\n      ${c.dim(`${name}:`)} ${printable(value, 120)}`;
+  }
   if (hint) text += `\n    ${c.yellow('hint:')} ${hint}`;
   return text;
 }

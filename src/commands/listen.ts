@@ -7,12 +7,15 @@ import { heldUntilOpen } from '../listen/held.js';
 import { filtered } from '../listen/filter.js';
 import type { Subscriber } from '../listen/observe.js';
 import type { ListenerHandle, ListenOptions, ListenSummary } from '../listen/types.js';
+import { forwardKey } from '../listen/stats.js';
 import { formatDuration } from '../text/duration.js';
 import { NdjsonRenderer } from './listen/ndjson.js';
 import { isLoopbackHost, listenOptionsFrom } from './listen/options.js';
 import { relaySettingsFrom } from './listen/relay-options.js';
 import { TerminalRenderer } from './listen/terminal.js';
+import { RateAdaptiveView } from './listen/aggregate.js';
 import { checkUiFlagsNeedUi } from './inspector-ui.js';
+import { describeTarget } from '../routes/route.js';
 
 export { isLoopbackHost, listenOptionsFrom };
 
@@ -20,7 +23,7 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-function renderSummary(output: Output, summary: ListenSummary, undelivered: readonly string[]): void {
+function renderSummary(output: Output, summary: ListenSummary, undelivered: readonly string[], toQueue: boolean): void {
   output.record({
     type: 'summary',
     received: summary.received,
@@ -36,6 +39,7 @@ function renderSummary(output: Output, summary: ListenSummary, undelivered: read
     abandonedForwards: summary.abandonedForwards,
     forwardsKept: summary.forwardsKept,
     deadLetters: summary.deadLetters,
+    queued: summary.queued,
     unrouted: summary.unrouted,
     undeliveredForwards: undelivered,
   });
@@ -52,7 +56,7 @@ function renderSummary(output: Output, summary: ListenSummary, undelivered: read
     summary.abandonedForwards && !summary.forwardsKept ? c.red(`${summary.abandonedForwards} queued forwards abandoned`) : '',
   ].filter(Boolean);
   output.line(
-    `${c.bold('summary')}: ${summary.received} received, ${summary.verified} verified, ${summary.rejected} rejected, ${summary.duplicates} duplicate${summary.duplicates === 1 ? '' : 's'}, ${summary.forwarded} forwarded${extra.length ? `, ${extra.join(', ')}` : ''}`,
+    `${c.bold('summary')}: ${summary.received} received, ${summary.verified} verified, ${summary.rejected} rejected, ${summary.duplicates} duplicate${summary.duplicates === 1 ? '' : 's'}, ${toQueue ? `${summary.queued} queued for workers` : `${summary.forwarded} forwarded`}${extra.length ? `, ${extra.join(', ')}` : ''}`,
   );
 }
 
@@ -91,7 +95,8 @@ function renderBanner(output: Output, options: ListenOptions, handle: ListenerHa
   const cap = handle.capture;
   if (queue) {
     output.note(ec.dim(`queue ${queue.display} (stream ${queue.stream}, group ${queue.group}): each new delivery is answered 2xx once Redis has it; duplicates decided in Redis for ${formatDuration(queue.dedupeWindowMs)}`));
-    output.note(ec.dim(`forward with: hookctl worker ${queue.display} --forward-to URL`));
+    output.note(ec.dim(`forward with: hookctl worker ${queue.pastable.args} --forward-to URL${queue.pastable.hint ? ` (${queue.pastable.hint})` : ''}`));
+    for (const warning of queue.warnings) output.warn(warning);
     if (cap.dir) output.note(ec.dim(`a local copy in ${cap.files ? `${cap.dir} (one file per delivery)` : cap.journal}`));
     else output.note(ec.dim('local capture off (the queue keeps the deliveries; --capture DIR for a local copy)'));
   } else if (cap.dir) {
@@ -102,7 +107,7 @@ function renderBanner(output: Output, options: ListenOptions, handle: ListenerHa
   for (const warning of cap.warnings) output.warn(warning);
   const forward = options.forward;
   if (forward) {
-    const routes = [...(forward.url !== undefined ? [`everything → ${displayUrl(forward.url)}`] : []), ...(forward.routes ?? []).map((route) => `${route.name.slice(0, route.name.length - route.url.length - 1) || '*'} → ${displayUrl(route.url)}`)];
+    const routes = [...(forward.url !== undefined ? [`everything → ${describeTarget(forward.url, forward.keepPath === true)}`] : []), ...(forward.routes ?? []).map((route) => `${route.name.slice(0, route.name.length - displayUrl(route.url).length - 1) || '*'} → ${describeTarget(route.url, route.keepPath)}`)];
     const how = !forward.ackFirst ? "the app's status is answered" : handle.outbox ? `ack first; every forward kept in ${handle.outbox.path} until delivered` : 'ack first, queued in memory';
     output.note(ec.dim(`forwarding ${routes.length === 1 ? routes[0] : `by route: ${routes.join('; ')}`} (${how})`));
     if (forward.ackFirst && !handle.outbox) output.warn('--ack-first with --no-capture: forwards are queued in memory only, so deliveries acknowledged but not yet forwarded are lost if the listener crashes (give --capture DIR to keep them in an outbox)');
@@ -115,13 +120,26 @@ function renderBanner(output: Output, options: ListenOptions, handle: ListenerHa
     if (box.otherRoutes) output.warn(`${plural(box.otherRoutes, 'pending forward')} in the outbox ${box.otherRoutes === 1 ? 'is' : 'are'} for routes this listener does not have; left pending for a run that has them (hookctl queue status ${dir})`);
     if (box.lost) output.warn(`${plural(box.lost, 'pending forward')} lost ${box.lost === 1 ? 'its delivery record' : 'their delivery records'} (the journal was removed or cut?): now dead letters (hookctl queue dead ${dir})`);
     if (box.unacknowledged) output.note(ec.dim(`outbox: ${plural(box.unacknowledged, 'forward')} of deliveries never acknowledged (the listener stopped before answering) dropped; their senders retry`));
-    if (box.tornTail) output.warn('the outbox ended in a torn line (an earlier crash); that change was ignored');
+    const damage = outboxDamage(box);
+    if (box.recreated) output.warn(`the outbox ${damage || 'was missing forwards'}: ${plural(box.recreated, 'acknowledged forward')} the capture records as owed ${box.recreated === 1 ? 'was' : 'were'} recreated from it`);
+    else if (damage) output.warn(`the outbox ${damage}; the capture records no forward it lost`);
   }
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) {
     output.warn(`--host ${host}: the listener is reachable from the network${secrets === 0 ? ' and accepts unsigned deliveries (no secret)' : ''}; keep it on 127.0.0.1 behind a tunnel unless you mean it`);
   }
   output.note(ec.dim('Ctrl-C to stop'));
+}
+
+/** What was wrong with the outbox file at start, in words ('' when nothing). */
+function outboxDamage(box: NonNullable<ListenerHandle['outbox']>): string {
+  const parts = [
+    box.damagedLines ? `${plural(box.damagedLines, 'damaged line')} skipped` : '',
+    box.nulBytes ? `${plural(box.nulBytes, 'NUL byte')} in it` : '',
+    box.tornTail ? 'a torn last line (an earlier crash) ignored' : '',
+  ].filter(Boolean);
+  if (parts.length > 0) return `was damaged: ${parts.join(', ')}`;
+  return box.empty && box.recreated ? 'was empty or missing' : '';
 }
 
 export async function run({ command, options, output, env }: CommandContext): Promise<number> {
@@ -131,22 +149,33 @@ export async function run({ command, options, output, env }: CommandContext): Pr
   if (relaySettings) listenOptions.relayMarker = (await import('node:crypto')).randomBytes(24).toString('base64url');
   const verbose = Boolean(options.verbose);
   // Acknowledged to the sender but never delivered to the app (--ack-first): the run failed for them.
-  const undelivered: string[] = [];
-  const dead: string[] = [];
+  // Keyed by capture id and route: a dead letter requeued and delivered since leaves both.
+  const undeliveredForwards = new Map<string, string>();
+  const deadForwards = new Map<string, string>();
   const subscribers: Subscriber[] = [
     {
       warning: limitedWarnings(output),
       forward: (forward) => {
-        if (forward.delivered || forward.kept) return;
-        undelivered.push(forward.eventId ?? forward.id);
-        if (forward.dead) dead.push(forward.eventId ?? forward.id);
+        const key = forwardKey(forward);
+        if (forward.delivered) {
+          undeliveredForwards.delete(key);
+          deadForwards.delete(key);
+          return;
+        }
+        if (forward.kept) return;
+        undeliveredForwards.set(key, forward.eventId ?? forward.id);
+        if (forward.dead) deadForwards.set(key, forward.eventId ?? forward.id);
       },
     },
   ];
   // Deliveries and resumed forwards from before the banner are shown after it: `listening` comes first.
   let heldOutput: { open(): void } | undefined;
+  let adaptive: RateAdaptiveView | undefined;
   if (!options.quiet) {
-    const renderer = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose, (listenOptions.forward?.routes?.length ?? 0) > 0);
+    // People get a line per delivery while they can read them, one a second past that; --json a record each.
+    const lines = output.json ? new NdjsonRenderer(output, verbose) : new TerminalRenderer(output, verbose, (listenOptions.forward?.routes?.length ?? 0) > 0);
+    if (!output.json && !options.everyLine) adaptive = new RateAdaptiveView(lines, output);
+    const renderer = adaptive ?? lines;
     const held = heldUntilOpen(filtered(renderer, { failures: Boolean(options.onlyFailures), eventTypes: options.filter as string | undefined, paths: options.filterPath as string | undefined }));
     heldOutput = held;
     subscribers.push(held.subscriber);
@@ -183,11 +212,14 @@ export async function run({ command, options, output, env }: CommandContext): Pr
   // The subscriber stops first: the entry in hand still needs the listener to settle.
   await relay?.close();
   const summary = await handle.close();
+  adaptive?.close();
   await inspector?.close();
   interrupt.dispose();
   if (summary.abandonedForwards > 0 && !handle.outbox) output.warn(`${summary.abandonedForwards} queued forwards did not finish within --drain-timeout`);
   output.endStream();
-  renderSummary(output, summary, undelivered);
+  const undelivered = [...undeliveredForwards.values()];
+  const dead = [...deadForwards.values()];
+  renderSummary(output, summary, undelivered, handle.queue !== null);
   if (summary.forwardsKept > 0) output.note(ec.dim(`${plural(summary.forwardsKept, 'forward')} not delivered yet ${summary.forwardsKept === 1 ? 'is' : 'are'} kept in ${handle.outbox?.path ?? 'the outbox'}: the next hookctl listen on ${handle.capture.dir} resumes them`));
   const shown = (ids: string[]) => `${ids.slice(0, 20).join(', ')}${ids.length > 20 ? `, and ${ids.length - 20} more` : ''}`;
   if (dead.length > 0) {

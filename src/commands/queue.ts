@@ -4,12 +4,12 @@
  */
 import type { CommandContext } from '../cli/context.js';
 import { table, type Output } from '../cli/output.js';
-import { queueOverridesFrom } from '../cli/queue-options.js';
-import { EXIT, usageError } from '../errors.js';
-import { parseInteger } from '../options/units.js';
-import type { DeadLetter } from '../queue/dead-letters.js';
-import { openQueueBackend } from '../queue/open.js';
-import type { QueueBackend, QueueStatus } from '../queue/status.js';
+import { queueOverridesFrom, redisTimeoutFrom } from '../cli/queue-options.js';
+import { EXIT, failure, usageError } from '../errors.js';
+import { parseInteger, parsePositiveDuration } from '../options/units.js';
+import type { DeadLetter } from '../queue-backend/types.js';
+import { openQueueBackend } from '../queue-backend/open.js';
+import type { QueueBackend, QueueStatus } from '../queue-backend/types.js';
 import { formatDuration } from '../text/duration.js';
 import { formatBytes } from '../text/bytes.js';
 import { printable } from '../text/printable.js';
@@ -32,13 +32,20 @@ function renderStatus(output: Output, status: QueueStatus): void {
   if (outbox) rows.push(['listener', status.workers.length ? status.workers.map((worker) => printable(worker.name, 60)).join(', ') : c.dim('none running on this folder (the next listen --ack-first on it resumes the pending forwards)')]);
   else {
     rows.push(['in flight', `${status.inFlight}${status.workers.length ? '' : ' (no workers)'}`]);
-    for (const worker of status.workers) rows.push(['', c.dim(`${printable(worker.name, 60)}: ${worker.inFlight} in flight, idle ${formatDuration(worker.idleMs)}`)]);
+    for (const worker of status.workers) {
+      const line = `${printable(worker.name, 60)}: ${worker.inFlight} in flight, idle ${formatDuration(worker.idleMs)}`;
+      rows.push(['', worker.presumedDead ? c.yellow(`${line}: presumed dead (idle beyond --claim-idle)${worker.inFlight > 0 ? '; a running worker takes its entries over' : ''}`) : c.dim(line)]);
+    }
   }
   const next = status.nextRetries[0];
   rows.push(['retries', `${status.scheduled} scheduled${next ? `; next ${next.at} ${printable(next.eventId ?? '-', 36)} (attempt ${next.attempts + 1}${next.lastError ? `, last: ${printable(next.lastError, 60)}` : ''})` : ''}`]);
   rows.push(['dead letters', `${status.dead > 0 ? c.red(String(status.dead)) : '0'}${status.requeueWaiting ? `; ${status.requeueWaiting} requeued, waiting for a listener to take them` : ''}`]);
   rows.push(['delivered', `${rate(status.deliveredPerSecond.last10s)}/s over 10s, ${rate(status.deliveredPerSecond.last60s)}/s over 60s; ${status.totals.delivered} in total`]);
   if (status.stream) rows.push([outbox ? 'log' : 'stream', `${status.stream.entries} ${outbox ? 'lines' : 'entries'}${status.stream.bytes !== null ? `, ${formatBytes(status.stream.bytes)}` : ''}`]);
+  if (status.memory && status.memory.maxBytes > 0) {
+    const use = `${formatBytes(status.memory.usedBytes)} of ${formatBytes(status.memory.maxBytes)} (maxmemory)`;
+    rows.push(['memory', status.memory.full ? c.red(`${use}: FULL — listeners answer 503 queue_full until workers deliver and make room`) : use]);
+  }
   output.line(table(rows));
 }
 
@@ -56,18 +63,25 @@ function renderDead(output: Output, letters: DeadLetter[], total: number): void 
     output.line('no dead letters');
     return;
   }
-  const rows = [['id', 'died', 'event', 'type', 'route', 'attempts', 'why'].map((title) => c.bold(title))];
+  const rows = [['id', 'died', 'event', 'type', 'route', 'called', 'attempts', 'why'].map((title) => c.bold(title))];
   for (const letter of letters) {
-    rows.push([letter.id, letter.deadAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), printable(letter.eventId ?? '-', 36), printable(letter.eventType ?? '-', 32), printable(hideUrlPasswords(letter.route ?? '-'), 48), String(letter.attempts), c.red(printable(`${letter.reason}: ${letter.error}`, 100))]);
+    // `called`: the URL the last attempt went to (the route's base URL and the delivery's path, when the route names none).
+    rows.push([letter.id, letter.deadAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), printable(letter.eventId ?? '-', 36), printable(letter.eventType ?? '-', 32), printable(hideUrlPasswords(letter.route ?? '-'), 48), printable(hideUrlPasswords(letter.target ?? '-'), 60), String(letter.attempts), c.red(printable(`${letter.reason}: ${letter.error}`, 100))]);
   }
   output.line(table(rows));
   if (total > letters.length) output.line(c.dim(`… and ${total - letters.length} more (--limit)`));
 }
 
 async function withBackend<T>(context: CommandContext, use: (backend: QueueBackend) => Promise<T>): Promise<T> {
-  const backend = await openQueueBackend(String(context.args[0] ?? ''), queueOverridesFrom(context.options), '<queue>');
+  const timeoutMs = redisTimeoutFrom(context.options);
+  const backend = await openQueueBackend(String(context.args[0] ?? ''), queueOverridesFrom(context.options), '<queue>', timeoutMs === undefined ? {} : { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
   try {
     return await use(backend);
+  } catch (error) {
+    // Redis went silent or away after connecting: one line naming it (its password masked), exit 1.
+    const name = (error as Error)?.name;
+    if (name === 'QueueTimeoutError' || name === 'QueueUnavailableError' || name === 'QueueFullError') throw failure((error as Error).message);
+    throw error;
   } finally {
     await backend.close();
   }
@@ -76,8 +90,11 @@ async function withBackend<T>(context: CommandContext, use: (backend: QueueBacke
 export async function run(context: CommandContext): Promise<number> {
   const { command, options, output, args } = context;
   switch (command.name()) {
-    case 'status':
-      await withBackend(context, async (backend) => renderStatus(output, await backend.status()));
+    case 'status': {
+      const claimIdleMs = parsePositiveDuration(String(options.claimIdle ?? '30s'), '--claim-idle');
+      await withBackend(context, async (backend) => renderStatus(output, await backend.status({ claimIdleMs })));
+      return EXIT.ok;
+    }
       return EXIT.ok;
     case 'dead': {
       const limit = parseInteger(String(options.limit ?? '100'), '--limit', { min: 1, max: 1_000_000 });

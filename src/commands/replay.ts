@@ -1,3 +1,4 @@
+import { outcomeFailed, worstForward } from '../records/outcome.js';
 import { stat } from 'node:fs/promises';
 import { displayUrl } from '../cli/output.js';
 import { resolve } from 'node:path';
@@ -66,9 +67,16 @@ async function askForUrl(output: Output): Promise<string> {
 
 /** How a capture verified when it arrived: what a person picking deliveries wants to see first. */
 function verifiedLabel(record: PlanStep['entry']['record']): string {
-  if (record.verified === true) return '✓ verified';
-  if (record.verified === false) return `✗ ${record.reason ?? 'not verified'}`;
-  return '· unchecked';
+  const verified = record.verified === true ? '✓ verified' : record.verified === false ? `✗ ${record.reason ?? 'not verified'}` : '· unchecked';
+  return `${verified}${outcomeLabel(record.outcome)}`;
+}
+
+/** What the listener answered and the app said, when it went wrong: a capture the app refused is not a clean one. */
+function outcomeLabel(outcome: PlanStep['entry']['record']['outcome']): string {
+  if (!outcomeFailed(outcome)) return '';
+  const forward = worstForward(outcome!.forwards);
+  if (forward && forward.state !== 'delivered' && forward.state !== 'pending') return forward.status === null ? ' · ✗ app unreachable' : ` · ✗ app ${forward.status}`;
+  return ` · ✗ answered ${outcome!.answer?.status ?? 'nothing'}`;
 }
 
 /** "2026-01-15 10:00:01Z": the capture time, to the second. */
@@ -104,18 +112,20 @@ function describeLatest(steps: PlanStep[]): string {
   return `the latest capture, ${where(step)} (${step.eventType ?? 'no type'}, captured ${capturedTime(step.entry.record)})`;
 }
 
-function stepLabel(step: PlanStep): string {
+function stepLabel(step: PlanStep, labelWidth = 12): string {
   const { record } = step.entry;
   const type = step.eventType ?? '(no type)';
-  return `${capturedTime(record)}  ${verifiedLabel(record).padEnd(12)}  ${type}${step.eventId ? `  ${step.eventId}` : ''}  ${where(step)}`;
+  return `${capturedTime(record)}  ${verifiedLabel(record).padEnd(labelWidth)}  ${type}${step.eventId ? `  ${step.eventId}` : ''}  ${where(step)}`;
 }
 
 async function pickSteps(steps: PlanStep[], output: Output): Promise<PlanStep[]> {
   const { checkbox } = await import('@inquirer/prompts');
+  // The column as wide as its widest label (an outcome makes one longer), so the columns after it line up.
+  const labelWidth = steps.reduce((widest, step) => Math.max(widest, verifiedLabel(step.entry.record).length), 12);
   const picked = await checkbox(
     {
       message: `Pick deliveries to replay (${steps.length})`,
-      choices: steps.map((step) => ({ name: stepLabel(step), value: step.index })),
+      choices: steps.map((step) => ({ name: stepLabel(step, labelWidth), value: step.index })),
       pageSize: 15,
       loop: false,
     },

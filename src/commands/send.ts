@@ -5,6 +5,8 @@ import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { requireSigningSecret } from '../cli/secrets.js';
 import { createDispatcher, retryPolicyFromFlags, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
 import { EXIT, usageError } from '../errors.js';
+import { appSide, type AppAnswer } from '../delivery/app-refusal.js';
+import { attemptError } from '../routes/outcome.js';
 import { parseHeaderFlag, parseInteger, parseNumber, parseUrl } from '../options/units.js';
 import { BadSecretError } from '../schemes/crypto.js';
 import { getScheme } from '../schemes/registry.js';
@@ -115,15 +117,26 @@ export async function run(context: CommandContext): Promise<number> {
 
 // ---------------------------------------------------------------- one event (or a journal's few)
 
-function attemptRecord(event: OutgoingEvent, attempt: Attempt): { type: string } & Record<string, unknown> {
+/** The app's side of a refused attempt: its answer, and the hint when it reads like a failed signature check on what send signed. */
+function refusalOf(plan: SendPlan, event: OutgoingEvent, attempt: Attempt): { app?: AppAnswer; hint?: string } {
+  const headers: Record<string, string> = {};
+  if (event.template.contentType !== undefined) headers['content-type'] = event.template.contentType;
+  // What the hint reads of the request: its content type, and that Twilio signed it (the value is not used).
+  if (plan.scheme.name === 'twilio') headers['x-twilio-signature'] = 'signed';
+  return appSide(attempt, plan.secret === undefined ? 'passed on' : 'signed', { headers, body: event.body });
+}
+
+function attemptRecord(event: OutgoingEvent, attempt: Attempt, refusal: { app?: AppAnswer; hint?: string } = {}): { type: string } & Record<string, unknown> {
   return {
     type: 'attempt',
     eventId: event.eventId ?? null,
     attempt: attempt.attempt,
     status: attempt.status,
-    error: attempt.error,
+    // The app's words when it refused (the human line shows them too), not null beside them.
+    error: attempt.error ?? (attempt.status !== null && (attempt.status < 200 || attempt.status >= 300) ? attemptError(attempt) : null),
     ms: attempt.ms,
     willRetry: attempt.willRetry,
+    ...refusal,
     ...(attempt.nextDelayMs !== undefined ? { nextDelayMs: attempt.nextDelayMs } : {}),
     ...(attempt.retryAfterMs !== undefined ? { retryAfterMs: attempt.retryAfterMs } : {}),
     ...(attempt.retryAfterCappedMs !== undefined ? { retryAfterCappedMs: attempt.retryAfterCappedMs } : {}),
@@ -247,8 +260,9 @@ async function runEvents(output: Output, plan: SendPlan, events: OutgoingEvent[]
     onAttempt: (event, attempt) => {
       spinner.stop();
       last = formatStatus(attempt.status, attempt.error);
-      output.record(attemptRecord(event, attempt));
-      output.line(describeAttempt(output, attempt));
+      const refusal = refusalOf(plan, event, attempt);
+      output.record(attemptRecord(event, attempt, refusal));
+      output.line(describeAttempt(output, attempt) + (refusal.hint ? `\n    ${output.color.yellow('hint:')} ${refusal.hint}` : ''));
     },
     onWait: (_event, ms, nextAttempt) => spinner.waiting(ms, nextAttempt, last ?? ''),
     onResult: (event, outcome) => {

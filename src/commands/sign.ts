@@ -22,7 +22,8 @@ export async function run({ options, output }: CommandContext): Promise<number> 
   // --url is the public URL the provider signs (Twilio); --curl is where the command posts, often
   // the same, but not behind a tunnel or proxy.
   const target: string | undefined = options.url ?? options.curl;
-  if (scheme.name === 'twilio' && target === undefined) throw usageError('--url: twilio signs the public URL; pass it with --url or --curl');
+  // Twilio, Square and HubSpot sign the URL the request is sent to.
+  if (scheme.targetUrl && target === undefined) throw usageError(`--url: ${scheme.name} signs the public URL; pass it with --url or --curl`);
   if (body.length === 0) output.warn('the body is empty; the Stripe, GitHub and Shopify libraries refuse to verify an empty payload');
 
   let signed: SignedRequest;
@@ -40,15 +41,18 @@ export async function run({ options, output }: CommandContext): Promise<number> 
   }
 
   if (output.json) {
-    output.record({ type: 'signature', scheme: scheme.name, headers: signed.headers, ...(target !== undefined ? { url: signed.url } : {}) });
+    // In-body schemes (Mailgun, SNS) write the signature into the body: then the body is the output too.
+    const signedBody = signed.body !== body ? { body: Buffer.from(signed.body).toString('utf8') } : {};
+    output.record({ type: 'signature', scheme: scheme.name, headers: signed.headers, ...(target !== undefined ? { url: signed.url } : {}), ...signedBody });
     return EXIT.ok;
   }
   if (options.curl !== undefined) {
     const postTo = options.url === undefined ? (signed.url ?? options.curl) : (scheme.targetUrl?.(options.curl, body) ?? options.curl);
-    output.line(curlCommand({ url: postTo, headers: signed.headers, body, file: options.file }));
+    output.line(curlCommand({ url: postTo, headers: signed.headers, body: Buffer.from(signed.body), ...(signed.body === body ? { file: options.file } : {}) }));
     return EXIT.ok;
   }
   for (const [name, value] of Object.entries(signed.headers)) output.line(`${name}: ${value}`);
+  if (signed.body !== body) output.line(`\n${Buffer.from(signed.body).toString('utf8')}`);
   // Twilio signs the URL it posts to; for JSON bodies that URL gained a bodySHA256 parameter.
   if (signed.url !== undefined && signed.url !== target) output.note(`post to: ${signed.url}`);
   return EXIT.ok;

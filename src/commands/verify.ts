@@ -66,7 +66,7 @@ export async function run({ options, output, env }: CommandContext): Promise<num
     body: request.body,
     headers: request.headers,
     secrets,
-    toleranceSeconds: parseDuration(options.tolerance, '--tolerance') / 1000,
+    ...(options.tolerance !== undefined ? { toleranceSeconds: parseDuration(options.tolerance, '--tolerance') / 1000 } : {}),
     nowMs,
     ...(url ? { url } : {}),
   };

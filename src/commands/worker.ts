@@ -2,16 +2,18 @@ import { hostname } from 'node:os';
 import type { CommandContext } from '../cli/context.js';
 import { onInterrupt } from '../cli/interrupt.js';
 import type { Output } from '../cli/output.js';
-import { queueOverridesFrom, readSecretFile } from '../cli/queue-options.js';
+import { queueOverridesFrom, readSecretFile, redisTimeoutFrom } from '../cli/queue-options.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
 import { retryPolicyFromFlags } from '../delivery/policy.js';
 import { EXIT, usageError } from '../errors.js';
 import { parseDuration, parseInteger, parsePositiveDuration } from '../options/units.js';
-import { parseQueueAddress } from '../queue/address.js';
+import { parseQueueAddress, pastableAddress } from '../queue/address.js';
 import { connectRedis } from '../queue/connection.js';
+import { checkDurability, recheckOnReconnect } from '../queue/durability.js';
 import { queueKeys } from '../queue/keys.js';
 import { QueueWorker, type WorkerEvent, type WorkerOptions, type WorkerSummary } from '../queue/worker.js';
-import { routesFrom } from '../routes/route.js';
+import { describeTarget, routesFrom } from '../routes/route.js';
+import { resolveSecrets } from '../cli/secrets.js';
 import { formatDuration } from '../text/duration.js';
 import { appAnswerLines } from './app-answer.js';
 import { printable } from '../text/printable.js';
@@ -46,6 +48,8 @@ function workerOptionsFrom(options: Options): Omit<WorkerOptions, 'onEvent'> {
   };
   if (result.consumer.trim() === '' || /\s/.test(result.consumer)) throw usageError(`--consumer: "${result.consumer}" is not a usable name (no spaces)`);
   if (secret !== undefined) result.signing = { secret, fallbackScheme: String(options.scheme ?? 'auto'), schemeOptions };
+  const secrets = resolveSecrets({ secret: options.secret as string[] | undefined, secretFile: options.secretFile as string[] | undefined });
+  if (secrets.length > 0) result.secrets = secrets;
   return result;
 }
 
@@ -119,14 +123,24 @@ export async function run({ options, args, output }: CommandContext): Promise<nu
   const workerOptions = workerOptionsFrom(options);
   const quiet = Boolean(options.quiet);
 
-  const connection = await connectRedis(address, { name: `hookctl-worker:${workerOptions.consumer}` });
+  const timeoutMs = redisTimeoutFrom(options);
+  const timeouts = timeoutMs === undefined ? {} : { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs };
+  const connection = await connectRedis(address, { name: `hookctl-worker:${workerOptions.consumer}`, ...timeouts });
   let reader;
   try {
-    reader = await connectRedis(address, { name: `hookctl-worker-reader:${workerOptions.consumer}` });
+    reader = await connectRedis(address, { name: `hookctl-worker-reader:${workerOptions.consumer}`, ...timeouts });
   } catch (error) {
     await connection.close();
     throw error;
   }
+  const durability = { allowEviction: Boolean(options.allowEviction) };
+  try {
+    for (const warning of await checkDurability(connection, durability)) output.warn(warning);
+  } catch (error) {
+    await Promise.all([connection.close(), reader.close()]);
+    throw error;
+  }
+  recheckOnReconnect(connection, durability, (message) => output.warn(message));
   const worker = new QueueWorker(connection, reader, queueKeys(address.stream), { ...workerOptions, onEvent: (event) => render(output, event, quiet) });
   try {
     await worker.start();
@@ -134,7 +148,7 @@ export async function run({ options, args, output }: CommandContext): Promise<nu
     output.record({ type: 'worker', consumer: workerOptions.consumer, queue: address.display, stream: address.stream, group: address.group, routes, concurrency: workerOptions.concurrency });
     const ec = output.errColor;
     output.note(`${ec.bold('worker')} ${workerOptions.consumer} ${ec.dim('reading')} ${address.display} ${ec.dim(`(stream ${address.stream}, group ${address.group})`)}`);
-    for (const route of workerOptions.routes) output.note(ec.dim(`  → ${route.types.length === 0 && route.paths.length === 0 ? 'everything' : route.name.slice(0, route.name.length - route.url.length - 1)} to ${displayUrl(route.url)}`));
+    for (const route of workerOptions.routes) output.note(ec.dim(`  → ${route.types.length === 0 && route.paths.length === 0 ? 'everything' : route.name.slice(0, route.name.length - displayUrl(route.url).length - 1)} to ${describeTarget(route.url, route.keepPath)}`));
     output.note(ec.dim(`${workerOptions.concurrency} in flight at most; attempts ${workerOptions.policy.delaysMs.map((ms, index) => (index === 0 ? 'now' : `+${formatDuration(ms * workerOptions.policy.timeScale)}`)).join(', ')}; Ctrl-C to stop`));
 
     const interrupt = onInterrupt(() => output.note(ec.dim('stopping: finishing forwards in flight (Ctrl-C again to quit at once)')));
@@ -147,7 +161,8 @@ export async function run({ options, args, output }: CommandContext): Promise<nu
     output.endStream();
     renderSummary(output, summary);
     // A forward that gave up is a failed run, as for listen: the contract's exit 1.
-    if (summary.dead > 0) output.warn(`${summary.dead} forward${summary.dead === 1 ? '' : 's'} gave up and became dead letters (list them: hookctl queue dead ${address.display}; send them again: hookctl queue requeue ${address.display} --all)`);
+    const pastable = pastableAddress(address);
+    if (summary.dead > 0) output.warn(`${summary.dead} forward${summary.dead === 1 ? '' : 's'} gave up and became dead letters (list them: hookctl queue dead ${pastable.args}; send them again: hookctl queue requeue ${pastable.args} --all${pastable.hint ? `; ${pastable.hint}` : ''})`);
     await output.flush();
     return summary.dead > 0 ? EXIT.failed : EXIT.ok;
   } finally {

@@ -83,37 +83,94 @@ const FRAMEWORKS: Framework[] = [
 ];
 
 /** What hookctl knows of the bytes it forwarded: the hint's likely cause depends on it. */
-export type ForwardedAs = 'verified' | 're-signed' | 'passed on';
+export type ForwardedAs = 'verified' | 're-signed' | 'passed on' | 'signed';
 
 /** Re-signed with a forward secret, else verified at the listener, else passed on as they came. */
 export function forwardedAs(reSigned: boolean, verified: boolean | null): ForwardedAs {
   return reSigned ? 're-signed' : verified === true ? 'verified' : 'passed on';
 }
 
+/** What was sent to the app: the hint reads the content type and whether re-serializing the body would change it. */
+export interface SentRequest {
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** The app's library got an object, not the bytes: a parsed body, whatever the secret (stripe-node, @octokit/webhooks-methods, svix/standardwebhooks wording). */
+const PARSED_WORDS = /must be provided as a string or a buffer|provided as a parsed javascript object|payload must be a string|expected payload to be of type string|must be of type string or (?:an instance of )?buffer|\[object object\]/i;
+/** The signed timestamp is outside the app's tolerance (svix/standardwebhooks, stripe-node, slack). */
+const TIMESTAMP_WORDS = /timestamp (?:too (?:old|new)|outside the tolerance)|request is too old|stale/i;
+
+function headerOf(headers: Record<string, string>, name: string): string {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return '';
+}
+
+/** A form post signed the Twilio way (its signature covers the URL and the parameters, not a JSON body). */
+function isTwilio(answer: AppAnswer, sent: SentRequest | undefined): boolean {
+  if (sent && headerOf(sent.headers, 'x-twilio-signature') !== '') return true;
+  return /twilio/i.test(answer.body);
+}
+
+/** Whether parsing the body and serializing it again gives other bytes: only then can a parsed body explain a mismatch. */
+function reSerializingChanges(sent: SentRequest | undefined): boolean {
+  if (!sent) return true;
+  const type = headerOf(sent.headers, 'content-type').toLowerCase();
+  if (type !== '' && !type.includes('json')) return true;
+  const text = Buffer.from(sent.body).toString('utf8');
+  try {
+    return JSON.stringify(JSON.parse(text)) !== text;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * The hint for a refused forward, or undefined when the answer does not look like a failed
- * signature check. `how` says what hookctl knows of those bytes ("verified", "re-signed").
+ * signature check. hookctl knows the bytes it sent were signed right (`how`: it verified them
+ * with the listener's secret, or signed them itself), so the causes left are on the app's side: a
+ * different secret, or a body parsed and serialized again before it was verified. Both are said,
+ * most likely first, read from the app's words (a library that got an object says so), from
+ * whether re-serializing these bytes would change them at all, and from the scheme (a Twilio form
+ * post is validated against its URL, never a JSON body).
  */
-export function refusalHint(answer: AppAnswer, how: ForwardedAs): string | undefined {
-  if (!looksLikeSignatureFailure(answer)) return undefined;
-  const framework = FRAMEWORKS.find((candidate) => candidate.matches(answer));
-  const cause =
+export function refusalHint(answer: AppAnswer, how: ForwardedAs, sent?: SentRequest): string | undefined {
+  if (!looksLikeSignatureFailure(answer) && !PARSED_WORDS.test(answer.body)) return undefined;
+  const lead =
     how === 'verified'
-      ? `hookctl verified these exact bytes; your app is probably verifying a parsed, re-serialized body`
+      ? "hookctl verified these exact bytes with the listener's secret"
       : how === 're-signed'
-        ? `hookctl signed these exact bytes with --forward-secret; your app is verifying a parsed body or with another secret`
-        : `hookctl passed the bytes on unchanged; if your app verifies a parsed body, it re-serialized it`;
-  const recipe = framework ? `${framework.name}: ${framework.recipe}` : 'verify the raw request bytes before any JSON parser touches them';
-  return `${cause} — ${recipe}; to see what changed, save the body your app verified and run hookctl verify --fixture <the capture> --file <that body>`;
+        ? 'hookctl signed these exact bytes with --forward-secret'
+        : how === 'signed'
+          ? 'hookctl signed these exact bytes with the --secret given'
+          : 'hookctl passed the bytes on unchanged (it did not verify them: no --secret)';
+  const secret =
+    how === 're-signed'
+      ? 'your app holds a different secret than --forward-secret'
+      : how === 'verified'
+        ? "your app holds a different secret than the listener's --secret (compare the two)"
+        : how === 'signed'
+          ? 'your app holds a different secret than --secret (compare the two)'
+          : 'your app holds a different secret than the one the sender signed with';
+  if (isTwilio(answer, sent)) {
+    return `${lead}; most likely ${secret.replace('secret', 'auth token')}; otherwise your app validates the signature for another URL than the one called (behind a proxy or tunnel it must use the public URL, https and host as Twilio posts to)`;
+  }
+  const framework = FRAMEWORKS.find((candidate) => candidate.matches(answer));
+  const recipe = framework ? `${framework.name}: ${framework.recipe}` : 'verify the raw request bytes before any parser touches them';
+  const parsed = `your app verifies a parsed, re-serialized body (${recipe}; to see what changed, save the body your app verified and run hookctl verify --fixture <the capture> --file <that body>)`;
+  if (PARSED_WORDS.test(answer.body)) return `${lead}, and your app's library says it was given a parsed object, not the bytes: ${parsed}`;
+  const timestamp = TIMESTAMP_WORDS.test(answer.body) ? 'the signed timestamp is older than your app allows (re-sign on the way with --forward-secret, which signs with a fresh timestamp); or ' : '';
+  if (!reSerializingChanges(sent)) return `${lead}, and parsing and serializing this body again gives the same bytes, so ${timestamp}${secret}`;
+  return `${lead}; most likely ${timestamp}${secret}; otherwise ${parsed}`;
 }
 
 /**
  * The app's side of a forward attempt it refused: its answer, and the hint when that reads like a
  * failed signature check. Nothing for an attempt that was delivered or got no answer.
  */
-export function appSide(attempt: Attempt | undefined, how: ForwardedAs): { app?: AppAnswer; hint?: string } {
+export function appSide(attempt: Attempt | undefined, how: ForwardedAs, sent?: SentRequest): { app?: AppAnswer; hint?: string } {
   if (!attempt || attempt.status === null || isDelivered(attempt.status)) return {};
   const app: AppAnswer = { status: attempt.status, headers: attempt.responseHeaders ?? {}, body: attempt.responseSnippet ?? '' };
-  const hint = refusalHint(app, how);
+  const hint = refusalHint(app, how, sent);
   return hint ? { app, hint } : { app };
 }

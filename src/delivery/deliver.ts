@@ -72,14 +72,26 @@ function defaultDispatcher(): Dispatcher {
 
 // Load mode posts to one URL tens of thousands of times; parse it once.
 let lastUrl = '';
-let lastTarget: { origin: string; path: string } = { origin: '', path: '' };
-function splitUrl(url: string): { origin: string; path: string } {
+let lastTarget: { origin: string; path: string; authorization: string | undefined } = { origin: '', path: '', authorization: undefined };
+/**
+ * Origin and path for the dispatcher, and the Basic credentials a URL's user-info stands for (the
+ * dispatcher takes an origin, which has none: `http://admin:pw@app/` would go out without them).
+ */
+function splitUrl(url: string): { origin: string; path: string; authorization: string | undefined } {
   if (url !== lastUrl) {
     const parsed = new URL(url);
-    lastTarget = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    const credentials = parsed.username || parsed.password ? `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` : undefined;
+    lastTarget = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}`, authorization: credentials === undefined ? undefined : `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
     lastUrl = url;
   }
   return lastTarget;
+}
+
+/** The request's headers, with the URL's credentials as Authorization unless it carries one. */
+function withCredentials(headers: PreparedRequest['headers'], authorization: string | undefined): PreparedRequest['headers'] {
+  if (authorization === undefined) return headers;
+  for (const name in headers) if (name.toLowerCase() === 'authorization') return headers;
+  return { ...headers, authorization };
 }
 
 /** A few words for a network error; codes from node:net and undici. */
@@ -232,6 +244,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
   private responseHeaders: Record<string, string> | undefined;
   private snippet: Buffer[] | undefined;
   private snippetBytes = 0;
+  private snippetCut = false;
   private readonly timer: NodeJS.Timeout;
   prevWatcher: AbortWatcher | undefined = undefined;
   nextWatcher: AbortWatcher | undefined = undefined;
@@ -258,7 +271,11 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
     const result: AttemptResult = { status, error, ms: Math.round(elapsedMs), elapsedMs, interrupted };
     if (this.retryAfterMs !== undefined) result.retryAfterMs = this.retryAfterMs;
     if (this.responseHeaders) result.responseHeaders = this.responseHeaders;
-    if (this.snippet && this.snippetBytes > 0) result.responseSnippet = Buffer.concat(this.snippet).toString('utf8').slice(0, SNIPPET_CHARS);
+    if (this.snippet && this.snippetBytes > 0) {
+      const text = Buffer.concat(this.snippet).toString('utf8');
+      // A body cut here says so: readers must not take the start of an answer for all of it.
+      result.responseSnippet = this.snippetCut || text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
+    }
     this.resolve(result);
   }
 
@@ -290,7 +307,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler, AbortWatcher {
     if (this.snippet && this.snippetBytes < SNIPPET_BYTES) {
       this.snippet.push(chunk);
       this.snippetBytes += chunk.length;
-    }
+    } else if (this.snippet) this.snippetCut = true;
   }
 
   onResponseEnd(): void {
@@ -311,8 +328,8 @@ function sendOnce(request: PreparedRequest, timeoutMs: number, dispatcher: Dispa
     const handler = new AttemptHandler(resolve, timeoutMs, signal ? watchListFor(signal) : undefined);
     if (signal?.aborted) return handler.stop('interrupted');
     try {
-      const { origin, path } = splitUrl(request.url);
-      dispatcher.dispatch({ origin, path, method: (request.method ?? 'POST') as Dispatcher.HttpMethod, headers: request.headers, body: request.body }, handler);
+      const { origin, path, authorization } = splitUrl(request.url);
+      dispatcher.dispatch({ origin, path, method: (request.method ?? 'POST') as Dispatcher.HttpMethod, headers: withCredentials(request.headers, authorization), body: request.body }, handler);
     } catch (error) {
       handler.onResponseError(undefined as never, error as Error);
     }

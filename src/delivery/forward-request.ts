@@ -72,7 +72,8 @@ export function hasNoPath(url: string): boolean {
 /** The app's URL for one delivery: the target's, or with `keepPath` the target's origin and the delivery's path. */
 export function forwardUrl(target: ForwardTarget, path: string): string {
   if (!target.keepPath) return target.url;
-  return `${new URL(target.url).origin}${path.startsWith('/') ? path : `/${path}`}`;
+  // The target names no path (nor query): its URL up to the host, user-info kept (an origin drops it).
+  return `${target.url.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 /** The scheme a stored delivery names (`record.scheme`), or undefined when it names none or an unknown one. */
@@ -100,6 +101,24 @@ export function cannotReSignWarning(scheme: Scheme, remedy: string): string {
   return `${scheme.title} signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature: ${remedy}`;
 }
 
+/**
+ * A key as a header value. Printable ASCII is sent as it is (every id providers send today); any
+ * other key is percent-encoded as UTF-8, `%` included, so it stays reversible with
+ * decodeURIComponent: `evt_é` → `evt_%C3%A9`. A raw character above U+00FF cannot be put in a
+ * header at all, and such an id was refused on every retry ("invalid idempotency-key header").
+ */
+export function headerSafeKey(key: string): string {
+  if (/^[\x20-\x7e]*$/.test(key)) return key;
+  return key.replace(/[^\x21-\x24\x26-\x7e]/gu, (char) => {
+    try {
+      return encodeURIComponent(char);
+    } catch {
+      // a lone surrogate: not text, sent as U+FFFD
+      return '%EF%BF%BD';
+    }
+  });
+}
+
 export function forwardRequest(source: ForwardSource, target: ForwardTarget | string, signing?: ForwardSigning, nowMs = Date.now()): PreparedRequest {
   const hopByHop = connectionTokens(source.headers);
   const headers: Record<string, string> = {};
@@ -107,17 +126,21 @@ export function forwardRequest(source: ForwardSource, target: ForwardTarget | st
     const lower = name.toLowerCase();
     if (!DROPPED.has(lower) && !hopByHop.has(lower)) headers[lower] = value;
   }
-  headers[IDEMPOTENCY_HEADER] = source.eventId ?? source.idempotencyKey ?? source.fallbackId;
+  headers[IDEMPOTENCY_HEADER] = headerSafeKey(source.eventId ?? source.idempotencyKey ?? source.fallbackId);
   // The contract's Idempotency-Key is the event id; the key the listener dedupes on rides beside it.
-  if (source.idempotencyKey && source.idempotencyKey !== source.eventId) headers[DEDUPE_KEY_HEADER] = source.idempotencyKey;
+  if (source.idempotencyKey && source.idempotencyKey !== source.eventId) headers[DEDUPE_KEY_HEADER] = headerSafeKey(source.idempotencyKey);
   let url = typeof target === 'string' ? target : forwardUrl(target, source.path);
+  let body: Uint8Array = source.body;
   const secret = signing?.secret ?? (source.scheme?.targetUrl ? source.verifiedWith : undefined);
   if (secret !== undefined) {
     const scheme = source.scheme ?? getScheme(!signing || signing.fallbackScheme === 'auto' ? 'hmac' : signing.fallbackScheme, signing?.schemeOptions ?? {});
     for (const name of scheme.signatureHeaders) delete headers[name.toLowerCase()];
     if (scheme.targetUrl) url = scheme.targetUrl(url, source.body, source.headers);
-    const signed = scheme.sign({ body: source.body, secret, timestamp: Math.floor(nowMs / 1000), id: source.eventId ?? source.fallbackId, url });
+    const input = { body: source.body, secret, timestamp: Math.floor(nowMs / 1000), id: source.eventId ?? source.fallbackId, url };
+    // In-body schemes (Mailgun, SNS, Linear's timestamp) re-sign by rewriting the body.
+    if (scheme.signBody) body = Buffer.from(scheme.signBody(input));
+    const signed = scheme.sign({ ...input, body });
     for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
   }
-  return { url, method: source.method, headers, body: source.body };
+  return { url, method: source.method, headers, body };
 }

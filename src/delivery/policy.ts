@@ -6,7 +6,12 @@ export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = Object.freeze([0, 5_
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** Jitter the `standard` preset carries: each wait is moved by up to ±20%, so retries of a burst spread out. */
+/**
+ * Jitter the default and preset schedules carry, as Standard Webhooks does: each wait is moved by
+ * up to ±20%, so retries of a burst spread out and an app with a periodic outage does not meet the
+ * same phase on every attempt. A schedule given as a list keeps its exact waits, and
+ * `--retry-jitter 0` (or HOOKCTL_RETRY_JITTER=0) makes any schedule exact: what tests want.
+ */
 export const STANDARD_JITTER = 0.2;
 
 /**
@@ -40,7 +45,7 @@ const HOUR = 60 * MINUTE;
 
 /** Named schedules for --retry-schedule. */
 export const RETRY_PRESETS: Readonly<Record<string, Preset>> = {
-  default: { delaysMs: DEFAULT_RETRY_SCHEDULE_MS, jitter: 0, description: 'immediately, 5s, 30s, 5m' },
+  default: { delaysMs: DEFAULT_RETRY_SCHEDULE_MS, jitter: STANDARD_JITTER, description: 'immediately, 5s, 30s, 5m, with jitter' },
   // Standard Webhooks / Svix: https://docs.svix.com/retries
   standard: { delaysMs: [0, 5_000, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR], jitter: STANDARD_JITTER, description: 'Standard Webhooks/Svix: 0, 5s, 5m, 30m, 2h, 5h, 10h, 10h with jitter' },
   svix: { delaysMs: [0, 5_000, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR], jitter: STANDARD_JITTER, description: 'alias of standard' },
@@ -55,6 +60,8 @@ export interface RetryFlags {
   timeScale?: string;
   timeout?: string;
   maxRetryAfter?: string;
+  /** A fraction 0..1 each wait moves by, up or down (0: exact waits); over the schedule's own. */
+  retryJitter?: string;
 }
 
 /**
@@ -83,8 +90,9 @@ export function retryPolicyFromFlags(options: RetryFlags): RetryPolicy {
   const timeoutMs = options.timeout !== undefined ? parsePositiveDuration(String(options.timeout), '--timeout') : DEFAULT_TIMEOUT_MS;
   const maxRetryAfterMs = options.maxRetryAfter !== undefined ? parseDuration(String(options.maxRetryAfter), '--max-retry-after') : DEFAULT_MAX_RETRY_AFTER_MS;
   const timeScale = options.timeScale !== undefined ? parseNumber(String(options.timeScale), '--time-scale', { min: 0 }) : 1;
-  const { delaysMs, jitter } =
-    options.retrySchedule !== undefined ? parseRetrySchedule(String(options.retrySchedule)) : { delaysMs: [...DEFAULT_RETRY_SCHEDULE_MS], jitter: 0 };
+  const { delaysMs, jitter: scheduleJitter } =
+    options.retrySchedule !== undefined ? parseRetrySchedule(String(options.retrySchedule)) : { delaysMs: [...DEFAULT_RETRY_SCHEDULE_MS], jitter: STANDARD_JITTER };
+  const jitter = options.retryJitter !== undefined ? parseNumber(String(options.retryJitter), '--retry-jitter', { min: 0, max: 1 }) : scheduleJitter;
 
   if (options.retry === false) {
     if (options.retries !== undefined && options.retries !== '0') throw usageError('--no-retry and --retries: give one or the other');

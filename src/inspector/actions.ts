@@ -3,11 +3,13 @@
  * an edited copy) to a URL, re-signed or as captured; build the signed curl command; and the
  * fixture file for download. No terminal, no HTTP server here.
  */
-import { deliver, type RetryPolicy } from '../delivery/index.js';
+import { deliver, type Attempt, type RetryPolicy } from '../delivery/index.js';
+import { appSide, forwardedAs, type ForwardedAs, type SentRequest } from '../delivery/app-refusal.js';
 import { failureReason } from '../replay/execute.js';
 import { asIsRequest, resignedRequest, type ReplayRequest } from '../replay/request.js';
 import { encodeBody, safeFileSlug, toFixtureFile, type DeliveryRecord } from '../records/record.js';
 import { curlCommand } from '../shell/curl.js';
+import { displayUrl } from '../text/url.js';
 import { detectScheme, getScheme, isSchemeName } from '../schemes/registry.js';
 import type { Scheme } from '../schemes/types.js';
 import type { LoadedDelivery } from './segment.js';
@@ -105,8 +107,12 @@ export function replayRequest(loaded: LoadedDelivery, ask: ReplayAsk, settings: 
   }
 }
 
-function attemptViews(attempts: ReadonlyArray<{ attempt: number; status: number | null; error: string | null; ms: number; responseSnippet?: string }>): AttemptView[] {
-  return attempts.map((attempt) => ({ attempt: attempt.attempt, status: attempt.status, error: attempt.error, ms: attempt.ms, snippet: attempt.responseSnippet ?? null }));
+function attemptViews(attempts: readonly Attempt[], how: ForwardedAs, sent: SentRequest): AttemptView[] {
+  return attempts.map((attempt) => {
+    // The app's answer and, when it reads like a failed signature check, the hint (as the listener shows it).
+    const { app, hint } = appSide(attempt, how, sent);
+    return { attempt: attempt.attempt, status: attempt.status, error: attempt.error, ms: attempt.ms, snippet: attempt.responseSnippet ?? null, ...(app ? { headers: Object.entries(app.headers) } : {}), ...(hint ? { hint } : {}) };
+  });
 }
 
 export async function replay(loaded: LoadedDelivery, ask: ReplayAsk, settings: VerificationSettings): Promise<ReplayOutcome> {
@@ -119,12 +125,16 @@ export async function replay(loaded: LoadedDelivery, ask: ReplayAsk, settings: V
     status: outcome.status,
     ms: last?.ms ?? 0,
     error: failureReason(outcome, prepared.body.length),
-    attempts: attemptViews(outcome.attempts),
-    sent: { url: prepared.url, method: prepared.method ?? 'POST', headers: Object.entries(prepared.headers), bytes: prepared.body.length },
+    attempts: attemptViews(outcome.attempts, ask.mode === 'as-is' ? forwardedAs(false, loaded.record.verified) : 'signed', { headers: prepared.headers, body: prepared.body }),
+    // The page is told where it went, never the password in the URL.
+    sent: { url: displayUrl(prepared.url), method: prepared.method ?? 'POST', headers: Object.entries(prepared.headers), bytes: prepared.body.length },
   };
 }
 
-/** A curl command that sends the (possibly edited) delivery, signed with a fresh timestamp; and the body it sends. */
+/**
+ * A curl command that sends the (possibly edited) delivery, signed with a fresh timestamp; and the
+ * body it sends. A password in the target URL is not in it: curl reads it from HOOKCTL_TARGET_PASSWORD.
+ */
 export function curlFor(loaded: LoadedDelivery, ask: ReplayAsk, settings: VerificationSettings): { command: string; body: Uint8Array } {
   const prepared = replayRequest(loaded, ask, settings).prepare(1);
   return { command: curlCommand({ url: prepared.url, method: prepared.method ?? 'POST', headers: prepared.headers, body: prepared.body }), body: prepared.body };

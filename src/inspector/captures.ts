@@ -95,10 +95,12 @@ export async function openCaptures(store: DeliveryStore, paths: readonly string[
     timer = setInterval(() => {
       if (checking) return;
       checking = true;
+      const outcomesBefore = followed.index.outcomeLines;
       followed.index
         .scan()
         .then((added) => {
-          if (added > 0) store.grew();
+          // An outcome line changes a row already shown (the app refused it): the page asks again.
+          if (added > 0 || followed.index.outcomeLines !== outcomesBefore) store.grew();
         })
         // A journal replaced or truncated under us stops growing here; what was read stays.
         .catch(() => clearInterval(timer))

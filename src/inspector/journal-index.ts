@@ -6,6 +6,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { recordFrom } from '../records/reader.js';
 import type { DeliveryRecord } from '../records/record.js';
+import { foldOutcome, OUTCOME_LINE_START, parseOutcomeLine, type DeliveryOutcome } from '../records/outcome.js';
+
+const OUTCOME_START = Buffer.from(OUTCOME_LINE_START, 'utf8');
 
 const READ_CHUNK = 1024 * 1024;
 /**
@@ -58,6 +61,17 @@ export class JournalIndex {
   /** Bytes after the last newline at the last scan (a write in progress, or torn by a crash). */
   pendingBytes = 0;
   private closed = false;
+  /**
+   * Outcome lines (the listener's answer, forwards' outcomes) folded per capture id. They are not
+   * rows: they are read as they are found and folded into their record's row.
+   */
+  readonly outcomes = new Map<string, DeliveryOutcome>();
+  /** Outcome lines read so far: a followed journal whose rows did not grow may still have news. */
+  outcomeLines = 0;
+  /** Outcome lines not whole in one read chunk: read after the scan. */
+  private outcomeRanges: Array<[number, number]> = [];
+  /** Whether the line longer than a read chunk that is being scanned is an outcome line (judged at its start). */
+  private openLineIsOutcome = false;
 
   /** `startAt`: a byte offset where a line starts; what is before it is not this index's (a listener's journal from before its run). */
   constructor(
@@ -96,10 +110,23 @@ export class JournalIndex {
         from = at + 1;
         lineStart = end + 1;
       }
+      if (lineStart > position && lineStart < position + bytesRead && bytesRead === READ_CHUNK) {
+        // The next read starts where the unfinished line does, so its first bytes (is it an outcome?) are in one chunk.
+        position = lineStart;
+        continue;
+      }
+      if (lineStart === position) this.openLineIsOutcome = bytesRead >= OUTCOME_START.length && buffer.compare(OUTCOME_START, 0, OUTCOME_START.length, 0, OUTCOME_START.length) === 0;
       position += bytesRead;
     }
     this.scanned = lineStart;
     this.pendingBytes = size - lineStart;
+    const ranges = this.outcomeRanges;
+    this.outcomeRanges = [];
+    for (const [start, end] of ranges) {
+      const bytes = Buffer.allocUnsafe(end - start);
+      const { bytesRead } = await handle.read(bytes, 0, bytes.length, start);
+      this.foldOutcome(bytes.subarray(0, bytesRead));
+    }
     return this.starts.length - before;
   }
 
@@ -114,9 +141,21 @@ export class JournalIndex {
     if (first >= 0 && first < chunkLength && (chunk[first] === SPACE || chunk[first] === TAB || chunk[first] === CR)) {
       if (isBlank(chunk, first, Math.min(contentEnd - chunkStart, chunkLength))) return;
     }
+    const outcome = first >= 0 ? contentEnd - start >= OUTCOME_START.length && chunk.compare(OUTCOME_START, 0, OUTCOME_START.length, first, first + OUTCOME_START.length) === 0 : this.openLineIsOutcome;
+    if (outcome) {
+      if (first >= 0) this.foldOutcome(chunk.subarray(first, contentEnd - chunkStart));
+      else this.outcomeRanges.push([start, contentEnd]);
+      return;
+    }
     this.starts.push(start);
     this.ends.push(contentEnd);
     this.numbers.push(this.lineCount);
+  }
+
+  private foldOutcome(bytes: Buffer): void {
+    const line = parseOutcomeLine(bytes.toString('utf8'));
+    this.outcomeLines++;
+    if (line) this.outcomes.set(line.of, foldOutcome(this.outcomes.get(line.of), line));
   }
 
   lineNumber(index: number): number {

@@ -4,6 +4,7 @@
  * one may grow, so every delivery keeps its position (its `seq`) for as long as the inspector runs.
  */
 import type { DeliveryRecord } from '../records/record.js';
+import { worstForward, type DeliveryOutcome } from '../records/outcome.js';
 import type { VerifyResult } from '../schemes/types.js';
 import type { AttemptView, DeliverySummary } from './types.js';
 
@@ -70,8 +71,30 @@ export interface Segment {
   close(): Promise<void>;
 }
 
-/** A summary of a record read from a capture (status and forward are not recorded there). */
+/** A summary of a record read from a capture: status and forward from its outcome, when one was recorded. */
 export function summaryOfRecord(record: DeliveryRecord, seq: number, source: string): DeliverySummary {
+  return withOutcome(plainSummary(record, seq, source), record.outcome);
+}
+
+/** The row with what the outcome says: the listener's answer, and the forward that says most. */
+export function withOutcome(summary: DeliverySummary, outcome: DeliveryOutcome | undefined): DeliverySummary {
+  if (!outcome) return summary;
+  const forward = worstForward(outcome.forwards);
+  return {
+    ...summary,
+    ...(outcome.answer ? { status: outcome.answer.status } : {}),
+    ...(forward ? { forward: { status: forward.status, ms: forward.ms, error: forward.error, attempts: forward.attempts ?? null, pending: forward.state === 'pending' } } : {}),
+  };
+}
+
+/** The app's answers to forwards it did not take, as the detail view shows attempts. */
+export function attemptsOfOutcome(outcome: DeliveryOutcome | undefined): AttemptView[] {
+  return (outcome?.forwards ?? [])
+    .filter((forward) => forward.state !== 'delivered' && forward.state !== 'pending')
+    .map((forward) => ({ attempt: forward.attempts ?? 1, status: forward.status, error: forward.error, ms: forward.ms, snippet: forward.app ?? null, hint: forward.hint ?? null }));
+}
+
+function plainSummary(record: DeliveryRecord, seq: number, source: string): DeliverySummary {
   return {
     seq,
     id: record.id,

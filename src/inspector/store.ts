@@ -27,7 +27,8 @@ interface View {
 const STATES: Record<StateFilter, (row: DeliverySummary) => boolean> = {
   all: () => true,
   verified: (row) => row.verified === true,
-  failed: (row) => row.verified === false,
+  // Refused by the listener, or not taken by the app (refused, unreachable, a dead letter).
+  failed: (row) => row.verified === false || (row.status !== null && (row.status < 200 || row.status >= 300)) || (row.forward !== null && !row.forward.pending && (row.forward.status === null || row.forward.status < 200 || row.forward.status >= 300)),
   duplicate: (row) => row.duplicate,
   fault: (row) => row.fault !== null,
   unverified: (row) => row.verified === null && row.problem === undefined,

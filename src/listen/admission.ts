@@ -17,6 +17,8 @@ export class Admission {
   constructor(
     private readonly path: string | undefined,
     private readonly maxBodyBytes: number,
+    /** A GET that is a provider's URL challenge (Meta, Dropbox, Okta) is let in to be answered. */
+    private readonly isGetChallenge: (req: IncomingMessage) => boolean = () => false,
   ) {}
 
   refusal(req: IncomingMessage): Refusal | undefined {
@@ -24,7 +26,7 @@ export class Admission {
       return { reason: 'not_found', answer: { status: 404, body: json({ error: `nothing here: deliveries go to ${this.path}`, reason: 'not_found' }) } };
     }
     const method = req.method ?? '';
-    if (!ACCEPTED_METHODS.has(method)) {
+    if (!ACCEPTED_METHODS.has(method) && !(method === 'GET' && this.isGetChallenge(req))) {
       return {
         reason: 'method_not_allowed',
         answer: { status: 405, headers: { allow: 'POST, PUT, PATCH' }, body: json({ error: `${method} is not accepted: webhooks are POSTed`, reason: 'method_not_allowed' }) },

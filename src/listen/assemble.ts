@@ -1,3 +1,4 @@
+import { handshakesFor } from '../schemes/handshakes/index.js';
 import { CaptureSetupError, fsErrorText, openCapture, type CaptureSink } from '../capture/index.js';
 import { failure } from '../errors.js';
 import type { Route } from '../routes/route.js';
@@ -15,6 +16,7 @@ import type { Stages } from './pipeline.js';
 import { Redactor } from './redact.js';
 import { StatsCounter } from './stats.js';
 import { StoreStage, type Sink } from './store.js';
+import { OutcomeRecorder } from './outcomes.js';
 import { listenerRoutes } from './routes.js';
 import type { ListenerHandle, ListenOptions, OutboxReport, QueueOptions } from './types.js';
 import { VerifyStage } from './verify.js';
@@ -78,6 +80,7 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
   const faults = new Faults(options.faults);
   const answers = new Answers(faults);
   const store = new StoreStage(sinks, stats, observers);
+  if (sinks.length > 0) observers.add(new OutcomeRecorder(store, options.captureFiles ?? false));
   const parts: HandOnParts = { store, answers, stats, observers };
 
   let handOn: HandOn;
@@ -123,10 +126,12 @@ export async function assemble(options: ListenOptions): Promise<Assembly> {
       scheme: schemeName,
       schemeOptions,
       secrets,
-      toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds,
+      // Undefined: each scheme applies the tolerance its provider documents (5 minutes otherwise).
+      toleranceSeconds: options.toleranceSeconds,
       now: options.now ?? Date.now,
       publicUrl: options.publicUrl,
     }),
+    handshakes: options.handshakes === false ? [] : handshakesFor(schemeName),
     identify: new IdentifyStage(schemeOptions, options.idHeader),
     ledger,
     store,
@@ -164,17 +169,28 @@ type QueueReport = NonNullable<ListenerHandle['queue']>;
 /** --queue: connects (loading the Redis client only now), creates the stream and group, and hands new deliveries to it. */
 async function openQueue(options: QueueOptions, windowMs: number | undefined, parts: HandOnParts): Promise<{ handOn: HandOn; report: QueueReport; close(): Promise<void> }> {
   const { openRedisQueue } = await import('../queue/open.js');
-  const { parseQueueAddress } = await import('../queue/address.js');
+  const { parseQueueAddress, pastableAddress } = await import('../queue/address.js');
   const { ToQueue } = await import('./hand-on/to-queue.js');
-  const address = parseQueueAddress(options.url, { stream: options.stream, group: options.group, password: options.password }, '--queue');
-  const queue = await openRedisQueue(address, { name: 'hookctl-listen' });
+  const address = parseQueueAddress(options.url, { stream: options.stream, group: options.group, password: options.password, passwordFile: options.passwordFile }, '--queue');
+  const timeouts = options.timeoutMs === undefined ? {} : { connectTimeoutMs: options.timeoutMs, commandTimeoutMs: options.timeoutMs };
+  const queue = await openRedisQueue(address, { name: 'hookctl-listen', ...timeouts });
+  const { checkDurability, recheckOnReconnect } = await import('../queue/durability.js');
+  const durability = { allowEviction: options.allowEviction === true };
+  let warnings: string[];
+  try {
+    warnings = await checkDurability(queue.connection, durability);
+  } catch (error) {
+    await queue.close();
+    throw error;
+  }
+  recheckOnReconnect(queue.connection, durability, (message) => parts.observers.warning(message));
   try {
     const intake = await queue.intake(windowMs === undefined ? {} : { windowMs });
     queue.connection.on('lost', (error) => parts.observers.warning(`lost the connection to Redis at ${address.display} (${error.message}); answering 503 until it is back`));
     queue.connection.on('ready', () => parts.observers.warning(`reconnected to Redis at ${address.display}; accepting deliveries again`));
     return {
       handOn: new ToQueue(parts, intake, address.display),
-      report: { display: address.display, stream: address.stream, group: address.group, dedupeWindowMs: intake.windowMs },
+      report: { display: address.display, stream: address.stream, group: address.group, dedupeWindowMs: intake.windowMs, warnings, pastable: pastableAddress(address) },
       close: () => queue.close(),
     };
   } catch (error) {

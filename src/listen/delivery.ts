@@ -52,5 +52,6 @@ export function toRecord(delivery: Delivery, receivedAt: string): DeliveryRecord
     duplicate: delivery.duplicate,
     ...(delivery.idempotencyKey !== null && delivery.idempotencyKey !== delivery.eventId ? { idempotencyKey: delivery.idempotencyKey } : {}),
     ...(delivery.via ? { via: delivery.via } : {}),
+    ...(delivery.outcome ? { outcome: delivery.outcome } : {}),
   };
 }

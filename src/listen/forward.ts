@@ -1,7 +1,7 @@
 /**
  * Forwarding to the user's app. Loaded only when --forward-to or --route is set: it pulls in undici.
  */
-import { abortableWait, createDispatcher, deliver, DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, type DeliveryOutcome, type PreparedRequest } from '../delivery/index.js';
+import { abortableWait, createDispatcher, deliver, DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, STANDARD_JITTER, type DeliveryOutcome, type PreparedRequest } from '../delivery/index.js';
 import { cannotReSign, cannotReSignWarning, forwardRequest, type ForwardSigning, type ForwardSource, type ForwardTarget } from '../delivery/forward-request.js';
 import { appSide, forwardedAs } from '../delivery/app-refusal.js';
 import type { Attempt } from '../delivery/deliver.js';
@@ -74,6 +74,8 @@ export interface ForwarderOptions {
   secret?: string;
   /** Waits between attempts (ack-first), ms; the first is 0. Default: the send default (0, 5s, 30s, 5m). */
   retryScheduleMs?: number[];
+  /** Fraction each wait moves by, up or down (default: 0.2 for the default schedule, 0 for one given). */
+  retryJitter?: number;
   /** Per-attempt timeout, ms (default 10s). */
   timeoutMs?: number;
   /** Forwards in flight at once from the queue (default 16). */
@@ -94,6 +96,7 @@ export function createForwarder(options: ForwarderOptions, context: ForwarderCon
   const controller = new AbortController();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const schedule = options.retryScheduleMs ?? [...DEFAULT_RETRY_SCHEDULE_MS];
+  const jitter = options.retryJitter ?? (options.retryScheduleMs === undefined ? STANDARD_JITTER : 0);
   // Attempts in flight at once; forwards waiting for a retry hold no slot.
   const slots = new Slots(options.concurrency ?? 16);
   const inFlight = new Set<Promise<void>>();
@@ -115,7 +118,7 @@ export function createForwarder(options: ForwarderOptions, context: ForwarderCon
   }
 
   /** The app's answer to a refused forward, and the hint when it reads like a failed signature check. */
-  const refusal = (item: ForwardItem, attempt: Attempt | undefined) => appSide(attempt, forwardedAs(options.secret !== undefined, item.verified));
+  const refusal = (item: ForwardItem, attempt: Attempt | undefined) => appSide(attempt, forwardedAs(options.secret !== undefined, item.verified), { headers: item.headers, body: item.body });
 
   function wakeIdle(): void {
     const busy = inFlight.size - waiting;
@@ -161,7 +164,7 @@ export function createForwarder(options: ForwarderOptions, context: ForwarderCon
         busyAgain();
         return prepare(job.item, job.target);
       },
-      { delaysMs: remainingSchedule(job), timeoutMs, timeScale: 1 },
+      { delaysMs: remainingSchedule(job), timeoutMs, timeScale: 1, jitter },
       {
         dispatcher,
         signal: controller.signal,

@@ -12,10 +12,13 @@ import type { StoreStage } from './store.js';
 import type { Delivery } from './types.js';
 import type { VerifyStage } from './verify.js';
 import type { Scheme } from '../schemes/types.js';
+import { findHandshake, type Handshake } from '../schemes/handshakes/index.js';
 
 /** The stages a delivery goes through once its body is read, in order. */
 export interface Stages {
   verify: VerifyStage;
+  /** The provider URL challenges this listener answers (handshakes.ts); empty when none. */
+  handshakes: readonly Handshake[];
   identify: IdentifyStage;
   ledger: Ledger;
   store: StoreStage;
@@ -112,8 +115,16 @@ export class Pipeline {
     if (relayedFrom !== undefined) delivery.via = 'relay';
     const flight: InFlight = { req, requestPath: path, res, delivery, receivedAt: base, started, scheme, received };
 
+    // A provider's URL challenge is answered here, never forwarded; a signed one only once verified.
+    const shake = stages.handshakes.length === 0 ? undefined : findHandshake(stages.handshakes, { method: delivery.method, url: path, headers: req.headers, body, secrets: stages.verify.secrets });
     let answer: Answer | Promise<Answer>;
-    if (verification && !verification.verified) {
+    if (shake && (!shake.handshake.signed || verification === null || verification.verified)) {
+      delivery.note = shake.reply.note;
+    }
+    if (shake && 'status' in shake.reply && (!shake.handshake.signed || verification === null || verification.verified)) {
+      const { status, contentType, body: replyBody, headers: replyHeaders } = shake.reply;
+      answer = afterStore(stages.store.store(delivery, base), () => ({ status, headers: { ...replyHeaders, 'content-type': contentType, 'x-content-type-options': 'nosniff' }, body: replyBody }));
+    } else if (verification && !verification.verified) {
       answer = afterStore(stages.store.store(delivery, base), () => Answers.signatureRefused(verification));
     } else {
       const fault = stages.faults.decide(identity.key);

@@ -1,27 +1,13 @@
 import { secretPattern, secretSpellings } from '../text/secret-spellings.js';
 import type { IncomingMessage } from 'node:http';
+import { headersForApp, REDACTED, REDACTED_CREDENTIAL } from '../records/redaction.js';
 
-const REDACTED = '[redacted: listener secret]';
-const REDACTED_CREDENTIAL = '[redacted: credential; --keep-header to keep]';
+// Re-exported for the forwards built here from stored records.
+export { headersForApp };
 
 /** Headers that carry a credential of the sender (not a MAC over the body): redacted unless kept. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'apikey', 'x-apikey', 'x-auth-token', 'x-access-token', 'x-amz-security-token', 'x-csrf-token', 'x-xsrf-token']);
 const CREDENTIAL_PATTERN = /(?:^|-)(?:api-?key|auth-?token|access-?token|password|passwd)$/;
-
-/**
- * A stored delivery's headers as the app should get them: a header the listener redacted (a
- * credential, or its own secret) holds a placeholder, not the value, so it is left out rather
- * than passed on. Forwards from the outbox after a restart, and from a Redis queue, are built from
- * stored records; keep a credential header for them with --keep-header.
- */
-export function headersForApp(stored: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name in stored) {
-    const value = stored[name]!;
-    if (value !== REDACTED && value !== REDACTED_CREDENTIAL) out[name] = value;
-  }
-  return out;
-}
 
 export function isCredentialHeader(name: string): boolean {
   return CREDENTIAL_HEADERS.has(name) || CREDENTIAL_PATTERN.test(name);

@@ -1,3 +1,4 @@
+import { findHandshake } from '../schemes/handshakes/index.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { failure } from '../errors.js';
@@ -21,6 +22,8 @@ export { DEFAULTS };
  * delivery is the pipeline's (pipeline.ts), and which parts it is made of is assemble.ts's.
  * Every request is answered once and reported to the subscribers; nothing a client sends can crash it.
  */
+const EMPTY_BODY = new Uint8Array(0);
+
 export async function startListener(options: ListenOptions = {}): Promise<ListenerHandle> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const headerTimeoutMs = options.headerTimeoutMs ?? DEFAULTS.headerTimeoutMs;
@@ -29,7 +32,12 @@ export async function startListener(options: ListenOptions = {}): Promise<Listen
   const assembly = await assemble(options);
   const { stages, capture } = assembly;
   const { observers, redactor } = stages;
-  const admission = new Admission(options.path, maxBodyBytes);
+  const getChallenges = stages.handshakes.filter((handshake) => handshake.method === 'GET');
+  const admission = new Admission(
+    options.path,
+    maxBodyBytes,
+    getChallenges.length === 0 ? undefined : (req) => findHandshake(getChallenges, { method: 'GET', url: req.url ?? '/', headers: req.headers, body: EMPTY_BODY, secrets: stages.verify.secrets }) !== undefined,
+  );
   const deadlines = new BodyDeadlines(options.bodyTimeoutMs ?? DEFAULTS.bodyTimeoutMs);
   const relayDoor = options.relayMarker === undefined ? undefined : new RelayDoor(options.relayMarker);
 

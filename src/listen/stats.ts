@@ -4,9 +4,16 @@ import type { Delivery, ListenStats, QueuedForward } from './types.js';
 
 const REJECTED = new Set([401, 404, 405, 408, 413]);
 
+/** One forward of one delivery: its capture id and route. */
+export function forwardKey(forward: Pick<QueuedForward, 'id' | 'route'>): string {
+  return `${forward.id}\n${forward.route ?? ''}`;
+}
+
 /** The running counts behind `handle.stats` and the summary: a subscriber, plus what sinks report. */
 export class StatsCounter implements Subscriber {
-  readonly stats: ListenStats = { received: 0, verified: 0, rejected: 0, duplicates: 0, forwarded: 0, forwardFailed: 0, forwardsKept: 0, deadLetters: 0, unrouted: 0, injected: 0, resets: 0, captured: 0, captureErrors: 0 };
+  /** The forwards that are dead letters now (capture id and route). */
+  private readonly dead = new Set<string>();
+  readonly stats: ListenStats = { received: 0, verified: 0, rejected: 0, duplicates: 0, forwarded: 0, forwardFailed: 0, forwardsKept: 0, deadLetters: 0, queued: 0, unrouted: 0, injected: 0, resets: 0, captured: 0, captureErrors: 0 };
 
   delivery(delivery: Delivery): void {
     const { stats } = this;
@@ -16,6 +23,7 @@ export class StatsCounter implements Subscriber {
     if (delivery.reset) stats.resets++;
     if (delivery.injected) stats.injected++;
     if (delivery.status !== null && REJECTED.has(delivery.status)) stats.rejected++;
+    if (delivery.forwardQueued) stats.queued++;
     // A forward answered in line (the app's status is mirrored); queued ones are counted as they end.
     if (delivery.forward) {
       if (delivery.forward.status !== null && isSuccess(delivery.forward.status)) stats.forwarded++;
@@ -24,11 +32,18 @@ export class StatsCounter implements Subscriber {
   }
 
   forward(forward: QueuedForward): void {
-    if (forward.delivered) this.stats.forwarded++;
-    else if (forward.kept) this.stats.forwardsKept++;
+    const key = forwardKey(forward);
+    if (forward.delivered) {
+      this.stats.forwarded++;
+      // A dead letter requeued and delivered since is no longer one.
+      if (this.dead.delete(key)) this.stats.deadLetters--;
+    } else if (forward.kept) this.stats.forwardsKept++;
     else {
       this.stats.forwardFailed++;
-      if (forward.dead) this.stats.deadLetters++;
+      if (forward.dead && !this.dead.has(key)) {
+        this.dead.add(key);
+        this.stats.deadLetters++;
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 import { fsErrorText } from '../capture/file-ops.js';
 import type { DeliveryRecord } from '../records/record.js';
+import type { DeliveryOutcome } from '../records/outcome.js';
 import { toRecord } from './delivery.js';
 import type { Observers } from './observe.js';
 import type { StatsCounter } from './stats.js';
@@ -12,6 +13,8 @@ import type { Delivery } from './types.js';
  */
 export interface Sink {
   write(record: DeliveryRecord): Promise<string | null>;
+  /** What came of a delivery this sink recorded (`place`: where `write` put it). */
+  outcome?(of: string, outcome: DeliveryOutcome, place: string | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,13 @@ export class StoreStage {
         return false;
       },
     );
+  }
+
+  /** Records an outcome with the delivery in every sink that keeps them; a failure is a warning, never the delivery's. */
+  outcome(of: string, outcome: DeliveryOutcome, place: string | null): void {
+    for (const sink of this.sinks) {
+      sink.outcome?.(of, outcome, place).catch((error: unknown) => this.observers.warning(`the outcome of ${of} could not be recorded (${fsErrorText(error)})`));
+    }
   }
 
   async close(): Promise<void> {

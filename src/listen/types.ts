@@ -4,6 +4,7 @@ import type { SchemeOptions, VerifyResult } from '../schemes/types.js';
 import type { Subscriber } from './observe.js';
 import type { AppAnswer } from '../delivery/app-refusal.js';
 import type { Route } from '../routes/route.js';
+import type { DeliveryOutcome } from '../records/outcome.js';
 
 export interface FaultOptions {
   /** Answer every otherwise accepted delivery with this status. */
@@ -43,6 +44,8 @@ export interface ForwardOptions {
   ackFirst?: boolean;
   /** Waits between attempts (ack-first), ms; the first is 0. Default: the send default (0, 5s, 30s, 5m). */
   retryScheduleMs?: number[];
+  /** Fraction each wait moves by, up or down (default: 0.2 for the default schedule, 0 for one given). */
+  retryJitter?: number;
   /** Per-attempt timeout, ms (default 10s). */
   timeoutMs?: number;
   /** Forwards in flight at once from the queue (default 16). */
@@ -57,6 +60,12 @@ export interface QueueOptions {
   group?: string;
   /** Used when the URL carries none (read from a file, kept out of `ps`). */
   password?: string;
+  /** The file it was read from (named in the commands the listener prints). */
+  passwordFile?: string;
+  /** Gives up on a Redis that does not answer (connecting, each command) after this long, ms (default 5s). */
+  timeoutMs?: number;
+  /** Run on a Redis whose maxmemory-policy evicts keys (refused otherwise). */
+  allowEviction?: boolean;
 }
 
 export interface ListenOptions {
@@ -79,6 +88,8 @@ export interface ListenOptions {
   keepHeaders?: readonly string[];
   /** Header carrying the event id, for custom senders. */
   idHeader?: string;
+  /** Answer provider URL challenges (src/schemes/handshakes/) in the listener; false passes them on like any delivery. Default true. */
+  handshakes?: boolean;
   /** Capture folder; undefined: no capture (the ledger stays in memory). */
   captureDir?: string;
   captureFiles?: boolean;
@@ -130,6 +141,9 @@ export interface ForwardResult {
   app?: AppAnswer;
   /** When that answer looks like a failed signature check: the likely cause and the fix. */
   hint?: string;
+  /** The route (its name) and the URL called (no password), when forwarded along routes. */
+  route?: string;
+  target?: string;
 }
 
 /** One request the listener answered, and what it did with it. */
@@ -164,6 +178,10 @@ export interface Delivery {
   /** Journal or fixture path, or null. */
   capture: string | null;
   forward: ForwardResult | null;
+  /** What is known of its outcome when it is stored: the forwards the outbox will make, pending (the record marks them). */
+  outcome?: DeliveryOutcome;
+  /** Each route's result when the app answered in line (`forward` is the worst of them). */
+  forwards?: ForwardResult[];
   /** Queued for forwarding (--ack-first); the outcome comes later through onForward. */
   forwardQueued: boolean;
   /** Time from the end of the headers to the answer. */
@@ -202,8 +220,10 @@ export interface ListenStats {
   forwardFailed: number;
   /** Queued forwards the listener stopped before, kept in the outbox for its next start. */
   forwardsKept: number;
-  /** Forwards that gave up and are kept in the outbox as dead letters. */
+  /** Forwards that gave up and are kept in the outbox as dead letters (and were not requeued and delivered since). */
   deadLetters: number;
+  /** New deliveries handed on to be forwarded later: to the Redis queue (--queue), the outbox or memory (--ack-first). */
+  queued: number;
   /** New deliveries that matched no route (acknowledged, nothing to forward). */
   unrouted: number;
   injected: number;
@@ -228,7 +248,7 @@ export interface ListenerHandle {
   /** The outbox (--ack-first with a capture folder): what the start found in it. */
   readonly outbox: OutboxReport | null;
   /** The Redis queue (--queue): where deliveries go (no password). */
-  readonly queue: { display: string; stream: string; group: string; dedupeWindowMs: number } | null;
+  readonly queue: { display: string; stream: string; group: string; dedupeWindowMs: number; /** What the Redis's eviction policy and persistence put at risk. */ warnings: string[]; /** The queue as printed in a command to run (no `***`), and what to know to run it. */ pastable: { args: string; hint?: string } } | null;
   /** Group-commit counters: records written and the write (+ fsync when durable) batches they took. */
   writes(): { journal: { batches: number; lines: number }; ledger: { batches: number; lines: number } };
   /**
@@ -255,6 +275,16 @@ export interface OutboxReport {
   requeued: number;
   /** A torn last line (a crash mid-write) was ignored. */
   tornTail: boolean;
+  /** Damaged lines skipped and NUL bytes found in the outbox file. */
+  damagedLines: number;
+  nulBytes: number;
+  /** The outbox file was missing or empty. */
+  empty: boolean;
+  /**
+   * Forwards the capture records as acknowledged and pending (or dead) that the outbox did not
+   * know (it was emptied or damaged): recreated from the capture.
+   */
+  recreated: number;
 }
 
 export type { DeliveryRecord };

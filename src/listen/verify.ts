@@ -13,7 +13,7 @@ export interface VerifyOptions {
   scheme: string;
   schemeOptions: SchemeOptions;
   secrets: readonly string[];
-  toleranceSeconds: number;
+  toleranceSeconds: number | undefined;
   now: () => number;
   /** The public URL providers post to (Twilio signs it); else the URL is built from Host. */
   publicUrl: string | undefined;
@@ -23,6 +23,11 @@ export interface VerifyOptions {
 export class VerifyStage {
   /** A fixed scheme is built once; `auto` is resolved per request. */
   private readonly fixedScheme: Scheme | undefined;
+
+  /** The secrets, for the handshakes that answer with them (Zoom's encryptedToken, Meta's verify token). */
+  get secrets(): readonly string[] {
+    return this.options.secrets;
+  }
 
   constructor(private readonly options: VerifyOptions) {
     this.fixedScheme = options.scheme === 'auto' ? undefined : getScheme(options.scheme, options.schemeOptions);
@@ -38,7 +43,7 @@ export class VerifyStage {
       return { scheme: this.fixedScheme ?? resolveScheme(options.scheme, headers, options.schemeOptions), verification: null };
     }
     const url = signedUrl ?? (options.publicUrl ? new URL(path, options.publicUrl).href : `${base}${path}`);
-    const checked = verifyWith(options.scheme, { body, headers, secrets: options.secrets, toleranceSeconds: options.toleranceSeconds, nowMs: options.now(), url }, options.schemeOptions);
+    const checked = verifyWith(options.scheme, { body, headers, secrets: options.secrets, ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}), nowMs: options.now(), url }, options.schemeOptions);
     return { scheme: checked.scheme, verification: checked.result };
   }
 }

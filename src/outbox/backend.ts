@@ -7,9 +7,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import type { DeadLetter } from '../queue/dead-letters.js';
-import type { QueueBackend, QueueStatus, ScheduledRetry, WorkerStatus } from '../queue/status.js';
-import { OUTBOX_FILE, parseOutbox, type OutboxEntry, type ParsedOutbox } from './entry.js';
+import type { DeadLetter, QueueBackend, QueueStatus, ScheduledRetry, WorkerStatus } from '../queue-backend/types.js';
+import { OUTBOX_FILE, type OutboxEntry, type ParsedOutbox } from './entry.js';
+import { readOutbox } from './read.js';
 import { requestRequeue, requestsTaken, waitingRequests } from './requeue.js';
 
 const NEXT_RETRIES = 10;
@@ -43,13 +43,8 @@ export class OutboxBackend implements QueueBackend {
   }
 
   private async read(): Promise<{ outbox: ParsedOutbox; bytes: number }> {
-    let text = '';
-    try {
-      text = await readFile(this.display, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    return { outbox: parseOutbox(text), bytes: Buffer.byteLength(text) };
+    const outbox = await readOutbox(this.display);
+    return { outbox, bytes: outbox.bytes };
   }
 
   async status(): Promise<QueueStatus> {

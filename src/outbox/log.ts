@@ -1,11 +1,14 @@
-import { open as openFile, readFile, rename } from 'node:fs/promises';
+import { open as openFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendLog } from '../capture/append-log.js';
-import { applyLine, emptyTotals, markDelivered, OUTBOX_FILE, parseOutbox, type OutboxChange, type OutboxEntry, type OutboxView, type OutboxTotals } from './entry.js';
+import { readOutbox } from './read.js';
+import { applyLine, emptyTotals, markDelivered, OUTBOX_FILE, type OutboxChange, type OutboxEntry, type OutboxView, type OutboxTotals } from './entry.js';
 
 /** Compact once the log holds this many lines since the last compaction, and four times what is live. */
 const COMPACT_MIN_LINES = 20_000;
 const COMPACT_FACTOR = 4;
+/** A compaction writes the live entries in batches of about this many characters. */
+const COMPACT_BATCH_CHARS = 1 << 20;
 /** Keep the times of this many recent deliveries for the rate. */
 const RATE_WINDOW = 4096;
 /**
@@ -16,8 +19,12 @@ export const SETTLED_FLUSH_MS = 50;
 
 export interface OutboxLoad {
   entries: number;
+  /** Damaged lines skipped (not a torn last line). */
   skipped: number;
   tornTail: boolean;
+  nulBytes: number;
+  /** The file's size: 0 for a missing or emptied outbox. */
+  bytes: number;
 }
 
 interface Held {
@@ -71,19 +78,13 @@ export class OutboxLog {
 
   /** Reads the log (a missing file is an empty outbox) and opens it for appending. */
   async open(): Promise<OutboxLoad> {
-    let text = '';
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    const parsed = parseOutbox(text);
+    const parsed = await readOutbox(this.path);
     this.state.entries = parsed.entries;
     this.state.totals = parsed.totals;
     this.state.deliveredAt = parsed.deliveredAt.slice(-RATE_WINDOW);
     this.linesSinceCompaction = parsed.lines;
     await this.log.open();
-    return { entries: parsed.entries.size, skipped: parsed.skipped, tornTail: parsed.tornTail };
+    return { entries: parsed.entries.size, skipped: parsed.skipped, tornTail: parsed.tornTail, nulBytes: parsed.nulBytes, bytes: parsed.bytes };
   }
 
   get totals(): OutboxTotals {
@@ -177,19 +178,30 @@ export class OutboxLog {
     try {
       await this.log.close();
       // The live entries as they stand (changes held meanwhile are applied again after: idempotent).
-      const lines = [JSON.stringify({ totals: this.state.totals, at: Date.now() })];
-      for (const entry of this.state.entries.values()) lines.push(JSON.stringify(entry));
+      // Written in batches (never one string: a long outage can hold millions of pending entries).
+      // The entries are a snapshot: changes arriving meanwhile are held and applied again after.
+      const entries = [...this.state.entries.values()];
       const temp = `${this.path}.compact`;
       const file = await openFile(temp, 'w', 0o600);
+      let lines = 1;
       try {
-        await file.writeFile(`${lines.join('\n')}\n`);
+        let batch = `${JSON.stringify({ totals: this.state.totals, at: Date.now() })}\n`;
+        for (const entry of entries) {
+          batch += `${JSON.stringify(entry)}\n`;
+          lines++;
+          if (batch.length >= COMPACT_BATCH_CHARS) {
+            await file.write(batch);
+            batch = '';
+          }
+        }
+        if (batch) await file.write(batch);
         if (this.durable) await file.sync();
       } finally {
         await file.close();
       }
       await rename(temp, this.path);
       if (this.durable) await syncFolder(this.path);
-      this.linesSinceCompaction = lines.length;
+      this.linesSinceCompaction = lines;
     } finally {
       // Whether or not the new file replaced the old one, appends go on to whichever is there.
       this.log = new AppendLog(this.path, { durable: this.durable });

@@ -6,6 +6,11 @@
  * URL without its password. After that a lost connection is retried forever with backoff, and
  * commands fail fast while it is down (no offline queue): a listener must answer 503 at once, and
  * a worker decides itself when to try again.
+ *
+ * Nothing waits for ever on a Redis that accepts the connection and never answers (a wrong port
+ * behind a proxy, a hung server): connecting, handshake included, is bounded by `connectTimeoutMs`
+ * and every command by `commandTimeoutMs` (a blocking read by its block time plus that), and a
+ * command that runs out of time fails as `QueueTimeoutError`, naming the URL without its password.
  */
 import { EventEmitter } from 'node:events';
 import { describeNetworkError } from '../delivery/deliver.js';
@@ -20,6 +25,17 @@ export class QueueUnavailableError extends Error {
   }
 }
 
+/** Redis took longer than the command timeout to answer: treated as unavailable, and said so. */
+export class QueueTimeoutError extends QueueUnavailableError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueueTimeoutError';
+  }
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
+
 /** Redis refused a write because it reached `maxmemory`: the queue is full until workers catch up. */
 export class QueueFullError extends Error {
   constructor(message: string) {
@@ -33,8 +49,8 @@ export type ConnectionState = 'ready' | 'lost' | 'closed';
 export interface RedisConnection {
   readonly address: QueueAddress;
   readonly state: ConnectionState;
-  /** One command, replies as RESP3 maps them (maps are objects, entries arrays). */
-  command<T = unknown>(args: readonly string[]): Promise<T>;
+  /** One command, replies as RESP3 maps them (maps are objects, entries arrays). `blockMs`: a blocking command's own wait, added to the timeout. */
+  command<T = unknown>(args: readonly string[], options?: { blockMs?: number }): Promise<T>;
   /** MULTI … EXEC: all of the commands or none. */
   transaction(commands: ReadonlyArray<readonly string[]>): Promise<unknown[]>;
   /** Resolves true once connected (at once if it is), false if the signal aborts or the connection closes first. */
@@ -49,8 +65,10 @@ export interface RedisConnection {
 export interface ConnectOptions {
   /** CLIENT SETNAME, shown by CLIENT LIST: which hookctl role holds the connection. */
   name?: string;
-  /** Gives up connecting after this long, ms (default 5s). */
+  /** Gives up connecting (TCP, TLS and the handshake) after this long, ms (default 5s). */
   connectTimeoutMs?: number;
+  /** A command with no answer after this long fails (QueueTimeoutError), ms (default 5s). */
+  commandTimeoutMs?: number;
   /** Longest wait between reconnection attempts, ms (default 2s). */
   maxBackoffMs?: number;
 }
@@ -97,6 +115,7 @@ class Connection extends EventEmitter implements RedisConnection {
   constructor(
     readonly address: QueueAddress,
     private readonly client: RawClient,
+    private readonly timeoutMs: number,
   ) {
     super();
     client.on('error', (error) => {
@@ -117,21 +136,33 @@ class Connection extends EventEmitter implements RedisConnection {
     return this.everReady;
   }
 
-  async command<T>(args: readonly string[]): Promise<T> {
-    try {
-      return (await this.client.sendCommand(args)) as T;
-    } catch (error) {
-      throw classifyRedisError(error, this.address);
-    }
+  async command<T>(args: readonly string[], options: { blockMs?: number } = {}): Promise<T> {
+    return (await this.bounded(this.client.sendCommand(args), this.timeoutMs + (options.blockMs ?? 0))) as T;
   }
 
-  async transaction(commands: ReadonlyArray<readonly string[]>): Promise<unknown[]> {
+  transaction(commands: ReadonlyArray<readonly string[]>): Promise<unknown[]> {
     const multi = this.client.multi();
     for (const command of commands) multi.addCommand(command);
+    return this.bounded(multi.exec(), this.timeoutMs);
+  }
+
+  /**
+   * The reply, or QueueTimeoutError once `timeoutMs` has passed (node-redis's own command timeout
+   * stops counting once a command is written, so a silent server would be waited for ever). A
+   * reply that comes later is dropped.
+   */
+  private async bounded<T>(reply: Promise<T>, timeoutMs: number): Promise<T> {
+    reply.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new QueueTimeoutError(`Redis at ${this.address.display} did not answer within ${timeoutMs / 1000}s`)), timeoutMs);
+    });
     try {
-      return await multi.exec();
+      return await Promise.race([reply, timedOut]);
     } catch (error) {
       throw classifyRedisError(error, this.address);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -161,9 +192,13 @@ class Connection extends EventEmitter implements RedisConnection {
       const wasReady = this.state === 'ready';
       this.state = 'closed';
       this.emit('closed');
-      // QUIT waits for replies in flight; a dead connection has none to wait for.
-      if (wasReady) await this.client.close().catch(() => this.client.destroy());
-      else this.client.destroy();
+      // A graceful close waits for replies in flight (bounded: a silent Redis never sends them); a dead connection has none to wait for.
+      if (!wasReady) return this.client.destroy();
+      let timer: NodeJS.Timeout | undefined;
+      const closing = this.client.close().then(() => true, () => false);
+      const inTime = await Promise.race([closing, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.timeoutMs)))]);
+      clearTimeout(timer);
+      if (!inTime) this.client.destroy();
     })();
     return this.closing;
   }
@@ -175,13 +210,14 @@ class Connection extends EventEmitter implements RedisConnection {
 export async function connectRedis(address: QueueAddress, options: ConnectOptions = {}): Promise<RedisConnection> {
   const { createClient } = await import('redis');
   const maxBackoffMs = options.maxBackoffMs ?? 2_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let connection: Connection | undefined;
   const client = createClient({
     socket: {
       host: address.host,
       port: address.port,
       ...(address.tls ? { tls: true as const, servername: address.host } : {}),
-      connectTimeout: options.connectTimeoutMs ?? 5_000,
+      connectTimeout: connectTimeoutMs,
       // The first connection is tried once: a wrong URL is reported at start, not retried forever.
       reconnectStrategy: (retries: number, cause: Error) => (connection?.ever ? backoffMs(retries, maxBackoffMs) : cause),
     },
@@ -191,12 +227,24 @@ export async function connectRedis(address: QueueAddress, options: ConnectOption
     disableOfflineQueue: true,
     ...(options.name ? { name: options.name } : {}),
   }) as unknown as RawClient;
-  connection = new Connection(address, client);
+  connection = new Connection(address, client, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+  // connectTimeout covers the TCP connect only; the handshake (HELLO, AUTH, SELECT) is bounded here.
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<'silent'>((resolve) => (timer = setTimeout(() => resolve('silent'), connectTimeoutMs)));
+  const connecting = client.connect();
+  connecting.catch(() => {});
   try {
-    await client.connect();
+    const outcome = await Promise.race([connecting, silent]);
+    if (outcome === 'silent') {
+      client.destroy();
+      throw new UserError(`cannot reach Redis at ${address.display}: it accepted the connection but did not answer within ${connectTimeoutMs / 1000}s (is it a Redis server, and is the port right?)`, EXIT.usage);
+    }
   } catch (error) {
+    if (error instanceof UserError) throw error;
     client.destroy();
     throw new UserError(`cannot reach Redis at ${address.display}: ${connectProblem(error)}`, EXIT.usage);
+  } finally {
+    clearTimeout(timer);
   }
   return connection;
 }

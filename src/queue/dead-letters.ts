@@ -7,6 +7,9 @@
 import type { RedisConnection } from './connection.js';
 import { fieldMap, FIELD } from './entry.js';
 import type { QueueKeys } from './keys.js';
+import type { DeadLetter } from '../queue-backend/types.js';
+
+export type { DeadLetter } from '../queue-backend/types.js';
 import { REQUEUE_DEAD, runScript } from './scripts.js';
 
 export type DeadReason = 'exhausted' | 'refused' | 'malformed' | 'unknown-route';
@@ -43,24 +46,6 @@ export function deadLetterCommand(keys: QueueKeys, fields: readonly string[], in
   const own: string[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) if (!fields[i]!.startsWith('dead.')) own.push(fields[i]!, fields[i + 1]!);
   return ['XADD', keys.dead, '*', ...own, ...extra];
-}
-
-export interface DeadLetter {
-  /** Its id in the dead-letter stream: what `requeue` takes. */
-  id: string;
-  deadAt: string;
-  reason: string;
-  error: string;
-  status: number | null;
-  route: string | null;
-  target: string | null;
-  /** Forward attempts made on the route. */
-  attempts: number;
-  eventId: string | null;
-  eventType: string | null;
-  /** The stream entry it died from, and the one the delivery first arrived as. */
-  entryId: string | null;
-  origin: string | null;
 }
 
 function recordSummary(line: string | undefined): { eventId: string | null; eventType: string | null } {

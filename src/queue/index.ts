@@ -15,7 +15,7 @@ export { queueKeys } from './keys.js';
 export type { QueueKeys } from './keys.js';
 export { ClaimInProgressError, DEFAULT_CLAIM_LEASE_MS, DEFAULT_DEDUPE_WINDOW_MS, RedisIntake } from './intake.js';
 export type { IntakeResult } from './intake.js';
-export { openQueueBackend, openRedisQueue } from './open.js';
+export { openRedisQueue } from './open.js';
 export type { RedisQueue } from './open.js';
 export { readQueueRecords, readStreamRecords } from './reader.js';
 export type { QueueReadOptions } from './reader.js';

@@ -1,67 +1,18 @@
 /**
- * Delivery status, one shape for both engines: the Redis queue (here) and the listener's local
- * outbox (a second backend implementing the same interface). `hookctl queue status|dead|requeue`
- * only talks to this interface.
+ * The Redis queue's delivery status, as the QueueBackend interface (src/queue-backend/types.ts)
+ * that the listener's outbox implements too; `hookctl queue status|dead|requeue` only talks to it.
  */
 import type { RedisConnection } from './connection.js';
-import { countDeadLetters, listDeadLetters, requeueDeadLetters, type DeadLetter } from './dead-letters.js';
+import { countDeadLetters, listDeadLetters, requeueDeadLetters } from './dead-letters.js';
+import type { DeadLetter } from '../queue-backend/types.js';
 import { fieldMap, FIELD } from './entry.js';
 import type { QueueKeys } from './keys.js';
+import { presumedDeadAfter } from './liveness.js';
+import { memoryUse } from './memory.js';
+import type { QueueBackend, QueueStatus, ScheduledRetry } from '../queue-backend/types.js';
+
+export type { QueueBackend, QueueStatus, ScheduledRetry, WorkerStatus } from '../queue-backend/types.js';
 import { nextId } from './stream-ids.js';
-
-export interface WorkerStatus {
-  name: string;
-  /** Entries it holds and has not acknowledged. */
-  inFlight: number;
-  /** Since it last read or acknowledged anything, ms. */
-  idleMs: number;
-}
-
-export interface ScheduledRetry {
-  at: string;
-  eventId: string | null;
-  route: string | null;
-  /** Attempts made so far; the retry is attempt + 1. */
-  attempts: number;
-  lastError: string | null;
-}
-
-export interface QueueStatus {
-  engine: 'redis' | 'outbox';
-  /** Where (no password). */
-  queue: string;
-  /** Accepted and waiting for a worker. */
-  pending: number;
-  /** Handed to a worker and not yet acknowledged. */
-  inFlight: number;
-  workers: WorkerStatus[];
-  /** Retries waiting for their time. */
-  scheduled: number;
-  /** The next few, soonest first. */
-  nextRetries: ScheduledRetry[];
-  dead: number;
-  /** Forwards delivered per second, over the last 10 and 60 seconds. */
-  deliveredPerSecond: { last10s: number; last60s: number };
-  /** Running totals since the queue was created. */
-  totals: { delivered: number; retried: number; dead: number; malformed: number; unrouted: number };
-  /** Entries in the stream (pending, in flight and retained delivered ones) and its memory use; for the outbox, its lines and bytes. */
-  stream?: { entries: number; bytes: number | null };
-  /** Outbox: dead letters a requeue asked for that no listener has taken yet. */
-  requeueWaiting?: number;
-}
-
-/** What `hookctl queue …` needs from an engine. */
-export interface QueueBackend {
-  readonly engine: 'redis' | 'outbox';
-  readonly display: string;
-  status(): Promise<QueueStatus>;
-  deadLetters(limit?: number): Promise<DeadLetter[]>;
-  /** Puts dead letters back for another full schedule; returns how many. */
-  requeue(ids: readonly string[] | 'all'): Promise<number>;
-  /** What became of the last requeue, when the engine cannot do it at once (the outbox: whether a running listener took it). */
-  afterRequeue?(): string | undefined;
-  close(): Promise<void>;
-}
 
 interface GroupInfo {
   name: string;
@@ -77,6 +28,8 @@ interface ConsumerInfo {
 }
 
 const NEXT_RETRIES = 10;
+/** The worker's default --claim-idle (worker.ts imports status.ts's neighbours, not the reverse). */
+const DEFAULT_CLAIM_IDLE_MS = 30_000;
 
 function retryFrom(member: string, score: string): ScheduledRetry {
   let fields: string[] = [];
@@ -116,7 +69,8 @@ export class RedisQueueBackend implements QueueBackend {
     return ids.length;
   }
 
-  async status(): Promise<QueueStatus> {
+  async status(options: { claimIdleMs?: number } = {}): Promise<QueueStatus> {
+    const claimIdleMs = options.claimIdleMs ?? DEFAULT_CLAIM_IDLE_MS;
     const { stream } = this.keys;
     const group = this.connection.address.group;
     const exists = (await this.connection.command<number>(['EXISTS', stream])) === 1;
@@ -128,13 +82,14 @@ export class RedisQueueBackend implements QueueBackend {
     if (info) pending = info.lag !== null && info.lag !== undefined ? Number(info.lag) : await this.countUnread(String(info['last-delivered-id']));
     const now = Math.floor(Date.now() / 1000);
     const secondKeys = Array.from({ length: 60 }, (_, index) => this.keys.deliveredIn(now - 1 - index));
-    const [scheduled, soonest, dead, perSecond, totals, bytes] = await Promise.all([
+    const [scheduled, soonest, dead, perSecond, totals, bytes, memory] = await Promise.all([
       this.connection.command<number>(['ZCARD', this.keys.retries]),
       this.connection.command<string[]>(['ZRANGE', this.keys.retries, '0', String(NEXT_RETRIES - 1), 'WITHSCORES']),
       countDeadLetters(this.connection, this.keys),
       this.connection.command<Array<string | null>>(['MGET', ...secondKeys]),
       this.connection.command<Record<string, string>>(['HGETALL', this.keys.totals]),
       exists ? this.connection.command<number | null>(['MEMORY', 'USAGE', stream]).catch(() => null) : Promise.resolve(0),
+      memoryUse(this.connection),
     ]);
     const counts = perSecond.map((value) => Number(value ?? 0));
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
@@ -148,13 +103,14 @@ export class RedisQueueBackend implements QueueBackend {
       queue: this.display,
       pending,
       inFlight: info ? Number(info.pending) : 0,
-      workers: consumers.map((consumer) => ({ name: String(consumer.name), inFlight: Number(consumer.pending), idleMs: Number(consumer.idle) })),
+      workers: consumers.map((consumer) => ({ name: String(consumer.name), inFlight: Number(consumer.pending), idleMs: Number(consumer.idle), presumedDead: Number(consumer.idle) > presumedDeadAfter(claimIdleMs) })),
       scheduled,
       nextRetries,
       dead,
       deliveredPerSecond: { last10s: sum(counts.slice(0, 10)) / 10, last60s: sum(counts) / 60 },
       totals: { delivered: total('delivered'), retried: total('retried'), dead: total('dead'), malformed: total('malformed'), unrouted: total('unrouted') },
       stream: { entries: length, bytes: bytes === null ? null : Number(bytes) },
+      ...(memory ? { memory } : {}),
     };
   }
 

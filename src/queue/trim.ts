@@ -7,6 +7,8 @@
  * Redis's maxmemory (the listener answers 503 when it is full), never by dropping accepted
  * deliveries. Trimming is `XTRIM MINID ~`: Redis frees whole stream nodes (100 entries or 4 KB,
  * whichever fills first), so a few acknowledged entries may linger until their node is complete.
+ * While Redis is near maxmemory (memory.ts) the retention yields: delivered entries are trimmed
+ * exactly and at once, so a full queue makes room as fast as workers deliver.
  */
 import type { RedisConnection } from './connection.js';
 import { idAt, minId, nextId } from './stream-ids.js';
@@ -40,11 +42,15 @@ export async function oldestNeededId(connection: RedisConnection, stream: string
   return floor;
 }
 
-/** Trims what the policy allows; returns how many entries Redis removed. */
-export async function trimStream(connection: RedisConnection, stream: string, retainMs: number, now: number = Date.now()): Promise<number> {
+/**
+ * Trims what the policy allows; returns how many entries Redis removed. `exact` trims up to the
+ * threshold itself rather than whole nodes (what a full Redis needs: every delivered entry goes).
+ */
+export async function trimStream(connection: RedisConnection, stream: string, retainMs: number, now: number = Date.now(), exact = false): Promise<number> {
   const needed = await oldestNeededId(connection, stream);
   // No group yet: nobody has read anything, so nothing is known to be delivered.
   if (needed === undefined) return 0;
   const threshold = retainMs > 0 ? minId(needed, idAt(now - retainMs)) : needed;
-  return connection.command<number>(['XTRIM', stream, 'MINID', '~', threshold]);
+  // XTRIM frees and allocates nothing: Redis accepts it at maxmemory.
+  return connection.command<number>(['XTRIM', stream, 'MINID', ...(exact ? [] : ['~']), threshold]);
 }

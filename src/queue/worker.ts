@@ -16,6 +16,12 @@
  *   cut off stays pending and is re-claimed by another worker) and reports a summary.
  * - When Redis goes away every loop waits for the connection to come back (node-redis reconnects
  *   with backoff); an outcome that could not be recorded is retried until it is.
+ * - A Redis at maxmemory (noeviction) refuses the outcome's MULTI when it holds a command that
+ *   allocates (HINCRBY, ZADD, XADD). Memory is freed first then, with commands Redis accepts when
+ *   full (not in a MULTI, which Redis refuses to fill when full): the entries that were simply
+ *   delivered are acknowledged and deleted (XACK, then XDEL) and
+ *   every delivered entry is trimmed, retention or not; their counts follow with a later MULTI.
+ *   Outcomes that need room (a retry, a dead letter) wait for it, their entries still pending.
  *
  * Delivery is at least once: a worker that dies after forwarding but before XACK has its entry
  * forwarded again by another. Forwards carry `Idempotency-Key: <event id>` for the app to dedupe.
@@ -25,22 +31,24 @@ import type { Dispatcher } from 'undici';
 import { abortableWait, createDispatcher, deliver, describeNetworkError, isDelivered, type Attempt, type RetryPolicy } from '../delivery/index.js';
 import { decodeBody } from '../records/record.js';
 import { appSide, forwardedAs, type AppAnswer } from '../delivery/app-refusal.js';
-import { cannotReSign, cannotReSignWarning } from '../delivery/forward-request.js';
-import { headersForApp } from '../listen/redact.js';
+import { cannotReSign, cannotReSignWarning, type ForwardSource } from '../delivery/forward-request.js';
+import { headersForApp } from '../records/redaction.js';
 import { forwardRequest, matchRoutes, schemeNamed, type ForwardSigning, type Route } from '../routes/index.js';
 import { attemptError, deadReason } from '../routes/outcome.js';
 import type { SchemeOptions } from '../schemes/types.js';
-import { QueueUnavailableError, type RedisConnection } from './connection.js';
+import { QueueFullError, QueueTimeoutError, QueueUnavailableError, type RedisConnection } from './connection.js';
 import { deadLetterCommand, type DeadReason } from './dead-letters.js';
 import { decodeEntry, jobFields, type QueueJob } from './entry.js';
 import { ensureGroup } from './group.js';
 import type { QueueKeys } from './keys.js';
 import { MOVE_DUE_RETRIES, REMOVE_IDLE_CONSUMER, runScript } from './scripts.js';
+import { presumedDeadAfter, READ_BLOCK_MS } from './liveness.js';
+import { memoryUse } from './memory.js';
 import { DEFAULT_RETAIN_MS, trimStream } from './trim.js';
 
 export const DEFAULT_CLAIM_IDLE_MS = 30_000;
 export const DEFAULT_CONCURRENCY = 10;
-const BLOCK_MS = 2_000;
+const BLOCK_MS = READ_BLOCK_MS;
 const RETRY_BATCH = 100;
 
 export interface WorkerOptions {
@@ -58,6 +66,11 @@ export interface WorkerOptions {
   drainTimeoutMs?: number;
   /** Re-sign forwards (fresh timestamp, same event id). */
   signing?: ForwardSigning;
+  /**
+   * The secrets the listener verifies with (Twilio: the auth token). A delivery whose scheme signs
+   * the URL (Twilio) is re-signed for the app's URL with the one that verifies it, as `listen` does.
+   */
+  secrets?: readonly string[];
   schemeOptions?: SchemeOptions;
   dispatcher?: Dispatcher;
   onEvent?(event: WorkerEvent): void;
@@ -144,6 +157,12 @@ function entriesOf(reply: unknown): RawEntry[] {
   return streams.flat().filter((entry): entry is RawEntry => Array.isArray(entry) && typeof entry[0] === 'string');
 }
 
+/** The URL a forward goes to, as shown: the route's, with the delivery's path when the route names none; its password masked. */
+function calledUrlText(route: Route, path: string): string {
+  if (!route.keepPath) return displayUrl(route.url);
+  return displayUrl(`${route.url.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`);
+}
+
 /** An abortable pause that can also be cut short by wakeBy(). */
 class Pause {
   private wakeUp: (() => void) | undefined;
@@ -199,6 +218,12 @@ export class QueueWorker {
   /** Entries whose forwards are done, waiting to be acknowledged. */
   private readonly acking = new Set<string>();
   private stopped: Promise<WorkerSummary> | undefined;
+  /** Counts of entries acknowledged while Redis was full, recorded with the next MULTI that goes through. */
+  private carried: Counts = {};
+  /** A command timed out and none has been answered since. */
+  private silent = false;
+  /** Redis refused a write for maxmemory and has not accepted one since. */
+  private full = false;
   private readonly summary: WorkerSummary;
   private warnedUnsigned = false;
 
@@ -261,6 +286,7 @@ export class QueueWorker {
     await Promise.allSettled([...this.jobs]);
     this.halting.abort();
     await this.heartbeat;
+    await this.recordCarried();
     await this.leaveGroupIfDone();
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => {});
     return { ...this.summary };
@@ -275,12 +301,13 @@ export class QueueWorker {
 
   /**
    * Removes consumers of workers that died holding nothing (a live worker's blocking read keeps its
-   * idle time under BLOCK_MS), so status lists the workers that exist. Those that died holding
-   * entries stay until XAUTOCLAIM has taken the entries over.
+   * idle time under BLOCK_MS, and one busy with all its slots holds entries), so status lists the
+   * workers that exist. Those that died holding entries stay until XAUTOCLAIM has taken the
+   * entries over, and go right after.
    */
   private async removeDeadConsumers(): Promise<void> {
     const consumers = await this.connection.command<Array<{ name: string; pending: number; idle: number }>>(['XINFO', 'CONSUMERS', this.keys.stream, this.group]);
-    const deadAfter = String(Math.max(2 * this.claimIdleMs, 10 * BLOCK_MS));
+    const deadAfter = String(presumedDeadAfter(this.claimIdleMs));
     for (const consumer of consumers) {
       if (String(consumer.name) === this.options.consumer || Number(consumer.pending) > 0 || Number(consumer.idle) < Number(deadAfter)) continue;
       await runScript(this.connection, REMOVE_IDLE_CONSUMER, [this.keys.stream], [this.group, String(consumer.name), deadAfter]);
@@ -338,6 +365,19 @@ export class QueueWorker {
       await ensureGroup(this.connection, this.keys.stream, this.group).catch(() => {});
       return !signal.aborted;
     }
+    if (error instanceof QueueFullError) {
+      // Not a fault to repeat every second: the trim loop and the outcomes make room.
+      this.noteFull();
+      await abortableWait(500, signal);
+      return !signal.aborted;
+    }
+    if (error instanceof QueueTimeoutError) {
+      // Connected, yet silent: said once until Redis answers again.
+      if (!this.silent) this.emit({ type: 'warning', message: `${error.message}; waiting for it` });
+      this.silent = true;
+      await abortableWait(1_000, signal);
+      return !signal.aborted;
+    }
     if (error instanceof QueueUnavailableError) {
       // A short pause first: the client may not have noticed the drop yet.
       await abortableWait(100, signal);
@@ -357,7 +397,7 @@ export class QueueWorker {
       if (signal.aborted) break;
       let reply: unknown;
       try {
-        reply = await this.reader.command(['XREADGROUP', 'GROUP', this.group, this.options.consumer, 'COUNT', String(this.freeSlots), 'BLOCK', String(BLOCK_MS), 'STREAMS', this.keys.stream, '>']);
+        reply = await this.reader.command(['XREADGROUP', 'GROUP', this.group, this.options.consumer, 'COUNT', String(this.freeSlots), 'BLOCK', String(BLOCK_MS), 'STREAMS', this.keys.stream, '>'], { blockMs: BLOCK_MS });
       } catch (error) {
         if (!(await this.recover(error, this.reader, signal))) break;
         continue;
@@ -383,8 +423,8 @@ export class QueueWorker {
           this.emit({ type: 'reclaimed', entryIds: taken.map(([id]) => id) });
           for (const [id, fields] of taken) this.startJob(id, fields);
         }
-        // Once per pass over the pending entries.
-        if (cursor === '0-0') await this.removeDeadConsumers();
+        // Once per pass over the pending entries, and as soon as a dead worker's entries are taken.
+        if (cursor === '0-0' || taken.length > 0) await this.removeDeadConsumers();
       } catch (error) {
         if (!(await this.recover(error, this.connection, signal))) break;
       }
@@ -422,22 +462,61 @@ export class QueueWorker {
     }
   }
 
-  /** Trims acknowledged entries past the retention, about once a second while entries are being acknowledged. */
+  /**
+   * Trims acknowledged entries past the retention, about once a second while entries are being
+   * acknowledged. While Redis is near maxmemory the retention yields: every delivered entry goes.
+   */
   private async trimLoop(): Promise<void> {
     const signal = this.stopping.signal;
     let lastTrim = 0;
     while (!signal.aborted) {
       await abortableWait(1_000, signal);
-      const due = this.acksSinceTrim > 0 || Date.now() - lastTrim > 60_000;
-      if (!due) continue;
+      const tight = this.full || (await memoryUse(this.connection))?.tight === true;
+      const due = tight || this.acksSinceTrim > 0 || Date.now() - lastTrim > 60_000;
+      if (!due || signal.aborted) continue;
       try {
         this.acksSinceTrim = 0;
         lastTrim = Date.now();
-        await trimStream(this.connection, this.keys.stream, this.options.retainMs ?? DEFAULT_RETAIN_MS);
+        await trimStream(this.connection, this.keys.stream, tight ? 0 : (this.options.retainMs ?? DEFAULT_RETAIN_MS), Date.now(), tight);
       } catch (error) {
         if (!(await this.recover(error, this.connection, signal))) break;
       }
+      await this.recordCarried();
     }
+  }
+
+  /** Counts of entries acknowledged while Redis was full, once it takes writes again (best effort). */
+  private async recordCarried(): Promise<void> {
+    if (Object.keys(this.carried).length === 0) return;
+    const carried = this.takeCarried();
+    try {
+      await this.connection.transaction(this.outcomeCommands([], carried));
+    } catch {
+      // still full, or away: the next pass tries again
+      this.addCarried(carried);
+    }
+  }
+
+  private takeCarried(): Counts {
+    const carried = this.carried;
+    this.carried = {};
+    return carried;
+  }
+
+  private addCarried(counts: Counts): void {
+    for (const [name, count] of Object.entries(counts) as Array<[keyof Counts, number]>) this.carried[name] = (this.carried[name] ?? 0) + count;
+  }
+
+  /**
+   * Which of the listener's secrets verifies the stored delivery (rotation: several may be given);
+   * the signed URL is the one it arrived at. With one secret, that one.
+   */
+  private verifyingSecret(source: ForwardSource, record: QueueJob['record']): string | undefined {
+    const secrets = this.options.secrets ?? [];
+    if (secrets.length <= 1) return secrets[0];
+    const received = record.receivedAt ? `${record.receivedAt.replace(/\/$/, '')}${record.path.startsWith('/') ? record.path : `/${record.path}`}` : undefined;
+    const result = source.scheme!.verify({ body: source.body, headers: record.headers, secrets, toleranceSeconds: Number.MAX_SAFE_INTEGER, nowMs: Date.now(), ...(received ? { url: received } : {}) });
+    return secrets[result.secretIndex ?? 0];
   }
 
   // ------------------------------------------------------------------ one entry
@@ -525,10 +604,13 @@ export class QueueWorker {
     controllers.push(controller);
     const { record } = job;
     // Headers the listener redacted hold a placeholder: left out, not passed on.
-    const source = { method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), eventId: record.eventId, idempotencyKey: record.idempotencyKey ?? null, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
+    const source: ForwardSource = { method: record.method, path: record.path, headers: headersForApp(record.headers), body: decodeBody(record), eventId: record.eventId, idempotencyKey: record.idempotencyKey ?? null, fallbackId: record.id, scheme: schemeNamed(record.scheme, this.options.schemeOptions ?? {}) };
+    const verifiedWith = source.scheme?.targetUrl ? this.verifyingSecret(source, record) : undefined;
+    if (verifiedWith !== undefined) source.verifiedWith = verifiedWith;
+    const calledUrl = calledUrlText(route, record.path);
     if (!this.warnedUnsigned && cannotReSign(source, this.options.signing)) {
       this.warnedUnsigned = true;
-      this.emit({ type: 'warning', message: cannotReSignWarning(source.scheme!, `give the worker --forward-secret (it re-signs for ${displayUrl(route.url)})`) });
+      this.emit({ type: 'warning', message: cannotReSignWarning(source.scheme!, `give the worker the listener's --secret (or --secret-file, HOOKCTL_SECRET: for ${source.scheme!.title} the auth token) and it re-signs for ${calledUrl}, or --forward-secret`) });
     }
     let attempt: Attempt | undefined;
     await deliver(() => forwardRequest(source, route, this.options.signing), step, {
@@ -537,7 +619,8 @@ export class QueueWorker {
       onAttempt: (made) => (attempt = made),
       onWait: () => controller.abort(),
     });
-    const base = { entryId: job.entryId, origin: job.origin, eventId: record.eventId, eventType: record.eventType, route: route.name, target: displayUrl(route.url) };
+    // The URL actually called: a target without a path gets the delivery's own path.
+    const base = { entryId: job.entryId, origin: job.origin, eventId: record.eventId, eventType: record.eventType, route: route.name, target: calledUrl };
     if (!attempt || (attempt.status === null && this.halting.signal.aborted)) return { kind: 'interrupted', commands: [] };
     this.summary.attempts++;
     const event: AttemptEvent = { type: 'attempt', ...base, attempt: attemptNumber, of, status: attempt.status, error: attempt.error, ms: attempt.ms, willRetry: attempt.willRetry };
@@ -547,7 +630,7 @@ export class QueueWorker {
       return { kind: 'delivered', commands: [], result: { type: 'result', ...base, delivered: true, attempts: attemptNumber, status: attempt.status, error: null } };
     }
     const error = attemptError(attempt);
-    const refusal = appSide(attempt, forwardedAs(this.options.signing !== undefined, record.verified));
+    const refusal = appSide(attempt, forwardedAs(this.options.signing !== undefined, record.verified), { headers: record.headers, body: source.body });
     Object.assign(event, refusal);
     if (attempt.willRetry) {
       const retryAt = Date.now() + (attempt.nextDelayMs ?? 0);
@@ -558,7 +641,7 @@ export class QueueWorker {
     this.emit(event);
     const reason: DeadReason = deadReason(attempt.status);
     const fields = jobFields(job, route.name, attemptNumber, error);
-    const dead = deadLetterCommand(this.keys, fields, { reason, error, status: attempt.status, route: route.name, target: displayUrl(route.url), entryId: job.entryId, at: new Date() });
+    const dead = deadLetterCommand(this.keys, fields, { reason, error, status: attempt.status, route: route.name, target: calledUrl, entryId: job.entryId, at: new Date() });
     return { kind: 'dead', commands: [dead], result: { type: 'result', ...base, delivered: false, attempts: attemptNumber, status: attempt.status, error, dead: reason, ...refusal } };
   }
 
@@ -581,28 +664,23 @@ export class QueueWorker {
 
   private async flushFinishing(): Promise<void> {
     this.finishScheduled = false;
-    const batch = this.finishing;
+    let batch = this.finishing;
     this.finishing = [];
-    const all: string[][] = [];
-    const totals: Counts = {};
-    for (const item of batch) {
-      for (const command of item.commands) all.push(command);
-      for (const [name, count] of Object.entries(item.counts) as Array<[keyof Counts, number]>) totals[name] = (totals[name] ?? 0) + count;
-    }
-    all.push(['XACK', this.keys.stream, this.group, ...batch.map((item) => item.entryId)]);
-    for (const [name, count] of Object.entries(totals)) if (count) all.push(['HINCRBY', this.keys.totals, name, String(count)]);
-    if (totals.delivered) {
-      const key = this.keys.deliveredIn(Math.floor(Date.now() / 1000));
-      all.push(['INCRBY', key, String(totals.delivered)], ['EXPIRE', key, '120']);
-    }
     for (;;) {
+      const carried = this.takeCarried();
       try {
-        await this.connection.transaction(all);
+        await this.connection.transaction(this.outcomeCommands(batch, carried));
+        this.full = false;
+        this.silent = false;
         this.acksSinceTrim += batch.length;
         for (const item of batch) item.resolve(true);
         return;
       } catch (error) {
-        if (!(error instanceof QueueUnavailableError)) {
+        this.addCarried(carried);
+        if (error instanceof QueueFullError) {
+          batch = await this.makeRoom(batch);
+          if (batch.length === 0) return;
+        } else if (!(error instanceof QueueUnavailableError)) {
           for (const item of batch) item.reject(error);
           return;
         }
@@ -612,5 +690,58 @@ export class QueueWorker {
         }
       }
     }
+  }
+
+  /** One MULTI for a batch: its retries and dead letters, one XACK, the totals (with those carried over). */
+  private outcomeCommands(batch: ReadonlyArray<{ entryId: string; commands: string[][]; counts: Counts }>, carried: Counts): string[][] {
+    const all: string[][] = [];
+    const totals: Counts = { ...carried };
+    for (const item of batch) {
+      for (const command of item.commands) all.push(command);
+      for (const [name, count] of Object.entries(item.counts) as Array<[keyof Counts, number]>) totals[name] = (totals[name] ?? 0) + count;
+    }
+    if (batch.length > 0) all.push(['XACK', this.keys.stream, this.group, ...batch.map((item) => item.entryId)]);
+    for (const [name, count] of Object.entries(totals)) if (count) all.push(['HINCRBY', this.keys.totals, name, String(count)]);
+    if (totals.delivered) {
+      const key = this.keys.deliveredIn(Math.floor(Date.now() / 1000));
+      all.push(['INCRBY', key, String(totals.delivered)], ['EXPIRE', key, '120']);
+    }
+    return all;
+  }
+
+  /**
+   * Redis is at maxmemory: acknowledges and deletes the entries of the batch whose outcome needs no
+   * room (delivered, unrouted), with commands Redis accepts when full, and trims every delivered
+   * entry. Returns the entries that still wait (a retry or a dead letter to store).
+   */
+  private async makeRoom<T extends { entryId: string; commands: string[][]; counts: Counts; resolve(ok: boolean): void }>(batch: T[]): Promise<T[]> {
+    this.noteFull();
+    const simple = batch.filter((item) => item.commands.length === 0);
+    const rest = batch.filter((item) => item.commands.length > 0);
+    let acknowledged = false;
+    try {
+      if (simple.length > 0) {
+        const ids = simple.map((item) => item.entryId);
+        // Two commands, not a MULTI: at maxmemory Redis refuses to queue any command inside MULTI.
+        await this.connection.command(['XACK', this.keys.stream, this.group, ...ids]);
+        acknowledged = true;
+        for (const item of simple) {
+          this.addCarried(item.counts);
+          item.resolve(true);
+        }
+        await this.connection.command(['XDEL', this.keys.stream, ...ids]);
+      }
+      await trimStream(this.connection, this.keys.stream, 0, Date.now(), true);
+    } catch {
+      // Redis went away meanwhile: what was not acknowledged is tried again with the rest.
+    }
+    return acknowledged ? rest : batch;
+  }
+
+  /** Says once per episode that Redis is full, and what the worker does about it. */
+  private noteFull(): void {
+    if (this.full) return;
+    this.full = true;
+    this.emit({ type: 'warning', message: `Redis at ${this.connection.address.display} is full (maxmemory): deleting delivered entries to make room; listeners answer 503 queue_full until there is room` });
   }
 }

@@ -5,7 +5,7 @@
  * Redis client is imported only when a queue is named, so reading files never loads it.
  */
 import { isUserError } from '../errors.js';
-import { isRedisUrl, parseQueueAddress, type AddressOverrides } from '../queue/address.js';
+import { isRedisUrl, parseQueueAddress, type AddressOverrides } from '../options/queue-url.js';
 import { readFixtures, type FixtureItem } from './reader.js';
 
 export interface SourceOptions {

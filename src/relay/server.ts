@@ -10,8 +10,8 @@ import { bind } from '../listen/bind.js';
 import { encodeBody, newCaptureId, RECORD_FORMAT, type DeliveryRecord } from '../records/record.js';
 import { BodyTooLargeError, HOP_HEADERS, readBody, sendJson } from './http.js';
 import { handleAdmin } from './admin.js';
-import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, GROUP_HEADER, SUBSCRIBER_HEADER, type AckRequest, type PollResponse, type RelayEntry, type RelayHello } from './protocol.js';
-import { BacklogFullError, type ConsumerRef, type RelayStore } from './store.js';
+import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, GROUP_HEADER, SUBSCRIBER_HEADER, type AckRequest, type PollResponse, type RelayEntry, type RelayHello, type RespondMode } from './protocol.js';
+import { BacklogFullError, type ChannelStatus, type ConsumerRef, type RelayStore } from './store.js';
 import { bearerToken, tokenMatches } from './tokens.js';
 
 export interface RelayServerOptions {
@@ -52,6 +52,7 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 10_000;
 /** Subscriber and group names: printable, no spaces, short. */
 const CONSUMER_NAME = /^[\x21-\x7e]{1,128}$/;
 const ACK_BODY_LIMIT = 32 * 1024 * 1024;
+const STATUS_CACHE_MS = 500;
 /** Entries sent per store read on a stream. */
 const TAKE_BATCH = 64;
 
@@ -77,6 +78,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
   const ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
   const waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   const retryAfter = String(options.retryAfterSeconds ?? 30);
+  const stalledAfterMs = Math.max(ackTimeoutMs, 4 * heartbeatMs);
   const emit = (event: RelayEvent) => {
     try {
       options.onEvent?.(event);
@@ -220,7 +222,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
       return sendJson(res, 400, { error: `${SUBSCRIBER_HEADER} and ${GROUP_HEADER}: 1 to 128 printable characters, no spaces` });
     }
     const ref: ConsumerRef = { channel: channel.name, consumer: group ?? member, member };
-    if (action === 'ack') return ack(req, res, ref);
+    if (action === 'ack') return ack(req, res, ref, channel.respond);
     if (req.method !== 'GET') {
       req.resume();
       return sendJson(res, 405, { error: 'GET' }, { allow: 'GET' });
@@ -229,8 +231,22 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
     return poll(req, res, ref, query);
   }
 
-  async function hello(ref: ConsumerRef): Promise<RelayHello> {
-    const status = await store.status(ref.channel);
+  /** A channel's status for poll answers, read at most twice a second (every answer carries a count; many pollers would each read it). */
+  const statusCache = new Map<string, { at: number; status: Promise<ChannelStatus> }>();
+  function channelStatus(channel: string): Promise<ChannelStatus> {
+    const now = Date.now();
+    const cached = statusCache.get(channel);
+    if (cached && now - cached.at < STATUS_CACHE_MS) return cached.status;
+    const status = store.status(channel);
+    statusCache.set(channel, { at: now, status });
+    status.catch(() => statusCache.delete(channel));
+    if (statusCache.size > 10_000) statusCache.clear();
+    return status;
+  }
+
+  /** What a consumer is told when it connects (fresh: it is shown to the user) or polls (`cached`). */
+  async function hello(ref: ConsumerRef, cached = false): Promise<RelayHello> {
+    const status = await (cached ? channelStatus(ref.channel) : store.status(ref.channel));
     const mine = status.consumers.find((consumer) => consumer.consumer === ref.consumer);
     const waiting = mine ? mine.waiting + mine.inFlight + mine.retrying : status.stored;
     return { channel: ref.channel, consumer: ref.consumer, heartbeatMs, ackTimeoutMs, waiting };
@@ -247,6 +263,8 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
     socket.setNoDelay(true);
     socket.setKeepAlive(true, heartbeatMs);
     let heartbeat: NodeJS.Timeout | undefined;
+    /** Taken from the store and not written (the stream was replaced meanwhile): they must go back. */
+    let unsent = false;
     const onClose = () => controller.abort();
     req.on('close', onClose);
     res.on('close', onClose);
@@ -263,16 +281,26 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
       res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify(greeting)}\n\n`);
       emit({ type: 'subscriber', channel: ref.channel, consumer: ref.consumer, member: ref.member, transport: 'sse', state: 'connected', waiting: greeting.waiting });
       heartbeat = setInterval(() => {
-        if (!res.destroyed) res.write(`event: ping\ndata: {"at":${Date.now()}}\n\n`);
+        // A reader that stopped reading gets no pings piling up behind the deliveries it has not read.
+        if (!res.destroyed && !res.writableEnded && !res.writableNeedDrain) res.write(`event: ping\ndata: {"at":${Date.now()}}\n\n`);
       }, heartbeatMs);
       while (!signal.aborted && !closing) {
         const entries = await store.take(ref, TAKE_BATCH);
         for (const entry of entries) {
-          if (signal.aborted) break;
+          if (signal.aborted) {
+            unsent = true;
+            break;
+          }
           if (!res.write(`id: ${entry.seq}\nevent: delivery\ndata: ${JSON.stringify(entry)}\n\n`)) {
-            // A slow reader: wait for its socket instead of buffering the channel in memory.
+            // A slow reader: wait for its socket instead of buffering the channel in memory. One that
+            // reads nothing for this long is let go: its entries go back, and its watchdog reconnects.
             await new Promise<void>((resolve) => {
+              const stalled = setTimeout(() => {
+                done();
+                res.destroy();
+              }, stalledAfterMs);
               const done = () => {
+                clearTimeout(stalled);
                 res.off('drain', done);
                 signal.removeEventListener('abort', done);
                 resolve();
@@ -280,6 +308,10 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
               res.once('drain', done);
               signal.addEventListener('abort', done, { once: true });
             });
+            if (res.destroyed) {
+              unsent = true;
+              break;
+            }
           }
         }
         if (entries.length === 0) {
@@ -293,10 +325,10 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
       clearInterval(heartbeat);
       aborts.delete(controller);
       req.off('close', onClose);
-      if (streams.get(key) === controller) {
-        streams.delete(key);
-        await store.release(ref).catch(() => {});
-      }
+      const current = streams.get(key) === controller;
+      if (current) streams.delete(key);
+      // Handing back also returns what a newer stream of this member holds: sent twice, which the listener's dedupe absorbs.
+      if (current || unsent) await store.release(ref).catch(() => {});
       if (!res.writableEnded) res.end();
       emit({ type: 'subscriber', channel: ref.channel, consumer: ref.consumer, member: ref.member, transport: 'sse', state: 'disconnected' });
     }
@@ -323,7 +355,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
         if (entries.length > 0) await store.release(ref);
         return;
       }
-      const answer: PollResponse = { ...(await hello(ref)), entries };
+      const answer: PollResponse = { ...(await hello(ref, true)), entries };
       sendJson(res, 200, answer);
     } finally {
       aborts.delete(controller);
@@ -331,7 +363,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
     }
   }
 
-  async function ack(req: IncomingMessage, res: ServerResponse, ref: ConsumerRef): Promise<void> {
+  async function ack(req: IncomingMessage, res: ServerResponse, ref: ConsumerRef, respond: RespondMode): Promise<void> {
     if (req.method !== 'POST') {
       req.resume();
       return sendJson(res, 405, { error: 'POST' }, { allow: 'POST' });
@@ -345,7 +377,8 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayHand
     }
     const acks = Array.isArray(body?.acks) ? body.acks.filter((seq): seq is string => typeof seq === 'string') : [];
     const failures = Array.isArray(body?.failures) ? body.failures.filter((item) => typeof item?.seq === 'string').map((item) => ({ seq: item.seq, error: String(item.error ?? 'failed') })) : [];
-    const answers = Array.isArray(body?.answers) ? body.answers.filter((item) => typeof item?.seq === 'string' && Number.isInteger(item.status)) : [];
+    // Only a `respond: wait` channel has a provider waiting for an answer; others' answers are not kept.
+    const answers = respond === 'wait' && Array.isArray(body?.answers) ? body.answers.filter((item) => typeof item?.seq === 'string' && Number.isInteger(item.status)) : [];
     for (const answer of answers) {
       const headers: Record<string, string> = {};
       if (answer.headers && typeof answer.headers === 'object') for (const [name, value] of Object.entries(answer.headers)) headers[name] = String(value);

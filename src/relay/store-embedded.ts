@@ -34,8 +34,14 @@ import {
 
 /** The state log is compacted at the next trim once it has this many lines. */
 const COMPACT_AFTER_LINES = 50_000;
-/** An answer published before anyone waits for it (a fast listener) is kept this long. */
-const EARLY_ANSWER_MS = 60_000;
+/** An answer published before anyone waits for it (a fast listener) is kept this long, and so many at most. */
+const EARLY_ANSWER_MS = 10_000;
+const EARLY_ANSWERS_MAX = 1_000;
+
+export interface EmbeddedOptions {
+  /** A segment file rolls past this size (default 16 MiB); small in tests. */
+  segmentBytes?: number;
+}
 
 interface Channel {
   info: StoredChannel;
@@ -64,11 +70,11 @@ export class EmbeddedRelayStore implements RelayStore {
 
   private constructor(
     private readonly dir: string,
-    private readonly options: RelayStoreOptions,
+    private readonly options: RelayStoreOptions & EmbeddedOptions,
     private readonly lock: FolderLock,
   ) {}
 
-  static async open(dir: string, options: RelayStoreOptions): Promise<EmbeddedRelayStore> {
+  static async open(dir: string, options: RelayStoreOptions & EmbeddedOptions): Promise<EmbeddedRelayStore> {
     await realFileOps.mkdir(dir);
     await mkdir(join(dir, 'channels'), { mode: PRIVATE_DIR_MODE }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
@@ -91,7 +97,7 @@ export class EmbeddedRelayStore implements RelayStore {
   private async openChannel(info: StoredChannel): Promise<Channel> {
     const dir = join(this.dir, 'channels', info.name);
     await realFileOps.mkdir(dir);
-    const log = await ChannelLog.open(dir);
+    const log = await ChannelLog.open(dir, this.options.segmentBytes);
     const consumers = new Map<string, ConsumerState>();
     const statePath = join(dir, 'state.log');
     const text = await readFile(statePath, 'utf8').catch(() => '');
@@ -280,16 +286,24 @@ export class EmbeddedRelayStore implements RelayStore {
     if (this.consumer(channel, ref.consumer).release(ref.member) > 0) this.wake(channel);
   }
 
-  /** Seqs this consumer may settle: ones it was sent (an ack for an entry never sent would skip it). */
-  private mine(consumer: ConsumerState, seqs: readonly string[]): number[] {
-    return seqs.map(Number).filter((seq) => Number.isSafeInteger(seq) && seq > 0 && (seq <= consumer.cursor || consumer.inFlight.has(seq) || consumer.returned.has(seq) || consumer.retrying.has(seq)));
+  /**
+   * Seqs this consumer may acknowledge: ones it was sent, or (after a restart put its cursor back)
+   * ones still stored. An ack for an entry never sent would skip it, which only the consumer can do to itself.
+   */
+  private ackable(channel: Channel, consumer: ConsumerState, seqs: readonly string[]): number[] {
+    return seqs.map(Number).filter((seq) => Number.isSafeInteger(seq) && seq > 0 && (seq <= consumer.cursor || consumer.inFlight.has(seq) || consumer.returned.has(seq) || channel.log.find(seq) !== undefined));
+  }
+
+  /** A failure counts for an entry out with the consumer; one already settled, or not sent since a restart, is left as it is. */
+  private outstanding(consumer: ConsumerState, seq: number): boolean {
+    return consumer.inFlight.has(seq) || consumer.returned.has(seq) || consumer.retrying.has(seq);
   }
 
   async ack(ref: ConsumerRef, seqs: readonly string[]): Promise<void> {
     const channel = this.channels.get(ref.channel);
     if (!channel) return;
     const consumer = this.consumer(channel, ref.consumer);
-    const ack = this.mine(consumer, seqs);
+    const ack = this.ackable(channel, consumer, seqs);
     if (ack.length === 0) return;
     const line: StateLine = { c: consumer.name, ack };
     consumer.apply(line, channel.log);
@@ -304,8 +318,8 @@ export class EmbeddedRelayStore implements RelayStore {
     const now = Date.now();
     const writes: Array<Promise<void>> = [];
     for (const failure of failures) {
-      const [seq] = this.mine(consumer, [failure.seq]);
-      if (seq === undefined || consumer.dead.has(seq)) continue;
+      const seq = Number(failure.seq);
+      if (!this.outstanding(consumer, seq)) continue;
       const made = (consumer.inFlight.get(seq)?.attempt ?? consumer.retrying.get(seq)?.attempt ?? consumer.returned.get(seq) ?? 0) + 1;
       const error = failure.error.slice(0, 500);
       const line: StateLine =
@@ -326,6 +340,15 @@ export class EmbeddedRelayStore implements RelayStore {
       this.answers.delete(key);
       for (const waiter of slot.waiters) waiter(answer);
       return;
+    }
+    if (this.answers.size >= EARLY_ANSWERS_MAX) {
+      // The oldest unclaimed answer goes (never a provider's wait).
+      for (const [other, unclaimed] of this.answers) {
+        if (!unclaimed.answer) continue;
+        clearTimeout(unclaimed.timer);
+        this.answers.delete(other);
+        break;
+      }
     }
     const timer = setTimeout(() => this.answers.delete(key), EARLY_ANSWER_MS);
     timer.unref();

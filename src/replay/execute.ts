@@ -57,7 +57,7 @@ export function failureReason(outcome: DeliveryOutcome, bytes: number): string |
   if (last.error) return last.error;
   if (last.status === 413) return `the target refused the ${formatBytes(bytes)} body as too large (413); raise its body limit`;
   const snippet = last.responseSnippet?.replace(/\s+/g, ' ').trim();
-  return `answered ${last.status}${snippet ? `: ${snippet.slice(0, 160)}` : ''}`;
+  return `answered ${last.status}${snippet ? `: ${snippet.length > 160 ? `${snippet.slice(0, 160)}…` : snippet}` : ''}`;
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {

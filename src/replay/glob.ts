@@ -1,26 +1,11 @@
 /**
  * Event-type globs for `--filter`: `*` any run of characters (dots and slashes included, so
  * `invoice.*` matches `invoice.payment_failed` and `orders/*` matches `orders/create`), `?` one
- * character, `{a,b}` alternatives; a comma-separated list matches when any glob does.
+ * character, `{a,b}` alternatives; a comma-separated list matches when any glob does. Matched in
+ * linear time by src/routes/glob.ts (no backtracking regex over sender text); an event type or a
+ * path longer than that module's bound matches nothing.
  */
-function globToRegExp(glob: string): RegExp {
-  let pattern = '';
-  let inBraces = false;
-  for (const char of glob) {
-    if (char === '*') pattern += '.*';
-    else if (char === '?') pattern += '.';
-    else if (char === '{' && !inBraces) {
-      inBraces = true;
-      pattern += '(?:';
-    } else if (char === '}' && inBraces) {
-      inBraces = false;
-      pattern += ')';
-    } else if (char === ',' && inBraces) pattern += '|';
-    else pattern += char.replace(/[.+^$()|[\]\\{}]/g, '\\$&');
-  }
-  if (inBraces) pattern += ')';
-  return new RegExp(`^${pattern}$`);
-}
+import { globMatcher, LONGEST_MATCHED_PATH } from '../routes/glob.js';
 
 /** Splits on commas outside braces: "invoice.*,payment_{intent,method}.*" is two globs. */
 function splitGlobs(text: string): string[] {
@@ -44,7 +29,8 @@ export type TypeMatcher = (eventType: string | null) => boolean;
 /** A matcher for event types; an event without a type matches only a bare `*`. */
 export function eventTypeMatcher(filter: string): TypeMatcher {
   const globs = splitGlobs(filter);
-  const patterns = globs.map(globToRegExp);
+  // The filter serves paths too (--filter-path), so the bound is the path's.
+  const patterns = globs.map((glob) => globMatcher(glob, { braces: true, longest: LONGEST_MATCHED_PATH }));
   const matchesUntyped = globs.includes('*');
-  return (eventType) => (eventType === null ? matchesUntyped : patterns.some((pattern) => pattern.test(eventType)));
+  return (eventType) => (eventType === null ? matchesUntyped : patterns.some((matches) => matches(eventType)));
 }

@@ -151,7 +151,7 @@ export function resignedRequest(record: DeliveryRecord, body: Buffer, options: R
       // The provider's usual headers fill gaps (a bare body has none); captured ones are kept;
       // the new signature (and the headers it signs, like webhook-id and the timestamp) wins.
       const { delivery, signature } = splitSigned(scheme, signed.headers, signingId, type);
-      return { url: postUrl, method: record.method, headers: mergeHeaders(delivery, captured, signature), body: sendBody };
+      return { url: postUrl, method: record.method, headers: mergeHeaders(delivery, captured, signature), body: Buffer.from(signed.body) };
     },
   };
   // Report the id that is actually on the wire: a bare GitHub body gets a generated delivery id,

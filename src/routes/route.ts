@@ -11,11 +11,13 @@
  *   invoice.*,customer.*=http://127.0.0.1:3000/billing
  *   path:/github/*=http://127.0.0.1:4000/hooks
  *   type:push,path:/github/*=http://127.0.0.1:4000/push
+ * Matching is linear in the event type and path (glob.ts); an event type longer than 256
+ * characters or a path longer than 4 KiB matches no filter (an unfiltered route still takes it).
  */
 import { hasNoPath } from '../delivery/forward-request.js';
 import { usageError } from '../errors.js';
 import { displayUrl } from '../text/url.js';
-import { globToRegExp } from './glob.js';
+import { globMatcher, LONGEST_MATCHED_EVENT_TYPE, LONGEST_MATCHED_PATH, type GlobMatcher } from './glob.js';
 
 export interface Route {
   /** The route as given; retries and dead letters name their route by it. */
@@ -67,6 +69,14 @@ export function parseRoute(spec: string, flag = '--route'): Route {
   return { name: `${filters}=${displayUrl(url)}`, url, keepPath: hasNoPath(given), types, paths };
 }
 
+/**
+ * Where a route sends a delivery, for people: the URL, or for a target that names no path its
+ * origin and `<path>` (each delivery goes to the path it was posted to).
+ */
+export function describeTarget(url: string, keepPath: boolean): string {
+  return keepPath ? `${displayUrl(url.replace(/\/+$/, ''))}/<each delivery's path>` : displayUrl(url);
+}
+
 /** `--forward-to URL`: every delivery. */
 export function catchAllRoute(url: string, flag = '--forward-to'): Route {
   const href = checkUrl(url, flag);
@@ -84,12 +94,12 @@ export function routesFrom(forwardTo: string | undefined, specs: readonly string
   return routes;
 }
 
-const compiled = new WeakMap<Route, { types: RegExp[]; paths: RegExp[] }>();
+const compiled = new WeakMap<Route, { types: GlobMatcher[]; paths: GlobMatcher[] }>();
 
-function matchers(route: Route): { types: RegExp[]; paths: RegExp[] } {
+function matchers(route: Route): { types: GlobMatcher[]; paths: GlobMatcher[] } {
   let found = compiled.get(route);
   if (!found) {
-    found = { types: route.types.map(globToRegExp), paths: route.paths.map(globToRegExp) };
+    found = { types: route.types.map((glob) => globMatcher(glob, { longest: LONGEST_MATCHED_EVENT_TYPE })), paths: route.paths.map((glob) => globMatcher(glob, { longest: LONGEST_MATCHED_PATH })) };
     compiled.set(route, found);
   }
   return found;
@@ -97,11 +107,11 @@ function matchers(route: Route): { types: RegExp[]; paths: RegExp[] } {
 
 export function routeMatches(route: Route, delivery: Routable): boolean {
   const { types, paths } = matchers(route);
-  if (types.length > 0 && (delivery.eventType === null || !types.some((glob) => glob.test(delivery.eventType!)))) return false;
+  if (types.length > 0 && (delivery.eventType === null || !types.some((matches) => matches(delivery.eventType!)))) return false;
   if (paths.length > 0) {
     const query = delivery.path.indexOf('?');
     const path = query < 0 ? delivery.path : delivery.path.slice(0, query);
-    if (!paths.some((glob) => glob.test(path))) return false;
+    if (!paths.some((matches) => matches(path))) return false;
   }
   return true;
 }

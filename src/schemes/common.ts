@@ -59,7 +59,11 @@ export function mismatch(scheme: string, input: VerifyInput, signatures: number,
 export interface TimestampRule {
   /** Stripe's library accepts future timestamps; Standard Webhooks and Slack refuse both ways. */
   rejectFuture: boolean;
+  /** The provider's documented tolerance, used when the input names none (default 300 s). */
+  defaultSeconds?: number;
 }
+
+export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /**
  * Parses a Unix-seconds timestamp. `text` is the header value as sent (Slack signs it as is);
@@ -87,7 +91,7 @@ export function checkTimestamp(
  */
 export function checkTolerance(scheme: string, timestamp: number, input: VerifyInput, rule: TimestampRule): VerifyResult | undefined {
   const skew = timestamp - Math.floor(input.nowMs / 1000);
-  const tolerance = input.toleranceSeconds;
+  const tolerance = input.toleranceSeconds ?? rule.defaultSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (!(tolerance > 0)) return undefined;
   const tooOld = -skew > tolerance;
   const tooNew = rule.rejectFuture && skew > tolerance;

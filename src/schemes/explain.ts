@@ -58,6 +58,8 @@ interface Parts {
   signTimestamp?: number;
   /** Turns `sign()`'s header value into the received entries' form (Stripe: `t=…,v1=…` -> `v1=…`). */
   pick(signed: string): string;
+  compute?(secret: string): string;
+  verifyOnly?: string;
   note?: string;
 }
 
@@ -138,6 +140,9 @@ function twilioParts(headers: HeaderMap, body: Uint8Array, url: string | undefin
 
 function partsFor(scheme: Scheme, input: ExplainInput): Parts {
   const { headers } = input;
+  // Providers that send Standard Webhooks under their own name (Clerk, OpenAI…) sign as it does.
+  if (scheme.signatureHeaders[0] === 'webhook-signature') return standardParts(headers, 'webhook');
+  if (scheme.signatureHeaders[0] === 'svix-signature') return standardParts(headers, 'svix');
   switch (scheme.name) {
     case 'stripe':
       return stripeParts(headers);
@@ -158,6 +163,10 @@ function partsFor(scheme: Scheme, input: ExplainInput): Parts {
       return { header: name, signed: bodyOnly, timestamp: null, received: entries(header(headers, name), /,\s*/), pick: same };
     }
     default: {
+      if (scheme.explainParts) {
+        const parts = scheme.explainParts({ headers, body: input.body, ...(input.url !== undefined ? { url: input.url } : {}) });
+        return { ...parts, pick: parts.pick ?? same };
+      }
       // The generic scheme, and any scheme that signs the raw body under its first signature header.
       const name = scheme.signatureHeaders[0] ?? 'x-signature';
       return { header: name, signed: bodyOnly, timestamp: null, received: entries(header(headers, name), /,\s*/), pick: same };
@@ -180,7 +189,16 @@ export function explainSignature(scheme: Scheme, input: ExplainInput): Signature
   const receivedBytes = parts.received.map(utf8);
   const computed: ComputedSignature[] = input.secrets.map((secret, secretIndex) => {
     if (parts.signed === null) return { secretIndex, signature: null, matches: false, note: 'the request lacks part of the signed content' };
+    if (parts.verifyOnly !== undefined) {
+      // A public key or a static token: whether it verifies (age aside), never what it computes.
+      const result = scheme.verify({ body: input.body, headers: input.headers, secrets: [secret], toleranceSeconds: 0, nowMs: 0, ...(input.url !== undefined ? { url: input.url } : {}) });
+      return { secretIndex, signature: null, matches: result.verified, note: parts.verifyOnly };
+    }
     try {
+      if (parts.compute) {
+        const signature = parts.compute(secret);
+        return { secretIndex, signature, matches: receivedBytes.some((candidate) => safeEqual(utf8(signature), candidate)) };
+      }
       const output = scheme.sign({
         body: input.body,
         secret,

@@ -2,7 +2,7 @@ import { BadSecretError, signatureBase64, hmac, keyFromSecret, safeEqual, utf8 }
 import { checkTimestamp, checkTolerance, clip, jsonField, mismatch, rejected, verified } from './common.js';
 import { ed25519Sign, ed25519Verify, isEd25519Secret, publicKeyFrom } from './ed25519.js';
 import { hasHeader, headerValues, headerValuesOf } from './headers.js';
-import type { HeaderMap, OutgoingHeaders, Scheme, VerifyInput, VerifyResult } from './types.js';
+import type { EventMeta, HeaderMap, OutgoingHeaders, Scheme, VerifyInput, VerifyResult } from './types.js';
 
 /**
  * Standard Webhooks (and Svix, the same scheme with `svix-` headers): `webhook-signature:
@@ -15,12 +15,20 @@ function distinct(values: string[]): string[] {
   return values.length < 2 ? values : [...new Set(values)];
 }
 
-export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme {
-  const name = prefix === 'svix' ? 'svix' : 'standard';
+/** A provider that sends Standard Webhooks or Svix deliveries under its own name (Clerk, OpenAI…). */
+export interface StandardAlias {
+  name: string;
+  title: string;
+  deliveryHeaders?: (event: EventMeta) => OutgoingHeaders;
+  eventType?: (headers: HeaderMap, body: Uint8Array) => string | undefined;
+}
+
+export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook', alias?: StandardAlias): Scheme {
+  const name = alias?.name ?? (prefix === 'svix' ? 'svix' : 'standard');
   const idHeader = `${prefix}-id`;
   const timestampHeader = `${prefix}-timestamp`;
   const signatureHeader = `${prefix}-signature`;
-  const title = prefix === 'svix' ? 'Svix' : 'Standard Webhooks';
+  const title = alias?.title ?? (prefix === 'svix' ? 'Svix' : 'Standard Webhooks');
 
   /**
    * A header by name. Svix's library reads each `svix-*` header and falls back to the
@@ -146,12 +154,12 @@ export function standardWebhooks(prefix: 'webhook' | 'svix' = 'webhook'): Scheme
         : { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': signature };
     },
     verify,
-    deliveryHeaders: () => ({ 'Content-Type': 'application/json', 'User-Agent': `hookctl (${title})` }),
+    deliveryHeaders: (event) => alias?.deliveryHeaders?.(event) ?? { 'Content-Type': 'application/json', 'User-Agent': `hookctl (${title})` },
     eventId: (headers) => read(headers, 'id')[0] || undefined,
     // `<id>.<timestamp>.<body>` is what is signed.
     signsEventId: () => true,
     // Every attempt is signed anew with its own timestamp.
     stableSignature: () => undefined,
-    eventType: (_headers, body) => jsonField(body, 'type') ?? jsonField(body, 'eventType'),
+    eventType: (headers, body) => alias?.eventType?.(headers, body) ?? jsonField(body, 'type') ?? jsonField(body, 'eventType'),
   };
 }

@@ -26,6 +26,10 @@ export type KeyEncoding = 'utf8' | 'base64' | 'hex';
 export interface SignInput {
   /** The raw body bytes, exactly as they go on the wire. */
   body: Uint8Array;
+  /**
+   * The shared secret; for an asymmetric scheme, the private key as text (PEM, or the provider's
+   * own form), which the CLI reads from `--private-key FILE`.
+   */
   secret: string;
   /** Unix seconds. */
   timestamp: number;
@@ -38,10 +42,17 @@ export interface SignInput {
 export interface VerifyInput {
   body: Uint8Array;
   headers: HeaderMap;
-  /** One or more secrets (rotation): any one verifying is enough. */
+  /**
+   * One or more secrets (rotation): any one verifying is enough. For an asymmetric scheme, public
+   * keys or certificates as text (PEM, or the provider's own form: Discord's hex key), which the
+   * CLI reads from `--public-key FILE`.
+   */
   secrets: readonly string[];
-  /** Allowed clock skew for timestamped schemes, seconds. */
-  toleranceSeconds: number;
+  /**
+   * Allowed clock skew for timestamped schemes, seconds (0: no age check). Undefined: the
+   * tolerance the provider documents (`Scheme.toleranceSeconds`), else 5 minutes.
+   */
+  toleranceSeconds?: number;
   /** The clock, injectable for tests: Unix milliseconds. */
   nowMs: number;
   /** Public URL the request was sent to (Twilio). */
@@ -79,6 +90,8 @@ export interface Scheme {
   /** Provider name for people: "GitHub", "Standard Webhooks". */
   readonly title: string;
   readonly timestamped: boolean;
+  /** The timestamp tolerance the provider documents, seconds, where it is not 5 minutes. */
+  readonly toleranceSeconds?: number;
   /** Header names (lower case) that carry the signature; stripped before re-signing on replay. */
   readonly signatureHeaders: readonly string[];
   /** How this scheme turns a secret string into key bytes. */
@@ -86,6 +99,11 @@ export interface Scheme {
   /** True when these headers carry this scheme's signature. */
   detect(headers: HeaderMap): boolean;
   sign(input: SignInput): OutgoingHeaders;
+  /**
+   * Schemes whose signature travels inside the body (Mailgun's `signature` object, an SNS
+   * message): the body as the provider sends it, signed. `sign` is then called on that body.
+   */
+  signBody?(input: SignInput): Uint8Array;
   verify(input: VerifyInput): VerifyResult;
   /** Headers the real provider sends beside the signature (event type, delivery id, user agent). */
   deliveryHeaders(event: EventMeta): OutgoingHeaders;
@@ -108,6 +126,35 @@ export interface Scheme {
   stableSignature(headers: HeaderMap): string | undefined;
   /** The provider's event type, if this delivery carries one. */
   eventType(headers: HeaderMap, body: Uint8Array): string | undefined;
+  /** For the inspector: where this scheme keeps its signed parts (explain.ts); absent: the raw body under signatureHeaders[0]. */
+  explainParts?(input: { headers: HeaderMap; body: Uint8Array; url?: string }): ExplainParts;
+}
+
+/**
+ * What the inspector lays open of a signature (explain.ts), for schemes whose signed content is
+ * not simply the raw body under their first signature header.
+ */
+export interface ExplainParts {
+  /** The header carrying the signature, lower case ('' when it travels in the body). */
+  header: string;
+  /** The signed text around the body; null when the request lacks a part of it. */
+  signed: { prefix: string; includesBody: boolean; suffix: string } | null;
+  timestamp: number | null;
+  /** The signatures the request carries, as sent. */
+  received: string[];
+  /** The id and timestamp to sign with, so `sign()` reproduces what the sender computed. */
+  id?: string;
+  signTimestamp?: number;
+  /** Turns `sign()`'s header value into the received entries' form (`t=…,v1=…` → `v1=…`). */
+  pick?(signed: string): string;
+  /** The signature one secret computes, where `sign()` does not put it in a header (Mailgun). */
+  compute?(secret: string): string;
+  /**
+   * Set when what a secret computes must not or cannot be shown: a public key verifies but cannot
+   * sign, a static token is the secret itself. Each secret then only says whether it verifies.
+   */
+  verifyOnly?: string;
+  note?: string;
 }
 
 /** Options for the configurable schemes. */

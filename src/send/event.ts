@@ -141,7 +141,10 @@ export function createPreparer(plan: SendPlan): (event: OutgoingEvent) => (attem
     for (const name in provider) fixed[name] = provider[name]!;
     if (contentType !== undefined && !hasHeader(fixed, 'content-type')) fixed['Content-Type'] = contentType;
     return () => {
-      const signature = scheme.sign({ body, secret, timestamp: Math.floor(Date.now() / 1000), id, url });
+      const timestamp = Math.floor(Date.now() / 1000);
+      // In-body schemes (Mailgun, SNS) sign by writing into the body, anew for every attempt.
+      const sent = scheme.signBody ? Buffer.from(scheme.signBody({ body, secret, timestamp, id, url })) : body;
+      const signature = scheme.sign({ body: sent, secret, timestamp, id, url });
       const headers: Record<string, string> = {};
       for (const name in fixed) headers[name] = fixed[name]!;
       // Signature headers win over the provider's on a clash, as in signRequest.
@@ -150,7 +153,7 @@ export function createPreparer(plan: SendPlan): (event: OutgoingEvent) => (attem
         for (const name in headers) if (overrideNames.has(name.toLowerCase())) delete headers[name];
         for (const [name, value] of overrides) headers[name] = value;
       }
-      return { url: event.postUrl, method, headers, body };
+      return { url: event.postUrl, method, headers, body: sent };
     };
   };
 }

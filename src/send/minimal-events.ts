@@ -1,3 +1,4 @@
+import { handshakeSample } from '../schemes/handshakes/index.js';
 /**
  * Small but well-formed events per scheme, used when no sample fixture matches the scheme and
  * --event type. Realistic samples live in fixtures/; these only have to look right to a handler
@@ -27,6 +28,10 @@ export function defaultEventType(scheme: string): string {
 }
 
 export function minimalEvent(scheme: string, id: string, type: string = defaultEventType(scheme)): MinimalEvent {
+  // A provider's URL challenge (zoom endpoint.url_validation, slack url_verification, twitch
+  // webhook_callback_verification, sns SubscriptionConfirmation) is sent as the provider sends it.
+  const challenge = handshakeSample(scheme, type);
+  if (challenge) return { body: challenge.body, contentType: 'application/json', type };
   const nowSeconds = Math.floor(Date.now() / 1000);
   const json = (value: unknown) => ({ body: JSON.stringify(value, null, 2), contentType: 'application/json', type });
   switch (scheme) {

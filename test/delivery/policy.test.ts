@@ -16,7 +16,24 @@ function usageMessage(fn: () => unknown): string {
 describe('retryPolicyFromFlags', () => {
   it('defaults to immediately, 5s, 30s, 5m with a 10s timeout', () => {
     expect(DEFAULT_RETRY_SCHEDULE_MS).toEqual([0, 5000, 30000, 300000]);
-    expect(retryPolicyFromFlags({})).toEqual({ delaysMs: [0, 5000, 30000, 300000], timeoutMs: 10000, timeScale: 1, jitter: 0, maxRetryAfterMs: 600000 });
+    expect(retryPolicyFromFlags({})).toEqual({ delaysMs: [0, 5000, 30000, 300000], timeoutMs: 10000, timeScale: 1, jitter: 0.2, maxRetryAfterMs: 600000 });
+  });
+
+  it('jitter as Standard Webhooks does: the default and presets move each wait by up to ±20%; a list given, or --retry-jitter 0, is exact', () => {
+    const policy = retryPolicyFromFlags({});
+    expect(scheduledWaitMs(policy, 1, () => 0)).toBe(4000);
+    expect(scheduledWaitMs(policy, 1, () => 1)).toBe(6000);
+    const waits = new Set(Array.from({ length: 50 }, () => scheduledWaitMs(policy, 2)));
+    expect(waits.size).toBeGreaterThan(1);
+    for (const wait of waits) expect(wait >= 24_000 && wait <= 36_000).toBe(true);
+    expect(retryPolicyFromFlags({ retrySchedule: 'default' }).jitter).toBe(0.2);
+    expect(retryPolicyFromFlags({ retrySchedule: '0,5s' }).jitter).toBe(0);
+    const exact = retryPolicyFromFlags({ retryJitter: '0' });
+    expect(scheduledWaitMs(exact, 1, () => 1)).toBe(5000);
+    // --time-scale scales the jittered wait with the rest.
+    expect(scheduledWaitMs(retryPolicyFromFlags({ timeScale: '0.001', retryJitter: '0' }), 3)).toBe(300);
+    expect(scheduledWaitMs(retryPolicyFromFlags({ retrySchedule: 'standard', retryJitter: '0.5' }), 1, () => 1)).toBe(7500);
+    expect(usageMessage(() => retryPolicyFromFlags({ retryJitter: '2' }))).toMatch(/^--retry-jitter: /);
   });
 
   it('reads a schedule list; a list without a leading 0 means waits between attempts', () => {
@@ -42,7 +59,7 @@ describe('retryPolicyFromFlags', () => {
   });
 
   it('--time-scale multiplies the waits', () => {
-    const policy = retryPolicyFromFlags({ timeScale: '0.001' });
+    const policy = retryPolicyFromFlags({ timeScale: '0.001', retryJitter: '0' });
     expect(scheduledWaitMs(policy, 3)).toBe(300);
   });
 

@@ -63,8 +63,8 @@ describe('a verified delivery the app refuses', () => {
     expect(record.forward.status).toBe(400);
     expect(record.forward.app.headers['x-powered-by']).toBe('Express');
     expect(record.forward.app.body).toMatch(/No signatures found matching the expected signature/);
-    expect(record.forward.hint).toMatch(/hookctl verified these exact bytes; your app is probably verifying a parsed, re-serialized body/);
-    expect(record.forward.hint).toMatch(/Express: mount `express\.raw/);
+    // A mismatch: a different secret and a re-serialized body both explain it (Stripe sends pretty JSON).
+    expect(record.forward.hint).toMatch(/hookctl verified these exact bytes with the listener's secret; most likely your app holds a different secret .*; otherwise your app verifies a parsed, re-serialized body \(Express: mount `express\.raw/);
   });
 
   it('on the terminal line (and queued with --ack-first): the app\'s answer and the hint; a 4xx about something else gets no hint', async () => {
@@ -74,7 +74,7 @@ describe('a verified delivery the app refuses', () => {
     expect((await fetch(`${url}/`, { method: 'POST', body, headers })).status).toBe(200);
     await cli.waitForLine((line) => line.includes('→ app gave up: 400'));
     await cli.waitForLine((line) => /app answered 400: Webhook Error: No signatures found/.test(line));
-    await cli.waitForLine((line) => /hint: hookctl verified these exact bytes.*Express/.test(line));
+    await cli.waitForLine((line) => /hint: hookctl verified these exact bytes.*different secret.*Express/.test(line));
 
     const other = await startListener(['--forward-to', `${app}/orders`]);
     const next = signedDelivery('evt_app_side_3');
@@ -82,5 +82,26 @@ describe('a verified delivery the app refuses', () => {
     await other.cli.waitForLine((line) => /app answered 422: \{"error":"quantity must be positive"\}/.test(line));
     await other.cli.stop();
     expect(other.cli.stdoutLines.join('\n')).not.toMatch(/hint:/);
+  });
+
+  it('a correct raw-body app holding another secret: the different secret is said first, the worker-shared hint names no parsed object', async () => {
+    const app = express();
+    app.post('/webhooks', express.raw({ type: '*/*' }), (req, res) => {
+      try {
+        stripe.webhooks.constructEvent(req.body as Buffer, String(req.headers['stripe-signature']), 'whsec_a_different_secret');
+        res.json({ received: true });
+      } catch (error) {
+        res.status(400).send(`Webhook Error: ${(error as Error).message}`);
+      }
+    });
+    const server: Server = await new Promise((resolve) => {
+      const started = app.listen(0, '127.0.0.1', () => resolve(started));
+    });
+    stops.push(() => new Promise((resolve) => server.close(resolve)));
+    const { cli, url } = await startListener(['--json', '--forward-to', `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`]);
+    const { body, headers } = signedDelivery('evt_app_side_4');
+    expect((await fetch(`${url}/`, { method: 'POST', body, headers })).status).toBe(400);
+    const record = await cli.waitForRecord<{ forward: { hint: string } }>((r) => r.type === 'delivery');
+    expect(record.forward.hint).toMatch(/^hookctl verified these exact bytes with the listener's secret; most likely your app holds a different secret/);
   });
 });

@@ -87,8 +87,10 @@ describe('hookctl listen (spawned CLI)', () => {
     await cli.waitForLine((line) => line.includes('"nested": {'));
     expect((await cli.stop()).code).toBe(0);
     const out = cli.stdoutLines.join('\n');
-    expect(out).toMatch(/ {4}x-custom: shown/);
-    expect(out).toContain('        "a": [\n          1,');
+    // Labelled blocks, each indented under its label.
+    expect(out).toMatch(/ {4}request headers\n(?: {6}.*\n)* {6}x-custom: shown/);
+    expect(out).toMatch(/ {4}request body \(\d+ B\)/);
+    expect(out).toContain('          "a": [\n            1,');
     expect(out).toMatch(/demo\.event {2}evil\?\[2J\?\]0;pwned\?/);
     expect(out).not.toContain('\u001b');
   });
@@ -168,7 +170,7 @@ describe('hookctl listen (spawned CLI)', () => {
     expect(listenOptionsFrom({ ...base, route: ['path:/gh/*=http://127.0.0.1:4000'] }, {}).forward).toMatchObject({ routes: [{ keepPath: true, paths: ['/gh/*'] }] });
     expect(listenOptionsFrom({ ...base, route: ['path:/gh/*=http://127.0.0.1:4000'] }, {}).forward?.url).toBeUndefined();
     const refused: Array<[Record<string, unknown>, RegExp]> = [
-      [{ queue, forwardTo: 'http://127.0.0.1:3000/' }, /^--forward-to: with --queue the workers forward \(hookctl worker redis:\/\/app:\*\*\*@127\.0\.0\.1:6379\/2\?stream=orders --forward-to/],
+      [{ queue, forwardTo: 'http://127.0.0.1:3000/' }, /^--forward-to: with --queue the workers forward \(hookctl worker 'redis:\/\/app@127\.0\.0\.1:6379\/2\?stream=orders' --redis-password-file FILE --forward-to/],
       [{ queue, route: ['x=http://127.0.0.1:1/'] }, /^--route: with --queue/],
       [{ queue, ackFirst: true }, /^--ack-first: with --queue/],
       [{ queue: 'http://127.0.0.1:6379' }, /^--queue: expected a redis:\/\/ or rediss:\/\/ URL/],

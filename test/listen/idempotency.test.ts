@@ -35,8 +35,11 @@ describe('idempotency', () => {
     expect(a!.forward?.status).toBe(200);
     expect(b).toMatchObject({ duplicate: true, forward: null });
     await listener.close();
-    const records = readFileSync(join(dir, 'deliveries.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    // Delivery records (the forward's outcome follows its record as an outcome line).
+    const lines = readFileSync(join(dir, 'deliveries.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const records = lines.filter((line) => line.format === 'hookctl.delivery.v1');
     expect(records.map((r) => r.duplicate)).toEqual([false, true]);
+    expect(lines.filter((line) => line.format === 'hookctl.outcome.v1')).toMatchObject([{ of: records[0].id, forwards: [{ state: 'delivered', status: 200 }] }]);
     expect(listener.stats).toMatchObject({ received: 2, duplicates: 1, forwarded: 1 });
   });
 

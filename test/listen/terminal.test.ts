@@ -39,7 +39,7 @@ async function fire(url: string, count: number, concurrency: number): Promise<Ma
 
 describe.skipIf(!hasPty)('listen on a terminal that stops reading', () => {
   it('answers every delivery while the terminal is stuck; lines shown + lines dropped = deliveries', async () => {
-    const driver = spawn('python3', [DRIVER, process.execPath, BIN, 'listen', '--port', '0', '--no-capture'], { env: cliEnv({ TERM: 'xterm-256color' }), stdio: ['pipe', 'pipe', 'inherit'] });
+    const driver = spawn('python3', [DRIVER, process.execPath, BIN, 'listen', '--port', '0', '--no-capture', '--every-line'], { env: cliEnv({ TERM: 'xterm-256color' }), stdio: ['pipe', 'pipe', 'inherit'] });
     kills.push(() => driver.kill('SIGKILL'));
     const lines = createInterface({ input: driver.stdout! })[Symbol.asyncIterator]();
     const { url } = JSON.parse((await lines.next()).value as string) as { url: string | null };

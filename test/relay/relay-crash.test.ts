@@ -4,9 +4,10 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ack, createChannel, pollUntil, rawRequest, startRelayCli, type RelayUnderTest } from '../helpers/relay.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ack, adminApi, createChannel, pollUntil, rawRequest, startRelayCli, type RelayUnderTest } from '../helpers/relay.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -20,6 +21,13 @@ function bodyOf(record: { body: string; bodyEncoding: 'utf8' | 'base64' }): Buff
 }
 
 const relays: RelayUnderTest[] = [];
+/** A relay with a short ack timeout and heartbeat. */
+let quick: RelayUnderTest;
+
+beforeAll(async () => {
+  quick = await startRelayCli(join(tempDir(), 'store'), ['--ack-timeout', '300ms', '--heartbeat', '50ms']);
+  relays.push(quick);
+});
 
 afterAll(async () => {
   await Promise.all(relays.map((one) => one.stop('SIGKILL')));
@@ -70,8 +78,6 @@ describe('hookctl relay serve limits and crashes', () => {
   });
 
   it('sends again an entry not acknowledged within --ack-timeout', async () => {
-    const quick = await startRelayCli(join(tempDir(), 'store'), ['--ack-timeout', '300ms']);
-    relays.push(quick);
     const channel = await createChannel(quick, 'timeout');
     await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', '1']], Buffer.from('t'));
     const [first] = await pollUntil(channel.subscribeUrl, channel.token, 1);
@@ -79,5 +85,26 @@ describe('hookctl relay serve limits and crashes', () => {
     const [again] = await pollUntil(channel.subscribeUrl, channel.token, 1);
     expect(again!.seq).toBe(first!.seq);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('lets go of a stream whose reader reads nothing for longer than the ack timeout, and hands its entries back', async () => {
+    const channel = await createChannel(quick, 'stalled');
+    const target = new URL(`${channel.subscribeUrl}/events`);
+    const stalled = connect(Number(target.port), target.hostname);
+    stalled.on('error', () => {});
+    stalled.write(`GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nAuthorization: Bearer ${channel.token}\r\nHookctl-Subscriber: asleep\r\n\r\n`);
+    const body = Buffer.alloc(60 * 1024, 0x7a);
+    for (let i = 0; i < 200; i++) expect((await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', String(body.length)]], body)).status).toBe(200);
+    // The relay ends the stream (the reader's watchdog would reconnect), and what it had taken is waiting again.
+    for (;;) {
+      const status = await adminApi<{ consumers: Array<{ consumer: string; waiting: number; inFlight: number; members: string[] }> }>(quick, 'GET', 'api/channels/stalled/status');
+      const asleep = status.consumers.find((consumer) => consumer.consumer === 'asleep')!;
+      if (asleep.inFlight === 0) {
+        expect(asleep.waiting).toBe(200);
+        expect(asleep.members).toEqual([]);
+        break;
+      }
+    }
+    stalled.destroy();
   });
 });

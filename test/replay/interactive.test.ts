@@ -79,8 +79,9 @@ describe.skipIf(!hasPty)('replay on a terminal', () => {
     server = await startServer();
     const result = await drive([{ wait: 'Pick deliveries' }, { send: '\r' }, { wait: 'nothing picked' }], ['replay', dir, '--to', server.url, '--secret', SECRET, '--pick']);
     expect(result.failed, result.output).toBeNull();
-    expect(result.output).toMatch(/2026-01-15 10:00:01Z {2}✓ verified {4}push/);
+    // The verdict column is as wide as its widest label, so the types line up.
+    expect(result.output).toMatch(/2026-01-15 10:00:01Z {2}✓ verified {12}push/);
     expect(result.output).toMatch(/2026-01-15 10:00:02Z {2}✗ signature_mismatch {2}issues\.opened/);
-    expect(result.output).toMatch(/2026-01-15 10:00:03Z {2}· unchecked {3}ping/);
+    expect(result.output).toMatch(/2026-01-15 10:00:03Z {2}· unchecked {11}ping/);
   });
 });

@@ -80,4 +80,18 @@ describe('the forwarded request', () => {
     const result = getScheme('stripe').verify({ body, headers: request.headers, secrets: ['whsec_app'], toleranceSeconds: 300, nowMs: Date.now() });
     expect(result.verified).toBe(true);
   });
+
+  it('a provider that signs the URL (Square) is re-signed for the app\'s URL with the secret it verified with; an in-body one (Mailgun) in its body', () => {
+    const square = getScheme('square');
+    const squareBody = Buffer.from('{"event_id":"e1","type":"payment.created"}');
+    const sent = square.sign({ body: squareBody, secret: 'sq_key', timestamp: 1, id: 'e1', url: 'https://public.example.com/hooks' });
+    const forwarded = forwardRequest({ method: 'POST', path: '/hooks', headers: sent, body: squareBody, eventId: 'e1', fallbackId: 'c1', scheme: square, verifiedWith: 'sq_key' }, 'http://127.0.0.1:3000/square');
+    expect(square.verify({ body: squareBody, headers: forwarded.headers, secrets: ['sq_key'], nowMs: Date.now(), url: 'http://127.0.0.1:3000/square' }).verified).toBe(true);
+
+    const mailgun = getScheme('mailgun');
+    const original = Buffer.from(JSON.stringify({ signature: { timestamp: '1', token: 't', signature: '00' }, 'event-data': { event: 'delivered', id: 'mg1' } }));
+    const resigned = forwardRequest({ method: 'POST', path: '/', headers: {}, body: original, eventId: 'mg1', fallbackId: 'c2', scheme: mailgun }, 'http://127.0.0.1:3000/mg', { secret: 'app-key', fallbackScheme: 'auto', schemeOptions: {} });
+    expect(mailgun.verify({ body: resigned.body, headers: {}, secrets: ['app-key'], nowMs: Date.now() }).verified).toBe(true);
+    expect(JSON.parse(Buffer.from(resigned.body).toString())['event-data']).toEqual({ event: 'delivered', id: 'mg1' });
+  });
 });

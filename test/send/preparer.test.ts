@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newEventId } from '../../src/events/ids.js';
 import { getScheme, SCHEME_NAMES } from '../../src/schemes/registry.js';
@@ -9,7 +10,15 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const SECRETS: Record<string, string> = { standard: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', svix: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
+const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const pem = (pair: { privateKey: KeyObject; publicKey: KeyObject }) => [pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), pair.publicKey.export({ type: 'spki', format: 'pem' }).toString()] as const;
+const ED = pem(generateKeyPairSync('ed25519'));
+const EC = pem(generateKeyPairSync('ec', { namedCurve: 'P-256' }));
+const RSA = pem(generateKeyPairSync('rsa', { modulusLength: 2048 }));
+const KEYS: Record<string, readonly [string, string]> = { discord: ED, telnyx: ED, sendgrid: EC, plaid: EC, sns: RSA, pubsub: RSA };
+const SECRETS: Record<string, string> = { standard: WHSEC, svix: WHSEC, clerk: WHSEC, resend: WHSEC, openai: WHSEC, replicate: WHSEC, render: WHSEC, loops: WHSEC, ...Object.fromEntries(Object.entries(KEYS).map(([name, [privateKey]]) => [name, privateKey])) };
+/** Schemes whose signature is randomised (ECDSA; Mailgun's token): equal headers but for it, and both verify. */
+const RANDOMISED = ['sendgrid', 'plaid', 'mailgun'];
 
 function template(body: string, eventType: string | undefined): EventTemplate {
   return { body: Buffer.from(body), contentType: 'application/json', eventType, eventId: undefined, bodyEventId: undefined, rewritable: false, method: 'POST', source: 'test' };
@@ -28,9 +37,18 @@ describe('createPreparer', () => {
     const expected = signRequest(scheme, { body: event.body, secret: plan.secret, timestamp: Math.floor(Date.now() / 1000), id: event.id, url, type });
     const withType = { ...expected.headers };
     if (!Object.keys(withType).some((key) => key.toLowerCase() === 'content-type')) withType['Content-Type'] = 'application/json';
-    expect(prepared.headers).toEqual(withType);
     expect(prepared.url).toBe(expected.url);
-    expect(Buffer.from(prepared.body).toString()).toBe('{"hello":"world"}');
+    if (!RANDOMISED.includes(name)) {
+      expect(prepared.headers).toEqual(withType);
+      expect(Buffer.from(prepared.body).toString()).toBe(Buffer.from(expected.body).toString());
+    } else {
+      const unsigned = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([key]) => !scheme.signatureHeaders.includes(key.toLowerCase())));
+      expect(unsigned(prepared.headers)).toEqual(unsigned(withType));
+    }
+    const secrets = [KEYS[name]?.[1] ?? plan.secret];
+    expect(scheme.verify({ body: prepared.body, headers: prepared.headers, secrets, nowMs: Date.now(), url: prepared.url }).verified).toBe(true);
+    // The body is sent as given, unless the signature travels inside it (Linear's timestamp, Mailgun, SNS).
+    if (!scheme.signBody) expect(Buffer.from(prepared.body).toString()).toBe('{"hello":"world"}');
   });
 
   it('applies --header overrides case-insensitively, last', () => {

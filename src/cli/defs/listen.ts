@@ -10,12 +10,13 @@ export function listenCommand(): Command {
     .option('--host <host>', 'interface to bind (0.0.0.0 makes it reachable from the network)', '127.0.0.1')
     .option('--path <path>', 'only accept deliveries on this path (others get 404)')
     .addOption(new Option('--scheme <name>', 'signature scheme, or auto to detect per request').choices(['auto', ...SCHEME_NAMES]).default('auto'))
-    .option('--tolerance <duration>', 'allowed timestamp skew', '5m')
+    .option('--tolerance <duration>', "allowed timestamp skew (default: the provider's documented tolerance, else 5m)")
     .option('--capture <dir>', 'where captures go (with --queue: off unless given)', 'fixtures/captured')
     .option('--no-capture', 'do not record deliveries')
     .option('--capture-files', 'one fixture file per delivery instead of the journal')
     .option('--durable', 'answer 2xx only once the capture is on disk (fsync, group commit)')
     .option('--id-header <name>', 'header carrying the event id, for custom senders')
+    .option('--no-handshakes', "forward provider URL challenges (Slack url_verification, Zoom endpoint.url_validation, Meta hub.challenge…) to your app instead of answering them")
     .addOption(new Option('--keep-header <name>', 'capture and show this credential header (Authorization, Cookie, X-Api-Key… are redacted by default); repeatable').argParser(collect))
     .option('--forward-to <url>', "pass each new delivery on to your app (headers and body byte for byte, plus Idempotency-Key); a URL without a path keeps each delivery's path")
     .option('--forward-secret <secret>', 're-sign forwarded deliveries with this secret (Twilio deliveries are re-signed for the app\'s URL with the listener\'s --secret anyway)')
@@ -24,6 +25,7 @@ export function listenCommand(): Command {
     .option('--forward-retry-schedule <list>', 'waits between forward attempts with --ack-first (default 0,5s,30s,5m); after the last one a forward is a dead letter')
     .option('--forward-timeout <duration>', 'per-attempt timeout when forwarding', '10s')
     .option('--queue <redis-url>', 'hand each new delivery to a Redis queue (redis://[user:password@]host:port[/db]): deduplicated across listeners, answered 2xx once Redis has it; hookctl worker forwards')
+    .option('--allow-eviction', "with --queue: run on a Redis whose maxmemory-policy evicts keys (acknowledged deliveries and dedupe keys can vanish when it is full)")
     .option('--dedupe-window <duration>', 'how long an accepted event id stays a duplicate, in the capture folder\'s ledger or in Redis (default 7d)')
     .option('--status <code>', 'answer every delivery with this status')
     .option('--fail-first <n>', 'fail the first N deliveries of each event id')
@@ -37,6 +39,7 @@ export function listenCommand(): Command {
     .option('--body-timeout <duration>', 'cut off clients that take longer to send the body (408)', '30s')
     .option('--drain-timeout <duration>', 'on Ctrl-C, how long to wait for requests in flight and queued forwards', '10s')
     .option('-q, --quiet', 'no line per delivery (the summary still shows on stop)')
+    .option('--every-line', 'a line per delivery at any rate (by default, past a few hundred a second the terminal shows one summary line a second until it calms down)')
     .option('--only-failures', 'show only deliveries that were refused or failed, and forwards that did not reach the app')
     .option('--filter <glob>', 'show only event types matching this glob, e.g. "payment_intent.*" (the listener still receives everything)')
     .option('--filter-path <glob>', 'show only deliveries to paths matching this glob, e.g. "/stripe*"')
@@ -76,6 +79,8 @@ ${examples([
       'hookctl queue status fixtures/captured   # pending, retrying and dead forwards of the outbox',
       'hookctl listen --queue redis://127.0.0.1:6379 --secret "$SECRET" --port 8787   # many listeners, one Redis; then: hookctl worker redis://127.0.0.1:6379 --forward-to …',
       'hookctl listen --fail-first 2 --fail-status 503 --retry-after 1s   # exercise a sender\'s retries',
+      'hookctl listen --scheme discord --public-key discord-public-key.txt   # Discord\'s hex key as the portal shows it; PEM and certificates too',
+      'hookctl listen --scheme zoom --secret-file .zoom-secret-token   # also answers Zoom\'s endpoint.url_validation (--no-handshakes passes it on)',
       'hookctl listen --json | jq \'select(.type == "delivery")\'',
       'hookctl listen --ui --secret "$SECRET" --forward-to http://127.0.0.1:3000   # watch, replay and edit deliveries in the browser',
       'hookctl listen --only-failures --filter "invoice.*"   # only failed invoice events on the screen',

@@ -12,7 +12,11 @@ function queueSubcommand(name: string, description: string): Command {
 }
 
 export function queueCommand(): Command {
-  const status = queueSubcommand('status', 'pending, in flight per worker, scheduled retries, dead letters, delivered per second');
+  const status = queueSubcommand('status', 'pending, in flight per worker, scheduled retries, dead letters, delivered per second').option(
+    '--claim-idle <duration>',
+    "the workers' --claim-idle: a worker idle longer is shown as presumed dead",
+    '30s',
+  );
   const dead = queueSubcommand('dead', 'list dead letters: forwards that gave up, with their last error').option('--limit <n>', 'show at most this many (oldest first)', '100');
   const requeue = queueSubcommand('requeue', 'put dead letters back in the queue for another full retry schedule')
     .argument('[ids...]', 'dead-letter ids (from `hookctl queue dead`)')

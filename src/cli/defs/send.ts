@@ -33,6 +33,8 @@ export function sendCommand(): Command {
       'hookctl send http://127.0.0.1:8787/ --retry-schedule standard --time-scale 0.001',
       'hookctl send http://127.0.0.1:8787/ fixtures/captured/',
       'hookctl send http://127.0.0.1:8787/ --count 10000 --concurrency 50 --json | tail -1',
+      'hookctl send http://127.0.0.1:8787/ --scheme zoom --event endpoint.url_validation   # a provider URL challenge, as Zoom sends it',
+      'hookctl send http://127.0.0.1:8787/ --scheme sns --private-key sns-test-key.pem   # signed with a local test certificate\'s key',
     ]) + SCHEME_RULE + SECRET_NOTE,
   );
 }

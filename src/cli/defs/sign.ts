@@ -21,6 +21,7 @@ export function signCommand(): Command {
       `hookctl sign --scheme stripe --secret-file .stripe-secret --file event.json --json`,
       `HOOKCTL_SECRET="$STANDARD_WEBHOOK_SECRET" hookctl sign --scheme standard --data '{"a":1}' --curl http://127.0.0.1:8787/`,
       `hookctl sign --scheme github --secret "It's a Secret to Everybody" --data 'Hello, World!'   # GitHub's published test vector (not a secret)`,
+      `hookctl sign --scheme discord --private-key discord.pem --data '{"type":1}'   # public-key providers (discord, telnyx, sendgrid, sns, plaid, pubsub)`,
     ]) + SCHEME_RULE + SECRET_NOTE,
   );
 }

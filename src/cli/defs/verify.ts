@@ -11,7 +11,7 @@ export function verifyCommand(): Command {
     .option('--data <text>', 'the body, as given (byte for byte)')
     .option('--file <path>', 'read the body from a file, or - for stdin')
     .option('--fixture <path>', "verify a captured fixture file (its headers and body); with --data/--file, verify that body instead (what your app says it got) and compare it with the captured bytes")
-    .option('--tolerance <duration>', 'allowed timestamp skew', '5m')
+    .option('--tolerance <duration>', "allowed timestamp skew (default: the provider's documented tolerance, else 5m)")
     .option('--now <unix>', 'verify as if the time were this (Unix seconds), for old captures');
   addSecretOptions(command);
   addSchemeOptions(command);

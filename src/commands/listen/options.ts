@@ -9,8 +9,8 @@ import { BadSecretError, keyFromSecret } from '../../schemes/crypto.js';
 import { isEd25519Secret } from '../../schemes/ed25519.js';
 import { getScheme } from '../../schemes/registry.js';
 import { parseDuration, parseHttpStatus, parseInteger, parsePositiveDuration, parseProbability, parseSize, parseUrl } from '../../options/units.js';
-import { queueOverridesFrom } from '../../cli/queue-options.js';
-import { parseQueueAddress } from '../../queue/address.js';
+import { queueOverridesFrom, redisTimeoutFrom } from '../../cli/queue-options.js';
+import { parseQueueAddress, pastableAddress } from '../../queue/address.js';
 import { routesFrom } from '../../routes/route.js';
 
 type Options = CommandContext['options'];
@@ -43,7 +43,8 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
     scheme,
     schemeOptions: schemeOptionsFrom(options),
     secrets,
-    toleranceSeconds: parseDuration(String(options.tolerance ?? '5m'), '--tolerance') / 1000,
+    // Unset: each scheme's documented tolerance (Paddle 5 s, Linear 60 s, Twitch 10 min), else 5 minutes.
+    ...(options.tolerance !== undefined ? { toleranceSeconds: parseDuration(String(options.tolerance), '--tolerance') / 1000 } : {}),
     captureFiles: Boolean(options.captureFiles),
     durable: Boolean(options.durable),
     maxBodyBytes: parseSize(String(options.maxBody ?? '1mb'), '--max-body'),
@@ -55,6 +56,8 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
   if (path !== undefined) result.path = path;
   if (capture !== undefined) result.captureDir = capture;
   if (options.url !== undefined) result.publicUrl = parseUrl(String(options.url), '--url').href;
+  // Commander's --no-handshakes sets handshakes to false; answered by default.
+  if (options.handshakes === false) result.handshakes = false;
   if (options.idHeader !== undefined) {
     const name = String(options.idHeader).trim().toLowerCase();
     if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw usageError(`--id-header: "${options.idHeader}" is not a header name`);
@@ -78,11 +81,12 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
     const address = parseQueueAddress(queue, overrides, '--queue');
     for (const [flag, name] of [['--forward-to', 'forwardTo'], ['--route', 'route'], ['--ack-first', 'ackFirst'], ['--forward-secret', 'forwardSecret'], ['--forward-retry-schedule', 'forwardRetrySchedule']] as const) {
       const value = options[name];
-      if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) throw usageError(`${flag}: with --queue the workers forward (hookctl worker ${address.display} --forward-to …); drop it here`);
+      if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) throw usageError(`${flag}: with --queue the workers forward (hookctl worker ${pastableAddress(address).args} --forward-to …); drop it here`);
     }
-    result.queue = { url: queue, ...overrides };
+    const timeoutMs = redisTimeoutFrom(options);
+    result.queue = { url: queue, ...overrides, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(options.allowEviction ? { allowEviction: true } : {}) };
   } else {
-    for (const [flag, name] of [['--stream', 'stream'], ['--group', 'group'], ['--redis-password-file', 'redisPasswordFile']] as const) {
+    for (const [flag, name] of [['--stream', 'stream'], ['--group', 'group'], ['--redis-password-file', 'redisPasswordFile'], ['--redis-timeout', 'redisTimeout'], ['--allow-eviction', 'allowEviction']] as const) {
       if (options[name] !== undefined) throw usageError(`${flag}: only makes sense with --queue redis://…`);
     }
   }
@@ -107,7 +111,9 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
       throw usageError(`${forwardTo !== undefined ? '--forward-to' : '--route'}: Twilio signs the URL it posts to, so your app cannot verify a forwarded copy with the original signature; give --secret (the listener verifies, then re-signs for your app\'s URL) or --forward-secret`);
     }
     if (options.forwardRetrySchedule !== undefined) {
-      result.forward.retryScheduleMs = parseRetrySchedule(String(options.forwardRetrySchedule), '--forward-retry-schedule').delaysMs;
+      const parsed = parseRetrySchedule(String(options.forwardRetrySchedule), '--forward-retry-schedule');
+      result.forward.retryScheduleMs = parsed.delaysMs;
+      result.forward.retryJitter = parsed.jitter;
     }
   } else {
     for (const [flag, name] of [['--ack-first', 'ackFirst'], ['--forward-secret', 'forwardSecret'], ['--forward-retry-schedule', 'forwardRetrySchedule']] as const) {

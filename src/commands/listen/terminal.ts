@@ -41,7 +41,9 @@ export class TerminalRenderer implements Subscriber {
     if (delivery.duplicate) line += `  ${c.yellow('duplicate')}`;
     if (delivery.via) line += `  ${c.dim(`via ${delivery.via}`)}`;
     line += `  ${c.dim(formatBytes(delivery.bytes))}  ${this.status(delivery.status)}`;
-    if (delivery.forward) line += `  → app ${delivery.forward.status === null ? c.red(delivery.forward.error ?? 'failed') : this.status(delivery.forward.status)} ${c.dim(`${delivery.forward.ms}ms`)}`;
+    // Fan-out in line: one line per route below, as --ack-first shows them.
+    const fanOut = delivery.forwards !== undefined && delivery.forwards.length > 1 ? delivery.forwards : undefined;
+    if (delivery.forward && !fanOut) line += `  → app ${delivery.forward.status === null ? c.red(delivery.forward.error ?? 'failed') : this.status(delivery.forward.status)} ${c.dim(`${delivery.forward.ms}ms`)}`;
     else if (delivery.forwardQueued) line += `  ${c.dim('→ queued')}`;
     if (delivery.note && !delivery.forward) line += `  ${c.dim(`(${delivery.note})`)}`;
     const v = delivery.verification;
@@ -49,12 +51,17 @@ export class TerminalRenderer implements Subscriber {
       line += `\n    ${c.dim(v.message)}`;
       if (v.diagnosis) line += `\n    ${c.yellow('likely cause:')} ${v.diagnosis}`;
     }
-    if (delivery.forward?.app) line += this.appSide(delivery.forward);
+    // The request first, then what the app made of it: each block says what it is.
     if (this.verbose) line += verboseDetail(output, delivery);
+    if (fanOut) {
+      for (const forward of fanOut) {
+        const what = forward.status === null ? c.red(`→ app ${forward.error ?? 'failed'}`) : forward.status < 300 ? c.green(`→ app ${forward.status}`) : c.red(`→ app ${forward.status}`);
+        line += `\n  ${c.dim('↳')} ${printable(delivery.eventId ?? delivery.id, 36)}  ${what}${forward.target ? ` ${c.dim(`(${printable(displayUrl(forward.target), 60)})`)}` : ''}  ${c.dim(`${forward.ms}ms`)}${forward.app ? this.appSide(forward) : ''}`;
+      }
+    } else if (delivery.forward?.app) line += this.appSide(delivery.forward);
     output.line(line);
   }
 
-  /** The app's answer to a forward it refused, and the hint when it reads like a failed signature check. */
   /** The app's answer to a forward it refused, under the forward's line. */
   private appSide(answer: { app?: AppAnswer; hint?: string }): string {
     return appAnswerLines(this.c, answer, this.verbose);
@@ -80,11 +87,11 @@ export class TerminalRenderer implements Subscriber {
 
 function verboseDetail(output: Output, delivery: Delivery): string {
   const c = output.color;
-  let text = '';
-  for (const [name, value] of Object.entries(delivery.headers)) text += `\n    ${c.dim(`${printable(name)}:`)} ${printable(value)}`;
-  return `${text}\n${prettyBody(delivery.body)
+  let text = `\n    ${c.bold('request headers')}`;
+  for (const [name, value] of Object.entries(delivery.headers)) text += `\n      ${c.dim(`${printable(name)}:`)} ${printable(value)}`;
+  return `${text}\n    ${c.bold(`request body (${formatBytes(delivery.body.length)})`)}\n${prettyBody(delivery.body)
     .split('\n')
-    .map((line) => `    ${line}`)
+    .map((line) => `      ${line}`)
     .join('\n')}`;
 }
 

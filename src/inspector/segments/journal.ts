@@ -4,7 +4,7 @@
  */
 import { decodeBody, type DeliveryRecord } from '../../records/record.js';
 import { BLOCK_LINES, JournalIndex, parseJournalLine } from '../journal-index.js';
-import { arrivalOfRecord, problemSummary, summaryOfRecord, urlOfRecord, type LoadedDelivery, type Needle, type Segment } from '../segment.js';
+import { arrivalOfRecord, attemptsOfOutcome, problemSummary, summaryOfRecord, urlOfRecord, withOutcome, type LoadedDelivery, type Needle, type Segment } from '../segment.js';
 import type { DeliverySummary } from '../types.js';
 
 /** Lines searched per read: about 4 MB of typical deliveries. */
@@ -88,20 +88,29 @@ export class JournalSegment implements Segment {
 
   async summaries(from: number, to: number): Promise<DeliverySummary[]> {
     await this.ensure(from, to);
-    return this.rows.slice(from, to) as DeliverySummary[];
+    return (this.rows.slice(from, to) as DeliverySummary[]).map((row) => this.withOutcome(row));
   }
 
   peek(index: number): DeliverySummary | undefined {
-    return this.rows[index];
+    const row = this.rows[index];
+    return row && this.withOutcome(row);
+  }
+
+  /** Rows are parsed once; outcome lines may come later (a followed journal), so they are applied as rows are read. */
+  private withOutcome(row: DeliverySummary): DeliverySummary {
+    if (this.index.outcomes.size === 0 || row.problem !== undefined) return row;
+    return withOutcome(row, this.index.outcomes.get(row.id));
   }
 
   async load(index: number): Promise<LoadedDelivery> {
     const [line] = await this.index.readLines(index, index + 1);
     const parsed = parseJournalLine(line!.toString('utf8'), this.where(index));
-    const summary = this.rows[index] ?? this.summarize(index, line!);
+    const summary = this.withOutcome(this.rows[index] ?? this.summarize(index, line!));
     if (!('record' in parsed)) {
       throw new Error(`${this.where(index)}: ${parsed.problem}`);
     }
+    const outcome = this.index.outcomes.get(parsed.record.id);
+    if (outcome) parsed.record.outcome = outcome;
     return loadedFromRecord(parsed.record, summary);
   }
 
@@ -147,6 +156,6 @@ export function loadedFromRecord(record: DeliveryRecord, summary: DeliverySummar
     verification: null,
     arrivalMs: arrivalOfRecord(record),
     url: urlOfRecord(record),
-    forwardAttempts: [],
+    forwardAttempts: attemptsOfOutcome(record.outcome),
   };
 }

@@ -42,7 +42,16 @@ function Outcome({ outcome }: { outcome: ReplayOutcomeView }) {
       <span class={outcome.ok ? 'check ok' : 'check bad'}>{outcome.ok ? '✓' : '✗'}</span> {outcome.sent.method} <span class="mono">{visible(outcome.sent.url)}</span> →{' '}
       {outcome.status !== null ? <span class={`num ${statusClass(outcome.status)}`}>{outcome.status}</span> : <span class="status-x">no answer</span>} <span class="dim num">{outcome.ms} ms</span>
       {outcome.error ? <div class="error-text mono">{visible(outcome.error)}</div> : null}
-      {last?.snippet && !outcome.error?.includes(last.snippet.slice(0, 20)) ? <div class="dim mono">{visible(last.snippet)}</div> : null}
+      {last?.snippet && !outcome.error?.includes(last.snippet.replace(/\s+/g, ' ').trim()) ? (
+        <pre class="code snippet" data-testid="replay-answer">
+          {visible(last.snippet, true)}
+        </pre>
+      ) : null}
+      {last?.hint ? (
+        <p class="cause" data-testid="replay-hint">
+          <b>Likely cause:</b> {visible(last.hint)}
+        </p>
+      ) : null}
     </li>
   );
 }

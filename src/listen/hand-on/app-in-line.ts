@@ -12,7 +12,7 @@ export function forwardItem({ delivery, received, requestPath, scheme }: Accepte
   return { id: delivery.id, eventId: delivery.eventId, idempotencyKey: delivery.idempotencyKey, method: delivery.method, path: requestPath, headers: received, body: delivery.body, scheme, secretIndex: delivery.verification?.secretIndex, verified: delivery.verified };
 }
 
-type RouteResult = ForwardResult & { snippet?: string; route: Route };
+type RouteResult = Omit<ForwardResult, 'route'> & { snippet?: string; route: Route };
 
 /** A failure outranks a success; among failures, no answer (unreachable) outranks a status. */
 function worst(results: RouteResult[]): RouteResult {
@@ -48,7 +48,8 @@ export class AppInLine implements HandOn {
     const item = forwardItem(accepted);
     return Promise.all(routes.map((route) => this.forwarder.once(item, route).then((result): RouteResult => ({ ...result, route })))).then((results) => {
       const result = worst(results);
-      delivery.forward = { status: result.status, ms: result.ms, error: result.error ?? null, ...(result.app ? { app: result.app } : {}), ...(result.hint ? { hint: result.hint } : {}) };
+      delivery.forward = { status: result.status, ms: result.ms, error: result.error ?? null, ...(result.app ? { app: result.app } : {}), ...(result.hint ? { hint: result.hint } : {}), route: result.route.name, target: displayUrl(result.route.url) };
+      delivery.forwards = results.map((each): ForwardResult => ({ status: each.status, ms: each.ms, error: each.error ?? null, attempts: 1, ...(each.app ? { app: each.app } : {}), ...(each.hint ? { hint: each.hint } : {}), route: each.route.name, target: displayUrl(each.route.url) }));
       const someOther = results.length > 1 ? ` (${results.filter((other) => other.status === null || !isSuccess(other.status)).length} of ${results.length} routes)` : '';
       if (result.status !== null && isSuccess(result.status)) {
         return commitThen(this.parts, claim, delivery, () => {

@@ -5,6 +5,7 @@ import { fsErrorText } from '../../capture/file-ops.js';
 import { FixtureFileWriter } from '../../capture/files.js';
 import type { Attempt } from '../../delivery/deliver.js';
 import { schemeNamed } from '../../delivery/forward-request.js';
+import { forwardsInCapture } from '../../outbox/reconcile.js';
 import { findRecords, REQUEUE_FILE, takeRequests, type OutboxEntry, type OutboxLoad, type OutboxLog } from '../../outbox/index.js';
 import { decodeBody, type DeliveryRecord } from '../../records/record.js';
 import { attemptError, deadReason } from '../../routes/outcome.js';
@@ -66,8 +67,9 @@ export class AppOutbox implements HandOn {
   /** Applies waiting requeue requests, then resumes every pending forward of a route this listener has. */
   async start(load: OutboxLoad): Promise<OutboxReport> {
     const { outbox } = this.setting;
-    const report: OutboxReport = { path: outbox.path, resumed: 0, otherRoutes: 0, lost: 0, unacknowledged: 0, dead: 0, requeued: 0, tornTail: load.tornTail };
+    const report: OutboxReport = { path: outbox.path, resumed: 0, otherRoutes: 0, lost: 0, unacknowledged: 0, dead: 0, requeued: 0, tornTail: load.tornTail, damagedLines: load.skipped, nulBytes: load.nulBytes, empty: load.bytes === 0, recreated: 0 };
     report.requeued = await this.applyRequeues(false);
+    report.recreated = await this.reconcile();
     const pending = [...outbox.entries()].filter((entry) => entry.state === 'pending');
     const mine = pending.filter((entry) => this.byName.has(entry.route));
     report.otherRoutes = pending.length - mine.length;
@@ -93,6 +95,8 @@ export class AppOutbox implements HandOn {
       return this.processed.accept(accepted, claim);
     }
     const entries = routes.map((route) => this.newEntry(accepted, route));
+    // The record itself says which forwards are owed: the capture is the log the outbox is checked against at start.
+    delivery.outcome = { forwards: entries.map((entry) => ({ route: entry.route, target: entry.target, state: 'pending', status: null, ms: 0, error: null, attempts: 0 })) };
     const stored = parts.store.store(delivery, accepted.receivedAt);
     const inOutbox = this.setting.outbox.add(entries).then(
       () => true,
@@ -149,6 +153,41 @@ export class AppOutbox implements HandOn {
         outbox.update(entry.id, change).catch(warn);
       },
     };
+  }
+
+  /**
+   * Every forward the capture records as acknowledged and still owed (pending, or dead) has an
+   * outbox entry: one the outbox lost is recreated (pending: due now; dead: a dead letter again).
+   * Returns how many. A mark whose key the ledger never committed was not acknowledged (its sender
+   * retried, and the retry has its own record and entry), and a key+route the outbox already holds
+   * under another capture is the same forward.
+   */
+  private async reconcile(): Promise<number> {
+    const { outbox, dir, files } = this.setting;
+    const owed = await forwardsInCapture(dir, files);
+    if (owed.length === 0) return 0;
+    const known = new Set<string>();
+    for (const entry of outbox.entries()) {
+      known.add(`${entry.capture}\n${entry.route}`);
+      const key = entry.key ?? entry.event;
+      if (key !== null) known.add(`key:${key}\n${entry.route}`);
+    }
+    const now = Date.now();
+    const recreated: OutboxEntry[] = [];
+    for (const mark of owed) {
+      const key = mark.key ?? mark.event;
+      if (known.has(`${mark.capture}\n${mark.route}`) || (key !== null && known.has(`key:${key}\n${mark.route}`))) continue;
+      if (key === null || !this.setting.committed(key)) continue;
+      known.add(`${mark.capture}\n${mark.route}`).add(`key:${key}\n${mark.route}`);
+      const dead = mark.forward.state === 'dead';
+      const entry: OutboxEntry = { id: outbox.newId(now), capture: mark.capture, event: mark.event, type: mark.type, route: mark.route, target: mark.target, state: dead ? 'dead' : 'pending', attempts: dead ? (mark.forward.attempts ?? 0) : 0, due: now, at: now };
+      if (mark.file !== undefined) entry.file = mark.file;
+      if (mark.key !== undefined) entry.key = mark.key;
+      if (dead) Object.assign(entry, { status: mark.forward.status, error: mark.forward.error, reason: deadReason(mark.forward.status) });
+      recreated.push(entry);
+    }
+    if (recreated.length > 0) await outbox.add(recreated);
+    return recreated.length;
   }
 
   /** Finds the records of these entries in the capture and forwards them; entries whose record is gone are settled. */

@@ -9,10 +9,12 @@
  */
 import { open as openFile, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
 import { AppendLog } from '../../capture/append-log.js';
+import { PRIVATE_FILE_MODE, realFileOps } from '../../capture/file-ops.js';
 
 /** A segment rolls past this size, so retention can delete whole files. */
-const SEGMENT_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
 export interface IndexRow {
   seq: number;
@@ -25,8 +27,13 @@ export interface IndexRow {
 }
 
 export interface Segment {
+  /** No entry of the segment has a lower seq (entries of the one before are all lower). */
   firstSeq: number;
   path: string;
+  /** Bumped when a write to it failed: appends begun before re-read the file instead of trusting their offsets. */
+  generation: number;
+  /** Appends under way: a segment is never deleted under one. */
+  writing: number;
 }
 
 /** A line starts with these fields in this order (JSON.stringify keeps key order), so a scan needs no full parse. */
@@ -44,16 +51,17 @@ export class ChannelLog {
   private activeSegment!: Segment;
   private nextOffset = 0;
   private nextSeq = 1;
-  /** Bumped when a write failed or the index was rebuilt: appends begun before it re-read the file instead of trusting their offsets. */
-  private generation = 0;
-  private rescanning: Promise<void> | undefined;
+  private rescanning = new Map<Segment, Promise<void>>();
   /** Every seq up to this one was dropped by retention. */
   private droppedThrough = 0;
 
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly segmentBytes: number,
+  ) {}
 
-  static async open(dir: string): Promise<ChannelLog> {
-    const log = new ChannelLog(dir);
+  static async open(dir: string, segmentBytes = DEFAULT_SEGMENT_BYTES): Promise<ChannelLog> {
+    const log = new ChannelLog(dir, segmentBytes);
     await log.load();
     return log;
   }
@@ -61,7 +69,7 @@ export class ChannelLog {
   private async load(): Promise<void> {
     const names = (await readdir(this.dir).catch(() => [] as string[])).filter((name) => /^seg-\d+\.log$/.test(name)).sort();
     for (const name of names) {
-      const segment: Segment = { firstSeq: Number(name.slice(4, -4)), path: join(this.dir, name) };
+      const segment: Segment = { firstSeq: Number(name.slice(4, -4)), path: join(this.dir, name), generation: 0, writing: 0 };
       this.segments.push(segment);
       const { rows } = await scanSegment(segment);
       for (const row of rows) this.rows.push(row);
@@ -76,21 +84,26 @@ export class ChannelLog {
       // open() may have added a newline after a torn tail: offsets continue from the real size.
       this.nextOffset = await fileSize(last.path);
     } else {
-      await this.roll();
+      this.roll();
+      await this.active.open();
     }
   }
 
-  /** Starts a new segment file; the previous one is closed once its pending writes are done. */
-  private async roll(): Promise<void> {
-    const segment: Segment = { firstSeq: this.nextSeq, path: join(this.dir, segmentName(this.nextSeq)) };
-    const log = new AppendLog(segment.path, { durable: true });
-    await log.open();
-    const previous = this.active;
+  /**
+   * Starts a new segment file, at once (no await: no append can slip between choosing its first seq
+   * and switching to it). It is opened by its first write; the previous one closes once its pending
+   * writes are done.
+   */
+  private roll(): void {
+    const segment: Segment = { firstSeq: this.nextSeq, path: join(this.dir, segmentName(this.nextSeq)), generation: 0, writing: 0 };
+    // The file exists from now on, even empty: its name carries the next seq across a restart once
+    // retention has deleted the files before it (seqs never go back, or consumers would skip new entries).
+    closeSync(openSync(segment.path, 'a', PRIVATE_FILE_MODE));
+    const previous = this.active as AppendLog | undefined;
     this.segments.push(segment);
     this.activeSegment = segment;
-    this.active = log;
+    this.active = new AppendLog(segment.path, { durable: true });
     this.nextOffset = 0;
-    this.generation++;
     if (previous) void previous.close().catch(() => {});
   }
 
@@ -104,43 +117,61 @@ export class ChannelLog {
 
   /** Appends the line made for the next seq; resolves once it is on disk. */
   async append(make: (seq: number, at: number) => string): Promise<number> {
-    if (this.nextOffset >= SEGMENT_BYTES) await this.roll();
+    if (this.nextOffset >= this.segmentBytes) this.roll();
     const seq = this.nextSeq++;
     const at = Date.now();
     const line = make(seq, at);
     const length = Buffer.byteLength(line);
     const segment = this.activeSegment;
+    const log = this.active;
     const offset = this.nextOffset;
     this.nextOffset += length + 1;
-    const generation = this.generation;
+    const generation = segment.generation;
+    segment.writing++;
     try {
-      await this.active.append(line);
+      await log.append(line);
     } catch (error) {
       // The batch was cut back: offsets handed out after it are wrong until the file is re-read.
-      this.generation++;
+      segment.generation++;
       throw error;
+    } finally {
+      segment.writing--;
     }
-    if (generation !== this.generation) await this.rescan();
-    else if (seq > (this.rows[this.rows.length - 1]?.seq ?? 0)) this.rows.push({ seq, at, segment, offset, length });
+    if (generation !== segment.generation) await this.rescan(segment, log);
+    else this.insert({ seq, at, segment, offset, length });
     return seq;
   }
 
-  /** Re-reads the active segment and rebuilds its part of the index (after a failed write). */
-  private rescan(): Promise<void> {
-    this.rescanning ??= (async () => {
-      try {
-        await this.active.flushed();
-        const segment = this.activeSegment;
-        const { rows, size } = await scanSegment(segment);
-        const before = this.rows.filter((row) => row.segment !== segment);
-        this.rows = [...before, ...rows.filter((row) => row.seq > this.droppedThrough)];
-        this.nextOffset = size;
-        this.generation++;
-      } finally {
-        this.rescanning = undefined;
-      }
-    })();
-    return this.rescanning;
+  /** Adds a row in seq order (two segments' writes can finish in either order around a roll). */
+  private insert(row: IndexRow): void {
+    const last = this.rows[this.rows.length - 1];
+    if (!last || row.seq > last.seq) {
+      this.rows.push(row);
+      return;
+    }
+    const position = this.positionAfter(row.seq);
+    if (this.rows[position - 1]?.seq !== row.seq) this.rows.splice(position, 0, row);
+  }
+
+  /** Re-reads a segment and rebuilds its part of the index (after a failed write to it). */
+  private rescan(segment: Segment, log: AppendLog): Promise<void> {
+    let running = this.rescanning.get(segment);
+    if (!running) {
+      running = (async () => {
+        try {
+          await log.flushed();
+          const { rows, size } = await scanSegment(segment);
+          const others = this.rows.filter((row) => row.segment !== segment);
+          this.rows = [...others, ...rows.filter((row) => row.seq > this.droppedThrough)].sort((a, b) => a.seq - b.seq);
+          if (segment === this.activeSegment) this.nextOffset = size;
+          segment.generation++;
+        } finally {
+          this.rescanning.delete(segment);
+        }
+      })();
+      this.rescanning.set(segment, running);
+    }
+    return running;
   }
 
   /** Position of the first row with seq > `seq`. */
@@ -196,12 +227,14 @@ export class ChannelLog {
     const firstLive = this.rows[0]?.seq ?? this.nextSeq;
     const firstRowOfActive = this.rows.find((row) => row.segment === this.activeSegment);
     // Roll when the active file holds only dropped entries, or old ones: then it can go in turn.
-    if (this.nextOffset > 0 && (!firstRowOfActive || nowMs - firstRowOfActive.at >= rollAgeMs)) await this.roll();
+    if (this.nextOffset > 0 && (!firstRowOfActive || nowMs - firstRowOfActive.at >= rollAgeMs)) this.roll();
+    // The new file's name must be on disk before the files it replaces go.
+    if (this.segments.some((segment, i) => segment !== this.activeSegment && segment.writing === 0 && (this.segments[i + 1]?.firstSeq ?? Infinity) <= firstLive)) await realFileOps.fsyncDir?.(this.dir);
     const keep: Segment[] = [];
     for (let i = 0; i < this.segments.length; i++) {
       const segment = this.segments[i]!;
       const next = this.segments[i + 1];
-      const dead = segment !== this.activeSegment && next !== undefined && next.firstSeq <= firstLive;
+      const dead = segment !== this.activeSegment && segment.writing === 0 && next !== undefined && next.firstSeq <= firstLive;
       if (dead) await unlink(segment.path).catch(() => {});
       else keep.push(segment);
     }
@@ -209,7 +242,7 @@ export class ChannelLog {
   }
 
   async close(): Promise<void> {
-    await this.rescanning?.catch(() => {});
+    await Promise.allSettled([...this.rescanning.values()]);
     await this.active.close();
   }
 }

@@ -40,20 +40,45 @@ export interface SeqIndex {
   find(seq: number): unknown;
 }
 
+const NO_SEQS: ReadonlySet<number> = new Set();
+const NOTHING: ReadonlyMap<never, never> = new Map<never, never>();
+
 export class ConsumerState {
   /** Every seq up to this one is settled (acknowledged or dead). */
   floor = 0;
   /** The last seq handed out as new. */
   cursor = 0;
-  /** Settled seqs above the floor. */
-  readonly settled = new Set<number>();
-  readonly inFlight = new Map<number, InFlight>();
-  readonly retrying = new Map<number, Retrying>();
-  readonly dead = new Map<number, DeadLetter>();
-  /** Handed back (a member disconnected, or requeued): sent before anything new; seq → attempts made. */
-  readonly returned = new Map<number, number>();
-  readonly members = new Map<string, number>();
   lastSeenAt: number | null = null;
+  // The collections are made on first write: an idle consumer (one per subscriber name, thousands
+  // on a busy relay) costs a few numbers, not six hash tables.
+  private settledSet?: Set<number>;
+  private inFlightMap?: Map<number, InFlight>;
+  private retryingMap?: Map<number, Retrying>;
+  private deadMap?: Map<number, DeadLetter>;
+  private returnedMap?: Map<number, number>;
+  private membersMap?: Map<string, number>;
+
+  /** Settled seqs above the floor. */
+  get settled(): ReadonlySet<number> {
+    return this.settledSet ?? NO_SEQS;
+  }
+  get inFlight(): ReadonlyMap<number, InFlight> {
+    return this.inFlightMap ?? NOTHING;
+  }
+  get retrying(): ReadonlyMap<number, Retrying> {
+    return this.retryingMap ?? NOTHING;
+  }
+  get dead(): ReadonlyMap<number, DeadLetter> {
+    return this.deadMap ?? NOTHING;
+  }
+  /** Handed back (a member disconnected, or requeued): sent before anything new; seq → attempts made. */
+  get returned(): ReadonlyMap<number, number> {
+    return this.returnedMap ?? NOTHING;
+  }
+  /** Members reading now, with when each last asked. */
+  get members(): ReadonlyMap<string, number> {
+    return this.membersMap ?? NOTHING;
+  }
 
   constructor(readonly name: string) {}
 
@@ -63,13 +88,13 @@ export class ConsumerState {
   }
 
   private settle(seq: number, index: SeqIndex): void {
-    this.inFlight.delete(seq);
-    this.retrying.delete(seq);
-    this.returned.delete(seq);
-    if (seq > this.floor) this.settled.add(seq);
+    this.inFlightMap?.delete(seq);
+    this.retryingMap?.delete(seq);
+    this.returnedMap?.delete(seq);
+    if (seq > this.floor) (this.settledSet ??= new Set()).add(seq);
     let position = index.positionAfter(this.floor);
     for (let row = index.rows[position]; row && this.settled.has(row.seq); row = index.rows[++position]) {
-      this.settled.delete(row.seq);
+      this.settledSet?.delete(row.seq);
       this.floor = row.seq;
     }
     if (this.cursor < this.floor) this.cursor = this.floor;
@@ -79,23 +104,23 @@ export class ConsumerState {
   apply(line: StateLine, index: SeqIndex): void {
     if ('ack' in line) for (const seq of line.ack) this.settle(seq, index);
     else if ('fail' in line) {
-      this.inFlight.delete(line.fail);
-      this.returned.delete(line.fail);
-      this.settled.delete(line.fail);
-      this.retrying.set(line.fail, { attempt: line.attempt, dueAt: line.due, error: line.error });
+      this.inFlightMap?.delete(line.fail);
+      this.returnedMap?.delete(line.fail);
+      this.settledSet?.delete(line.fail);
+      (this.retryingMap ??= new Map()).set(line.fail, { attempt: line.attempt, dueAt: line.due, error: line.error });
     } else if ('dead' in line) {
-      this.dead.set(line.dead, { attempts: line.attempts, error: line.error, deadAt: line.at });
+      (this.deadMap ??= new Map()).set(line.dead, { attempts: line.attempts, error: line.error, deadAt: line.at });
       this.settle(line.dead, index);
     } else if ('requeue' in line) {
       for (const seq of line.requeue) {
-        this.dead.delete(seq);
-        this.settled.delete(seq);
-        this.retrying.delete(seq);
-        this.returned.set(seq, 0);
+        this.deadMap?.delete(seq);
+        this.settledSet?.delete(seq);
+        this.retryingMap?.delete(seq);
+        (this.returnedMap ??= new Map()).set(seq, 0);
       }
     } else if ('floor' in line) {
       this.floor = Math.max(this.floor, line.floor);
-      for (const seq of line.settled) if (seq > this.floor) this.settled.add(seq);
+      for (const seq of line.settled) if (seq > this.floor) (this.settledSet ??= new Set()).add(seq);
       if (this.cursor < this.floor) this.cursor = this.floor;
     }
   }
@@ -115,24 +140,24 @@ export class ConsumerState {
    * then entries sent but unsettled for longer than the ack timeout, then new ones.
    */
   take(member: string, max: number, nowMs: number, ackTimeoutMs: number, index: SeqIndex): Array<{ seq: number; attempt: number }> {
-    this.members.set(member, nowMs);
+    (this.membersMap ??= new Map()).set(member, nowMs);
     this.lastSeenAt = nowMs;
     const out: Array<{ seq: number; attempt: number }> = [];
     const send = (seq: number, attempt: number) => {
       // Deleted first so the map stays in the order entries were sent: the ack-timeout scan below stops at the first recent one.
-      this.inFlight.delete(seq);
-      this.inFlight.set(seq, { member, sentAt: nowMs, attempt });
+      this.inFlightMap?.delete(seq);
+      (this.inFlightMap ??= new Map()).set(seq, { member, sentAt: nowMs, attempt });
       out.push({ seq, attempt });
     };
     for (const [seq, attempt] of this.returned) {
       if (out.length >= max) return out;
-      this.returned.delete(seq);
+      this.returnedMap?.delete(seq);
       if (index.find(seq)) send(seq, attempt);
     }
     for (const [seq, retry] of this.retrying) {
       if (out.length >= max) return out;
       if (retry.dueAt > nowMs) continue;
-      this.retrying.delete(seq);
+      this.retryingMap?.delete(seq);
       if (index.find(seq)) send(seq, retry.attempt);
     }
     const sentBefore = out.length;
@@ -140,7 +165,7 @@ export class ConsumerState {
       if (out.length >= max || nowMs - flight.sentAt < ackTimeoutMs) break;
       if (out.length > sentBefore && out[sentBefore]!.seq === seq) break; // came round to the ones re-sent just now
       if (index.find(seq)) send(seq, flight.attempt);
-      else this.inFlight.delete(seq);
+      else this.inFlightMap?.delete(seq);
     }
     for (let position = index.positionAfter(this.cursor); out.length < max && position < index.rows.length; position++) {
       const seq = index.rows[position]!.seq;
@@ -155,11 +180,11 @@ export class ConsumerState {
     let count = 0;
     for (const [seq, flight] of this.inFlight) {
       if (flight.member !== member) continue;
-      this.inFlight.delete(seq);
-      this.returned.set(seq, flight.attempt);
+      this.inFlightMap?.delete(seq);
+      (this.returnedMap ??= new Map()).set(seq, flight.attempt);
       count++;
     }
-    this.members.delete(member);
+    this.membersMap?.delete(member);
     return count;
   }
 
@@ -191,14 +216,14 @@ export class ConsumerState {
 
   /** Forgets entries retention dropped (every seq up to `seq`). */
   dropThrough(seq: number): void {
-    for (const map of [this.inFlight, this.retrying, this.dead, this.returned] as Array<Map<number, unknown>>) for (const key of map.keys()) if (key <= seq) map.delete(key);
-    for (const key of this.settled) if (key <= seq) this.settled.delete(key);
+    for (const map of [this.inFlightMap, this.retryingMap, this.deadMap, this.returnedMap]) if (map) for (const key of map.keys()) if (key <= seq) map.delete(key);
+    for (const key of this.settled) if (key <= seq) this.settledSet?.delete(key);
     if (this.floor < seq) this.floor = seq;
     if (this.cursor < seq) this.cursor = seq;
   }
 }
 
-function countAtOrBelow(map: Map<number, unknown>, seq: number): number {
+function countAtOrBelow(map: ReadonlyMap<number, unknown>, seq: number): number {
   let count = 0;
   for (const key of map.keys()) if (key <= seq) count++;
   return count;

@@ -1,0 +1,123 @@
+/**
+ * Provider URL challenges through the real CLI: `listen` answers each the way its provider
+ * expects (a signed one only once verified), `send --event <challenge>` sends them, and the SNS
+ * SubscriptionConfirmation is shown with its SubscribeURL, never fetched.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getScheme } from '../../src/schemes/registry.js';
+import { signRequest } from '../../src/schemes/sign-request.js';
+import { CliProcess, runCli } from '../helpers/cli.js';
+
+const SECRET = 'handshake-secret-token';
+let listener: CliProcess;
+let url: string;
+
+beforeAll(async () => {
+  listener = new CliProcess(['listen', '--port', '0', '--json', '--no-capture', '--secret', SECRET]);
+  url = (await listener.waitForRecord<{ url: string }>((record) => record.type === 'listening')).url;
+});
+afterAll(async () => {
+  await listener.stop();
+});
+
+async function post(scheme: string, body: string, secret = SECRET, query = '') {
+  const signed = signRequest(getScheme(scheme), { body: Buffer.from(body), secret, timestamp: Math.floor(Date.now() / 1000), id: `evt_${Math.random().toString(36).slice(2)}` });
+  const response = await fetch(`${url}${query}`, { method: 'POST', headers: signed.headers, body });
+  return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+}
+
+describe('listen answers provider URL challenges', () => {
+  it('zoom endpoint.url_validation: {plainToken, encryptedToken = HMAC-SHA256(secret, plainToken)}; a wrong signature is 401, not answered', async () => {
+    const body = JSON.stringify({ payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: 1654503849680, event: 'endpoint.url_validation' });
+    const answered = await post('zoom', body);
+    expect(answered.status).toBe(200);
+    expect(JSON.parse(answered.text)).toEqual({ plainToken: 'qgg8vlvZRS6UYooatFL8Aw', encryptedToken: createHmac('sha256', SECRET).update('qgg8vlvZRS6UYooatFL8Aw').digest('hex') });
+    const forged = await post('zoom', body, 'not-the-secret');
+    expect(forged.status).toBe(401);
+    expect(forged.text).not.toContain('encryptedToken');
+  });
+
+  it('slack url_verification and twitch webhook_callback_verification echo the challenge as text/plain', async () => {
+    const slack = await post('slack', JSON.stringify({ token: 't', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' }));
+    expect(slack).toMatchObject({ status: 200, text: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+    expect(slack.type).toMatch(/^text\/plain/);
+    const body = JSON.stringify({ challenge: 'pogchamp-kappa-360noscope-vohiyo', subscription: { type: 'channel.follow' } });
+    const signed = signRequest(getScheme('twitch'), { body: Buffer.from(body), secret: SECRET, timestamp: Math.floor(Date.now() / 1000), id: 'e3b0c442-98fc', type: 'webhook_callback_verification' });
+    const twitch = await fetch(url, { method: 'POST', headers: signed.headers, body });
+    expect(twitch.status).toBe(200);
+    expect(await twitch.text()).toBe('pogchamp-kappa-360noscope-vohiyo');
+  });
+
+  it('GET challenges: Meta hub.challenge (verify token checked against the secrets), Dropbox, Okta; Microsoft Graph validationToken', async () => {
+    const meta = await fetch(`${url}?hub.mode=subscribe&hub.verify_token=${SECRET}&hub.challenge=1158201444`);
+    expect([meta.status, await meta.text()]).toEqual([200, '1158201444']);
+    const wrongToken = await fetch(`${url}?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1158201444`);
+    expect(wrongToken.status).toBe(403);
+    expect(await wrongToken.text()).not.toContain('1158201444');
+    const dropbox = await fetch(`${url}?challenge=wZP6Bd9Uc7xQ`);
+    expect([dropbox.status, await dropbox.text(), dropbox.headers.get('x-content-type-options')]).toEqual([200, 'wZP6Bd9Uc7xQ', 'nosniff']);
+    const okta = await fetch(url, { headers: { 'X-Okta-Verification-Challenge': 'OCnQEl6Jc2ijxHdc3C8d' } });
+    expect(await okta.json()).toEqual({ verification: 'OCnQEl6Jc2ijxHdc3C8d' });
+    const graph = await fetch(`${url}?validationToken=Validation%3A%20Testing%20client%20application%20reachability`, { method: 'POST', headers: { 'content-type': 'text/plain' } });
+    expect([graph.status, await graph.text()]).toEqual([200, 'Validation: Testing client application reachability']);
+    const asana = await fetch(url, { method: 'POST', headers: { 'X-Hook-Secret': 'b537207f20cbfa02357cf448134da559e8bd039bb6462a86f1' } });
+    expect([asana.status, asana.headers.get('x-hook-secret')]).toEqual([200, 'b537207f20cbfa02357cf448134da559e8bd039bb6462a86f1']);
+    // Any other GET is still refused at the door.
+    expect((await fetch(url)).status).toBe(405);
+  });
+
+  it('send --scheme zoom --event endpoint.url_validation and --scheme twitch --event webhook_callback_verification are answered and shown', async () => {
+    for (const [scheme, event, note] of [
+      ['zoom', 'endpoint.url_validation', /answered Zoom endpoint.url_validation/],
+      ['twitch', 'webhook_callback_verification', /answered Twitch webhook_callback_verification/],
+    ] as const) {
+      const sent = await runCli(['send', url, '--scheme', scheme, '--event', event, '--secret', SECRET, '--no-retry', '--json']);
+      expect(sent.code, sent.stderr).toBe(0);
+      const record = await listener.waitForRecord((line) => line.type === 'delivery' && line.eventType === event);
+      expect(record).toMatchObject({ scheme, verified: true, status: 200, note: expect.stringMatching(note) });
+    }
+  });
+});
+
+describe('--no-handshakes', () => {
+  it('passes a challenge on like any delivery (verified, stored, 2xx) instead of answering it', async () => {
+    const plain = new CliProcess(['listen', '--port', '0', '--json', '--no-capture', '--secret', SECRET, '--no-handshakes']);
+    try {
+      const { url: plainUrl } = await plain.waitForRecord<{ url: string }>((record) => record.type === 'listening');
+      const body = JSON.stringify({ payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: 1654503849680, event: 'endpoint.url_validation' });
+      const signed = signRequest(getScheme('zoom'), { body: Buffer.from(body), secret: SECRET, timestamp: Math.floor(Date.now() / 1000), id: 'z1' });
+      const response = await fetch(plainUrl, { method: 'POST', headers: signed.headers, body });
+      expect(response.status).toBe(200);
+      expect(await response.text()).not.toContain('encryptedToken');
+      expect((await fetch(`${plainUrl}?challenge=abc`)).status).toBe(405);
+      const record = await plain.waitForRecord((line) => line.type === 'delivery');
+      expect(record).toMatchObject({ scheme: 'zoom', verified: true });
+      expect(record.note).toBeUndefined();
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
+describe('sns SubscriptionConfirmation', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookctl-sns-hs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('is verified against the certificate named and shown with its SubscribeURL, which is not fetched', async () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '2', '-subj', '/CN=sns.us-east-1.amazonaws.com'], { stdio: 'ignore' });
+    const sns = new CliProcess(['listen', '--port', '0', '--json', '--no-capture', '--scheme', 'sns', '--public-key', join(dir, 'c.pem')]);
+    try {
+      const { url: snsUrl } = await sns.waitForRecord<{ url: string }>((record) => record.type === 'listening');
+      const sent = await runCli(['send', snsUrl, '--scheme', 'sns', '--event', 'SubscriptionConfirmation', '--private-key', join(dir, 'k.pem'), '--no-retry', '--json']);
+      expect(sent.code, sent.stderr).toBe(0);
+      const record = await sns.waitForRecord((line) => line.type === 'delivery');
+      expect(record).toMatchObject({ scheme: 'sns', verified: true, eventType: 'SubscriptionConfirmation', note: expect.stringMatching(/open https:\/\/sns\.us-east-1\.amazonaws\.com\/\?Action=ConfirmSubscription.*does not fetch/) });
+    } finally {
+      await sns.stop();
+    }
+  });
+});
