@@ -142,8 +142,11 @@ describe('a respond: wait channel', () => {
     const channel = await createChannel(relay, 'waits', ['--respond', 'wait']);
     const subscriber = await startSubscriber(channel, ['--no-capture', '--id-header', 'x-event-id', '--status', '201']);
     await subscriber.cli.waitForLine((line) => /relay connected/.test(line), { stream: 'stderr' });
-    const answer = await deliver(channel.ingressUrl, '{"type":"url_verification","challenge":"c-123"}', { 'content-type': 'application/json', 'x-event-id': 'evt_wait_1' });
+    const answer = await deliver(channel.ingressUrl, '{"type":"event_callback","event":{"type":"app_mention"}}', { 'content-type': 'application/json', 'x-event-id': 'evt_wait_1' });
     expect(answer.status).toBe(201);
     expect(JSON.parse(answer.body)).toMatchObject({ ok: true, eventId: 'evt_wait_1', duplicate: false });
+    // Slack's URL check, which the listener answers itself: the provider gets the challenge back through the relay.
+    const challenge = await deliver(channel.ingressUrl, '{"type":"url_verification","challenge":"c-123"}', { 'content-type': 'application/json', 'x-event-id': 'evt_wait_2' });
+    expect(challenge).toEqual({ status: 200, body: 'c-123' });
   });
 });
