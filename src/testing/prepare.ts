@@ -133,7 +133,8 @@ export function prepareDelivery(options: SignOptions, target: string | undefined
   const secret = options.wrongSecret === undefined || options.wrongSecret === false ? key : options.wrongSecret === true ? wrongSecretFor(key, scheme) : options.wrongSecret;
   // sign() returns headers for the caller's own bytes: with reserialize they are the re-emitted bytes' headers.
   const signedBody = mode === 'sign' && options.reserialize ? reserializedBody(event.body) : event.body;
-  const signedUrl = scheme.targetUrl ? scheme.targetUrl(signingUrl!, signedBody) : undefined;
+  // Every scheme signs with the URL when it has one, as send does: Twilio signs it, Pub/Sub's JWT names it as the audience.
+  const signedUrl = scheme.targetUrl ? scheme.targetUrl(signingUrl!, signedBody) : signingUrl;
   const postUrl = target === undefined ? undefined : scheme.targetUrl ? scheme.targetUrl(target, signedBody) : target;
   const type = headerType(scheme, event.type);
   const provider = scheme.deliveryHeaders(type ? { id: event.id, type } : { id: event.id });

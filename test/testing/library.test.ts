@@ -29,7 +29,8 @@ function pemPair(kind: 'ed25519' | 'ec' | 'rsa'): { privateKey: string; publicKe
   const pair = kind === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
   return { privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
-const KEY_KINDS: Record<string, 'ec' | 'rsa'> = { sendgrid: 'ec', sns: 'rsa' };
+/** The key kind of each key-pair provider that does not sign with Ed25519; the JWT family has some (Plaid's ES256, Pub/Sub's RS256) beside HMAC ones (Netlify). */
+const KEY_KINDS: Record<string, 'ec' | 'rsa'> = { sendgrid: 'ec', sns: 'rsa', plaid: 'ec', pubsub: 'rsa' };
 
 /**
  * The keys each scheme signs and verifies with: a PEM key pair for the catalog's key-pair
@@ -38,7 +39,7 @@ const KEY_KINDS: Record<string, 'ec' | 'rsa'> = { sendgrid: 'ec', sns: 'rsa' };
 function setupFor(scheme: string): { sign: SigningKey; verify: VerifyingKey; url: string; signatureHeader?: string } {
   const url = 'https://example.test/webhooks';
   const extra = { url, ...(scheme === 'hmac' ? { signatureHeader: 'X-Signature' } : {}) };
-  if (SCHEME_CATALOG.find((info) => info.scheme === scheme)?.family === 'asymmetric') {
+  if (SCHEME_CATALOG.find((info) => info.scheme === scheme)?.family === 'asymmetric' || KEY_KINDS[scheme] !== undefined) {
     const pair = pemPair(KEY_KINDS[scheme] ?? 'ed25519');
     return { sign: { privateKey: pair.privateKey }, verify: { publicKey: pair.publicKey }, ...extra };
   }
