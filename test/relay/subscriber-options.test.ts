@@ -51,6 +51,12 @@ describe('the subscribe token', () => {
     for (const ok of [URL_, `${URL_}/`, `${URL_}/events`, 'https://example.com/relay/sub/a.b-c']) expect(relaySettingsFrom({ relay: ok }, env, () => undefined)?.subscribeUrl).toBe(new URL(ok).href);
   });
 
+  it('--path with --relay warns that deliveries to other paths are refused and acknowledged', () => {
+    const env = { HOOKCTL_RELAY_TOKEN: 't' };
+    expect(relaySettingsFrom({ relay: URL_, path: '/github' }, env, (name) => (name === 'path' ? 'cli' : undefined))?.warnings).toEqual([expect.stringMatching(/^--path \/github with --relay: a relayed delivery to any other path is refused \(404\) and acknowledged/)]);
+    expect(relaySettingsFrom({ relay: URL_ }, env, () => undefined)?.warnings).toEqual([]);
+  });
+
   it('a config file cannot hold the token itself', async () => {
     const cwd = mkdtempSync(join(dir, 'cwd-'));
     writeFileSync(join(cwd, 'hookctl.config.json'), JSON.stringify({ listen: { relayToken: 'hush-123' } }));

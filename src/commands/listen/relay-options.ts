@@ -49,6 +49,8 @@ export function relaySettingsFrom(options: CommandContext['options'], env: NodeJ
   const settings: RelaySettings = { subscribeUrl: url.href, token, transport: (options.relayTransport as RelayTransportName | undefined) ?? 'sse', warnings: [] };
   // Whoever can read the token can read every delivery of the channel; as relay serve says of its admin token.
   if (file && (statSync(file.path).mode & 0o077) !== 0) settings.warnings.push(`${file.named}: ${file.path} can be read by other users; chmod 600 it`);
+  // A 404 is a refusal, which settles an entry: what --path turns away is acknowledged and gone.
+  if (options.path !== undefined && source('path') !== 'default') settings.warnings.push(`--path ${String(options.path)} with --relay: a relayed delivery to any other path is refused (404) and acknowledged, so the relay keeps it no longer; give providers the ingress URL followed by ${String(options.path)}`);
   if (options.relayGroup !== undefined) {
     const group = String(options.relayGroup);
     if (!HEADER_VALUE.test(group)) throw usageError(`--relay-group: "${group}" must be printable without spaces`);
