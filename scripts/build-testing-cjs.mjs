@@ -17,6 +17,8 @@ const result = await build({
   entryPoints: [`${root}src/testing/index.ts`],
   outfile: `${root}dist/cjs/testing.cjs`,
   bundle: true,
+  // Input paths in the metafile are then relative to the package root, whatever the cwd.
+  absWorkingDir: root,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
@@ -30,6 +32,14 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
+
+// The shared import.meta.url is right only for modules two folders down (src/<capability>/x.ts):
+// one deeper that finds files relative to itself would look in the wrong place from the bundle.
+const misplaced = Object.keys(result.metafile.inputs).filter((path) => path.startsWith('src/') && path.split('/').length !== 3 && readFileSync(`${root}${path}`, 'utf8').includes('import.meta.url'));
+if (misplaced.length > 0) {
+  console.error(`build-testing-cjs: ${misplaced.join(', ')} use import.meta.url but are not two folders below the package root; the CommonJS bundle would resolve their paths wrongly`);
+  process.exit(1);
+}
 
 const externals = new Set();
 for (const input of Object.values(result.metafile.inputs)) for (const imported of input.imports) if (imported.external) externals.add(imported.path);

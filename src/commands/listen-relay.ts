@@ -12,6 +12,13 @@ import { formatDuration } from '../text/duration.js';
 import { displayUrl } from '../text/url.js';
 import type { RelaySettings } from './listen/relay-options.js';
 
+/**
+ * How long the banner waits for the relay's first word. A relay that takes the connection and
+ * says nothing (a proxy buffering the stream) is otherwise heard of only when the watchdog gives
+ * up, two heartbeats later: half a minute of a blank terminal.
+ */
+const FIRST_WORD_WAIT_MS = 3_000;
+
 export interface RunningRelay {
   /** Settles with the relay's refusal (wrong token, unknown channel) if it comes; never rejects. */
   readonly refused: Promise<UserError>;
@@ -65,8 +72,12 @@ export async function startRelay(settings: RelaySettings, marker: string, listen
       },
     },
   });
+  for (const warning of settings.warnings) say(() => output.warn(warning));
   subscriber.start();
-  await first;
+  let waited: NodeJS.Timeout | undefined;
+  const heard = await Promise.race([first.then(() => true), new Promise<false>((resolve) => (waited = setTimeout(resolve, FIRST_WORD_WAIT_MS, false)))]);
+  clearTimeout(waited);
+  if (!heard) say(() => output.note(ec.yellow(`relay: connecting: ${displayUrl(settings.subscribeUrl)} has not answered yet (behind a proxy? it must not buffer the event stream)`)));
   const close = async () => {
     await subscriber.close();
     handOff.close();

@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface SimpleResponse {
@@ -9,18 +9,31 @@ export interface SimpleResponse {
 
 export interface SimpleRequest {
   method: string;
-  headers: OutgoingHttpHeaders;
+  /** A flat [name, value, …] list goes on the wire as given: order, case and repeats kept. */
+  headers: OutgoingHttpHeaders | string[];
+  /** The request target exactly as given (the URL's own path is normalised). */
+  path?: string;
+  agent?: Agent;
+  /** false: no Host header is added (the raw list carries its own). */
+  setHost?: boolean;
   body?: string | Buffer;
   /** The whole exchange, connecting to the last byte of the answer. */
   timeoutMs: number;
   signal?: AbortSignal;
 }
 
-/** One request to the relay, its answer read whole; rejects on a network error, a timeout or the signal. */
+/** One request (to the relay, or a relayed entry to the listener), its answer read whole; rejects on a network error, a timeout or the signal. */
 export function requestOnce(url: URL, options: SimpleRequest): Promise<SimpleResponse> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: options.method, headers: options.headers, signal: options.signal });
+    const req = send(url, {
+      method: options.method,
+      headers: options.headers,
+      signal: options.signal,
+      ...(options.path !== undefined ? { path: options.path } : {}),
+      ...(options.agent !== undefined ? { agent: options.agent } : {}),
+      ...(options.setHost !== undefined ? { setHost: options.setHost } : {}),
+    });
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
     req.on('error', (error) => {
       clearTimeout(timer);

@@ -73,6 +73,14 @@ export class RelayRefusedError extends UserError {
 const Refused = RelayRefusedError;
 
 /**
+ * How far a stream is read ahead of the listener. Past either limit the subscriber stops reading,
+ * so a slow app leaves the backlog on the relay's disk (its writes wait on the full socket)
+ * rather than in this process's memory; reading starts again at half.
+ */
+const READ_AHEAD_ENTRIES = 32;
+const READ_AHEAD_BYTES = 8 * 1024 * 1024;
+
+/**
  * One subscriber's life: connect, read, hand on, acknowledge; on a lost connection or two missed
  * heartbeats, reconnect with backoff and jitter. `start()` returns at once; `close()` stops it,
  * lets the entry in hand finish and sends its settlement (idempotent).
@@ -86,9 +94,14 @@ export class RelaySubscriber {
   private heartbeatMs: number;
   private lastSeq: string | undefined;
   private connections = 0;
+  /** When this connection's hello came; unset while not connected. */
+  private connectedAt: number | undefined;
 
-  private readonly queue: RelayEntry[] = [];
+  private readonly queue: Array<{ entry: RelayEntry; bytes: number }> = [];
   private readonly queued = new Set<string>();
+  private queuedBytes = 0;
+  /** The open stream's reading, paused while the read-ahead is full. */
+  private reading: { pause(): void; resume(): void } | undefined;
   private pumping: Promise<void> | undefined;
   private readonly settled: Required<AckRequest> = { acks: [], failures: [], answers: [] };
   private flushing: Promise<void> | undefined;
@@ -117,6 +130,8 @@ export class RelaySubscriber {
       this.stopping.abort();
       await this.running;
       await this.pumping;
+      // A send in flight that fails puts its settlements back: they go in the last one below.
+      await this.flushing?.catch(() => undefined);
       // What was settled goes to the relay now; what it never hears of, it sends again.
       await this.flush(Math.min(2_000, this.heartbeatMs)).catch(() => undefined);
     })();
@@ -141,7 +156,9 @@ export class RelaySubscriber {
       try {
         if (this.transport === 'sse') await this.stream();
         else await this.polls();
-        reason = 'the relay closed the connection';
+        reason = this.heldBriefly()
+          ? 'the relay closed the connection right after connecting (is another listener with this --relay-name reading the channel? give each its own --relay-name, or --relay-group to share)'
+          : 'the relay closed the connection';
       } catch (error) {
         if (this.stopped) break;
         if (error instanceof Refused) {
@@ -154,6 +171,11 @@ export class RelaySubscriber {
       if (this.stopped) break;
       // Entries read but not handed on yet are the relay's again once it sees this connection gone.
       this.dropQueued();
+      // Only a connection that held counts as a success: one the relay ends at once (a second process
+      // with this name takes the stream over, each in turn) would otherwise be retried at the base
+      // wait forever, two subscribers knocking each other off several times a second.
+      if (this.connectedAt !== undefined && !this.heldBriefly()) this.backoff.reset();
+      this.connectedAt = undefined;
       const delayMs = this.backoff.next();
       this.emit('reconnecting', { attempt: this.backoff.attempt, delayMs, reason });
       await pause(delayMs, this.stopping.signal);
@@ -162,11 +184,16 @@ export class RelaySubscriber {
 
   private connected(hello: RelayHello): void {
     this.heartbeatMs = hello.heartbeatMs > 0 ? hello.heartbeatMs : this.heartbeatMs;
-    this.backoff.reset();
+    this.connectedAt = Date.now();
     this.connections++;
     this.emit('connected', { transport: this.transport, consumer: hello.consumer, waiting: hello.waiting, heartbeatMs: this.heartbeatMs, connections: this.connections });
     // Settlements the last connection could not send.
     if (this.pending()) this.flushSoon();
+  }
+
+  /** Connected, and ended within one heartbeat of the hello. */
+  private heldBriefly(): boolean {
+    return this.connectedAt !== undefined && Date.now() - this.connectedAt < this.heartbeatMs;
   }
 
   /** Two missed heartbeats, with a little slack for a busy relay. */
@@ -183,8 +210,12 @@ export class RelaySubscriber {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       let req: ClientRequest;
       let watchdog: NodeJS.Timeout | undefined;
+      let paused = false;
+      let reading: RelaySubscriber['reading'];
       const finish = (error?: Error) => {
         clearTimeout(watchdog);
+        // A late 'close' of this stream must not take the next stream's handle.
+        if (this.reading === reading) this.reading = undefined;
         this.stopping.signal.removeEventListener('abort', onStop);
         req.destroy();
         if (error && !this.stopped) reject(error);
@@ -192,6 +223,8 @@ export class RelaySubscriber {
       };
       const arm = () => {
         clearTimeout(watchdog);
+        // Not reading, nothing can be heard: the pause is this side's, not the relay's silence.
+        if (paused) return;
         watchdog = setTimeout(() => finish(new Error(`no heartbeat from the relay for ${this.silenceMs} ms (two missed)`)), this.silenceMs);
       };
       const onStop = () => finish();
@@ -204,6 +237,27 @@ export class RelaySubscriber {
           readText(res).then((text) => finish(this.refusal(res.statusCode ?? 0, text)), finish);
           return;
         }
+        const type = res.headers['content-type'] ?? '';
+        if (!/^text\/event-stream\b/i.test(type)) {
+          res.resume();
+          finish(new Error(`the relay answered 200 with ${type ? type.split(';')[0]!.slice(0, 100) : 'no content type'}, not an event stream (a proxy or captive portal in the way?)`));
+          return;
+        }
+        reading = {
+          pause: () => {
+            if (paused) return;
+            paused = true;
+            clearTimeout(watchdog);
+            res.pause();
+          },
+          resume: () => {
+            if (!paused) return;
+            paused = false;
+            arm();
+            res.resume();
+          },
+        };
+        this.reading = reading;
         const parser = new SseParser((event) => {
           if (event.event === 'hello') {
             const hello = parseJson<RelayHello>(event.data);
@@ -214,7 +268,7 @@ export class RelaySubscriber {
           const entry = parseJson<RelayEntry>(event.data);
           if (entry && typeof entry.seq === 'string' && entry.record) {
             this.lastSeq = event.id ?? entry.seq;
-            this.enqueue(entry);
+            this.enqueue(entry, event.data.length);
           }
         });
         res.on('data', (chunk: Buffer) => {
@@ -222,7 +276,8 @@ export class RelaySubscriber {
           arm();
           parser.push(chunk);
         });
-        res.on('error', (error) => finish(error));
+        // Node says only "aborted" when the connection drops mid-stream.
+        res.on('error', (error) => finish(new Error(`the relay's stream broke off (${error.message})`)));
         res.on('end', () => finish());
         res.on('close', () => finish());
       });
@@ -269,15 +324,26 @@ export class RelaySubscriber {
     return new Error(`the relay answered ${status}${said ? `: ${said}` : ''}`);
   }
 
-  private enqueue(entry: RelayEntry): void {
+  private enqueue(entry: RelayEntry, bytes = 0): void {
     if (this.queued.has(entry.seq)) return;
     this.queued.add(entry.seq);
-    this.queue.push(entry);
+    this.queue.push({ entry, bytes });
+    this.queuedBytes += bytes;
+    if (this.queue.length >= READ_AHEAD_ENTRIES || this.queuedBytes >= READ_AHEAD_BYTES) this.reading?.pause();
     this.pumping ??= this.pump();
   }
 
+  private dequeue(): RelayEntry | undefined {
+    const next = this.queue.shift();
+    if (!next) return undefined;
+    this.queuedBytes -= next.bytes;
+    if (this.queue.length <= READ_AHEAD_ENTRIES / 2 && this.queuedBytes <= READ_AHEAD_BYTES / 2) this.reading?.resume();
+    return next.entry;
+  }
+
   private dropQueued(): void {
-    for (const entry of this.queue.splice(0)) this.queued.delete(entry.seq);
+    for (const { entry } of this.queue.splice(0)) this.queued.delete(entry.seq);
+    this.queuedBytes = 0;
   }
 
   /** Hands entries on one at a time, in the relay's order. */
@@ -292,7 +358,7 @@ export class RelaySubscriber {
   }
 
   private async pumpQueue(): Promise<void> {
-    for (let entry = this.queue.shift(); entry !== undefined && !this.stopped; entry = this.queue.shift()) {
+    for (let entry = this.dequeue(); entry !== undefined && !this.stopped; entry = this.dequeue()) {
       let settlement: Settlement;
       try {
         settlement = await this.options.handle(entry);
@@ -302,7 +368,9 @@ export class RelaySubscriber {
       this.queued.delete(entry.seq);
       this.record(entry, settlement);
       this.emit('delivery', entry, settlement);
-      if (this.transport === 'sse') this.flushSoon();
+      // Each settlement goes at once, polled or streamed: a respond: wait provider is held until
+      // the relay has it, and the rest of a long batch can take longer than the relay's wait.
+      this.flushSoon();
     }
     if (this.stopped) this.dropQueued();
   }

@@ -1,7 +1,8 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { decodeBody } from '../records/record.js';
 import { RELAY_ENTRY_HEADER, relayEntryHeaderValue } from '../listen/relayed.js';
 import type { RelayEntry } from './protocol.js';
+import { requestOnce } from './relay-request.js';
 
 /** What the listener answered a relayed delivery. */
 export interface ListenerAnswer {
@@ -31,8 +32,7 @@ const RETRYABLE_4XX = new Set([408, 425, 429]);
  */
 export class ListenerHandOff {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 });
-  private readonly host: string;
-  private readonly port: number;
+  private readonly origin: URL;
 
   constructor(
     listenerUrl: string,
@@ -42,9 +42,9 @@ export class ListenerHandOff {
   ) {
     const url = new URL(listenerUrl);
     // A listener bound to every interface is reached on loopback.
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    this.host = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-    this.port = Number(url.port);
+    if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+    else if (url.hostname === '[::]') url.hostname = '[::1]';
+    this.origin = new URL(url.origin);
   }
 
   send(entry: RelayEntry): Promise<Settlement> {
@@ -53,25 +53,10 @@ export class ListenerHandOff {
     const headers = requestHeaders(record.rawHeaders, body.length, entry.ingressUrl);
     headers.push(RELAY_ENTRY_HEADER, relayEntryHeaderValue(this.marker, entry.ingressUrl));
     const path = record.path.startsWith('/') ? record.path : `/${record.path}`;
-    return new Promise<ListenerAnswer>((resolve, reject) => {
-      // A flat [name, value, …] array goes on the wire as given (Node ≥ 14.14): no header is added or folded.
-      const req = request({ host: this.host, port: this.port, method: record.method, path, headers, agent: this.agent, setHost: false });
-      const timer = setTimeout(() => req.destroy(new Error(`the listener did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      req.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: answerHeaders(res.headers), body: Buffer.concat(chunks) });
-        });
-      });
-      req.end(body);
-    }).then(settle, (error: unknown) => ({ outcome: 'fail', error: `the listener could not be reached: ${(error as Error).message}` }));
+    // The raw list goes out as given (Node adds no header, folds none): Host is in it already.
+    return requestOnce(this.origin, { method: record.method, path, headers, body, agent: this.agent, setHost: false, timeoutMs: this.timeoutMs })
+      .then((answer) => ({ status: answer.status, headers: answerHeaders(answer.headers), body: answer.body }))
+      .then(settle, (error: unknown) => ({ outcome: 'fail', error: `the listener could not be reached: ${(error as Error).message}` }));
   }
 
   close(): void {
@@ -119,6 +104,10 @@ export function settle(answer: ListenerAnswer): Settlement {
   if (answer.status >= 500 || RETRYABLE_4XX.has(answer.status) || answer.status < 200) {
     return { outcome: 'fail', error: `the listener answered ${answer.status}${reasonOf(answer.body)}`, answer };
   }
+  // The relay took a body this listener's --max-body (1 MiB by default, the relay's 10) refuses:
+  // a limit of this run, not a verdict on the delivery. Failing keeps it, as a dead letter the
+  // relay requeues once the listener takes larger bodies; an ack would drop it for good.
+  if (answer.status === 413) return { outcome: 'fail', error: `the listener answered 413${reasonOf(answer.body)} (raise its --max-body, then: hookctl relay requeue)`, answer };
   return { outcome: 'ack', answer };
 }
 

@@ -4,6 +4,8 @@ import { handshakeSample } from '../schemes/handshakes/index.js';
  * --event type. Realistic samples live in fixtures/; these only have to look right to a handler
  * that checks the envelope (id, type, timestamps).
  */
+import { newEventId } from '../events/ids.js';
+import type { EventTemplate } from './event.js';
 export interface MinimalEvent {
   body: string;
   contentType: string;
@@ -89,4 +91,20 @@ export function minimalEvent(scheme: string, id: string, type: string = defaultE
     default:
       return json({ id, type, created: nowSeconds, data: {} });
   }
+}
+
+/** A minimal event as a template to send (send --event, hookctl/testing): a fresh id, swapped per event where the body carries it. */
+export function minimalTemplate(scheme: string, type: string | undefined): EventTemplate {
+  const id = newEventId(scheme);
+  const minimal = minimalEvent(scheme, id, type);
+  return {
+    body: Buffer.from(minimal.body, 'utf8'),
+    contentType: minimal.contentType,
+    eventType: minimal.type,
+    eventId: id,
+    bodyEventId: minimal.body.includes(id) ? id : undefined,
+    rewritable: true,
+    method: 'POST',
+    source: `minimal ${scheme} ${minimal.type}`,
+  };
 }

@@ -1,6 +1,5 @@
 import { readBody } from '../input/body.js';
 import { failure, usageError } from '../errors.js';
-import { newEventId } from '../events/ids.js';
 import { where, type FixtureEntry, type FixtureProblem } from '../records/reader.js';
 import { checkQueueSource, isQueueSource, readSources } from '../records/sources.js';
 import { parseQueueAddress, type AddressOverrides } from '../queue/address.js';
@@ -9,7 +8,7 @@ import { findSample, freshBody, indexedProvider, type StoredSample } from '../re
 import type { Scheme } from '../schemes/types.js';
 import type { EventTemplate } from './event.js';
 import { idLike } from './id-like.js';
-import { minimalEvent } from './minimal-events.js';
+import { minimalTemplate } from './minimal-events.js';
 import { defaultContentType, isJson, JSON_SCHEMES } from './content-type.js';
 
 export interface SourceInput {
@@ -110,23 +109,7 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
     const hint = known > 0 ? `hookctl samples ${scheme.name} lists its ${known}` : "hookctl samples lists every scheme's";
     input.warn(`no sample for ${scheme.name} event "${input.event}" (${hint}); sending a minimal event of that type`);
   }
-  const placeholder = newEventId(scheme.name);
-  const minimal = minimalEvent(scheme.name, placeholder, input.event);
-  const body = Buffer.from(minimal.body, 'utf8');
-  return {
-    templates: [
-      {
-        body,
-        contentType: minimal.contentType,
-        eventType: minimal.type,
-        eventId: placeholder,
-        bodyEventId: minimal.body.includes(placeholder) ? placeholder : undefined,
-        rewritable: true,
-        method: 'POST',
-        source: `minimal ${scheme.name} ${minimal.type}`,
-      },
-    ],
-  };
+  return { templates: [minimalTemplate(scheme.name, input.event)] };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { isUserError } from '../errors.js';
 import { BadSecretError } from '../schemes/crypto.js';
-import { parseDuration } from '../options/units.js';
+import { parseDuration, parseSize } from '../options/units.js';
 import { SCHEME_NAMES } from '../schemes/names.js';
 import { getScheme, isSchemeName } from '../schemes/registry.js';
 import type { Scheme, SchemeOptions } from '../schemes/types.js';
@@ -136,6 +136,16 @@ export function durationMs(value: Duration, option: string): number {
   return asTypeError(() => parseDuration(value, option));
 }
 
+/** A size option in bytes: a number, or a string as the CLI's `--max-body` takes it (`'64kb'`, `'1mb'`). */
+export function sizeBytes(value: number | string, option: string): number {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${option}: expected a size like '64kb' or a whole number of bytes >= 0, got ${value}`);
+    return value;
+  }
+  if (typeof value !== 'string') throw new TypeError(`${option}: expected a size like '64kb' or a number of bytes, got ${typeof value}`);
+  return asTypeError(() => parseSize(value, option));
+}
+
 /** A tampering duration: `true` means 10 minutes, false or absent means none. */
 export function offsetMs(value: Duration | boolean | undefined, option: string): number {
   if (value === undefined || value === false) return 0;
@@ -172,7 +182,8 @@ export function schemeSettings(options: SchemeSettings): SchemeOptions {
 /** The scheme of that name, or a TypeError listing every name (`auto` is for verifying only). */
 export function signingScheme(name: unknown, settings: SchemeOptions): Scheme {
   if (typeof name !== 'string' || !isSchemeName(name)) {
-    const given = typeof name === 'string' ? `"${name}"` : `a ${name === null ? 'null' : typeof name} (pass the scheme's name)`;
+    const kind = name === null || name === undefined ? String(name) : typeof name === 'object' ? 'an object' : `a ${typeof name}`;
+    const given = typeof name === 'string' ? `"${name}"` : `${kind} (pass the scheme's name)`;
     throw new TypeError(`scheme: unknown scheme ${given}; expected one of ${SCHEME_NAMES.join(', ')}`);
   }
   return asTypeError(() => getScheme(name, settings));

@@ -6,8 +6,7 @@
  */
 import { defaultContentType } from '../send/content-type.js';
 import { EventFactory, type EventTemplate, type SendPlan } from '../send/event.js';
-import { minimalEvent } from '../send/minimal-events.js';
-import { newEventId } from '../events/ids.js';
+import { minimalTemplate } from '../send/minimal-events.js';
 import { createPublicKey } from 'node:crypto';
 import type { Scheme, SignInput } from '../schemes/types.js';
 import { bodyBytes, reserializedBody } from './body.js';
@@ -62,18 +61,7 @@ function templateFor(options: SignOptions, scheme: Scheme, source: SampleSource)
     };
   }
   // No sample (a scheme without one, or an event type none has): a minimal event of that type, as `send --event`.
-  const placeholder = newEventId(scheme.name);
-  const minimal = minimalEvent(scheme.name, placeholder, options.event);
-  return {
-    body: Buffer.from(minimal.body, 'utf8'),
-    contentType: minimal.contentType,
-    eventType: minimal.type,
-    eventId: placeholder,
-    bodyEventId: minimal.body.includes(placeholder) ? placeholder : undefined,
-    rewritable: true,
-    method: 'POST',
-    source: `minimal ${scheme.name} ${minimal.type}`,
-  };
+  return minimalTemplate(scheme.name, options.event);
 }
 
 /** GitHub's X-GitHub-Event carries no action: `pull_request`, not `pull_request.opened`. */

@@ -6,7 +6,7 @@
 import { startListener } from '../listen/server.js';
 import type { Delivery, FaultOptions, ListenerHandle } from '../listen/types.js';
 import type { Subscriber } from '../listen/observe.js';
-import { asTypeError, durationMs, schemeSettings, type Duration, type SchemeSettings } from './options.js';
+import { asTypeError, durationMs, schemeSettings, sizeBytes, type Duration, type SchemeSettings } from './options.js';
 import { SCHEME_NAMES } from '../schemes/names.js';
 import { verifyingKeys } from './verify.js';
 
@@ -28,8 +28,8 @@ export interface ReceiverOptions extends SchemeSettings {
   path?: string;
   /** The public URL senders sign (Twilio); default: the URL as requested. */
   publicUrl?: string;
-  /** Largest body accepted, bytes (`--max-body`, default 1 MiB); larger gets 413. */
-  maxBody?: number;
+  /** Largest body accepted (`--max-body`, default 1 MiB): bytes, or a size like `'64kb'`; larger gets 413. */
+  maxBody?: number | string;
   /** Header carrying the event id, for senders of your own (`--id-header`). */
   idHeader?: string;
   /** Answer every accepted delivery with this status (`--status`), to test a sender's handling of it. */
@@ -150,11 +150,18 @@ function describe(delivery: ReceivedDelivery, index: number): string {
   return `  ${index + 1}. ${delivery.method} ${delivery.path} → ${delivery.status ?? 'no answer'}${event ? ` [${event}]` : ''}, ${verdict}, ${delivery.bytes} bytes`;
 }
 
+/** A whole number in range, checked as the flag of the same name checks it (a number given as such, not parsed from text). */
+function wholeNumber(value: unknown, option: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw new TypeError(`${option}: expected a whole number between ${min} and ${max}, got ${String(value)}`);
+  return value;
+}
+
 function faultsFrom(options: ReceiverOptions): FaultOptions | undefined {
   const faults: FaultOptions = {};
-  if (options.status !== undefined) faults.status = options.status;
-  if (options.failFirst !== undefined) faults.failFirst = options.failFirst;
-  if (options.failStatus !== undefined) faults.failStatus = options.failStatus;
+  // Unchecked, a status of 99 made every answer the listener's 500 and a negative failFirst was no fault at all.
+  if (options.status !== undefined) faults.status = wholeNumber(options.status, 'status', 100, 599);
+  if (options.failFirst !== undefined) faults.failFirst = wholeNumber(options.failFirst, 'failFirst', 0, Number.MAX_SAFE_INTEGER);
+  if (options.failStatus !== undefined) faults.failStatus = wholeNumber(options.failStatus, 'failStatus', 100, 599);
   if (options.retryAfter !== undefined) faults.retryAfterMs = durationMs(options.retryAfter, 'retryAfter');
   if (options.delay !== undefined) faults.delayMs = durationMs(options.delay, 'delay');
   return Object.keys(faults).length > 0 ? faults : undefined;
@@ -196,7 +203,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       ...(options.tolerance !== undefined ? { toleranceSeconds: durationMs(options.tolerance, 'tolerance') / 1000 } : {}),
       ...(options.path !== undefined ? { path: options.path } : {}),
       ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
-      ...(options.maxBody !== undefined ? { maxBodyBytes: options.maxBody } : {}),
+      ...(options.maxBody !== undefined ? { maxBodyBytes: sizeBytes(options.maxBody, 'maxBody') } : {}),
       ...(options.idHeader !== undefined ? { idHeader: options.idHeader } : {}),
       ...(faults ? { faults } : {}),
       subscribers: [subscriber],

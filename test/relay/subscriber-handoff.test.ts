@@ -106,6 +106,14 @@ describe('a relayed entry handed to the listener', () => {
     expect(down).toMatchObject({ outcome: 'fail' });
   });
 
+  it('a body over the listener\'s --max-body fails (retried, then a dead letter the relay can requeue), not an ack that drops it', async () => {
+    const listener = await listen({ relayMarker: MARKER, maxBodyBytes: 64 });
+    const off = handOff(listener.url);
+    const big = await off.send(entry('1', 'https://relay.example.com/in/x', '/', ['Content-Type', 'application/json'], Buffer.from(`{"pad":"${'x'.repeat(100)}"}`)));
+    expect(big).toMatchObject({ outcome: 'fail' });
+    expect(big.outcome === 'fail' && big.error).toMatch(/413.*--max-body/);
+  });
+
   it('on the wire: method, path and query, headers in order with case and repeats, body bytes, framing fixed', async () => {
     let wire = Buffer.alloc(0);
     const server = createServer((socket) => {

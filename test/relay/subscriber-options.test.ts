@@ -1,5 +1,5 @@
 /** `listen --relay` flags: where the token comes from (flags > env > config), and what is refused. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,28 @@ describe('the subscribe token', () => {
     expect(() => relaySettingsFrom({ relay: `${URL_}?token=abc` }, { HOOKCTL_RELAY_TOKEN: 't' }, () => undefined)).toThrow(/token in the URL/);
     expect(() => relaySettingsFrom({ relayGroup: 'team' }, {}, () => 'cli')).toThrow(/--relay-group: only makes sense with --relay/);
     expect(relaySettingsFrom({}, {}, () => undefined)).toBeUndefined();
+  });
+
+  it('a token file other users can read is used, with a warning (a private one without)', () => {
+    const open = file('open', 'tok\n');
+    chmodSync(open, 0o644);
+    expect(relaySettingsFrom({ relay: URL_, relayTokenFile: open }, {}, () => 'cli')?.warnings).toEqual([`--relay-token-file: ${open} can be read by other users; chmod 600 it`]);
+    expect(relaySettingsFrom({ relay: URL_, relayTokenFile: file('private', 'tok\n') }, {}, () => 'cli')?.warnings).toEqual([]);
+    expect(relaySettingsFrom({ relay: URL_ }, { HOOKCTL_RELAY_TOKEN: 'from-env' }, () => undefined)?.warnings).toEqual([]);
+  });
+
+  it('--relay must be a subscribe URL: the ingress URL (anyone may write there) and other paths are refused before any request', () => {
+    const env = { HOOKCTL_RELAY_TOKEN: 't' };
+    expect(() => relaySettingsFrom({ relay: 'https://relay.example.com/in/AbCdEf0123456789' }, env, () => undefined)).toThrow(/--relay: .*\/in\/AbCdEf0123456789 is the channel's ingress URL .*\/sub\/<channel>/);
+    expect(() => relaySettingsFrom({ relay: 'https://relay.example.com/' }, env, () => undefined)).toThrow(/--relay: expected a channel's subscribe URL/);
+    expect(() => relaySettingsFrom({ relay: 'https://relay.example.com/sub/' }, env, () => undefined)).toThrow(/--relay: expected a channel's subscribe URL/);
+    for (const ok of [URL_, `${URL_}/`, `${URL_}/events`, 'https://example.com/relay/sub/a.b-c']) expect(relaySettingsFrom({ relay: ok }, env, () => undefined)?.subscribeUrl).toBe(new URL(ok).href);
+  });
+
+  it('--path with --relay warns that deliveries to other paths are refused and acknowledged', () => {
+    const env = { HOOKCTL_RELAY_TOKEN: 't' };
+    expect(relaySettingsFrom({ relay: URL_, path: '/github' }, env, (name) => (name === 'path' ? 'cli' : undefined))?.warnings).toEqual([expect.stringMatching(/^--path \/github with --relay: a relayed delivery to any other path is refused \(404\) and acknowledged/)]);
+    expect(relaySettingsFrom({ relay: URL_ }, env, () => undefined)?.warnings).toEqual([]);
   });
 
   it('a config file cannot hold the token itself', async () => {

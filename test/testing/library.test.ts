@@ -79,7 +79,8 @@ describe('every scheme, by name', () => {
 
   it('an unknown scheme (or a Scheme object passed by mistake) is a TypeError naming every scheme', async () => {
     expect(() => sign({ scheme: 'strpe', secret: 's', body: '{}' })).toThrow(/scheme: unknown scheme "strpe"; expected one of github, stripe/);
-    expect(() => sign({ scheme: getScheme('github') as unknown as string, secret: 's', body: '{}' })).toThrow(/unknown scheme a object \(pass the scheme's name\)/);
+    expect(() => sign({ scheme: getScheme('github') as unknown as string, secret: 's', body: '{}' })).toThrow(/unknown scheme an object \(pass the scheme's name\)/);
+    expect(() => sign({ scheme: undefined as unknown as string, secret: 's', body: '{}' })).toThrow(/unknown scheme undefined \(pass the scheme's name\)/);
   });
 });
 
@@ -245,6 +246,26 @@ describe('send and startReceiver', () => {
     const retried = await send(receiver.url, { scheme: 'stripe', secret: STRIPE_SECRET, id: 'evt_retry_twice_001', retries: 3, retrySchedule: '0,10ms' });
     expect(retried).toMatchObject({ status: 200, delivered: true, attempts: 3, eventId: 'evt_retry_twice_001' });
     expect(retried.history.map((attempt) => attempt.status)).toEqual([503, 503, 200]);
+  });
+
+  it('a URL that is not one is a TypeError, not a result whose attempt failed', async () => {
+    await expect(send('not a url', { scheme: 'github', secret: 's', body: '{}' })).rejects.toThrow(new TypeError('url: "not a url" is not an http:// or https:// URL'));
+    await expect(send('ftp://127.0.0.1/x', { scheme: 'github', secret: 's', body: '{}' })).rejects.toThrow(/url: "ftp:\/\/127.0.0.1\/x" is not an http:\/\/ or https:\/\/ URL/);
+  });
+
+  it('maxBody takes bytes or a size as --max-body does; a size that is none is a TypeError', async () => {
+    await using receiver = await startReceiver({ maxBody: '1kb' });
+    expect((await send(receiver.url, { scheme: 'github', secret: 's', body: { pad: 'x'.repeat(2000) } })).status).toBe(413);
+    expect((await send(receiver.url, { scheme: 'github', secret: 's', body: { pad: 'x'.repeat(500) } })).status).toBe(200);
+    await expect(startReceiver({ maxBody: -1 })).rejects.toThrow(new TypeError("maxBody: expected a size like '64kb' or a whole number of bytes >= 0, got -1"));
+    await expect(startReceiver({ maxBody: 'lots' })).rejects.toThrow(/maxBody: expected a size like 512, 64kb, 1mb or 1MiB, got "lots"/);
+  });
+
+  it('status, failFirst and failStatus out of range are TypeErrors, not a receiver that answers 500 to everything', async () => {
+    await expect(startReceiver({ status: 99 })).rejects.toThrow(new TypeError('status: expected a whole number between 100 and 599, got 99'));
+    await expect(startReceiver({ failStatus: 1000 })).rejects.toThrow(/failStatus: expected a whole number between 100 and 599, got 1000/);
+    await expect(startReceiver({ failFirst: 1.5 })).rejects.toThrow(/failFirst: expected a whole number between 0 and \d+, got 1.5/);
+    await expect(startReceiver({ failFirst: -1 })).rejects.toThrow(/failFirst: expected a whole number/);
   });
 
   it('refusals come back as results: 401 with the reason', async () => {

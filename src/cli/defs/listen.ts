@@ -47,7 +47,7 @@ export function listenCommand(): Command {
     .option('--relay <subscribe-url>', 'take deliveries from a hookctl relay channel (its subscribe URL) into this listener: verified, deduplicated, captured and forwarded like local ones, acknowledged to the relay once settled')
     .option('--relay-token-file <path>', "read the channel's subscribe token from a file (or HOOKCTL_RELAY_TOKEN); never given on the command line")
     .addOption(new Option('--relay-transport <name>', 'how to read the relay: server-sent events (default), long-polling or polling').choices(['sse', 'long-poll', 'poll']))
-    .option('--relay-name <name>', 'this subscriber\'s name at the relay (default: the host name); each name gets every delivery')
+    .option('--relay-name <name>', 'this subscriber\'s name at the relay (default: the host name); each name gets every delivery (two listeners under one name take the stream from each other: give the second its own)')
     .option('--relay-group <name>', 'share the channel\'s deliveries with the other subscribers of this group (default: this machine gets every delivery)')
     .option('--ui', 'serve the web inspector for this listener: every delivery live, why it failed, replay and edit (its URL is printed on start)')
     .option('--ui-port <n>', 'port for the inspector page (0 picks a free one)', '8788')
