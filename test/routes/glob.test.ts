@@ -9,6 +9,12 @@ function timed<T>(run: () => T): { value: T; ms: number } {
   return { value, ms: performance.now() - started };
 }
 
+/**
+ * The backtracking regex took 7.5 s on this input (51 s at 8,000 dots). A linear matcher takes well
+ * under a millisecond; the bound leaves room for a loaded CI machine and still fails the old code.
+ */
+const SECONDS_BEFORE = 1_000;
+
 describe('globs over sender text', () => {
   it('match `*` and `?` as before', () => {
     const cases: Array<[string, string, boolean]> = [
@@ -35,29 +41,29 @@ describe('globs over sender text', () => {
     const hostile = `${'.'.repeat(4_000)}x`;
     const alone = timed(() => matchGlob('*.*.*.created', hostile));
     expect(alone.value).toBe(false);
-    expect(alone.ms).toBeLessThan(50);
+    expect(alone.ms).toBeLessThan(SECONDS_BEFORE);
     const matching = timed(() => matchGlob('*.*.*.created', `${'.'.repeat(4_000)}created`));
     expect(matching.value).toBe(true);
-    expect(matching.ms).toBeLessThan(50);
+    expect(matching.ms).toBeLessThan(SECONDS_BEFORE);
 
     const route = parseRoute('*.*.*.created=http://127.0.0.1:3000/');
     const viaRoute = timed(() => matchRoutes([route], { eventType: hostile, path: '/' }));
     expect(viaRoute.value).toEqual([]);
-    expect(viaRoute.ms).toBeLessThan(50);
+    expect(viaRoute.ms).toBeLessThan(SECONDS_BEFORE);
     // Past the bound an event type matches no filter at all; a catch-all route still takes it.
     expect(matchRoutes([route], { eventType: `${'a.'.repeat(200)}created`, path: '/' })).toEqual([]);
     expect(matchRoutes([parseRoute('*=http://127.0.0.1:3000/')], { eventType: hostile, path: '/' })).toHaveLength(1);
     const pathRoute = parseRoute(`path:/*/*/*/*/z=http://127.0.0.1:3000/`);
     const viaPath = timed(() => matchRoutes([pathRoute], { eventType: null, path: '/'.repeat(4_000) }));
     expect(viaPath.value).toEqual([]);
-    expect(viaPath.ms).toBeLessThan(50);
+    expect(viaPath.ms).toBeLessThan(SECONDS_BEFORE);
   });
 
   it('--filter globs (listen, replay, the inspector) are linear too', () => {
     const matches = eventTypeMatcher('*.*.*.created,{a,b}.*.*.*.x');
     const result = timed(() => matches(`${'.'.repeat(4_000)}y`));
     expect(result.value).toBe(false);
-    expect(result.ms).toBeLessThan(50);
+    expect(result.ms).toBeLessThan(SECONDS_BEFORE);
     expect(matches('a.b.c.created')).toBe(true);
     expect(eventTypeMatcher('*')('.'.repeat(10_000))).toBe(true);
   });

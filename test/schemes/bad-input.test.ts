@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isUserError } from '../../src/errors.js';
 import { getScheme, SCHEME_NAMES as ALL_SCHEME_NAMES, verifyWith } from '../../src/schemes/registry.js';
+import { refillDiagnosisBudget } from '../../src/schemes/diagnose.js';
 import type { HeaderMap } from '../../src/schemes/types.js';
 import { input, lower, NOW_S, ours, sign } from './support.js';
 
@@ -142,6 +143,7 @@ describe('diagnosis of the usual mismatches', () => {
   function diagnose(scheme: string, signedBody: string, receivedBody: string, signingSecret = secretFor(scheme), verifyingSecret = signingSecret) {
     const check = signedCheck(scheme, signedBody);
     const headers = { ...check.headers, ...lower(sign(scheme, signedBody, signingSecret, { url: check.url })) };
+    refillDiagnosisBudget();
     const { result } = verifyWith(scheme, input({ ...check, headers, body: receivedBody, secrets: verifyingSecret }));
     expect(result.reason).toBe('signature_mismatch');
     return result.diagnosis;
@@ -166,6 +168,7 @@ describe('diagnosis of the usual mismatches', () => {
     const check = signedCheck('stripe', raw);
     const hmac = (key: Buffer) => createHmac('sha256', key).update(`${NOW_S}.${raw}`).digest('hex');
     const decodedKey = Buffer.from(WHSEC.slice(6), 'base64');
+    refillDiagnosisBudget();
     const { result } = verifyWith('stripe', input({ ...check, headers: { 'stripe-signature': `t=${NOW_S},v1=${hmac(decodedKey)}` }, secrets: WHSEC }));
     expect(result.diagnosis).toMatch(/base64-decoded after its whsec_ prefix.*Stripe uses the secret string used as-is/);
     expect(diagnose('github', raw, raw, 'secret', 'secret\n')).toMatch(/without its surrounding whitespace/);
