@@ -80,11 +80,11 @@ function namesToDrop(missing: SignOptions['missingHeader'], scheme: Scheme): Set
 export type SampleSource = { lookedUp: true; sample: Sample | undefined } | { lookedUp: false };
 
 /** Prepares a delivery, reading the sample of `event` first when no body is given. */
-export async function prepareWithSample(options: SignOptions, target: string | undefined, mode: 'send' | 'sign'): Promise<PreparedDelivery> {
+export function prepareWithSample(options: SignOptions, target: string | undefined, mode: 'send' | 'sign'): PreparedDelivery {
   if (options === null || typeof options !== 'object') throw new TypeError('options: expected { scheme, secret, … }');
   if (options.body !== undefined) return prepareDelivery(options, target, mode, { lookedUp: false });
   const scheme = signingScheme(options.scheme, schemeSettings(options));
-  return prepareDelivery(options, target, mode, { lookedUp: true, sample: await findSample(scheme.name, options.event) });
+  return prepareDelivery(options, target, mode, { lookedUp: true, sample: findSample(scheme.name, options.event) });
 }
 
 /** One attempt of a delivery: its headers and the bytes it sends. */

@@ -2,10 +2,10 @@
  * The sample events of `hookctl samples`, by scheme and event: the samples module's own lookup
  * (`loadSample`, `sampleTypes`, `sampleSchemes` in src/records/samples.ts), so every sample it
  * has, for every provider, is here by the same name and matched the same way as `send --event`.
- * Reading the samples is asynchronous there, so it is here.
+ * A sample is read synchronously (the catalog is small), so `signedRequest` returns a `Request`.
  */
 import { decodeBody } from '../records/record.js';
-import { loadSample, sampleSchemes, sampleTypes } from '../records/samples.js';
+import { sampleRecord, sampleSchemes, sampleTypes } from '../records/samples.js';
 
 /** One sample event: a delivery of the provider, as `hookctl send --event` sends it. */
 export interface Sample {
@@ -28,8 +28,8 @@ export interface SampleName {
 }
 
 /** The sample for a scheme and event type (the scheme's default event when none is asked), or undefined. */
-export async function findSample(scheme: string, event?: string): Promise<Sample | undefined> {
-  const record = await loadSample(scheme, event);
+export function findSample(scheme: string, event?: string): Sample | undefined {
+  const record = sampleRecord(scheme, event);
   if (!record) return undefined;
   return {
     scheme,
@@ -58,7 +58,7 @@ export const samples = {
    * default sample. Rejects, naming the samples there are, when there is none.
    */
   async get(scheme: string, event?: string): Promise<Sample> {
-    const found = await findSample(scheme, event);
+    const found = findSample(scheme, event);
     if (found) return found;
     const known = await sampleTypes(scheme);
     throw new TypeError(`samples: no ${scheme} sample${event === undefined ? '' : ` for event "${event}"`}${known.length ? ` (there are: ${known.join(', ')})` : ''}`);

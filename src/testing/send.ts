@@ -129,7 +129,7 @@ export async function send(url: string | URL, options: SendOptions): Promise<Sen
   const target = String(url);
   // A URL that cannot be sent to is a mistake in the test, not an answer to assert on.
   if (!URL.canParse(target) || !/^https?:$/.test(new URL(target).protocol)) throw new TypeError(`url: "${target}" is not an http:// or https:// URL`);
-  const prepared = await prepareWithSample(options, target, 'send');
+  const prepared = prepareWithSample(options, target, 'send');
   const policy = asTypeError(() => retryPolicyFromFlags(retryFlags(options)));
   const last: LastAnswer = { status: null, chunks: [], headers: {} };
   const agent = createDispatcher();

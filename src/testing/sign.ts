@@ -41,11 +41,11 @@ export interface SignedDelivery {
  * `.set(headers).send(body)`, Fastify's `inject`).
  *
  * @example
- * const { headers, body } = await signedDelivery({ scheme: 'stripe', secret, event: 'invoice.paid' });
+ * const { headers, body } = signedDelivery({ scheme: 'stripe', secret, event: 'invoice.paid' });
  * await request(app).post('/webhooks/stripe').set(headers).send(body).expect(200);
  */
-export async function signedDelivery(options: SignOptions): Promise<SignedDelivery> {
-  const prepared = await prepareWithSample(options, options.url, 'send');
+export function signedDelivery(options: SignOptions): SignedDelivery {
+  const prepared = prepareWithSample(options, options.url, 'send');
   const { headers, body } = prepared.attempt();
   return { url: prepared.url, method: prepared.method, headers, body, eventId: prepared.eventId, eventType: prepared.eventType };
 }
@@ -53,17 +53,16 @@ export async function signedDelivery(options: SignOptions): Promise<SignedDelive
 /**
  * A WHATWG `Request` carrying a sample event (or `body`) signed as the provider would, for
  * handlers that take a `Request` and return a `Response`: Next.js route handlers, Hono's
- * `app.request`/`app.fetch`, Remix actions, Bun and Deno servers. No network is used. It
- * resolves to the `Request` because reading a provider's sample is asynchronous.
+ * `app.request`/`app.fetch`, Remix actions, Bun and Deno servers. No network is used.
  *
  * @param url The URL the handler is mounted at (Twilio also signs it).
  * @example
- * const res = await POST(await signedRequest('http://localhost/api/webhooks', { scheme: 'github', secret, event: 'push' }));
+ * const res = await POST(signedRequest('http://localhost/api/webhooks', { scheme: 'github', secret, event: 'push' }));
  * expect(res.status).toBe(200);
  */
-export async function signedRequest(url: string | URL, options: SignOptions): Promise<Request> {
+export function signedRequest(url: string | URL, options: SignOptions): Request {
   const target = String(url);
-  const prepared = await prepareWithSample(options, target, 'send');
+  const prepared = prepareWithSample(options, target, 'send');
   const { headers, body } = prepared.attempt();
   return new Request(prepared.url ?? target, { method: prepared.method, headers, body });
 }

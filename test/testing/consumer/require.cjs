@@ -9,7 +9,7 @@ async function main() {
   assert.equal(verify({ secret, headers, body }).ok, true);
   assert.ok((await samples.list('stripe')).length > 0);
 
-  const request = await signedRequest('http://localhost/hook', { scheme: 'github', secret: 'gh', event: 'push' });
+  const request = signedRequest('http://localhost/hook', { scheme: 'github', secret: 'gh', event: 'push' });
   assert.equal(request.headers.get('x-github-event'), 'push');
 
   const receiver = await startReceiver({ secret });

@@ -7,13 +7,13 @@ const app = createApp(secret);
 
 describe('POST /webhooks', () => {
   test('accepts a signed user.created', async () => {
-    const response = await app.request(await signedRequest('http://localhost/webhooks', { scheme: 'standard', secret, event: 'user.created' }));
+    const response = await app.request(signedRequest('http://localhost/webhooks', { scheme: 'standard', secret, event: 'user.created' }));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: 'user.created' });
   });
 
   test('refuses one signed with another secret', async () => {
-    const response = await app.request(await signedRequest('http://localhost/webhooks', { scheme: 'standard', secret, wrongSecret: true }));
+    const response = await app.request(signedRequest('http://localhost/webhooks', { scheme: 'standard', secret, wrongSecret: true }));
     expect(response.status).toBe(401);
   });
 });

@@ -39,9 +39,9 @@ describe('Next.js route handlers', () => {
   });
 
   test('GitHub and Standard Webhooks accept signedRequest', async () => {
-    const github = await githubWebhook(await signedRequest('http://localhost/api/webhooks/github', { scheme: 'github', secret: GITHUB_SECRET, event: 'push' }));
+    const github = await githubWebhook(signedRequest('http://localhost/api/webhooks/github', { scheme: 'github', secret: GITHUB_SECRET, event: 'push' }));
     assert.equal(github.status, 200);
-    const standard = await standardWebhook(await signedRequest('http://localhost/api/webhooks', { scheme: 'standard', secret: STANDARD_SECRET, event: 'invoice.paid' }));
+    const standard = await standardWebhook(signedRequest('http://localhost/api/webhooks', { scheme: 'standard', secret: STANDARD_SECRET, event: 'invoice.paid' }));
     assert.deepEqual(await standard.json(), { received: 'invoice.paid' });
   });
 });
@@ -51,12 +51,12 @@ describe('Fastify', () => {
   after(() => app.close());
 
   test('accepts a signed push through inject(), refuses it without its signature', async () => {
-    const { headers, body } = await signedDelivery({ scheme: 'github', secret: GITHUB_SECRET, event: 'push' });
+    const { headers, body } = signedDelivery({ scheme: 'github', secret: GITHUB_SECRET, event: 'push' });
     const accepted = await app.inject({ method: 'POST', url: '/webhooks/github', headers, payload: body });
     assert.equal(accepted.statusCode, 200);
     assert.deepEqual(accepted.json(), { received: 'push' });
 
-    const unsigned = await signedDelivery({ scheme: 'github', secret: GITHUB_SECRET, event: 'push', missingHeader: true });
+    const unsigned = signedDelivery({ scheme: 'github', secret: GITHUB_SECRET, event: 'push', missingHeader: true });
     const refused = await app.inject({ method: 'POST', url: '/webhooks/github', headers: unsigned.headers, payload: unsigned.body });
     assert.equal(refused.statusCode, 401);
   });
