@@ -132,7 +132,7 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
 /**
  * A catalog sample as a template: its body with the time-bound fields set to now, its type (and the
  * provider's header form of it), and the id inside the body that each send replaces. Only a declared
- * id is replaced: a numeric id found by the scheme (HubSpot's eventId) would not survive the swap.
+ * id is replaced (a JSON number, HubSpot's eventId, is declared only where its digits occur once).
  */
 function sampleTemplate(scheme: Scheme, sample: StoredSample): EventTemplate {
   const body = Buffer.from(freshBody(sample), 'utf8');

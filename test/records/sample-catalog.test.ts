@@ -37,7 +37,10 @@ describe('the sample catalog', () => {
         const type = sample.contentType ?? provider.contentType;
         if (type.includes('json') || name === 'sns') expect(() => JSON.parse(sample.body), where).not.toThrow();
         else expect(type, where).toContain('form-urlencoded');
-        if (sample.id) expect(sample.body.split(type.includes('form') ? encodeURIComponent(sample.id) : JSON.stringify(sample.id)).length, where).toBeGreaterThanOrEqual(2);
+        // A numeric id (HubSpot's eventId) stands as a JSON number, its digits nowhere else.
+        const numeric = sample.id !== undefined && /^\d+$/.test(sample.id) && !sample.body.includes(JSON.stringify(sample.id));
+        if (sample.id && numeric) expect(sample.body.split(sample.id).length, where).toBe(2);
+        else if (sample.id) expect(sample.body.split(type.includes('form') ? encodeURIComponent(sample.id) : JSON.stringify(sample.id)).length, where).toBeGreaterThanOrEqual(2);
         for (const field of sample.fresh ?? []) expect(sample.body, where).toContain(`"${field.key}"`);
       }
     }
