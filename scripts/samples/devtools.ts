@@ -170,7 +170,8 @@ export const netlify: HandProvider = {
   ...base,
   title: 'Netlify',
   defaultEvent: 'deploy_created',
-  typeIn: 'header',
+  // No event header: one hook per event, and the body says the deploy's state (ready, building, error).
+  typeIn: 'none',
   idIn: 'none',
   samples: [
     { event: 'deploy_building', body: netlifyDeploy('building') },
