@@ -140,6 +140,8 @@ function sampleTemplate(scheme: Scheme, sample: StoredSample): EventTemplate {
   return {
     body,
     contentType: sample.contentType ?? provider.contentType,
+    // A sample's own content type is stored only where it is not the provider's usual one.
+    ...(sample.contentType ? { ownContentType: true } : {}),
     eventType: sample.event,
     ...(sample.headerType ? { headerEventType: sample.headerType } : {}),
     eventId: sample.id ?? scheme.eventId({}, body),
