@@ -43,9 +43,8 @@ export const HANDSHAKE_SAMPLES: Readonly<Record<string, string>> = {
 const SHOWN: Readonly<Record<string, (event: string, headerType: string | undefined) => readonly (string | undefined)[]>> = {
   // The action is read only when it leads the body (a cheap read); X-GitHub-Event alone otherwise.
   github: (event, headerType) => [event, headerType],
-  // Slack's envelope type (event_callback) is its type, the inner event in event.type; interactivity
-  // and slash commands are forms with no type field.
-  slack: (event) => [event.startsWith('event_callback.') ? 'event_callback' : /^(block_actions|slash_command)$/.test(event) ? undefined : event],
+  // Slack's envelope type (event_callback) is its type, the inner event in event.type.
+  slack: (event) => [event.startsWith('event_callback.') ? 'event_callback' : event],
   // The call's status: an incoming call is ringing.
   twilio: (event) => [event === 'call.incoming' ? 'call.ringing' : event],
   // GitLab's object_kind (merge_request); the action is in object_attributes.

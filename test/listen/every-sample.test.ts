@@ -84,6 +84,7 @@ const listeners: CliProcess[] = [];
 let listed: SchemeLine[] = [];
 let sends = new Map<string, Sent | Error>();
 let handshakes = new Map<string, Sent | Error>();
+let slackForm: Sent | undefined;
 // Every scheme with samples: the catalog's providers and the schemes sharing theirs (svix, jira, whatsapp).
 let provable: string[] = [];
 
@@ -104,6 +105,7 @@ beforeAll(async () => {
   };
   sends = await pool(provable, 4, (scheme) => send(scheme));
   handshakes = await pool(Object.keys(HANDSHAKE_SAMPLES), 3, (scheme) => send(scheme, ['--event', HANDSHAKE_SAMPLES[scheme]!]));
+  slackForm = await send('slack', ['--event', 'block_actions']);
 }, 120_000);
 afterAll(async () => {
   await Promise.all(listeners.map((listener) => listener.stop()));
@@ -142,6 +144,12 @@ describe('every provider: send delivers its default sample, listen verifies it',
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it('a sample whose content type is not its provider\'s usual one goes out with its own (Slack\'s interactivity is a form)', async () => {
+    expect(slackForm!.sent.code, slackForm!.sent.stderr).toBe(0);
+    const delivery = await deliveryOf(slackForm!, 'slack', (record) => record.eventType === 'block_actions');
+    expect(delivery).toMatchObject({ verified: true, status: 200 });
   });
 
   it.each(Object.entries(HANDSHAKE_SAMPLES))('%s %s: the sample is answered by listen as the provider\'s URL challenge', async (scheme, event) => {
