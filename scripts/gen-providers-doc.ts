@@ -7,6 +7,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { indexedProvider } from '../src/records/sample-catalog.js';
 import { SCHEME_CATALOG } from '../src/schemes/catalog.js';
 import { HANDSHAKES } from '../src/schemes/handshakes/index.js';
 import { DETECT_ORDER, getScheme } from '../src/schemes/registry.js';
@@ -53,6 +54,14 @@ function tolerance(name: string): string {
   return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
 }
 
+/** How many samples the provider has, and the default one send sends and listen verifies (test/listen/every-sample.test.ts). */
+function endToEnd(name: string): string {
+  const provider = indexedProvider(name);
+  if (!provider) return '— (no provider: send makes a minimal event)';
+  const count = provider.events.reduce((sum, event) => sum + event.examples, 0);
+  return `${count}; send → listen: \`${provider.defaultEvent}\``;
+}
+
 export function render(): string {
   const lines = [
     '# Providers',
@@ -70,13 +79,18 @@ export function render(): string {
     'hookctl never fetches a key: for SNS, `listen` verifies against the certificate you name, not `SigningCertURL`; for Plaid, the JWK',
     'from `/webhook_verification_key/get`; for Pub/Sub, Google\'s certificate, and the token\'s audience must be the push URL (`--public-url`).',
     '',
-    '| `--scheme` | provider | family | headers | tolerance | auto | proven by |',
-    '|---|---|---|---|---|---|---|',
+    '"proven by" is the signature\'s proof against the provider\'s library, vector or documented recipe. "samples, end to end" is how',
+    'many sample events `hookctl samples` has for the provider, each signed and verified in process (test/records/sample-catalog.test.ts),',
+    'and its default sample, which the real `hookctl send --scheme S` sends with no `--event` and a real `hookctl listen` verifies,',
+    'showing its event type and id (test/listen/every-sample.test.ts).',
+    '',
+    '| `--scheme` | provider | family | headers | tolerance | auto | proven by | samples, end to end |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const info of SCHEME_CATALOG) {
     const proof = PROOFS[info.scheme];
     const provider = proof.docs.startsWith('https://') ? `[${info.title}](${proof.docs})` : info.title;
-    lines.push(`| \`${info.scheme}\` | ${provider} | ${FAMILY_WORDS[info.family] ?? info.family} | ${headersOf(info.scheme)} | ${tolerance(info.scheme)} | ${DETECT_ORDER.includes(info.scheme) ? 'yes' : 'no'} | ${proof.proof} |`);
+    lines.push(`| \`${info.scheme}\` | ${provider} | ${FAMILY_WORDS[info.family] ?? info.family} | ${headersOf(info.scheme)} | ${tolerance(info.scheme)} | ${DETECT_ORDER.includes(info.scheme) ? 'yes' : 'no'} | ${proof.proof} | ${endToEnd(info.scheme)} |`);
   }
   lines.push(
     '',
@@ -87,6 +101,8 @@ export function render(): string {
     '`send --scheme S --event TYPE` sends the ones with a type below. Zoom\'s answer is an HMAC with the secret token (`--secret`);',
     'Meta\'s `hub.verify_token` is checked against the listener\'s secrets, so pass it as another `--secret` beside the app secret;',
     'an SNS SubscriptionConfirmation is stored and answered like any delivery, with its SubscribeURL shown for you to open.',
+    'Each is proven through the real CLI: the Slack, Zoom and Twitch samples sent by `send --event` and answered by `listen` in',
+    'test/listen/every-sample.test.ts, every handshake in test/cli/handshakes.test.ts.',
     '',
     '| handshake | for `--scheme` | method | signed | `send --event` |',
     '|---|---|---|---|---|',

@@ -170,7 +170,8 @@ export const netlify: HandProvider = {
   ...base,
   title: 'Netlify',
   defaultEvent: 'deploy_created',
-  typeIn: 'header',
+  // No event header: one hook per event, and the body says the deploy's state (ready, building, error).
+  typeIn: 'none',
   idIn: 'none',
   samples: [
     { event: 'deploy_building', body: netlifyDeploy('building') },
@@ -349,7 +350,9 @@ export const twitch: HandProvider = {
     twitchEvent('stream.offline', '1', { broadcaster_user_id: '1337' }, { ...twitchBroadcaster }),
     twitchEvent('channel.subscribe', '1', { broadcaster_user_id: '1337' }, { user_id: '1234', user_login: 'cool_user', user_name: 'Cool_User', ...twitchBroadcaster, tier: '1000', is_gift: false }),
     twitchEvent('channel.cheer', '1', { broadcaster_user_id: '1337' }, { is_anonymous: false, user_id: '1234', user_login: 'cool_user', user_name: 'Cool_User', ...twitchBroadcaster, message: 'pogchamp', bits: 1000 }),
-    { ...twitchEvent('channel.update', '2', { broadcaster_user_id: '1337' }, undefined, { challenge: 'pogchamp-kappa-360noscope-vohiyo' }), event: 'webhook_callback_verification', headerType: 'channel.update' },
+    // Its type goes in Twitch-Eventsub-Message-Type (a headerType would make it a channel.update
+    // notification, never answered); the subscription is the one send puts in -Subscription-Type.
+    { ...twitchEvent('channel.follow', '2', { broadcaster_user_id: '1337', moderator_user_id: '1337' }, undefined, { challenge: 'pogchamp-kappa-360noscope-vohiyo' }), event: 'webhook_callback_verification' },
   ],
 };
 

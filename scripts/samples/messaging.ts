@@ -204,7 +204,9 @@ export const zendesk: HandProvider = {
 
 // ---------------------------------------------------------------- HubSpot (a JSON array of events; subscriptionType; eventId is a number)
 function hubspotEvent(type: string, extra: Record<string, unknown>): HandSample {
-  return { event: type, body: [{ eventId: Number(digits(`hubspot${type}`, 10)), subscriptionId: 2648931, portalId: 62515, appId: 1160452, occurredAt: T0 * 1000 + 945, subscriptionType: type, attemptNumber: 0, objectId: 123, changeSource: 'CRM', ...extra }] };
+  // The numeric eventId is declared so each send gets a fresh one (digits for digits, still a JSON number).
+  const eventId = digits(`hubspot${type}`, 10);
+  return { event: type, id: eventId, body: [{ eventId: Number(eventId), subscriptionId: 2648931, portalId: 62515, appId: 1160452, occurredAt: T0 * 1000 + 945, subscriptionType: type, attemptNumber: 0, objectId: 123, changeSource: 'CRM', ...extra }] };
 }
 export const hubspot: HandProvider = {
   ...base,

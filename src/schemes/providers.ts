@@ -14,6 +14,7 @@ import { snsSignature, SNS_TEST_TOPIC } from './families/sns.js';
 import { staticToken } from './families/static-token.js';
 import { timestampedHeader } from './families/timestamped-header.js';
 import { standardWebhooks } from './standard.js';
+import { jsonBody } from './common.js';
 import { firstOf, fromHeader, fromJson, idFromJson, nothing } from './provider.js';
 import type { HeaderMap, Scheme } from './types.js';
 
@@ -48,6 +49,31 @@ const jira = (name: string, title: string) =>
     idSigned: false,
   });
 
+/** Whether the JSON body has something (an array, an object) at a dotted path. */
+function hasJson(body: Uint8Array, path: string): boolean {
+  let value: unknown = jsonBody(body);
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return false;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value !== undefined && value !== null;
+}
+
+/**
+ * Meta's webhooks are an object (page, instagram, whatsapp_business_account) and the field
+ * subscribed to (messages, comments, feed): shown as `<object>.<field>`, WhatsApp's as
+ * `whatsapp.<field>`, where its delivery-status updates (field "messages" too) are `whatsapp.statuses`.
+ * Messenger's `messaging` entries are its `messages` field.
+ */
+const metaType = (fallback: string) => (headers: HeaderMap, body: Uint8Array) => {
+  const object = fromJson('object')(headers, body) ?? fallback;
+  const short = object === 'whatsapp_business_account' ? 'whatsapp' : object;
+  let field = fromJson('entry.0.changes.0.field')(headers, body);
+  if (field === 'messages' && short === 'whatsapp' && !hasJson(body, 'entry.0.changes.0.value.messages') && hasJson(body, 'entry.0.changes.0.value.statuses')) field = 'statuses';
+  if (field === undefined && hasJson(body, 'entry.0.messaging')) field = 'messages';
+  return field ? `${short}.${field}` : short;
+};
+
 const meta = (name: string, title: string, object: string) =>
   hubSignature({
     name,
@@ -55,9 +81,23 @@ const meta = (name: string, title: string, object: string) =>
     algorithm: 'sha256',
     deliveryHeaders: () => ({ 'Content-Type': JSON_TYPE, 'User-Agent': 'facebookexternalua' }),
     eventId: nothing,
-    eventType: (headers, body) => fromJson('entry.0.changes.0.field')(headers, body) ?? fromJson('object')(headers, body) ?? object,
+    eventType: metaType(object),
     idSigned: false,
   });
+
+/**
+ * Discord's `type` is a number: an interaction's (1 PING, 2 APPLICATION_COMMAND, …; it carries a
+ * token) or a webhook event's (0 PING, 1 an event named in `event.type`). Shown by name.
+ */
+const DISCORD_INTERACTIONS = ['', 'PING', 'APPLICATION_COMMAND', 'MESSAGE_COMPONENT', 'APPLICATION_COMMAND_AUTOCOMPLETE', 'MODAL_SUBMIT'];
+const discordType = (headers: HeaderMap, body: Uint8Array): string | undefined => {
+  const event = fromJson('event.type')(headers, body);
+  if (event !== undefined) return event;
+  const type = fromJson('type')(headers, body);
+  if (type === undefined || !/^\d+$/.test(type)) return type;
+  if (fromJson('token')(headers, body) !== undefined) return DISCORD_INTERACTIONS[Number(type)] || type;
+  return type === '0' ? 'WEBHOOK_PING' : type;
+};
 
 export const PROVIDER_FACTORIES = {
   // ── hub-signature: X-Hub-Signature[-256] ──────────────────────────────────────────────────
@@ -482,7 +522,9 @@ export const PROVIDER_FACTORIES = {
       header: 'Authorization',
       form: 'basic',
       deliveryHeaders: () => ({ 'Content-Type': JSON_TYPE, 'User-Agent': 'Postmark' }),
-      eventId: firstOf(idFromJson('MessageID'), idFromJson('ID')),
+      // MessageID names the email, not the event: its Delivery, Open and Click share it, and keyed by it
+      // the listener would drop the Open as a duplicate of the Delivery. Only bounces and complaints have an ID.
+      eventId: idFromJson('ID'),
       eventType: fromJson('RecordType'),
       idSigned: false,
     }),
@@ -500,7 +542,7 @@ export const PROVIDER_FACTORIES = {
       rejectFuture: true,
       deliveryHeaders: () => ({ 'Content-Type': JSON_TYPE, 'User-Agent': 'Discord-Interactions/1.0 (+https://discord.com)' }),
       eventId: idFromJson('id'),
-      eventType: firstOf(fromJson('event.type'), fromJson('type')),
+      eventType: discordType,
       idSigned: true,
     }),
   telnyx: () =>
@@ -544,7 +586,8 @@ export const PROVIDER_FACTORIES = {
       // Netlify sends no event-type header: one hook per event, the deploy's state in the body.
       deliveryHeaders: () => ({ 'Content-Type': JSON_TYPE, 'User-Agent': 'Netlify' }),
       eventId: nothing,
-      eventType: fromJson('state'),
+      // A form's submission_created hook carries the form instead of a deploy state.
+      eventType: firstOf(fromJson('state'), (headers, body) => (fromJson('form_id')(headers, body) ? 'submission_created' : undefined)),
       idSigned: false,
     }),
   plaid: () =>

@@ -1,7 +1,8 @@
 import { signatureHex, hmac, keyFromSecret } from './crypto.js';
 import { checkTimestamp, checkTolerance, clip, jsonField, jsonId, matchSecrets, mismatch, rejected, splitList, verified } from './common.js';
 import { header, hasHeader } from './headers.js';
-import type { Scheme } from './types.js';
+import { formValue, readForm } from './form.js';
+import type { HeaderMap, Scheme } from './types.js';
 
 const SIGNATURE_HEADER = 'x-slack-signature';
 const TIMESTAMP_HEADER = 'x-slack-request-timestamp';
@@ -53,6 +54,18 @@ export function slack(): Scheme {
     signsEventId: () => true,
     // Every attempt is signed anew with its own X-Slack-Request-Timestamp.
     stableSignature: () => undefined,
-    eventType: (_headers, body) => jsonField(body, 'type'),
+    eventType: (headers, body) => jsonField(body, 'type') ?? formType(headers, body),
   };
+}
+
+/**
+ * Interactivity (a form whose `payload` is JSON with its type: block_actions, view_submission)
+ * and slash commands (a form with `command`) are not JSON events.
+ */
+function formType(headers: HeaderMap, body: Uint8Array): string | undefined {
+  const form = readForm(body, headers);
+  if (!form || form.refused !== undefined) return undefined;
+  const payload = formValue(form, 'payload');
+  if (payload !== undefined) return jsonField(Buffer.from(payload, 'utf8'), 'type');
+  return formValue(form, 'command') !== undefined ? 'slash_command' : undefined;
 }

@@ -7,6 +7,8 @@ export interface EventTemplate {
   body: Buffer;
   /** Sent unless the scheme's headers or --header set one. */
   contentType: string | undefined;
+  /** The body's own Content-Type, which wins over the scheme's (a sample of Slack's interactivity is a form, not JSON). */
+  ownContentType?: boolean;
   /** For the provider's headers (X-GitHub-Event, X-Shopify-Topic) and for records. */
   eventType: string | undefined;
   /** What the provider's event-type header says when it is not `eventType` (a sample's GitHub `pull_request`, Linear `Issue`). */
@@ -143,6 +145,9 @@ export function createPreparer(plan: SendPlan): (event: OutgoingEvent) => (attem
     const fixed: OutgoingHeaders = {};
     const provider = scheme.deliveryHeaders(type ? { id, type } : { id });
     for (const name in provider) fixed[name] = provider[name]!;
+    if (contentType !== undefined && event.template.ownContentType) {
+      for (const name in fixed) if (name.toLowerCase() === 'content-type') delete fixed[name];
+    }
     if (contentType !== undefined && !hasHeader(fixed, 'content-type')) fixed['Content-Type'] = contentType;
     return () => {
       const timestamp = Math.floor(Date.now() / 1000);

@@ -115,7 +115,7 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
 /**
  * A catalog sample as a template: its body with the time-bound fields set to now, its type (and the
  * provider's header form of it), and the id inside the body that each send replaces. Only a declared
- * id is replaced: a numeric id found by the scheme (HubSpot's eventId) would not survive the swap.
+ * id is replaced (a JSON number, HubSpot's eventId, is declared only where its digits occur once).
  */
 function sampleTemplate(scheme: Scheme, sample: StoredSample): EventTemplate {
   const body = Buffer.from(freshBody(sample), 'utf8');
@@ -123,6 +123,8 @@ function sampleTemplate(scheme: Scheme, sample: StoredSample): EventTemplate {
   return {
     body,
     contentType: sample.contentType ?? provider.contentType,
+    // A sample's own content type is stored only where it is not the provider's usual one.
+    ...(sample.contentType ? { ownContentType: true } : {}),
     eventType: sample.event,
     ...(sample.headerType ? { headerEventType: sample.headerType } : {}),
     eventId: sample.id ?? scheme.eventId({}, body),

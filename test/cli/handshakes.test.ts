@@ -78,8 +78,10 @@ describe('listen answers provider URL challenges', () => {
     ] as const) {
       const sent = await runCli(['send', url, '--scheme', scheme, '--event', event, '--secret', SECRET, '--no-retry', '--json']);
       expect(sent.code, sent.stderr).toBe(0);
-      const record = await listener.waitForRecord((line) => line.type === 'delivery' && line.eventType === event);
-      expect(record).toMatchObject({ scheme, verified: true, status: 200, note: expect.stringMatching(note) });
+      // This send's own delivery (an earlier test posted a challenge of the same type directly).
+      const { eventId } = JSON.parse(sent.stdout.trim().split('\n').at(-1)!) as { eventId: string };
+      const record = await listener.waitForRecord((line) => line.type === 'delivery' && line.eventId === eventId);
+      expect(record).toMatchObject({ scheme, eventType: event, verified: true, status: 200, note: expect.stringMatching(note) });
     }
   });
 });

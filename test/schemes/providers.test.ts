@@ -35,7 +35,7 @@ const BODIES: Record<string, string> = {
   paddle: '{"event_id":"evt_01h","event_type":"transaction.completed","data":{}}',
   zoom: '{"event":"meeting.started","event_ts":1,"payload":{}}',
   okta: '{"eventType":"com.okta.event_hook","eventId":"okta_1","data":{"events":[{"eventType":"user.session.start"}]}}',
-  postmark: '{"RecordType":"Delivery","MessageID":"pm_1"}',
+  postmark: '{"RecordType":"Bounce","ID":4323372036854775807,"MessageID":"pm_1"}',
   telnyx: '{"data":{"event_type":"call.initiated","id":"tx_1","payload":{}}}',
   sns: '{"Type":"Notification","MessageId":"sns_1","TopicArn":"arn:aws:sns:us-east-1:123456789012:t","Message":"hello 0","Timestamp":"x"}',
 };
