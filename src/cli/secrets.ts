@@ -53,9 +53,17 @@ export function resolveSecrets(flags: SecretFlags, env: NodeJS.ProcessEnv = proc
   return secrets;
 }
 
+/**
+ * The flag a signing key came from, for an error about it: the private key signs when one is given
+ * (resolveSecrets puts it first), else a secret.
+ */
+export function signingKeyFlag(flags: SecretFlags): '--private-key' | '--secret' {
+  return flags.privateKey !== undefined ? '--private-key' : '--secret';
+}
+
 /** The one secret a signer needs; a usage error naming where secrets come from when there is none. */
 export function requireSigningSecret(flags: SecretFlags, env: NodeJS.ProcessEnv = process.env): string {
   const [secret] = resolveSecrets(flags, env);
-  if (secret === undefined) throw usageError('--secret: a secret is required (or --secret-file, or HOOKCTL_SECRET; --private-key FILE for Discord, Telnyx, SendGrid and SNS)');
+  if (secret === undefined) throw usageError('--secret: a secret is required (or --secret-file, or HOOKCTL_SECRET; --private-key FILE for Discord, Telnyx, SendGrid, SNS, Plaid and Pub/Sub)');
   return secret;
 }

@@ -73,4 +73,19 @@ describe('keys for asymmetric providers, through the CLI', () => {
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toContain('--private-key');
   });
+
+  it('a key that cannot sign is blamed on --private-key, the flag it came from, with no "secrets look like any text" aside', async () => {
+    // An EC key for Discord (Ed25519), through send and sign: the message names the flag given.
+    for (const command of [['send', 'http://127.0.0.1:9/', '--no-retry'], ['sign', '--data', '{}']]) {
+      const wrongKind = await runCli([...command, '--scheme', 'discord', '--private-key', ecPrivate]);
+      expect(wrongKind.code).toBe(2);
+      expect(wrongKind.stderr).toMatch(/^hookctl: --private-key: /);
+      expect(wrongKind.stderr).not.toContain('look like any text');
+    }
+    // A shared secret for SendGrid: --secret was the flag, and the fix is --private-key.
+    const secretForKey = await runCli(['send', 'http://127.0.0.1:9/', '--scheme', 'sendgrid', '--secret', 'abc', '--no-retry']);
+    expect(secretForKey.code).toBe(2);
+    expect(secretForKey.stderr).toMatch(/^hookctl: --secret: .*--private-key/);
+    expect(secretForKey.stderr).not.toContain('look like any text');
+  });
 });
