@@ -61,6 +61,17 @@ export function signingKeyFlag(flags: SecretFlags): '--private-key' | '--secret'
   return flags.privateKey !== undefined ? '--private-key' : '--secret';
 }
 
+/** Where each of resolveSecrets' secrets came from, in its order: the flag (or variable) to name in an error about it. */
+export function secretOrigins(flags: SecretFlags): string[] {
+  const origins: string[] = [];
+  if (flags.privateKey !== undefined) origins.push('--private-key');
+  for (const _ of flags.publicKey ?? []) origins.push('--public-key');
+  for (const _ of flags.secret ?? []) origins.push('--secret');
+  for (const _ of flags.secretFile ?? []) origins.push('--secret-file');
+  if (origins.length === 0) origins.push('HOOKCTL_SECRET');
+  return origins;
+}
+
 /** The one secret a signer needs; a usage error naming where secrets come from when there is none. */
 export function requireSigningSecret(flags: SecretFlags, env: NodeJS.ProcessEnv = process.env): string {
   const [secret] = resolveSecrets(flags, env);

@@ -88,4 +88,14 @@ describe('keys for asymmetric providers, through the CLI', () => {
     expect(secretForKey.stderr).toMatch(/^hookctl: --secret: .*--private-key/);
     expect(secretForKey.stderr).not.toContain('look like any text');
   });
+
+  it('listen refuses at start a public key of the wrong kind for the scheme named (it would refuse every delivery)', async () => {
+    const edPublicPem = file('discord-public.pem', ed.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    for (const [scheme, key] of [['sendgrid', edPublicPem], ['discord', ecPublic], ['sns', edPublicPem], ['plaid', edPublicPem]] as const) {
+      const started = await runCli(['listen', '--port', '0', '--no-capture', '--scheme', scheme, '--public-key', key], { timeoutMs: 5_000 });
+      expect(started.code, scheme).toBe(2);
+      expect(started.stderr.trim().split('\n')).toHaveLength(1);
+      expect(started.stderr).toMatch(/^hookctl: --public-key: /);
+    }
+  });
 });
