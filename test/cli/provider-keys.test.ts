@@ -98,4 +98,19 @@ describe('keys for asymmetric providers, through the CLI', () => {
       expect(started.stderr).toMatch(/^hookctl: --public-key: /);
     }
   });
+
+  it('the banner of a public-key listener speaks of keys: "verifying with 1 key", and without one it asks for --public-key', async () => {
+    const withKey = new CliProcess(['listen', '--port', '0', '--no-capture', '--scheme', 'discord', '--public-key', edPublicHex]);
+    try {
+      expect(await withKey.waitForLine((line) => line.startsWith('verifying with'), { stream: 'stderr' })).toBe('verifying with 1 key, scheme discord');
+    } finally {
+      await withKey.stop();
+    }
+    const without = new CliProcess(['listen', '--port', '0', '--no-capture', '--scheme', 'sendgrid']);
+    try {
+      expect(await without.waitForLine((line) => line.startsWith('no '), { stream: 'stderr' })).toContain('--public-key FILE');
+    } finally {
+      await without.stop();
+    }
+  });
 });
