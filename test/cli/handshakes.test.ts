@@ -71,6 +71,20 @@ describe('listen answers provider URL challenges', () => {
     expect((await fetch(url)).status).toBe(405);
   });
 
+  it('an unsigned challenge answered by a listener pinned to its scheme is not shown as a failed signature', async () => {
+    const pinned = new CliProcess(['listen', '--port', '0', '--json', '--no-capture', '--scheme', 'meta', '--secret', SECRET]);
+    try {
+      const at = (await pinned.waitForRecord<{ url: string }>((record) => record.type === 'listening')).url;
+      const meta = await fetch(`${at}?hub.mode=subscribe&hub.verify_token=${SECRET}&hub.challenge=1158201444`);
+      expect([meta.status, await meta.text()]).toEqual([200, '1158201444']);
+      const record = await pinned.waitForRecord((candidate) => candidate.type === 'delivery');
+      expect(record).toMatchObject({ status: 200, verified: null, reason: null });
+      expect(String(record.note)).toContain('hub.challenge');
+    } finally {
+      await pinned.stop();
+    }
+  });
+
   it('send --scheme zoom --event endpoint.url_validation and --scheme twitch --event webhook_callback_verification are answered and shown', async () => {
     for (const [scheme, event, note] of [
       ['zoom', 'endpoint.url_validation', /answered Zoom endpoint.url_validation/],
