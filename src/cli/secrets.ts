@@ -53,9 +53,28 @@ export function resolveSecrets(flags: SecretFlags, env: NodeJS.ProcessEnv = proc
   return secrets;
 }
 
+/**
+ * The flag a signing key came from, for an error about it: the private key signs when one is given
+ * (resolveSecrets puts it first), else a secret.
+ */
+export function signingKeyFlag(flags: SecretFlags): '--private-key' | '--secret' {
+  return flags.privateKey !== undefined ? '--private-key' : '--secret';
+}
+
+/** Where each of resolveSecrets' secrets came from, in its order: the flag (or variable) to name in an error about it. */
+export function secretOrigins(flags: SecretFlags): string[] {
+  const origins: string[] = [];
+  if (flags.privateKey !== undefined) origins.push('--private-key');
+  for (const _ of flags.publicKey ?? []) origins.push('--public-key');
+  for (const _ of flags.secret ?? []) origins.push('--secret');
+  for (const _ of flags.secretFile ?? []) origins.push('--secret-file');
+  if (origins.length === 0) origins.push('HOOKCTL_SECRET');
+  return origins;
+}
+
 /** The one secret a signer needs; a usage error naming where secrets come from when there is none. */
 export function requireSigningSecret(flags: SecretFlags, env: NodeJS.ProcessEnv = process.env): string {
   const [secret] = resolveSecrets(flags, env);
-  if (secret === undefined) throw usageError('--secret: a secret is required (or --secret-file, or HOOKCTL_SECRET; --private-key FILE for Discord, Telnyx, SendGrid and SNS)');
+  if (secret === undefined) throw usageError('--secret: a secret is required (or --secret-file, or HOOKCTL_SECRET; --private-key FILE for Discord, Telnyx, SendGrid, SNS, Plaid and Pub/Sub)');
   return secret;
 }

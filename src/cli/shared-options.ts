@@ -17,7 +17,7 @@ export function addSecretOptions(command: Command, what = 'secret to sign/verify
   return command
     .addOption(new Option('--secret <value>', `${what}; repeat for rotation. Prefer --secret-file or HOOKCTL_SECRET: a value here is kept in shell history and shows briefly in ps`).argParser(collect))
     .addOption(new Option('--secret-file <path>', 'read the secret from a file (one trailing newline is ignored); repeatable').argParser(collect))
-    .option('--private-key <file>', 'asymmetric schemes (discord, telnyx, sendgrid, sns): the private key to sign with, PEM (Ed25519 also as a hex or base64 seed)')
+    .option('--private-key <file>', 'public-key providers (discord, telnyx, sendgrid, sns, plaid, pubsub): the private key to sign with, PEM (Ed25519 also as a hex or base64 seed)')
     .addOption(new Option('--public-key <file>', "asymmetric schemes: the public key or certificate to verify with, PEM or the provider's form (Discord's hex key, SendGrid's base64 key); repeatable").argParser(collect));
 }
 

@@ -16,6 +16,7 @@ import { TerminalRenderer } from './listen/terminal.js';
 import { RateAdaptiveView } from './listen/aggregate.js';
 import { checkUiFlagsNeedUi } from './inspector-ui.js';
 import { describeTarget } from '../routes/route.js';
+import { getScheme, isSchemeName } from '../schemes/registry.js';
 
 export { isLoopbackHost, listenOptionsFrom };
 
@@ -85,11 +86,16 @@ function renderBanner(output: Output, options: ListenOptions, handle: ListenerHa
   relay?.announce();
   const ec = output.errColor;
   const secrets = options.secrets?.length ?? 0;
+  // Public-key providers (Discord, SendGrid, SNS…) verify with keys, not shared secrets.
+  const withKeys = options.scheme !== undefined && isSchemeName(options.scheme) && getScheme(options.scheme).checkVerifyingKey !== undefined;
+  const noun = withKeys ? 'key' : 'secret';
   output.note(
     ec.dim(
       secrets > 0
-        ? `verifying with ${secrets} secret${secrets === 1 ? '' : 's'}, scheme ${options.scheme}`
-        : 'no secret: accepting everything unverified (give --secret, --secret-file or HOOKCTL_SECRET to verify)',
+        ? `verifying with ${secrets} ${noun}${secrets === 1 ? '' : 's'}, scheme ${options.scheme}`
+        : withKeys
+          ? `no key: accepting everything unverified (give --public-key FILE to verify ${options.scheme}'s signatures)`
+          : 'no secret: accepting everything unverified (give --secret, --secret-file or HOOKCTL_SECRET to verify)',
     ),
   );
   const cap = handle.capture;

@@ -2,7 +2,7 @@ import type { Output } from '../cli/output.js';
 import type { VerifyResult } from '../schemes/types.js';
 
 /** One verification, as a ✓/✗ line with reason and diagnosis, or a `verification` record. */
-export function renderVerification(output: Output, result: VerifyResult): void {
+export function renderVerification(output: Output, result: VerifyResult, context: { capturedAtSeconds?: number } = {}): void {
   output.record({
     type: 'verification',
     verified: result.verified,
@@ -23,7 +23,8 @@ export function renderVerification(output: Output, result: VerifyResult): void {
   output.line(output.bad(`${result.reason} ${c.dim(`[${result.scheme}]`)}: ${result.message}`));
   if (result.diagnosis) output.line(`  ${c.yellow('likely cause:')} ${result.diagnosis}`);
   else if (result.reason === 'timestamp_outside_tolerance') {
-    output.line(`  ${c.dim('to check an old capture, verify as of its time with --now <unix seconds>, or widen --tolerance')}`);
+    const now = context.capturedAtSeconds !== undefined ? `--now ${context.capturedAtSeconds} (when it was captured)` : '--now <unix seconds>';
+    output.line(`  ${c.dim(`to check an old capture, verify as of its time with ${now}, or widen --tolerance`)}`);
   }
   else if (result.reason === 'signature_mismatch') {
     output.line(`  ${c.dim('checked: re-serialized JSON (as JavaScript, Python, PHP, Rails and Go write it), trailing newline, CRLF/LF, secret encoding and whitespace — none verified, so the secret is probably not the one the sender used')}`);

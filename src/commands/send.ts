@@ -2,7 +2,7 @@ import type { CommandContext } from '../cli/context.js';
 import { displayUrl } from '../cli/output.js';
 import type { Output, Spinner } from '../cli/output.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
-import { requireSigningSecret } from '../cli/secrets.js';
+import { requireSigningSecret, signingKeyFlag, type SecretFlags } from '../cli/secrets.js';
 import { createDispatcher, retryPolicyFromFlags, type Attempt, type DeliveryOutcome, type RetryPolicy } from '../delivery/index.js';
 import { EXIT, usageError } from '../errors.js';
 import { appSide, type AppAnswer } from '../delivery/app-refusal.js';
@@ -52,12 +52,16 @@ function warnWithoutId(output: Output, scheme: Scheme, events: OutgoingEvent[]):
 }
 
 /** Fails early, with the flag named, when the secret cannot sign for this scheme (e.g. a bad whsec_). */
-function checkSecret(scheme: Scheme, secret: string, url: string): void {
+function checkSecret(scheme: Scheme, secret: string, url: string, flags: SecretFlags): void {
   try {
     signRequest(scheme, { body: Buffer.from('{}'), secret, timestamp: Math.floor(Date.now() / 1000), id: 'check', url });
   } catch (error) {
-    if (error instanceof BadSecretError) throw usageError(`--secret: ${error.message} (${scheme.name} secrets look like ${scheme.keyEncoding === 'base64' ? 'whsec_<base64>' : 'any text'})`);
-    throw error;
+    if (!(error instanceof BadSecretError)) throw error;
+    // Only a base64 key has a shape worth showing; text secrets cannot be malformed, so an error
+    // here is about a key (a public-key provider's), and the flag it came from is named.
+    const flag = signingKeyFlag(flags);
+    const shape = flag === '--secret' && scheme.keyEncoding === 'base64' ? ` (${scheme.name} secrets look like whsec_<base64>)` : '';
+    throw usageError(`${flag}: ${error.message}${shape}`);
   }
 }
 
@@ -92,7 +96,7 @@ export async function run(context: CommandContext): Promise<number> {
   // Twilio signs the URL as the provider requests it: the public one from --url, exactly as
   // given, or else the target as it goes on the wire (normalised, e.g. with its trailing "/").
   const signingUrl = options.url !== undefined ? String(options.url) : url;
-  checkSecret(scheme, secret, signingUrl);
+  checkSecret(scheme, secret, signingUrl, options);
 
   // `hookctl send ... | head` closes the pipe early; that is the reader's choice, not a crash.
   output.stdout.on('error', ignoreClosedPipe);

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { readBody } from '../input/body.js';
 import { schemeOptionsFrom } from '../cli/scheme-flags.js';
-import { requireSigningSecret } from '../cli/secrets.js';
+import { requireSigningSecret, signingKeyFlag } from '../cli/secrets.js';
 import { EXIT, usageError } from '../errors.js';
 import { newEventId } from '../events/ids.js';
 import { parseInteger, parseUrl } from '../options/units.js';
@@ -31,7 +31,7 @@ export async function run({ options, output }: CommandContext): Promise<number> 
     signed = signRequest(scheme, { body, secret, timestamp, id: options.id ?? newEventId(scheme.name), url: target });
   } catch (error) {
     // The secret's own text never goes into the message, only what is wrong with it.
-    if (error instanceof BadSecretError) throw usageError(`--secret: ${error.message}`);
+    if (error instanceof BadSecretError) throw usageError(`${signingKeyFlag(options)}: ${error.message}`);
     throw error;
   }
   // The headers printed are the request to make: a receiver that parses the body (Twilio's

@@ -7,7 +7,7 @@ import { readFixtures, where, type FixtureEntry } from '../records/reader.js';
 import { decodeBody, type DeliveryRecord } from '../records/record.js';
 import { parseDuration, parseHeaderFlag, parseInteger, parseUrl } from '../options/units.js';
 import { verifyAndDiagnose } from '../schemes/diagnose.js';
-import { resolveScheme, verifyWith } from '../schemes/registry.js';
+import { getScheme, isSchemeName, resolveScheme, verifyWith } from '../schemes/registry.js';
 import type { HeaderMap } from '../schemes/types.js';
 import { renderVerification } from './render-verification.js';
 
@@ -17,6 +17,13 @@ interface RequestToVerify {
   url?: string;
   /** With --fixture and --data/--file: the captured body, which the given one is a copy of. */
   original?: Buffer;
+  /** With --fixture: when it was captured, Unix seconds (the --now that checks it as of then). */
+  capturedAtSeconds?: number;
+}
+
+/** A scheme named on the command line whose signature travels in the body (Mailgun, SNS): no header to give. */
+function signsInBody(name: unknown): boolean {
+  return typeof name === 'string' && isSchemeName(name) && getScheme(name).signatureHeaders.length === 0;
 }
 
 async function requestFromFlags(options: CommandContext['options'], cwd: string, note: (text: string) => void): Promise<RequestToVerify> {
@@ -32,7 +39,9 @@ async function requestFromFlags(options: CommandContext['options'], cwd: string,
     // captured headers and compared with the captured bytes it should have been.
     const copy = await readBody(options);
     const captured = decodeBody(record);
-    return { headers, body: copy ?? captured, ...(url ? { url } : {}), ...(copy ? { original: captured } : {}) };
+    const capturedAtMs = Date.parse(record.capturedAt);
+    const capturedAtSeconds = Number.isFinite(capturedAtMs) ? Math.floor(capturedAtMs / 1000) : undefined;
+    return { headers, body: copy ?? captured, ...(url ? { url } : {}), ...(copy ? { original: captured } : {}), ...(capturedAtSeconds !== undefined ? { capturedAtSeconds } : {}) };
   }
   const body = await readBody(options);
   if (body === undefined) throw usageError('--data or --file: the raw body to verify is required (--file - reads stdin)');
@@ -44,7 +53,7 @@ async function requestFromFlags(options: CommandContext['options'], cwd: string,
     // Repeated headers are kept as a list, the way they arrive over HTTP.
     headers[key] = previous === undefined ? value : [previous, value].flat();
   }
-  if (Object.keys(headers).length === 0) throw usageError('--header: give the signature headers, e.g. -H "Stripe-Signature: t=…,v1=…"');
+  if (Object.keys(headers).length === 0 && !signsInBody(options.scheme)) throw usageError('--header: give the signature headers, e.g. -H "Stripe-Signature: t=…,v1=…"');
   return { headers, body };
 }
 
@@ -68,7 +77,7 @@ export async function run({ options, output, env, cwd }: CommandContext): Promis
   const scheme = resolveScheme(options.scheme, request.headers, schemeOptionsFrom(options));
   // No scheme found: verifyWith says what it looked for.
   const result = scheme ? verifyAndDiagnose(scheme, input, request.original ? { original: request.original } : {}) : verifyWith(options.scheme, input, schemeOptionsFrom(options)).result;
-  renderVerification(output, result);
+  renderVerification(output, result, request.capturedAtSeconds !== undefined && options.now === undefined ? { capturedAtSeconds: request.capturedAtSeconds } : {});
   return result.verified ? EXIT.ok : EXIT.failed;
 }
 

@@ -98,6 +98,8 @@ export interface SentRequest {
 
 /** The app's library got an object, not the bytes: a parsed body, whatever the secret (stripe-node, @octokit/webhooks-methods, svix/standardwebhooks wording). */
 const PARSED_WORDS = /must be provided as a string or a buffer|provided as a parsed javascript object|payload must be a string|expected payload to be of type string|must be of type string or (?:an instance of )?buffer|\[object object\]/i;
+/** The receiver cannot use its own secret or key (hookctl listen's bad_secret_format, a key of the wrong kind): the bytes were never checked. */
+const OWN_KEY_WORDS = /bad_secret_format|(?:public|private) key is an? [\w-]+ key, and this scheme needs/i;
 /** The signed timestamp is outside the app's tolerance (svix/standardwebhooks, stripe-node, slack). */
 const TIMESTAMP_WORDS = /timestamp (?:too (?:old|new)|outside the tolerance)|request is too old|stale/i;
 
@@ -136,6 +138,7 @@ function reSerializingChanges(sent: SentRequest | undefined): boolean {
  */
 export function refusalHint(answer: AppAnswer, how: ForwardedAs, sent?: SentRequest): string | undefined {
   if (!looksLikeSignatureFailure(answer) && !PARSED_WORDS.test(answer.body)) return undefined;
+  if (OWN_KEY_WORDS.test(answer.body)) return 'the receiver cannot use the secret or key it holds (its answer says why), so it never checked these bytes: give it a secret or key of the kind this scheme takes';
   const lead =
     how === 'verified'
       ? "hookctl verified these exact bytes with the listener's secret"

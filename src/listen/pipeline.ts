@@ -120,6 +120,8 @@ export class Pipeline {
     let answer: Answer | Promise<Answer>;
     if (shake && (!shake.handshake.signed || verification === null || verification.verified)) {
       delivery.note = shake.reply.note;
+      // An unsigned challenge (Meta's GET, Dropbox's) carries no signature by design: not a failed one.
+      if (!shake.handshake.signed && 'status' in shake.reply) Object.assign(delivery, { verified: null, reason: null, verification: null });
     }
     if (shake && 'status' in shake.reply && (!shake.handshake.signed || verification === null || verification.verified)) {
       const { status, contentType, body: replyBody, headers: replyHeaders } = shake.reply;

@@ -52,9 +52,12 @@ export function github(options: SchemeOptions = {}): Scheme {
         return rejected(
           'github',
           'missing_signature',
-          legacyOnly
-            ? 'only the legacy X-Hub-Signature (sha1) header is present; pass --legacy-sha1 to accept it'
-            : 'no X-Hub-Signature-256 header',
+          !legacyOnly
+            ? 'no X-Hub-Signature-256 header'
+            : // GitHub always sends X-GitHub-Event; without it, this is most likely Intercom's signature.
+              hasHeader(input.headers, 'x-github-event')
+              ? 'only the legacy X-Hub-Signature (sha1) header is present; pass --legacy-sha1 to accept it'
+              : 'only an X-Hub-Signature (sha1) header and no X-GitHub-Event: Intercom signs this way (--scheme intercom); GitHub\'s legacy signature takes --legacy-sha1',
         );
       }
       const digestLength = algorithm === 'sha256' ? 32 : 20;

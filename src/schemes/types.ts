@@ -105,6 +105,12 @@ export interface Scheme {
    */
   signBody?(input: SignInput): Uint8Array;
   verify(input: VerifyInput): VerifyResult;
+  /**
+   * Public-key schemes: throws a BadSecretError when `text` (a --public-key file's text) cannot
+   * verify for this scheme, e.g. a key of another kind, so a listener says so at start instead of
+   * refusing every delivery.
+   */
+  checkVerifyingKey?(text: string): void;
   /** Headers the real provider sends beside the signature (event type, delivery id, user agent). */
   deliveryHeaders(event: EventMeta): OutgoingHeaders;
   /** The URL to post this body to, when the scheme signs the URL (Twilio adds `bodySHA256`). */

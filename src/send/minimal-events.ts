@@ -88,10 +88,49 @@ export function minimalEvent(scheme: string, id: string, type: string = defaultE
       });
       return { body: params.toString(), contentType: 'application/x-www-form-urlencoded; charset=UTF-8', type };
     }
-    default:
-      return json({ id, type, created: nowSeconds, data: {} });
+    default: {
+      const envelope = PROVIDER_ENVELOPES[scheme];
+      return json(envelope ? envelope(id, type, nowSeconds) : { id, type, created: nowSeconds, data: {} });
+    }
   }
 }
+
+/**
+ * Providers whose events do not keep the id and type at `id`/`type`: the envelope each documents,
+ * so a receiver (hookctl listen, the provider's library, the app) finds the id to dedupe on and the
+ * type where it looks for them. Ids and types the provider sends in headers are not repeated here.
+ */
+const PROVIDER_ENVELOPES: Record<string, (id: string, type: string, nowSeconds: number) => unknown> = {
+  paddle: (id, type) => ({ event_id: id, event_type: type, occurred_at: new Date().toISOString(), notification_id: `ntf_${id}`, data: {} }),
+  typeform: (id, type) => ({ event_id: id, event_type: type, form_response: { form_id: 'hookctl', submitted_at: new Date().toISOString(), answers: [] } }),
+  square: (id, type) => ({ merchant_id: 'MLHOOKCTL', type, event_id: id, created_at: new Date().toISOString(), data: { type: type.split('.')[0], id: 'hookctl', object: {} } }),
+  mailgun: (id, type, now) => ({ 'event-data': { id, event: type, timestamp: now, recipient: 'alice@example.com' } }),
+  zoom: (_id, type) => ({ event: type, event_ts: Date.now(), payload: { account_id: 'hookctl', object: {} } }),
+  hubspot: (id, type) => [{ eventId: id, subscriptionId: 1, portalId: 1, appId: 1, occurredAt: Date.now(), subscriptionType: type, attemptNumber: 0, objectId: 1 }],
+  okta: (id, type) => ({
+    eventType: 'com.okta.event_hook',
+    eventTypeVersion: '1.0',
+    cloudEventsVersion: '0.1',
+    eventId: id,
+    eventTime: new Date().toISOString(),
+    contentType: 'application/json',
+    data: { events: [{ uuid: id, eventType: type, published: new Date().toISOString() }] },
+  }),
+  postmark: (id, type) => ({ RecordType: type, MessageID: id, MessageStream: 'outbound', Recipient: 'alice@example.com' }),
+  telnyx: (id, type) => ({ data: { event_type: type, id, occurred_at: new Date().toISOString(), payload: {}, record_type: 'event' }, meta: { attempt: 1 } }),
+  sendgrid: (id, type, now) => [{ email: 'alice@example.com', timestamp: now, event: type, sg_event_id: id, sg_message_id: 'hookctl.filter0001' }],
+  intercom: (id, type, now) => ({ type: 'notification_event', app_id: 'hookctl', id, topic: type, created_at: now, data: { type: 'notification_event_data', item: {} } }),
+  coinbase: (id, type) => ({ id: 1, attempt_number: 1, event: { id, type, api_version: '2018-03-22', created_at: new Date().toISOString(), data: {} } }),
+  jira: (_id, type) => ({ timestamp: Date.now(), webhookEvent: type }),
+  atlassian: (_id, type) => ({ timestamp: Date.now(), webhookEvent: type }),
+  razorpay: (_id, type, now) => ({ entity: 'event', account_id: 'acc_hookctl', event: type, contains: [], payload: {}, created_at: now }),
+  calendly: (_id, type) => ({ event: type, created_at: new Date().toISOString(), payload: {} }),
+  netlify: (id, type) => ({ id, site_id: 'hookctl', state: type, created_at: new Date().toISOString() }),
+  pubsub: (id, type) => ({
+    message: { attributes: { eventType: type }, data: Buffer.from('{}').toString('base64'), messageId: id, publishTime: new Date().toISOString() },
+    subscription: 'projects/hookctl/subscriptions/push',
+  }),
+};
 
 /** A minimal event as a template to send (send --event, hookctl/testing): a fresh id, swapped per event where the body carries it. */
 export function minimalTemplate(scheme: string, type: string | undefined): EventTemplate {

@@ -91,6 +91,9 @@ export async function resolveSource(input: SourceInput): Promise<ResolvedSource>
     }
     const missing = problems.find((problem) => problem.missing);
     if (missing) throw usageError(`${missing.source}: ${missing.message}`);
+    // One file given and unreadable is bad input, as verify --fixture says it: one line, exit 2.
+    const [only] = problems;
+    if (entries.length === 0 && problems.length === 1 && only && !fromQueue) throw usageError(`${where(only)}: ${only.message}`);
     for (const problem of problems) input.warn(`${where(problem)}: ${problem.message}`);
     if (entries.length === 0) {
       if (fromQueue) throw failure(`${parseQueueAddress(input.fixture, queue).display}: the stream holds no deliveries (a worker keeps delivered entries for its --retain, default 10 minutes)`);

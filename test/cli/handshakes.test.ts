@@ -4,7 +4,8 @@
  * SubscriptionConfirmation is shown with its SubscribeURL, never fetched.
  */
 import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +70,49 @@ describe('listen answers provider URL challenges', () => {
     expect([asana.status, asana.headers.get('x-hook-secret')]).toEqual([200, 'b537207f20cbfa02357cf448134da559e8bd039bb6462a86f1']);
     // Any other GET is still refused at the door.
     expect((await fetch(url)).status).toBe(405);
+  });
+
+  it('an unsigned challenge answered by a listener pinned to its scheme is not shown as a failed signature', async () => {
+    const pinned = new CliProcess(['listen', '--port', '0', '--json', '--no-capture', '--scheme', 'meta', '--secret', SECRET]);
+    try {
+      const at = (await pinned.waitForRecord<{ url: string }>((record) => record.type === 'listening')).url;
+      const meta = await fetch(`${at}?hub.mode=subscribe&hub.verify_token=${SECRET}&hub.challenge=1158201444`);
+      expect([meta.status, await meta.text()]).toEqual([200, '1158201444']);
+      const record = await pinned.waitForRecord((candidate) => candidate.type === 'delivery');
+      expect(record).toMatchObject({ status: 200, verified: null, reason: null });
+      expect(String(record.note)).toContain('hub.challenge');
+    } finally {
+      await pinned.stop();
+    }
+  });
+
+  it('discord: a signed PING is answered with a PONG {"type":1}, as the developer portal requires to save the URL; a forged one is 401', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookctl-discord-'));
+    const pair = generateKeyPairSync('ed25519');
+    const publicKey = join(dir, 'discord.pem');
+    writeFileSync(publicKey, pair.publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o600 });
+    const privateKey = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const forger = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const discord = new CliProcess(['listen', '--port', '0', '--json', '--no-capture', '--public-key', publicKey]);
+    try {
+      const at = (await discord.waitForRecord<{ url: string }>((record) => record.type === 'listening')).url;
+      const ping = JSON.stringify({ id: '1161467463453413376', application_id: '1161466937374359552', type: 1, version: 1, token: 'aW50ZXJhY3Rpb24' });
+      const postSigned = (key: string, body: string) => {
+        const signed = signRequest(getScheme('discord'), { body: Buffer.from(body), secret: key, timestamp: Math.floor(Date.now() / 1000), id: '1' });
+        return fetch(at, { method: 'POST', headers: signed.headers, body });
+      };
+      const pong = await postSigned(privateKey, ping);
+      expect(pong.status).toBe(200);
+      expect(pong.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await pong.json()).toEqual({ type: 1 });
+      expect((await postSigned(forger, ping)).status).toBe(401);
+      // An ordinary interaction (type 2) is a delivery, not a handshake.
+      const command = await postSigned(privateKey, JSON.stringify({ id: '2', type: 2, data: { name: 'hello' } }));
+      expect(await command.json()).toMatchObject({ ok: true });
+    } finally {
+      await discord.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('send --scheme zoom --event endpoint.url_validation and --scheme twitch --event webhook_callback_verification are answered and shown', async () => {

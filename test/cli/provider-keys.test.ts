@@ -73,4 +73,44 @@ describe('keys for asymmetric providers, through the CLI', () => {
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toContain('--private-key');
   });
+
+  it('a key that cannot sign is blamed on --private-key, the flag it came from, with no "secrets look like any text" aside', async () => {
+    // An EC key for Discord (Ed25519), through send and sign: the message names the flag given.
+    for (const command of [['send', 'http://127.0.0.1:9/', '--no-retry'], ['sign', '--data', '{}']]) {
+      const wrongKind = await runCli([...command, '--scheme', 'discord', '--private-key', ecPrivate]);
+      expect(wrongKind.code).toBe(2);
+      expect(wrongKind.stderr).toMatch(/^hookctl: --private-key: /);
+      expect(wrongKind.stderr).not.toContain('look like any text');
+    }
+    // A shared secret for SendGrid: --secret was the flag, and the fix is --private-key.
+    const secretForKey = await runCli(['send', 'http://127.0.0.1:9/', '--scheme', 'sendgrid', '--secret', 'abc', '--no-retry']);
+    expect(secretForKey.code).toBe(2);
+    expect(secretForKey.stderr).toMatch(/^hookctl: --secret: .*--private-key/);
+    expect(secretForKey.stderr).not.toContain('look like any text');
+  });
+
+  it('listen refuses at start a public key of the wrong kind for the scheme named (it would refuse every delivery)', async () => {
+    const edPublicPem = file('discord-public.pem', ed.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    for (const [scheme, key] of [['sendgrid', edPublicPem], ['discord', ecPublic], ['sns', edPublicPem], ['plaid', edPublicPem]] as const) {
+      const started = await runCli(['listen', '--port', '0', '--no-capture', '--scheme', scheme, '--public-key', key], { timeoutMs: 5_000 });
+      expect(started.code, scheme).toBe(2);
+      expect(started.stderr.trim().split('\n')).toHaveLength(1);
+      expect(started.stderr).toMatch(/^hookctl: --public-key: /);
+    }
+  });
+
+  it('the banner of a public-key listener speaks of keys: "verifying with 1 key", and without one it asks for --public-key', async () => {
+    const withKey = new CliProcess(['listen', '--port', '0', '--no-capture', '--scheme', 'discord', '--public-key', edPublicHex]);
+    try {
+      expect(await withKey.waitForLine((line) => line.startsWith('verifying with'), { stream: 'stderr' })).toBe('verifying with 1 key, scheme discord');
+    } finally {
+      await withKey.stop();
+    }
+    const without = new CliProcess(['listen', '--port', '0', '--no-capture', '--scheme', 'sendgrid']);
+    try {
+      expect(await without.waitForLine((line) => line.startsWith('no '), { stream: 'stderr' })).toContain('--public-key FILE');
+    } finally {
+      await without.stop();
+    }
+  });
 });

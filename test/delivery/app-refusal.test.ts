@@ -88,4 +88,12 @@ describe('the refusal hint', () => {
   it('a 4xx about something else gets no hint', () => {
     expect(refusalHint(answer('{"error":"quantity must be positive"}', 422), 'verified', json(prettyBody))).toBeUndefined();
   });
+
+  it('a receiver that cannot use its own key (hookctl listen\'s bad_secret_format) is told so, not "a different secret"', () => {
+    const refused = answer('{"error":"signature verification failed: the public key is an ed25519 key, and this scheme needs an ECDSA (P-256) key","reason":"bad_secret_format"}', 401, { 'content-type': 'application/json' });
+    const hint = refusalHint(refused, 'signed', json(compactBody))!;
+    expect(hint).toMatch(/cannot use the (?:secret or )?key it holds/);
+    expect(hint).not.toContain('different secret');
+    expect(hint).not.toContain('re-serialized');
+  });
 });

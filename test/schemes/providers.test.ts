@@ -137,3 +137,20 @@ describe('every provider by name', () => {
     }
   });
 });
+
+describe('auto, given a provider that shares GitHub\'s header', () => {
+  it('an Intercom delivery (X-Hub-Signature sha1, no X-GitHub-Event) is pointed at --scheme intercom, not only at --legacy-sha1', () => {
+    const body = Buffer.from('{"type":"notification_event","id":"notif_1","topic":"ping"}');
+    const signed = signRequest(getScheme('intercom'), { body, secret: 's3cret', timestamp: NOW_S, id: 'notif_1' });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(signed.headers)) headers[name.toLowerCase()] = String(value);
+    const scheme = detectScheme(headers)!;
+    const result = scheme.verify({ body, headers, secrets: ['s3cret'], nowMs: NOW_MS });
+    expect(result).toMatchObject({ verified: false, reason: 'missing_signature' });
+    expect(JSON.stringify(result)).toContain('--scheme intercom');
+    // GitHub's own legacy delivery still gets the GitHub advice alone.
+    const github = scheme.verify({ body, headers: { ...headers, 'x-github-event': 'ping' }, secrets: ['s3cret'], nowMs: NOW_MS });
+    expect(JSON.stringify(github)).toContain('--legacy-sha1');
+    expect(JSON.stringify(github)).not.toContain('intercom');
+  });
+});

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -37,6 +40,17 @@ describe('hookctl send: bad input is one line with the right exit code', () => {
   it('a missing --file or fixture argument is a usage error naming it', async () => {
     await rejects(['$URL', '--file', 'no/such/body.json', '--secret', SECRET], 2, /^hookctl: --file: cannot read no\/such\/body\.json \(no such file\)/);
     await rejects(['$URL', 'no/such/fixture.json', '--secret', SECRET], 2, /^hookctl: no\/such\/fixture\.json: no such file or folder/);
+  });
+
+  it('a fixture file that is not JSON is a usage error in one line, exit 2, as verify --fixture says it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookctl-send-broken-'));
+    try {
+      const broken = join(dir, 'broken.json');
+      writeFileSync(broken, '{"a":');
+      await rejects(['$URL', broken, '--secret', SECRET], 2, /^hookctl: .*broken\.json: not valid JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('negative or malformed durations and numbers name their flag', async () => {

@@ -1,8 +1,14 @@
 import type { Output } from '../../cli/output.js';
 import type { Subscriber } from '../../listen/observe.js';
-import { RateGate, type Outcome, type SecondSummary } from '../../listen/rate-gate.js';
+import { HISTOGRAM_MS, RateGate, type Outcome, type SecondSummary } from '../../listen/rate-gate.js';
 import type { Delivery, QueuedForward } from '../../listen/types.js';
 import { clock } from './text.js';
+
+/** A histogram bucket as people read it: the first is under a millisecond, the last everything slower. */
+function bucketText(ms: number): string {
+  if (ms <= 0) return '<1ms';
+  return ms >= HISTOGRAM_MS ? `≥${HISTOGRAM_MS}ms` : `${ms}ms`;
+}
 
 function outcomeOf(delivery: Delivery): Outcome {
   if (delivery.duplicate) return 'duplicate';
@@ -61,7 +67,7 @@ export class RateAdaptiveView implements Subscriber {
     if (counts.rejected) parts.push(c.yellow(`${counts.rejected} rejected`));
     if (counts.failed) parts.push(c.red(`${counts.failed} failed`));
     if (summary.forwarded || summary.forwardFailed) parts.push(`→ app ${summary.forwarded} delivered${summary.forwardFailed ? `, ${c.red(`${summary.forwardFailed} failed`)}` : ''}`);
-    const times = summary.p50Ms === null ? '' : `  ${c.dim(`p50 ${summary.p50Ms}ms p99 ${summary.p99Ms}ms`)}`;
+    const times = summary.p50Ms === null ? '' : `  ${c.dim(`p50 ${bucketText(summary.p50Ms)} p99 ${bucketText(summary.p99Ms ?? 0)}`)}`;
     return `${c.dim(clock(new Date()))}  ${c.bold(`${summary.rate}/s`)}  ${parts.join(' · ')}${times}`;
   }
 

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../cli/context.js';
 import { schemeOptionsFrom } from '../../cli/scheme-flags.js';
-import { resolveSecrets } from '../../cli/secrets.js';
+import { resolveSecrets, secretOrigins, type SecretFlags } from '../../cli/secrets.js';
 import { hasNoPath } from '../../delivery/forward-request.js';
 import { parseRetrySchedule } from '../../delivery/policy.js';
 import { usageError } from '../../errors.js';
@@ -35,7 +35,7 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
   if (capture === '') throw usageError('--capture: expected a folder');
 
   const scheme = String(options.scheme ?? 'auto');
-  if (scheme !== 'auto') checkSecretsFit(scheme, secrets);
+  if (scheme !== 'auto') checkSecretsFit(scheme, secrets, options);
 
   const result: ListenOptions = {
     port,
@@ -137,16 +137,20 @@ export function listenOptionsFrom(options: Options, env: NodeJS.ProcessEnv, sour
  * A secret the named scheme cannot turn into a key (a Standard Webhooks secret that is not base64)
  * would make the listener refuse every delivery: say so at start instead. The secret is not echoed.
  */
-function checkSecretsFit(schemeName: string, secrets: readonly string[]): void {
+function checkSecretsFit(schemeName: string, secrets: readonly string[], flags: SecretFlags): void {
   const scheme = getScheme(schemeName);
+  const origins = secretOrigins(flags);
   for (const [index, secret] of secrets.entries()) {
     if ((schemeName === 'standard' || schemeName === 'svix') && isEd25519Secret(secret)) continue;
     try {
       keyFromSecret(secret, scheme.keyEncoding);
+      // A public key of another kind (an Ed25519 key for SendGrid's ECDSA) is as unusable.
+      scheme.checkVerifyingKey?.(secret);
     } catch (error) {
       if (!(error instanceof BadSecretError)) throw error;
-      const which = secrets.length > 1 ? ` (secret #${index + 1})` : '';
-      throw usageError(`--secret${which}: not a usable ${scheme.title} key: ${error.message}`);
+      const origin = origins[index] ?? '--secret';
+      const which = secrets.length > 1 ? ` (#${index + 1} of ${secrets.length} secrets and keys)` : '';
+      throw usageError(`${origin}${which}: not a usable ${scheme.title} key: ${error.message}`);
     }
   }
 }

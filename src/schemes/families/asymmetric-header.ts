@@ -89,6 +89,7 @@ export function asymmetricHeader(config: AsymmetricHeaderConfig): Scheme {
       return { [config.timestampHeader]: String(timestamp), [config.header]: signature.toString(config.encoding) };
     },
     verify,
+    checkVerifyingKey: (text) => void publicKeyFromText(text, config.keyType),
     explainParts: ({ headers }) => {
       const text = header(headers, lowerTimestamp);
       const timestamp = text !== undefined && /^\d{1,12}$/.test(text.trim()) ? Number(text.trim()) : null;

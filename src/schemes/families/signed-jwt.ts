@@ -136,6 +136,7 @@ export function signedJwt(config: SignedJwtConfig): Scheme {
     ...(config.toleranceSeconds !== undefined ? { toleranceSeconds: config.toleranceSeconds } : {}),
     signatureHeaders: [lowerHeader],
     keyEncoding: 'utf8',
+    checkVerifyingKey: (text) => void keysOf(text, config.alg),
     detect: (headers) => hasHeader(headers, lowerHeader) && detectAlso(config, headers) && (!config.bearer || /^Bearer\s+ey/i.test(header(headers, lowerHeader) ?? '')),
     sign(input): OutgoingHeaders {
       const key = privateKeyFromText(input.secret, KEY_TYPE[config.alg]);

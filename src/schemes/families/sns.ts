@@ -44,6 +44,7 @@ export function snsSignature(meta: ProviderMeta): Scheme {
     timestamped: false,
     signatureHeaders: [],
     keyEncoding: 'utf8',
+    checkVerifyingKey: (text) => void publicKeyFromText(text, 'rsa'),
     detect: (headers) => hasHeader(headers, 'x-amz-sns-message-type'),
     signBody({ body, secret, timestamp, id }: SignInput): Uint8Array {
       let message: Record<string, unknown>;

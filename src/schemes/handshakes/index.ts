@@ -1,4 +1,5 @@
 import { asanaHandshake } from './asana.js';
+import { discordPing } from './discord.js';
 import { dropboxChallenge, metaHubChallenge, oktaVerification } from './get-challenges.js';
 import { graphValidation } from './msgraph.js';
 import { slackUrlVerification } from './slack.js';
@@ -10,7 +11,7 @@ import { zoomUrlValidation } from './zoom.js';
 export type { Handshake, HandshakeReply, HandshakeRequest } from './types.js';
 
 /** Every provider URL challenge the listener answers. A new one: a file, one line here. */
-export const HANDSHAKES: readonly Handshake[] = [slackUrlVerification, zoomUrlValidation, twitchCallbackVerification, metaHubChallenge, dropboxChallenge, oktaVerification, graphValidation, snsSubscriptionConfirmation, asanaHandshake];
+export const HANDSHAKES: readonly Handshake[] = [slackUrlVerification, zoomUrlValidation, twitchCallbackVerification, metaHubChallenge, dropboxChallenge, oktaVerification, graphValidation, snsSubscriptionConfirmation, asanaHandshake, discordPing];
 
 /** The handshakes a listener with this `--scheme` answers: all of them for `auto`. */
 export function handshakesFor(scheme: string): readonly Handshake[] {
