@@ -116,7 +116,8 @@ const PROVIDER_ENVELOPES: Record<string, (id: string, type: string, nowSeconds: 
     contentType: 'application/json',
     data: { events: [{ uuid: id, eventType: type, published: new Date().toISOString() }] },
   }),
-  postmark: (id, type) => ({ RecordType: type, MessageID: id, MessageStream: 'outbound', Recipient: 'alice@example.com' }),
+  // Postmark's event id is ID (bounces, complaints); MessageID names the email, shared by its Delivery, Open and Click.
+  postmark: (id, type) => ({ RecordType: type, ID: id, MessageID: 'a8c2f1e4-0000-4000-8000-000000000000', MessageStream: 'outbound', Recipient: 'alice@example.com' }),
   telnyx: (id, type) => ({ data: { event_type: type, id, occurred_at: new Date().toISOString(), payload: {}, record_type: 'event' }, meta: { attempt: 1 } }),
   sendgrid: (id, type, now) => [{ email: 'alice@example.com', timestamp: now, event: type, sg_event_id: id, sg_message_id: 'hookctl.filter0001' }],
   intercom: (id, type, now) => ({ type: 'notification_event', app_id: 'hookctl', id, topic: type, created_at: now, data: { type: 'notification_event_data', item: {} } }),
