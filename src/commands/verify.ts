@@ -6,8 +6,7 @@ import { EXIT, failure, usageError } from '../errors.js';
 import { readFixtures, where, type FixtureEntry } from '../records/reader.js';
 import { decodeBody, type DeliveryRecord } from '../records/record.js';
 import { parseDuration, parseHeaderFlag, parseInteger, parseUrl } from '../options/units.js';
-import { verifyAndDiagnose } from '../schemes/diagnose.js';
-import { getScheme, isSchemeName, resolveScheme, verifyWith } from '../schemes/registry.js';
+import { getScheme, isSchemeName, verifyWith } from '../schemes/registry.js';
 import type { HeaderMap } from '../schemes/types.js';
 import { renderVerification } from './render-verification.js';
 
@@ -74,9 +73,8 @@ export async function run({ options, output, env, cwd }: CommandContext): Promis
     nowMs,
     ...(url ? { url } : {}),
   };
-  const scheme = resolveScheme(options.scheme, request.headers, schemeOptionsFrom(options));
-  // No scheme found: verifyWith says what it looked for.
-  const result = scheme ? verifyAndDiagnose(scheme, input, request.original ? { original: request.original } : {}) : verifyWith(options.scheme, input, schemeOptionsFrom(options)).result;
+  // verifyWith says what it looked for when no scheme is found, and which other provider's signature a pinned scheme's refusal found.
+  const { result } = verifyWith(options.scheme, input, schemeOptionsFrom(options), request.original ? { original: request.original } : {});
   renderVerification(output, result, request.capturedAtSeconds !== undefined && options.now === undefined ? { capturedAtSeconds: request.capturedAtSeconds } : {});
   return result.verified ? EXIT.ok : EXIT.failed;
 }

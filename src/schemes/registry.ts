@@ -1,6 +1,7 @@
 import { usageError } from '../errors.js';
-import { verifyAndDiagnose } from './diagnose.js';
+import { verifyAndDiagnose, type DiagnoseOptions } from './diagnose.js';
 import { github } from './github.js';
+import { hasHeader } from './headers.js';
 import { genericHmac } from './hmac.js';
 import { shopify } from './shopify.js';
 import { slack } from './slack.js';
@@ -133,9 +134,10 @@ export const KNOWN_SIGNATURE_HEADERS = [
 
 /**
  * Verifies with a named scheme or `auto`; a request with no known signature header is explained,
- * and a mismatch comes with its likely cause.
+ * a mismatch comes with its likely cause, and a scheme whose signature is missing names another
+ * provider's signature found instead.
  */
-export function verifyWith(name: string, input: VerifyInput, options: SchemeOptions = NO_OPTIONS): { scheme: Scheme | undefined; result: VerifyResult } {
+export function verifyWith(name: string, input: VerifyInput, options: SchemeOptions = NO_OPTIONS, diagnose: DiagnoseOptions = {}): { scheme: Scheme | undefined; result: VerifyResult } {
   const scheme = resolveScheme(name, input.headers, options);
   if (!scheme) {
     return {
@@ -148,5 +150,29 @@ export function verifyWith(name: string, input: VerifyInput, options: SchemeOpti
       },
     };
   }
-  return { scheme, result: verifyAndDiagnose(scheme, input) };
+  const result = verifyAndDiagnose(scheme, input, diagnose);
+  if (PART_MISSING.has(result.reason)) {
+    const other = otherProvider(scheme, input.headers, options);
+    if (other) result.message += `; found ${other.found} instead: use --scheme ${other.name}, or --scheme auto to detect the provider`;
+  }
+  return { scheme, result };
+}
+
+/** Refusals for a part the scheme did not find: the request may be another provider's. */
+const PART_MISSING = new Set<VerifyResult['reason']>(['missing_signature', 'missing_header', 'missing_timestamp']);
+
+/**
+ * The provider whose signature header is present when this scheme's is not (a GitHub delivery
+ * at a Stripe listener). Only on a refusal: detecting asks every scheme in turn, which accepted
+ * deliveries should not pay for.
+ */
+function otherProvider(scheme: Scheme, headers: HeaderMap, options: SchemeOptions): { name: string; found: string } | undefined {
+  if (scheme.detect(headers)) return undefined;
+  const other = detectScheme(headers, options);
+  if (!other || other.name === scheme.name) return undefined;
+  const header = other.signatureHeaders.find((name) => hasHeader(headers, name));
+  if (!header) return { name: other.name, found: `the ${other.title} headers` };
+  // The provider's own spelling where the list has it; headers arrive lower-cased.
+  const shown = KNOWN_SIGNATURE_HEADERS.find((known) => known.toLowerCase() === header) ?? header;
+  return { name: other.name, found: `the ${other.title} signature header (${shown})` };
 }

@@ -198,6 +198,16 @@ describe('hookctl verify', () => {
     expect(JSON.parse(unknown.stdout)).toMatchObject({ scheme: 'auto', reason: 'missing_signature' });
   });
 
+  it("--scheme pinned to one provider: another provider's signature header is named, in both forms", async () => {
+    const headers = await signedHeaders('github', GH_SECRET, body);
+    const json = await cli(['verify', '--json', '--scheme', 'slack', '--secret', GH_SECRET, ...headerArgs(headers), '--data', body]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ scheme: 'slack', reason: 'missing_signature', message: expect.stringMatching(/GitHub signature header \(X-Hub-Signature-256\).*--scheme github/) });
+    const human = await cli(['verify', '--scheme', 'stripe', '--secret', STRIPE_SECRET, ...headerArgs(headers), '--data', body]);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/GitHub signature header \(X-Hub-Signature-256\).*--scheme github, or --scheme auto/);
+  });
+
   it('usage errors exit 2: no secret, bad -H, unknown scheme, no headers', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['verify', '-H', 'X-Hub-Signature-256: sha256=00', '--data', 'x'], /--secret/],

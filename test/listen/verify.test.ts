@@ -155,6 +155,21 @@ describe('listen verifies real deliveries signed by the official libraries', () 
     expect(delivery!.idempotencyKey).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
+  it("a listener pinned to one scheme names another provider's signature header when its own is missing", async () => {
+    const listener = await listen({ secrets: ['whsec_pinned'], scheme: 'stripe' });
+    const github = await post(listener.url, BODY, { 'x-hub-signature-256': await octokitSign('gh-secret', BODY), 'x-github-delivery': 'gh-pinned-1' });
+    expect(github.status).toBe(401);
+    expect(github.json.reason).toBe('missing_signature');
+    // The 401 body, and the delivery the terminal line and the --json record are written from.
+    expect(github.json.error).toMatch(/no Stripe-Signature header.*GitHub signature header \(X-Hub-Signature-256\).*--scheme github.*--scheme auto/);
+    const [delivery] = await listener.waitForDeliveries(1);
+    expect(delivery!.verification?.message).toMatch(/GitHub signature header \(X-Hub-Signature-256\)/);
+
+    // Nothing to point to: the refusal stays as it was.
+    const bare = await post(listener.url, BODY, { 'content-type': 'application/json' });
+    expect(bare.json.error).toBe('signature verification failed: no Stripe-Signature header');
+  });
+
   it('a request with no known signature header is 401 missing_signature when a secret is set', async () => {
     const listener = await listen({ secrets: ['s3cret'] });
     const response = await post(listener.url, BODY, { 'content-type': 'application/json' });

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,14 +15,25 @@ let work: string;
 let tarball: string;
 let files: string[];
 let bin: string;
+let installOutput: string;
+let checkout: string;
+let manifestBefore: string;
+
+/** What a fresh clone holds (no dist/, no captures), with this checkout's node_modules. */
+const NOT_IN_A_CLONE = /^(node_modules|dist|coverage|test|\.git|fixtures\/captured)(\/|$)|\.tgz$/;
 
 /**
- * What users get: `npm pack`, then a global install of the tarball into an empty prefix.
+ * What users get: `npm pack` with its lifecycle scripts, as `npm publish` runs them, then a global
+ * install of the tarball into an empty prefix. Packed from a copy of the checkout: the pack builds
+ * dist/ there, not under the other suites' feet.
  */
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'hookctl-pack-'));
-  // The build is already fresh (npm test builds first); --ignore-scripts skips building it again.
-  const { stdout } = await run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, env: cliEnv() });
+  checkout = join(work, 'checkout');
+  await cp(ROOT, checkout, { recursive: true, filter: (path) => !NOT_IN_A_CLONE.test(relative(ROOT, path)) });
+  await symlink(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
+  manifestBefore = await readFile(join(checkout, 'package.json'), 'utf8');
+  const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', work], { cwd: checkout, env: cliEnv() });
   const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   tarball = join(work, packed!.filename);
   files = packed!.files.map((file) => file.path);
@@ -31,10 +42,12 @@ beforeAll(async () => {
   // registry for what `npm ci` never cached (the packuments it resolves a tarball's dependencies
   // with, or other versions a newer Node's npm picks), exactly as a user's install would.
   const cacheMode = '--prefer-offline';
-  await run(npm, ['install', '--global', '--prefix', prefix, cacheMode, '--no-audit', '--no-fund', '--loglevel=error', tarball], {
+  // Warnings kept: what npm says to someone installing the tarball is part of the package.
+  const installed = await run(npm, ['install', '--global', '--prefix', prefix, cacheMode, '--no-audit', '--no-fund', '--loglevel=warn', tarball], {
     cwd: work,
     env: cliEnv(),
   });
+  installOutput = installed.stdout + installed.stderr;
   bin = join(prefix, 'bin', 'hookctl');
 }, 120_000);
 
@@ -55,11 +68,23 @@ describe('the published package', () => {
     // The inspector's page, built and bundled: nothing is fetched when it runs.
     for (const file of ['index.html', 'favicon.svg', 'LICENSES.txt']) expect(files).toContain(`dist/inspector/ui/${file}`);
     expect(files.some((file) => file.endsWith('.png'))).toBe(false);
+    expect(files).not.toContain('package.json.prepack');
     for (const file of files) {
       expect(file).not.toMatch(/^(src|test|scripts|node_modules|\.ci)\//);
       expect(file).not.toMatch(/\.map$/);
       expect(file).not.toMatch(/^fixtures\/captured\//);
     }
+  });
+
+  it('installs with no install script for npm to approve; a clone still builds on npm install', async () => {
+    // npm 11 lists packages with install scripts, `prepare` included for a tarball or git source.
+    expect(installOutput).not.toMatch(/install-scripts|allowScripts|prepare/);
+    const { stdout } = await run('tar', ['-xzOf', tarball, 'package/package.json']);
+    const packed = JSON.parse(stdout) as { scripts?: Record<string, string> };
+    expect(packed.scripts?.prepare).toBeUndefined();
+    // The checkout keeps its manifest byte for byte: `npm install` on a clone builds dist/ (README's first command).
+    expect(await readFile(join(checkout, 'package.json'), 'utf8')).toBe(manifestBefore);
+    expect((JSON.parse(manifestBefore) as { scripts: Record<string, string> }).scripts.prepare).toBe('npm run build');
   });
 
   it('installs globally with a working hookctl and no dev dependencies', async () => {
