@@ -18,6 +18,13 @@ import time
 
 pid, fd = pty.fork()
 if pid == 0:
+    # A typed Ctrl-C makes the terminal throw away what was written and not yet read (ISIG without
+    # NOFLSH: up to the pty's buffer, ~13 KB, about 120 lines here), lines the listener wrote and so
+    # cannot count: on a loaded machine the Ctrl-C came while the backlog was still being read and
+    # lines went missing. NOFLSH keeps them; no ECHO keeps the typed ^C from landing inside a line.
+    attrs = termios.tcgetattr(0)
+    attrs[3] = (attrs[3] | termios.NOFLSH) & ~termios.ECHO
+    termios.tcsetattr(0, termios.TCSANOW, attrs)
     os.execvp(sys.argv[1], sys.argv[1:])
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 40, 160, 0, 0))
 output = b''
