@@ -137,7 +137,7 @@ describeWithRedis(
         const path = new URL(channel.ingressUrl).pathname;
         // The listener's stream is on one relay; each relay in turn holds a provider's request.
         for (const [index, relay] of relays.entries()) {
-          const answer = await send(`${relay.url}${path}`, { headers: { 'content-type': 'application/json', 'x-event-id': `evt_wait_${index}` }, body: `{"type":"url_verification","challenge":"c-${index}"}` });
+          const answer = await send(`${relay.url}${path}`, { headers: { 'content-type': 'application/json', 'x-event-id': `evt_wait_${index}` }, body: `{"type":"invoice.paid","n":${index}}` });
           expect(answer.status).toBe(201);
           expect(JSON.parse(answer.body.toString())).toMatchObject({ ok: true, eventId: `evt_wait_${index}` });
         }
