@@ -22,6 +22,10 @@
  *                 fs/promises (the fsyncs of concurrent requests overlap on libuv's thread pool)
  *   naive-fsync-sync  the same with appendFileSync + fsyncSync (one request's fsync at a time)
  *
+ * Ceilings on CPU per delivery (issue 21): journal ÷ verify <= 1.55 (what capture costs over
+ * --no-capture, both quiet), journal-dup ÷ bare <= 2.2 (capturing repeated deliveries against a
+ * bare node:http server).
+ *
  * The machine may be shared: every server is measured in several rounds, interleaved, and the
  * median round is reported, so a burst of someone else's load hits one round, not one server.
  * Each server runs alone in a child process (the listener through its core module, `startListener`,
@@ -369,7 +373,18 @@ async function main(): Promise<void> {
     ['listen --ui with the page open: the listener\'s CPU per delivery >= 0.9x as good', cpuRatio('ui-on', 'ui-off'), 0.9],
     ['duplicates at least as fast as new events (CLI: journal + lines)', ratio('cli-dup', 'cli'), 1],
   );
+  // Issue 21: ceilings on CPU per delivery (this ÷ its baseline, lower is better).
+  const ceilings: Array<[string, number | undefined, number]> = [
+    ['journal CPU per delivery <= 1.55x verify without capture (listen --capture DIR --quiet vs --no-capture --quiet)', cpuRatio('verify', 'journal'), 1.55],
+    ['capturing repeated deliveries: CPU per request <= 2.2x a bare node:http server', cpuRatio('bare', 'journal-dup'), 2.2],
+  ];
   let failed = false;
+  for (const [name, ratio, max] of ceilings) {
+    if (ratio === undefined) continue;
+    const ok = ratio <= max;
+    failed ||= !ok;
+    process.stdout.write(`${ok ? 'PASS' : 'MISS'}  ${name}: ${ratio.toFixed(2)}×\n`);
+  }
   for (const [name, ratio, min] of targets) {
     if (ratio === undefined) continue;
     const ok = ratio >= min;

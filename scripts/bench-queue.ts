@@ -14,6 +14,8 @@
  *   ack-memory    --no-capture --forward-to the app --ack-first: forwarding from memory. With
  *                 verify, it splits the outbox's cost into forwarding (ack-memory - verify) and the
  *                 outbox's own bookkeeping (outbox - journal - forwarding).
+ *                 The outbox is also paired with ack-memory: its CPU per delivery should stay
+ *                 within 1.15x of forwarding from memory (issue 21).
  *
  * Forwarding: `hookctl worker` processes (1, 2, 4) against an app answering in 20 ms; the stream is
  * filled once every worker is reading, and the rate is taken between the 10% and 90% deliveries.
@@ -61,6 +63,7 @@ const PAIRS: Array<[Mode, Mode]> = [
   ['listen-queue', 'bullmq'],
   ['outbox', 'journal'],
   ['ack-memory', 'verify'],
+  ['outbox', 'ack-memory'],
 ];
 
 interface ServeConfig {
@@ -407,6 +410,11 @@ async function main(): Promise<void> {
         ['forwarding from memory vs verify only (throughput), for scale', ratio('ack-memory', 'verify', 'rps'), 0],
       ];
       for (const [name, value, min] of targets) if (value !== undefined) lines.push(`${min === 0 ? 'info' : value >= min ? 'PASS' : 'MISS'}  ${name}: ${value.toFixed(2)}×`);
+      // Issue 21: the durable outbox (journal + outbox, --ack-first) against forwarding from memory, same app.
+      const memoryOverOutbox = ratio('outbox', 'ack-memory', 'cpu');
+      if (memoryOverOutbox !== undefined) lines.push(`${1 / memoryOverOutbox <= 1.15 ? 'PASS' : 'MISS'}  outbox --ack-first with a capture folder <= 1.15x in-memory --ack-first (CPU per delivery: outbox ÷ in-memory): ${(1 / memoryOverOutbox).toFixed(2)}×`);
+      const outboxThroughput = ratio('outbox', 'ack-memory', 'rps');
+      if (outboxThroughput !== undefined) lines.push(`info  outbox vs in-memory --ack-first (throughput): ${outboxThroughput.toFixed(2)}×`);
       const cpuOf = (mode: Mode) => (results.has(mode) ? medianOf(mode, (row) => row.cpu) : undefined);
       const [outbox, journal, verify, memory] = (['outbox', 'journal', 'verify', 'ack-memory'] as const).map(cpuOf);
       if (outbox && journal && verify && memory) {

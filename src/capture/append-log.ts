@@ -14,6 +14,7 @@ interface Waiter {
 }
 
 const NEWLINE = 0x0a;
+const NOTHING = (): void => {};
 
 /**
  * An append-only line log with group commit. Lines that arrive while a write (and, when durable,
@@ -101,6 +102,17 @@ export class AppendLog {
       this.waiters.push({ resolve, reject });
       this.kick();
     });
+  }
+
+  /**
+   * Appends one line nobody waits for (an outcome line): written with the next batch like any
+   * other, without a promise per line; `failed` hears of a write that failed.
+   */
+  appendDetached(line: string, failed: (error: unknown) => void): void {
+    if (this.closed) return failed(new Error('the log is closed'));
+    this.pending.push(line);
+    this.waiters.push({ resolve: NOTHING, reject: failed });
+    this.kick();
   }
 
   /** Starts writing what is pending, unless a write is already under way (it takes it next). */

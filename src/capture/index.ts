@@ -51,8 +51,9 @@ export interface CaptureSink {
   /**
    * What came of a recorded delivery (the answer, a forward's outcome): an outcome line after the
    * record in the journal, or folded into its fixture file (`place`: the path `write` gave, when known).
+   * Nothing waits for it (no promise per line): `failed` hears of a write that failed.
    */
-  outcome(of: string, outcome: DeliveryOutcome, place: string | null): Promise<void>;
+  outcome(of: string, outcome: DeliveryOutcome, place: string | null, failed: (error: unknown) => void): void;
   close(): Promise<void>;
 }
 
@@ -84,7 +85,7 @@ export async function openCapture(options: CaptureOptions): Promise<CaptureSink>
       tornJournal: false,
       warnings: [],
       write: async () => null,
-      outcome: async () => {},
+      outcome: () => {},
       close: async () => {},
     };
   }
@@ -145,7 +146,7 @@ export async function openCapture(options: CaptureOptions): Promise<CaptureSink>
     write: files
       ? (record) => files.write(record)
       : (record) => journal!.append(toJournalLine(record)).then(() => journalPath!),
-    outcome: files ? (of, outcome, place) => files.fold(of, outcome, place) : (of, outcome) => journal!.append(toOutcomeLine(of, outcome)),
+    outcome: files ? (of, outcome, place, failed) => void files.fold(of, outcome, place).catch(failed) : (of, outcome, _place, failed) => journal!.appendDetached(toOutcomeLine(of, outcome), failed),
     close() {
       closed ??= Promise.all([journal?.close(), files?.flushed(), ledger.close()]).then(
         () => lock.release(),

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isoTime } from '../records/record.js';
 import { AppendLog } from './append-log.js';
 import { fsErrorText, realFileOps, type FileOps } from './file-ops.js';
 
@@ -361,8 +362,10 @@ export class IdempotencyLedger {
   }
 }
 
+/** `{"eventId":…,"at":…,"capture":…}`: what JSON.stringify of that object gives, without building the object (one per delivery). */
 function entryLine(key: string, atMs: number, captureId?: string): string {
-  return JSON.stringify({ eventId: key, at: new Date(atMs).toISOString(), ...(captureId ? { capture: captureId } : {}) });
+  const head = `{"eventId":${JSON.stringify(key)},"at":"${isoTime(atMs)}"`;
+  return captureId ? `${head},"capture":${JSON.stringify(captureId)}}` : `${head}}`;
 }
 
 const ENTRY_START = Buffer.from('{"eventId":"');

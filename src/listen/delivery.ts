@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { encodeBody, newCaptureId, RECORD_FORMAT, type DeliveryRecord } from '../records/record.js';
+import { encodeBody, isoTime, newCaptureId, RECORD_FORMAT, type DeliveryRecord } from '../records/record.js';
 import type { Redactor } from './redact.js';
 import { receivedHeaders } from './redact.js';
 import type { Delivery } from './types.js';
@@ -38,7 +38,7 @@ export function toRecord(delivery: Delivery, receivedAt: string): DeliveryRecord
   return {
     format: RECORD_FORMAT,
     id: delivery.id,
-    capturedAt: delivery.receivedAt.toISOString(),
+    capturedAt: isoTime(delivery.receivedAt.getTime()),
     receivedAt,
     method: delivery.method,
     path: delivery.path,

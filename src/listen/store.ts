@@ -14,7 +14,7 @@ import type { Delivery } from './types.js';
 export interface Sink {
   write(record: DeliveryRecord): Promise<string | null>;
   /** What came of a delivery this sink recorded (`place`: where `write` put it). */
-  outcome?(of: string, outcome: DeliveryOutcome, place: string | null): Promise<void>;
+  outcome?(of: string, outcome: DeliveryOutcome, place: string | null, failed: (error: unknown) => void): void;
   close(): Promise<void>;
 }
 
@@ -55,7 +55,7 @@ export class StoreStage {
   /** Records an outcome with the delivery in every sink that keeps them; a failure is a warning, never the delivery's. */
   outcome(of: string, outcome: DeliveryOutcome, place: string | null): void {
     for (const sink of this.sinks) {
-      sink.outcome?.(of, outcome, place).catch((error: unknown) => this.observers.warning(`the outcome of ${of} could not be recorded (${fsErrorText(error)})`));
+      sink.outcome?.(of, outcome, place, (error: unknown) => this.observers.warning(`the outcome of ${of} could not be recorded (${fsErrorText(error)})`));
     }
   }
 

@@ -12,6 +12,8 @@
  *
  * A delivery answered 2xx with nothing forwarded gets no line: the record alone says it.
  */
+import { isoTime } from './record.js';
+
 export const OUTCOME_FORMAT = 'hookctl.outcome.v1';
 /** Every outcome line starts like this (format, then `of`): readers tell it from a record by its first bytes. */
 export const OUTCOME_LINE_START = `{"format":${JSON.stringify(OUTCOME_FORMAT)},"of":"`;
@@ -60,10 +62,12 @@ export function snippetOf(text: string | undefined | null): string | undefined {
   return text.length > APP_SNIPPET_CHARS ? `${text.slice(0, APP_SNIPPET_CHARS)}…` : text;
 }
 
-export function toOutcomeLine(of: string, outcome: DeliveryOutcome, at = new Date()): string {
-  // Key order matters: OUTCOME_LINE_START is how readers recognise the line.
-  const line: OutcomeLine = { format: OUTCOME_FORMAT, of, at: at.toISOString(), ...outcome };
-  return JSON.stringify(line);
+export function toOutcomeLine(of: string, outcome: DeliveryOutcome, at: Date | number = Date.now()): string {
+  // Key order matters: OUTCOME_LINE_START is how readers recognise the line. The bytes are those of
+  // JSON.stringify({ format, of, at, ...outcome }), built without the spread (one line per forward).
+  const head = `${OUTCOME_LINE_START}${JSON.stringify(of).slice(1)},"at":"${isoTime(typeof at === 'number' ? at : at.getTime())}"`;
+  const rest = JSON.stringify(outcome);
+  return rest === '{}' ? `${head}}` : `${head},${rest.slice(1)}`;
 }
 
 export function isOutcomeLineText(text: string): boolean {
