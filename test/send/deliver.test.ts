@@ -161,9 +161,10 @@ describe('hookctl send: retries', () => {
 
   it('--time-scale shrinks a long schedule; giving up exits 1', async () => {
     const target = await receiver('stripe', 'whsec_x', () => ({ status: 500 }));
-    // 0, 5s, 30s, 5m scaled by 0.0005: 2.5ms, 15ms, 150ms
+    // 0, 5s, 30s, 5m scaled by 0.0005: 2.5ms, 15ms, 150ms. The default schedule is jittered by ±20%;
+    // --retry-jitter 0 makes it exact, so the last wait is known.
     const started = performance.now();
-    const result = await runCli(['send', target.url, '--scheme', 'stripe', '--secret', 'whsec_x', '--time-scale', '0.0005', '--json']);
+    const result = await runCli(['send', target.url, '--scheme', 'stripe', '--secret', 'whsec_x', '--time-scale', '0.0005', '--retry-jitter', '0', '--json']);
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(result.code).toBe(1);
     const judged = await target.waitFor(4);
