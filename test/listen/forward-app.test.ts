@@ -63,10 +63,10 @@ describe('what the app gets', () => {
 
   it('--forward-to keeps the path only when the URL names none', () => {
     const keepPath = (forwardTo: string) => listenOptionsFrom({ port: '0', forwardTo, capture: false }, {}).forward?.keepPath;
-    expect(keepPath('http://127.0.0.1:3000')).toBe(true);
-    expect(keepPath('http://127.0.0.1:3000?team=a')).toBe(false);
-    expect(keepPath('http://127.0.0.1:3000/')).toBe(false);
-    expect(keepPath('http://127.0.0.1:3000/webhooks')).toBe(false);
+    expect(keepPath('http://app.test')).toBe(true);
+    expect(keepPath('http://app.test?team=a')).toBe(false);
+    expect(keepPath('http://app.test/')).toBe(false);
+    expect(keepPath('http://app.test/webhooks')).toBe(false);
   });
 
   it('Twilio with neither --secret nor --forward-secret is refused at start, with the fix', async () => {

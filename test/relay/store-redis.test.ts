@@ -136,7 +136,9 @@ describeWithRedis('the relay Redis store', (redis) => {
     await store!.release(two);
     expect((await store!.take(one, 10)).map((entry) => entry.seq)).toEqual([seq]);
     await store!.ack(one, [seq]);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Acknowledged means no longer pending anywhere, so no ack timeout can bring it back.
+    const team = (await store!.status('ch')).consumers.find((consumer) => consumer.consumer === 'team');
+    expect(team).toMatchObject({ inFlight: 0, retrying: 0 });
     expect(await store!.take(two, 10)).toEqual([]);
   });
 
